@@ -1,0 +1,110 @@
+"""The neutral message model between channels and the conversation core.
+
+A channel adapter (Telegram, Zalo, terminal) turns whatever its platform delivers into an
+`Inbound` and hands it to `handlers.dispatcher.Dispatcher.handle`. The core answers with
+`Reply` objects, which it has already written to the durable outbox in the same transaction
+as the state change that caused them; a channel's sender delivers outbox rows.
+
+Text in a `Reply` is Telegram-flavoured HTML (the subset Telegram accepts: b, i, u, s, a,
+code, pre, blockquote), produced by autoescaped jinja2 templates. Channels without HTML
+strip the tags and unescape the entities (`plain_text`).
+
+Button data is short ASCII (Telegram allows at most 64 bytes of callback data).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+MAX_BUTTON_DATA_BYTES = 64
+
+
+class Priority(IntEnum):
+    """Outbox priority: lower sends first; a broadcast never delays a reply."""
+
+    INTERACTIVE = 0
+    NOTIFICATION = 1
+    BROADCAST = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the citizen sent, kept as the channel's reference (e.g. a Telegram file id)."""
+
+    kind: str  # "photo" or "document"
+    ref: str
+    size: int | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did in a channel: a message, a command, a button press."""
+
+    channel: str
+    update_id: str
+    user_id: str
+    chat_id: str
+    received_at: datetime
+    text: str | None = None
+    button: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    location: Location | None = None
+    contact_phone: str | None = None
+    is_group: bool = False
+    # The commune the channel was opened for (terminal --commune, a deep link, a per-commune
+    # bot). None lets the core use the citizen's saved commune or ask.
+    commune_hint: str | None = None
+    # The id of the bot's message this one replies to, if any (officials reply to notifications).
+    reply_to_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if not self.data or len(self.data.encode("ascii")) > MAX_BUTTON_DATA_BYTES:
+            raise ValueError(f"button data must be 1-{MAX_BUTTON_DATA_BYTES} ASCII bytes")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message to send. `rows` are rows of inline buttons."""
+
+    channel: str
+    chat_id: str
+    text: str
+    rows: tuple[tuple[Button, ...], ...] = ()
+    priority: Priority = Priority.INTERACTIVE
+    # Ask the channel to offer its native "share location" control, if it has one.
+    request_location: bool = False
+    # Ask the channel to offer its native "share phone number" control, if it has one.
+    request_contact: bool = False
+    # Links the message to a record so replies to it can be tied back (officials' side).
+    record_code: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        return tuple(b for row in self.rows for b in row)
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def plain_text(html_text: str) -> str:
+    """Telegram HTML to plain text, for channels that show no markup."""
+    return html.unescape(_TAG.sub("", _BR.sub("\n", html_text)))
