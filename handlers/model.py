@@ -108,3 +108,36 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 def plain_text(html_text: str) -> str:
     """Telegram HTML to plain text, for channels that show no markup."""
     return html.unescape(_TAG.sub("", _BR.sub("\n", html_text)))
+
+
+def reply_to_payload(reply: Reply) -> dict[str, object]:
+    """The JSON-able form of a reply, as the outbox keeps it."""
+    return {
+        "text": reply.text,
+        "rows": [[{"label": b.label, "data": b.data} for b in row] for row in reply.rows],
+        "request_location": reply.request_location,
+        "request_contact": reply.request_contact,
+        "record_code": reply.record_code,
+        "extra": dict(reply.extra),
+    }
+
+
+def reply_from_payload(
+    channel: str, chat_id: str, priority: int, payload: dict[str, object]
+) -> Reply:
+    rows = payload.get("rows") or []
+    assert isinstance(rows, list)
+    extra = payload.get("extra") or {}
+    assert isinstance(extra, dict)
+    record_code = payload.get("record_code")
+    return Reply(
+        channel=channel,
+        chat_id=chat_id,
+        text=str(payload["text"]),
+        rows=tuple(tuple(Button(str(b["label"]), str(b["data"])) for b in row) for row in rows),
+        priority=Priority(priority),
+        request_location=bool(payload.get("request_location")),
+        request_contact=bool(payload.get("request_contact")),
+        record_code=str(record_code) if record_code else None,
+        extra={str(k): str(v) for k, v in extra.items()},
+    )

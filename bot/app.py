@@ -1,0 +1,59 @@
+"""Wiring: settings → storage, templates, dispatcher. The one place that builds the app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import TracebackType
+
+from bot.config import Settings
+from handlers.dispatcher import Dispatcher
+from handlers.render import Renderer
+from storage import Storage
+from storage.base import CommuneRow, OfficeRow
+
+
+class App:
+    """The running application; use as `async with await App.open(settings) as app:`."""
+
+    def __init__(self, settings: Settings, storage: Storage, renderer: Renderer) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.renderer = renderer
+        self.dispatcher = Dispatcher(storage, settings, renderer)
+
+    @classmethod
+    async def open(cls, settings: Settings) -> App:
+        renderer = Renderer(settings.bot.templates_dir)
+        settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+        storage = await Storage.open(settings.storage.sqlite_path)
+        try:
+            async with storage.transaction() as uow:
+                await uow.sync_communes(
+                    [
+                        CommuneRow(
+                            c.code,
+                            c.name,
+                            tuple(OfficeRow(o.code, o.name, o.chat_id) for o in c.offices),
+                        )
+                        for c in settings.communes
+                    ],
+                    datetime.now(UTC),
+                )
+        except BaseException:
+            await storage.close()
+            raise
+        return cls(settings, storage, renderer)
+
+    async def close(self) -> None:
+        await self.storage.close()
+
+    async def __aenter__(self) -> App:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,381 @@
+"""Configuration: one TOML file read once into frozen, typed settings.
+
+Lookup order: `--config PATH`, then `$DANVAN_CONFIG`, then `./config.toml` if it exists,
+then the embedded demo commune (`bot/default_config.toml`). Relative paths in a file are
+relative to that file's folder; in the embedded default they are relative to the current
+directory.
+
+Everything is validated at start-up. A problem raises `ConfigError` whose message names the
+key (e.g. `communes[0].offices[2].code`) and says how to fix it. Secrets never live in the
+file: the file names an environment variable (`*_env` keys) and `Secret` hides the value
+from `repr` and logs.
+
+Every key is documented in `config.example.toml`; `tests/test_config.py` fails when a key
+the loader reads is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.models import RecordKind
+
+DEFAULT_CONFIG_NAME = "default_config.toml"
+ENV_CONFIG = "DANVAN_CONFIG"
+
+_COMMUNE_CODE = re.compile(r"^[A-Z]{2,4}$")
+_OFFICE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the key and the fix."""
+
+
+class Secret:
+    """A secret read from the environment; never shown by repr or str."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeSettings:
+    code: str
+    name: str
+    chat_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRule:
+    days: int
+    working_days: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneSettings:
+    code: str
+    name: str
+    timezone: ZoneInfo
+    address: str
+    working_hours: str
+    hotline: str
+    reception_schedule: str
+    website: str
+    hamlets: tuple[str, ...]
+    offices: tuple[OfficeSettings, ...]
+    holidays: frozenset[date]
+    deadlines: Mapping[RecordKind, DeadlineRule]
+    routing: Mapping[str, str]
+
+    def office(self, code: str) -> OfficeSettings | None:
+        return next((o for o in self.offices if o.code == code), None)
+
+
+@dataclass(frozen=True, slots=True)
+class BotSettings:
+    default_commune: str
+    templates_dir: Path | None
+    knowledge_dirs: tuple[Path, ...]
+    log_level: str
+    max_text_length: int
+    max_photos: int
+    privacy_notice_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    data_dir: Path
+    sqlite_path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    bot: BotSettings
+    storage: StorageSettings
+    communes: tuple[CommuneSettings, ...]
+    source: str = field(default="")
+
+    def commune(self, code: str) -> CommuneSettings | None:
+        code = code.upper()
+        return next((c for c in self.communes if c.code == code), None)
+
+
+# Legal defaults (DOMAIN.md §1): the first time limit that runs for each kind of record.
+# phản ánh / kiến nghị: xử lý đơn within 10 days; khiếu nại: thụ lý within 10 days
+# (Luật Khiếu nại Điều 27); tố cáo: intake within 7 working days (Luật Tố cáo Điều 24).
+DEFAULT_DEADLINES: Mapping[RecordKind, DeadlineRule] = {
+    RecordKind.PHAN_ANH: DeadlineRule(days=10, working_days=False),
+    RecordKind.KIEN_NGHI: DeadlineRule(days=10, working_days=False),
+    RecordKind.KHIEU_NAI: DeadlineRule(days=10, working_days=False),
+    RecordKind.TO_CAO: DeadlineRule(days=7, working_days=True),
+}
+
+
+class _Table:
+    """A TOML table being read: tracks the key path and refuses unknown keys."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path or 'the file'}: expected a table — write it as [{path}]")
+        self.data: dict[str, Any] = data
+        self.path = path
+        self.seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def _get(self, name: str, default: Any) -> Any:
+        self.seen.add(name)
+        return self.data.get(name, default)
+
+    def text(self, name: str, default: str | None = None, *, allow_empty: bool = False) -> str:
+        value = self._get(name, default)
+        if value is None:
+            raise ConfigError(f"{self.key(name)}: missing — add `{name} = \"…\"`")
+        if not isinstance(value, str):
+            raise ConfigError(f"{self.key(name)}: expected text in quotes, got {value!r}")
+        if not allow_empty and not value.strip():
+            raise ConfigError(f"{self.key(name)}: must not be empty")
+        return value.strip()
+
+    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
+        value = self._get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{self.key(name)}: expected a whole number, got {value!r}")
+        if not minimum <= value <= maximum:
+            raise ConfigError(
+                f"{self.key(name)}: {value} is out of range — use a number from {minimum} "
+                f"to {maximum}"
+            )
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self._get(name, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.key(name)}: expected true or false, got {value!r}")
+        return value
+
+    def texts(self, name: str, default: list[str]) -> list[str]:
+        value = self._get(name, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'{self.key(name)}: expected a list of texts, e.g. ["a", "b"]')
+        return [v.strip() for v in value]
+
+    def table(self, name: str) -> _Table:
+        return _Table(self._get(name, {}), self.key(name))
+
+    def tables(self, name: str) -> list[_Table]:
+        value = self._get(name, [])
+        if not isinstance(value, list):
+            raise ConfigError(f"{self.key(name)}: expected [[{self.key(name)}]] tables")
+        return [_Table(item, f"{self.key(name)}[{i}]") for i, item in enumerate(value)]
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise ConfigError(
+                f"{self.key(unknown[0])}: unknown setting — check the spelling against "
+                "config.example.toml"
+            )
+
+
+def _path(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _date(text: str, key: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{key}: {text!r} is not a date — write it as YYYY-MM-DD") from None
+
+
+def _office(t: _Table) -> OfficeSettings:
+    code = t.text("code").upper()
+    if not _OFFICE_CODE.match(code):
+        raise ConfigError(f"{t.key('code')}: {code!r} — use 2–10 capital letters or digits")
+    office = OfficeSettings(
+        code=code, name=t.text("name"), chat_id=t.text("chat_id", "", allow_empty=True) or None
+    )
+    t.done()
+    return office
+
+
+def _deadlines(t: _Table) -> dict[RecordKind, DeadlineRule]:
+    rules = dict(DEFAULT_DEADLINES)
+    for kind in RecordKind:
+        if kind.value not in t.data:
+            t.seen.add(kind.value)
+            continue
+        rule = t.table(kind.value)
+        rules[kind] = DeadlineRule(
+            days=rule.integer("days", rules[kind].days, minimum=1, maximum=365),
+            working_days=rule.flag("working_days", rules[kind].working_days),
+        )
+        rule.done()
+    t.done()
+    return rules
+
+
+def _commune(t: _Table) -> CommuneSettings:
+    code = t.text("code").upper()
+    if not _COMMUNE_CODE.match(code):
+        raise ConfigError(
+            f"{t.key('code')}: {code!r} — the commune's short code is 2–4 letters A–Z, "
+            'e.g. code = "CG"'
+        )
+    tz_name = t.text("timezone", "Asia/Ho_Chi_Minh")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{t.key("timezone")}: unknown time zone {tz_name!r} — use "Asia/Ho_Chi_Minh"'
+        ) from None
+    offices = tuple(_office(o) for o in t.tables("offices"))
+    if not offices:
+        raise ConfigError(f"{t.key('offices')}: a commune needs at least one [[offices]] table")
+    codes = [o.code for o in offices]
+    for i, office_code in enumerate(codes):
+        if office_code in codes[:i]:
+            raise ConfigError(f"{t.key('offices')}[{i}].code: {office_code!r} appears twice")
+    if "VP" not in codes:
+        raise ConfigError(
+            f"{t.key('offices')}: the office with code \"VP\" (Văn phòng HĐND và UBND) is "
+            "required — it receives khiếu nại, tố cáo and anything unclear"
+        )
+    hamlets = tuple(h for h in t.texts("hamlets", []) if h)
+    if len(set(hamlets)) != len(hamlets):
+        raise ConfigError(f"{t.key('hamlets')}: a hamlet is listed twice")
+    holidays = frozenset(
+        _date(d, f"{t.key('holidays')}[{i}]") for i, d in enumerate(t.texts("holidays", []))
+    )
+    routing_table = t.table("routing")
+    routing: dict[str, str] = {}
+    for topic, office_code in routing_table.data.items():
+        routing_table.seen.add(topic)
+        if not _TOPIC.match(topic):
+            raise ConfigError(f"{routing_table.key(topic)}: topic ids are lower_snake_case")
+        if not isinstance(office_code, str) or office_code.upper() not in codes:
+            raise ConfigError(
+                f"{routing_table.key(topic)}: {office_code!r} is not one of this commune's "
+                f"offices ({', '.join(codes)})"
+            )
+        routing[topic] = office_code.upper()
+    commune = CommuneSettings(
+        code=code,
+        name=t.text("name"),
+        timezone=tz,
+        address=t.text("address", "", allow_empty=True),
+        working_hours=t.text("working_hours", "", allow_empty=True),
+        hotline=t.text("hotline", "", allow_empty=True),
+        reception_schedule=t.text("reception_schedule", "", allow_empty=True),
+        website=t.text("website", "", allow_empty=True),
+        hamlets=hamlets,
+        offices=offices,
+        holidays=holidays,
+        deadlines=_deadlines(t.table("deadlines")),
+        routing=routing,
+    )
+    t.done()
+    return commune
+
+
+def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Settings:
+    """Validate a parsed TOML document into `Settings`; raises `ConfigError`."""
+    root = _Table(dict(data), "")
+    b = root.table("bot")
+    s = root.table("storage")
+    communes = tuple(_commune(c) for c in root.tables("communes"))
+    if not communes:
+        raise ConfigError("communes: no commune configured — add a [[communes]] table")
+    codes = [c.code for c in communes]
+    for i, code in enumerate(codes):
+        if code in codes[:i]:
+            raise ConfigError(f"communes[{i}].code: {code!r} appears twice")
+    default = b.text("default_commune", codes[0]).upper()
+    if default not in codes:
+        raise ConfigError(
+            f"bot.default_commune: {default!r} is not configured — use one of {', '.join(codes)}"
+        )
+    level = b.text("log_level", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"bot.log_level: use one of {', '.join(LOG_LEVELS)}")
+    templates = b.text("templates_dir", "", allow_empty=True)
+    bot = BotSettings(
+        default_commune=default,
+        templates_dir=_path(templates, base) if templates else None,
+        knowledge_dirs=tuple(_path(p, base) for p in b.texts("knowledge_dirs", []) if p),
+        log_level=level,
+        max_text_length=b.integer("max_text_length", 2000, minimum=200, maximum=4000),
+        max_photos=b.integer("max_photos", 5, minimum=0, maximum=20),
+        privacy_notice_version=b.text("privacy_notice_version", "2026-11"),
+    )
+    b.done()
+    backend = s.text("backend", "sqlite")
+    if backend != "sqlite":
+        raise ConfigError(f'storage.backend: {backend!r} is not available — use "sqlite"')
+    data_dir = _path(s.text("data_dir", "data"), base)
+    sqlite_name = s.text("sqlite_path", "", allow_empty=True)
+    storage = StorageSettings(
+        data_dir=data_dir,
+        sqlite_path=_path(sqlite_name, base) if sqlite_name else data_dir / "danvan.sqlite3",
+    )
+    s.done()
+    root.done()
+    return Settings(bot=bot, storage=storage, communes=communes, source=source)
+
+
+def env_secret(env_name: str, key: str) -> Secret:
+    """Read a secret from the environment variable a `*_env` key names."""
+    if not _ENV_NAME.match(env_name):
+        raise ConfigError(f"{key}: {env_name!r} is not an environment variable name")
+    value = os.environ.get(env_name, "")
+    if not value:
+        raise ConfigError(f"{key}: the environment variable {env_name} is not set — export it")
+    return Secret(value)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Find and load the configuration (see the module docstring for the lookup order)."""
+    if path is None and os.environ.get(ENV_CONFIG):
+        path = Path(os.environ[ENV_CONFIG])
+    if path is None and Path("config.toml").is_file():
+        path = Path("config.toml")
+    if path is None:
+        text = resources.files("bot").joinpath(DEFAULT_CONFIG_NAME).read_text("utf-8")
+        return parse_settings(_parse_toml(text, "embedded default"), Path.cwd(), "embedded")
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration file {path}: {exc.strerror}") from None
+    return parse_settings(_parse_toml(text, str(path)), path.resolve().parent, str(path))
+
+
+def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: not valid TOML ({exc})") from None

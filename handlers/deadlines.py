@@ -1,0 +1,55 @@
+"""Legal time limits: the due time of a record from its kind and the commune's calendar.
+
+A limit of N days "kể từ ngày nhận" ends at the end of the Nth day after the day of
+receipt, in the commune's local time (Asia/Ho_Chi_Minh). Working days skip Saturdays,
+Sundays and the public holidays listed in the commune's configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import CommuneSettings
+from storage.models import RecordKind
+
+_END_OF_DAY = time(23, 59, 59)
+
+
+def is_working_day(day: date, holidays: Collection[date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_days(start: date, days: int, *, working_days: bool, holidays: Collection[date]) -> date:
+    """The day on which a limit of `days` days counted from `start` runs out."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    if not working_days:
+        return start + timedelta(days=days)
+    day = start
+    remaining = days
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day, holidays):
+            remaining -= 1
+    return day
+
+
+def due_at(received: datetime, days: int, *, working_days: bool, holidays: Collection[date],
+           tz: ZoneInfo) -> datetime:
+    """The last moment (local 23:59:59) of a limit counted from `received`."""
+    local_day = received.astimezone(tz).date()
+    last_day = add_days(local_day, days, working_days=working_days, holidays=holidays)
+    return datetime.combine(last_day, _END_OF_DAY, tzinfo=tz)
+
+
+def record_due_at(commune: CommuneSettings, kind: RecordKind, received: datetime) -> datetime:
+    rule = commune.deadlines[kind]
+    return due_at(
+        received,
+        rule.days,
+        working_days=rule.working_days,
+        holidays=commune.holidays,
+        tz=commune.timezone,
+    )

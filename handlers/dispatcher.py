@@ -1,0 +1,263 @@
+"""The conversation core's entry point: one `Inbound` in, `Reply` objects out.
+
+Everything an update changes — the processed-update mark, the citizen, the conversation
+state, records and events, outbox rows — is written in one transaction. A crash before the
+commit leaves no trace (the channel redelivers and the update is redone); after it, the
+redelivery is recognised by channel + update id and does nothing.
+
+An unexpected error is caught here, and only here: the transaction is rolled back, the log
+gets the traceback (never the person's text), and the person gets a calm message, written
+in a second small transaction together with the processed mark.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+
+from bot.config import CommuneSettings, Settings
+from handlers.flows import STEPS, consent, erase, filing, lookup, menu, questions
+from handlers.model import Inbound, Reply, reply_to_payload
+from handlers.render import Renderer
+from handlers.text import clean_text, fold
+from handlers.turn import GLOBAL_PREFIX, Step, Turn
+from storage import Storage, UnitOfWork
+from storage.models import Citizen, Conversation
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[Turn, str], Awaitable[None]]
+
+
+async def _start(turn: Turn, _args: str) -> None:
+    if not turn.citizen.has_consented and not turn.data.get("declined"):
+        await consent.ask(turn)
+    else:
+        turn.data["_greet"] = True
+        await menu.go_idle(turn)
+
+
+async def _file(turn: Turn, _args: str) -> None:
+    await filing.start(turn)
+
+
+async def _lookup(turn: Turn, args: str) -> None:
+    await lookup.start(turn, args or None)
+
+
+async def _mine(turn: Turn, _args: str) -> None:
+    await menu.show_my_records(turn)
+
+
+async def _cancel(turn: Turn, _args: str) -> None:
+    await menu.cancel(turn)
+
+
+async def _help(turn: Turn, _args: str) -> None:
+    await menu.show_help(turn)
+
+
+async def _erase(turn: Turn, _args: str) -> None:
+    await erase.start(turn)
+
+
+async def _ask(turn: Turn, _args: str) -> None:
+    await questions.start(turn)
+
+
+async def _consent(turn: Turn, _args: str) -> None:
+    await consent.ask(turn)
+
+
+async def _menu(turn: Turn, _args: str) -> None:
+    await menu.go_idle(turn)
+
+
+# Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
+COMMANDS: Mapping[str, Action] = {
+    "start": _start,
+    "gopy": _file,
+    "tracuu": _lookup,
+    "cuatoi": _mine,
+    "huy": _cancel,
+    "trogiup": _help,
+    "xoadulieu": _erase,
+}
+GLOBAL_ACTIONS: Mapping[str, Action] = {
+    "file": _file,
+    "ask": _ask,
+    "lookup": _lookup,
+    "mine": _mine,
+    "help": _help,
+    "cancel": _cancel,
+    "consent": _consent,
+    "menu": _menu,
+}
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        storage: Storage,
+        settings: Settings,
+        renderer: Renderer,
+        steps: Mapping[str, Step] = STEPS,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.storage = storage
+        self.settings = settings
+        self.renderer = renderer
+        self.steps = steps
+        self.clock = clock
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Process one update; returns the replies it queued (empty for a redelivery)."""
+        now = self.clock()
+        try:
+            async with self.storage.transaction() as uow:
+                if not await uow.mark_update_processed(inbound.channel, inbound.update_id, now):
+                    log.info("update %s/%s already processed", inbound.channel, inbound.update_id)
+                    return []
+                if inbound.is_group:
+                    return []
+                turn = await self._load(uow, inbound, now)
+                await self._run(turn)
+                return await self._commit(uow, turn)
+        except Exception:
+            log.exception(
+                "update %s/%s failed; the person gets an apology",
+                inbound.channel,
+                inbound.update_id,
+            )
+            return await self._apologise(inbound, now)
+
+    async def _load(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Turn:
+        citizen = await uow.get_citizen(inbound.channel, inbound.user_id)
+        if citizen is None:
+            citizen = await uow.create_citizen(inbound.channel, inbound.user_id, now)
+        commune = self._commune_for(citizen, inbound)
+        if citizen.commune_code != commune.code:
+            await uow.set_citizen_commune(citizen.id, commune.code)
+        conversation = await uow.get_conversation(citizen.id)
+        return Turn(
+            inbound=inbound,
+            now=now,
+            uow=uow,
+            settings=self.settings,
+            commune=commune,
+            citizen=citizen,
+            renderer=self.renderer,
+            steps=self.steps,
+            state=conversation.state if conversation else "",
+            data=dict(conversation.data) if conversation else {},
+            nonce=conversation.nonce if conversation else 0,
+        )
+
+    def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings:
+        for code in (inbound.commune_hint, citizen.commune_code, self.settings.bot.default_commune):
+            commune = self.settings.commune(code) if code else None
+            if commune is not None:
+                return commune
+        return self.settings.communes[0]
+
+    async def _commit(self, uow: UnitOfWork, turn: Turn) -> list[Reply]:
+        replies = turn.replies()
+        if not turn.erased:
+            await uow.save_conversation(
+                Conversation(
+                    citizen_id=turn.citizen.id,
+                    flow=turn.state.split(".", 1)[0],
+                    state=turn.state,
+                    data=turn.data,
+                    nonce=turn.nonce,
+                    updated_at=turn.now,
+                )
+            )
+        for reply in [*replies, *turn.notifications]:
+            await uow.enqueue(
+                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), turn.now
+            )
+        return replies
+
+    async def _run(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        if inbound.text is not None:
+            cleaned = clean_text(inbound.text)
+            limit = self.settings.bot.max_text_length
+            if len(cleaned) > limit:
+                turn.say("input_too_long", length=len(cleaned), limit=limit)
+                await self._reprompt_or_start(turn)
+                return
+            turn.text = cleaned
+        if not turn.state or turn.state not in self.steps:
+            # First contact, or a state this version no longer knows.
+            await _start(turn, "")
+            return
+        if inbound.button is not None:
+            await self._press(turn, inbound.button)
+            return
+        if turn.text and turn.text.startswith("/"):
+            await self._command(turn, turn.text)
+            return
+        typed = turn.data.get("_buttons", {}).get(fold(turn.text)) if turn.text else None
+        if typed:
+            await self._press(turn, typed)
+            return
+        nothing = not (turn.text or inbound.attachments or inbound.location or inbound.contact_phone)
+        if nothing:
+            turn.say("input_empty" if inbound.text is not None else "input_unsupported")
+            await turn.reprompt()
+            return
+        await self.steps[turn.state].handle(turn)
+
+    async def _reprompt_or_start(self, turn: Turn) -> None:
+        if turn.state in self.steps:
+            await turn.reprompt()
+        else:
+            await _start(turn, "")
+
+    async def _press(self, turn: Turn, data: str) -> None:
+        if data.startswith(GLOBAL_PREFIX):
+            action = GLOBAL_ACTIONS.get(data.removeprefix(GLOBAL_PREFIX))
+            if action is None:
+                turn.say("stale_button")
+                await turn.reprompt()
+            else:
+                await action(turn, "")
+            return
+        nonce, _, action_name = data.partition(":")
+        if nonce != str(turn.nonce) or not action_name:
+            turn.say("stale_button")
+            await turn.reprompt()
+            return
+        turn.action = action_name
+        await self.steps[turn.state].handle(turn)
+
+    async def _command(self, turn: Turn, text: str) -> None:
+        head, _, args = text[1:].partition(" ")
+        name = head.split("@", 1)[0].casefold()
+        action = COMMANDS.get(name)
+        if action is None:
+            turn.say("unknown_command", command="/" + head[:32])
+            await turn.reprompt()
+            return
+        await action(turn, args.strip())
+
+    async def _apologise(self, inbound: Inbound, now: datetime) -> list[Reply]:
+        hotline = ""
+        commune = self.settings.commune(inbound.commune_hint or self.settings.bot.default_commune)
+        if commune is not None:
+            hotline = commune.hotline
+        reply = Reply(
+            channel=inbound.channel,
+            chat_id=inbound.chat_id,
+            text=self.renderer.render("unexpected_error", hotline=hotline),
+        )
+        async with self.storage.transaction() as uow:
+            if not await uow.mark_update_processed(inbound.channel, inbound.update_id, now):
+                return []
+            await uow.enqueue(
+                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now
+            )
+        return [reply]

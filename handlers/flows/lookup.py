@@ -1,0 +1,91 @@
+"""Looking a record up by its tracking code.
+
+The owner sees status, office, deadline and the visible history; anyone else sees only
+status and office. A code that fails its check is "không hợp lệ", never "not found".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from handlers import tracking_code
+from handlers.turn import Step, Turn
+
+EXAMPLE_RANDOM = "7KQ3X"
+
+
+class Lookup(StrEnum):
+    ASK = "lookup.ask"
+
+
+def example_code(turn: Turn) -> str:
+    return tracking_code.make_code(
+        turn.commune.code, turn.now.astimezone(turn.commune.timezone), EXAMPLE_RANDOM
+    )
+
+
+def looks_like_code(text: str) -> bool:
+    return tracking_code.looks_like_code(text)
+
+
+async def start(turn: Turn, code_text: str | None = None) -> None:
+    if code_text:
+        await show(turn, code_text)
+    else:
+        await turn.goto(Lookup.ASK)
+
+
+async def prompt_ask(turn: Turn) -> None:
+    turn.say("lookup_ask", [[turn.btn("btn.cancel", "m:cancel")]], example_code=example_code(turn))
+
+
+async def handle_ask(turn: Turn) -> None:
+    if not turn.text:
+        turn.say("input_empty")
+        return
+    await show(turn, turn.text, retry_in_place=True)
+
+
+async def show(turn: Turn, text: str, *, retry_in_place: bool = False) -> None:
+    from handlers.flows import menu
+
+    shown = text.strip()[:40]
+    try:
+        parsed = tracking_code.parse_code(text)
+    except tracking_code.InvalidCode:
+        turn.say("lookup_invalid", text=shown, example_code=example_code(turn))
+        if not retry_in_place:
+            await turn.goto(Lookup.ASK)
+        return
+    if turn.settings.commune(parsed.commune) is None:
+        turn.say("lookup_foreign", code=parsed.code)
+        await menu.go_idle(turn)
+        return
+    record = await turn.uow.get_record(parsed.code)
+    if record is None:
+        turn.say("lookup_not_found", code=parsed.code)
+        await menu.go_idle(turn)
+        return
+    commune = turn.settings.commune(record.commune_code) or turn.commune
+    tz = commune.timezone
+    owner = record.citizen_id is not None and record.citizen_id == turn.citizen.id
+    events = []
+    if owner:
+        events = [
+            {"at": e.at.astimezone(tz), "action": e.action, "note": e.note}
+            for e in await turn.uow.list_events(record.id, visible_only=True)
+        ]
+    office = commune.office(record.office_code)
+    turn.say(
+        "lookup_result",
+        record=record,
+        owner=owner,
+        office_name=office.name if office else record.office_code,
+        created=record.created_at.astimezone(tz),
+        due=record.due_at.astimezone(tz),
+        events=events,
+    )
+    await menu.go_idle(turn)
+
+
+STEPS = {Lookup.ASK: Step(prompt_ask, handle_ask)}

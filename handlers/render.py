@@ -1,0 +1,60 @@
+"""User-facing text: autoescaped jinja2 templates, bundled and overridable.
+
+Templates live in `handlers/templates/`; a deployment may put files of the same name in
+the directory `bot.templates_dir` names, and those win. Autoescape is always on, so
+anything a person typed is escaped for Telegram HTML; literal tags in a template are kept.
+`labels.j2` holds the short texts (buttons, names of kinds and statuses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+
+def _ngay(value: datetime) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _gio(value: datetime) -> str:
+    return value.strftime("%H:%M %d/%m/%Y")
+
+
+class Renderer:
+    def __init__(self, override_dir: Path | None = None) -> None:
+        loaders: list[jinja2.BaseLoader] = []
+        if override_dir is not None:
+            loaders.append(jinja2.FileSystemLoader(override_dir))
+        loaders.append(jinja2.PackageLoader("handlers", "templates"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["ngay"] = _ngay
+        self.env.filters["gio"] = _gio
+        labels = getattr(self.env.get_template("labels.j2").module, "labels", None)
+        if not isinstance(labels, Mapping):
+            raise jinja2.TemplateError("labels.j2 must define `labels` as a mapping")
+        self.labels: Mapping[str, str] = labels
+        self.env.globals["labels"] = labels
+
+    def render(self, name: str, /, **context: Any) -> str:
+        """Render `name.j2`; the result is Telegram HTML with surrounding blank lines trimmed."""
+        return self.env.get_template(f"{name}.j2").render(**context).strip()
+
+    def render_string(self, source: str, /, **context: Any) -> str:
+        """Render a template held as data (a knowledge-base answer)."""
+        return self.env.from_string(source).render(**context).strip()
+
+    def label(self, key: str) -> str:
+        try:
+            return self.labels[key]
+        except KeyError:
+            raise KeyError(f"labels.j2 has no label {key!r}") from None

@@ -1,0 +1,132 @@
+"""One turn of the conversation: what came in, the state it found, what goes out.
+
+Flows read `turn.text`, `turn.action`, `turn.inbound`, change `turn.data`, move with
+`await turn.goto(state)` (which also shows the new step's prompt), and speak with
+`turn.say(template, buttons=…)`. Nothing is sent until the dispatcher commits the turn.
+
+Button data is `"<nonce>:<action>"`; the nonce changes whenever the state changes, so a
+button from an older step is recognised as stale. Actions starting with `m:` are global
+(menu items) and work from any message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.config import CommuneSettings, Settings
+from handlers.model import Button, Inbound, Priority, Reply
+from handlers.render import Renderer
+from handlers.text import fold
+from storage import UnitOfWork
+from storage.models import Citizen
+
+GLOBAL_PREFIX = "m:"
+
+ButtonSpec = tuple[str, str]  # (label, action)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A named state of a flow: how to ask, and how to take the answer."""
+
+    prompt: Callable[[Turn], Awaitable[None]]
+    handle: Callable[[Turn], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class _Pending:
+    text: str
+    rows: list[list[ButtonSpec]]
+    request_location: bool
+    request_contact: bool
+
+
+@dataclass(slots=True)
+class Turn:
+    inbound: Inbound
+    now: datetime
+    uow: UnitOfWork
+    settings: Settings
+    commune: CommuneSettings
+    citizen: Citizen
+    renderer: Renderer
+    steps: Mapping[str, Step]
+    state: str
+    data: dict[str, Any]
+    nonce: int
+    text: str | None = None
+    action: str | None = None
+    erased: bool = False
+    notifications: list[Reply] = field(default_factory=list)
+    _out: list[_Pending] = field(default_factory=list)
+
+    # --- speaking ----------------------------------------------------------------------
+
+    def btn(self, label_key: str, action: str) -> ButtonSpec:
+        return (self.renderer.label(label_key), action)
+
+    def say(
+        self,
+        template: str,
+        /,
+        buttons: Sequence[Sequence[ButtonSpec]] = (),
+        *,
+        request_location: bool = False,
+        request_contact: bool = False,
+        **context: Any,
+    ) -> None:
+        context.setdefault("commune", self.commune)
+        text = self.renderer.render(template, **context)
+        self._out.append(
+            _Pending(text, [list(row) for row in buttons], request_location, request_contact)
+        )
+
+    def add_buttons(self, buttons: Sequence[Sequence[ButtonSpec]]) -> None:
+        """Attach buttons to the last message of this turn."""
+        self._out[-1].rows.extend(list(row) for row in buttons)
+
+    # --- moving ------------------------------------------------------------------------
+
+    async def goto(self, state: str) -> None:
+        """Enter `state` and show its prompt."""
+        self.state = state
+        self.nonce += 1
+        await self.steps[state].prompt(self)
+
+    async def reprompt(self) -> None:
+        """Show the current step's prompt again (state and nonce unchanged)."""
+        await self.steps[self.state].prompt(self)
+
+    # --- the result --------------------------------------------------------------------
+
+    def button_data(self, action: str) -> str:
+        return action if action.startswith(GLOBAL_PREFIX) else f"{self.nonce}:{action}"
+
+    def replies(self) -> list[Reply]:
+        """The messages for the person, in order; remembers the last buttons for typing."""
+        replies: list[Reply] = []
+        typed: dict[str, str] = {}
+        for pending in self._out:
+            rows = tuple(
+                tuple(Button(label, self.button_data(action)) for label, action in row)
+                for row in pending.rows
+            )
+            if rows:
+                typed = {fold(b.label): b.data for row in rows for b in row}
+            replies.append(
+                Reply(
+                    channel=self.inbound.channel,
+                    chat_id=self.inbound.chat_id,
+                    text=pending.text,
+                    rows=rows,
+                    priority=Priority.INTERACTIVE,
+                    request_location=pending.request_location,
+                    request_contact=pending.request_contact,
+                )
+            )
+        if self._out:
+            self.data["_buttons"] = typed
+        return replies

@@ -1,0 +1,146 @@
+"""The domain model as storage keeps it: plain frozen dataclasses and named enums.
+
+Enum values are what the database stores (CHECK constraints list the same values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class RecordKind(StrEnum):
+    PHAN_ANH = "phan_anh"
+    KIEN_NGHI = "kien_nghi"
+    KHIEU_NAI = "khieu_nai"
+    TO_CAO = "to_cao"
+
+    @property
+    def needs_identity(self) -> bool:
+        """The law does not process anonymous khiếu nại or tố cáo (DOMAIN.md §1.2–1.3)."""
+        return self in (RecordKind.KHIEU_NAI, RecordKind.TO_CAO)
+
+
+class RecordStatus(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    NEED_INFO = "need_info"
+    TRANSFERRED = "transferred"
+    ANSWERED = "answered"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+class ActorKind(StrEnum):
+    CITIZEN = "citizen"
+    OFFICIAL = "official"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    id: int
+    channel: str
+    external_id: str
+    commune_code: str | None
+    name: str | None
+    phone: str | None
+    consent_at: datetime | None
+    consent_version: str | None
+    created_at: datetime
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consent_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    citizen_id: int
+    flow: str
+    state: str
+    data: dict[str, Any]
+    nonce: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewRecord:
+    commune_code: str
+    citizen_id: int | None
+    channel: str
+    kind: RecordKind
+    topic: str | None
+    office_code: str
+    description: str
+    hamlet: str | None
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    anonymous: bool
+    contact_name: str | None
+    contact_phone: str | None
+    created_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    id: int
+    code: str
+    commune_code: str
+    citizen_id: int | None
+    channel: str
+    kind: RecordKind
+    topic: str | None
+    office_code: str
+    status: RecordStatus
+    description: str
+    hamlet: str | None
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    anonymous: bool
+    contact_name: str | None
+    contact_phone: str | None
+    created_at: datetime
+    due_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    record_id: int
+    at: datetime
+    actor_kind: ActorKind
+    actor_ref: str | None
+    action: str
+    from_status: RecordStatus | None
+    to_status: RecordStatus | None
+    note: str | None
+    visible_to_citizen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    id: int
+    record_id: int
+    kind: str
+    ref: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    channel: str
+    chat_id: str
+    priority: int
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
+    not_before: datetime
