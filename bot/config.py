@@ -153,7 +153,7 @@ class _Table:
     def text(self, name: str, default: str | None = None, *, allow_empty: bool = False) -> str:
         value = self._get(name, default)
         if value is None:
-            raise ConfigError(f"{self.key(name)}: missing — add `{name} = \"…\"`")
+            raise ConfigError(f'{self.key(name)}: missing — add `{name} = "…"`')
         if not isinstance(value, str):
             raise ConfigError(f"{self.key(name)}: expected text in quotes, got {value!r}")
         if not allow_empty and not value.strip():
@@ -263,7 +263,7 @@ def _commune(t: _Table) -> CommuneSettings:
             raise ConfigError(f"{t.key('offices')}[{i}].code: {office_code!r} appears twice")
     if "VP" not in codes:
         raise ConfigError(
-            f"{t.key('offices')}: the office with code \"VP\" (Văn phòng HĐND và UBND) is "
+            f'{t.key("offices")}: the office with code "VP" (Văn phòng HĐND và UBND) is '
             "required — it receives khiếu nại, tố cáo and anything unclear"
         )
     hamlets = tuple(h for h in t.texts("hamlets", []) if h)

@@ -36,8 +36,9 @@ def add_days(start: date, days: int, *, working_days: bool, holidays: Collection
     return day
 
 
-def due_at(received: datetime, days: int, *, working_days: bool, holidays: Collection[date],
-           tz: ZoneInfo) -> datetime:
+def due_at(
+    received: datetime, days: int, *, working_days: bool, holidays: Collection[date], tz: ZoneInfo
+) -> datetime:
     """The last moment (local 23:59:59) of a limit counted from `received`."""
     local_day = received.astimezone(tz).date()
     last_day = add_days(local_day, days, working_days=working_days, holidays=holidays)

@@ -204,7 +204,9 @@ class Dispatcher:
         if typed:
             await self._press(turn, typed)
             return
-        nothing = not (turn.text or inbound.attachments or inbound.location or inbound.contact_phone)
+        nothing = not (
+            turn.text or inbound.attachments or inbound.location or inbound.contact_phone
+        )
         if nothing:
             turn.say("input_empty" if inbound.text is not None else "input_unsupported")
             await turn.reprompt()

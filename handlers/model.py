@@ -126,9 +126,9 @@ def reply_from_payload(
     channel: str, chat_id: str, priority: int, payload: dict[str, object]
 ) -> Reply:
     rows = payload.get("rows") or []
-    assert isinstance(rows, list)
     extra = payload.get("extra") or {}
-    assert isinstance(extra, dict)
+    if not isinstance(rows, list) or not isinstance(extra, dict):
+        raise ValueError("malformed outbox payload")
     record_code = payload.get("record_code")
     return Reply(
         channel=channel,

@@ -60,11 +60,7 @@ def _weighted_sum(values: list[int]) -> int:
 
 
 def _values(commune: str, digits: str, body: str) -> list[int]:
-    return (
-        [ord(c) - 64 for c in commune]
-        + [_VALUE[c] for c in digits]
-        + [_VALUE[c] for c in body]
-    )
+    return [ord(c) - 64 for c in commune] + [_VALUE[c] for c in digits] + [_VALUE[c] for c in body]
 
 
 def make_code(commune: str, when: datetime, random_part: str | None = None) -> str:

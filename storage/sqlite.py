@@ -156,6 +156,13 @@ def _split_sql(sql: str) -> list[str]:
     return statements
 
 
+def _returned(row: aiosqlite.Row | None) -> aiosqlite.Row:
+    """The row an INSERT … RETURNING must give back."""
+    if row is None:
+        raise RuntimeError("INSERT … RETURNING returned no row")
+    return row
+
+
 def _citizen(row: aiosqlite.Row) -> Citizen:
     return Citizen(
         id=row["id"],
@@ -251,7 +258,9 @@ class SqliteUnitOfWork:
                 "synced_at = excluded.synced_at",
                 (commune.code, commune.name, _ts(at)),
             )
-            await self._exec("UPDATE offices SET active = 0 WHERE commune_code = ?", (commune.code,))
+            await self._exec(
+                "UPDATE offices SET active = 0 WHERE commune_code = ?", (commune.code,)
+            )
             for office in commune.offices:
                 await self._exec(
                     "INSERT INTO offices (commune_code, code, name, chat_id, active) "
@@ -282,12 +291,10 @@ class SqliteUnitOfWork:
 
     async def create_citizen(self, channel: str, external_id: str, at: datetime) -> Citizen:
         row = await self._one(
-            "INSERT INTO citizens (channel, external_id, created_at) VALUES (?, ?, ?) "
-            "RETURNING *",
+            "INSERT INTO citizens (channel, external_id, created_at) VALUES (?, ?, ?) RETURNING *",
             (channel, external_id, _ts(at)),
         )
-        assert row is not None
-        return _citizen(row)
+        return _citizen(_returned(row))
 
     async def set_citizen_commune(self, citizen_id: int, commune_code: str) -> None:
         await self._exec(
@@ -308,7 +315,9 @@ class SqliteUnitOfWork:
                 (_ts(at), version, citizen_id),
             )
 
-    async def set_citizen_contact(self, citizen_id: int, name: str | None, phone: str | None) -> None:
+    async def set_citizen_contact(
+        self, citizen_id: int, name: str | None, phone: str | None
+    ) -> None:
         """Save the name and phone a consenting citizen gave (the CHECK refuses it otherwise)."""
         await self._exec(
             "UPDATE citizens SET name = ?, phone = ? WHERE id = ?", (name, phone, citizen_id)
@@ -401,8 +410,7 @@ class SqliteUnitOfWork:
 
     async def list_citizen_records(self, citizen_id: int, limit: int) -> list[Record]:
         rows = await self._all(
-            "SELECT * FROM records WHERE citizen_id = ? ORDER BY created_at DESC, id DESC "
-            "LIMIT ?",
+            "SELECT * FROM records WHERE citizen_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
             (citizen_id, limit),
         )
         return [_record(r) for r in rows]
@@ -422,7 +430,9 @@ class SqliteUnitOfWork:
             "SELECT * FROM attachments WHERE record_id = ? ORDER BY id", (record_id,)
         )
         return [
-            StoredAttachment(r["id"], r["record_id"], r["kind"], r["ref"], _dt_required(r["created_at"]))
+            StoredAttachment(
+                r["id"], r["record_id"], r["kind"], r["ref"], _dt_required(r["created_at"])
+            )
             for r in rows
         ]
 
@@ -473,8 +483,7 @@ class SqliteUnitOfWork:
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (channel, chat_id, priority, json.dumps(payload, ensure_ascii=False), _ts(at), _ts(at)),
         )
-        assert row is not None
-        return int(row[0])
+        return int(_returned(row)[0])
 
     async def pending_outbox(
         self, channel: str, now: datetime, limit: int, chat_id: str | None = None
@@ -509,9 +518,7 @@ class SqliteUnitOfWork:
         )
         return changed == 1
 
-    async def mark_failed(
-        self, message_id: int, error: str, *, retry_at: datetime | None
-    ) -> None:
+    async def mark_failed(self, message_id: int, error: str, *, retry_at: datetime | None) -> None:
         """Record a failed attempt: retried at `retry_at`, or failed for good if None."""
         if retry_at is None:
             await self._exec(

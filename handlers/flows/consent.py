@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers.turn import Step, Turn
+from storage.models import Citizen
 
 
 class Consent(StrEnum):
@@ -47,9 +48,10 @@ async def handle_ask(turn: Turn) -> None:
         await turn.reprompt()
 
 
-async def _reload(turn: Turn):  # type: ignore[no-untyped-def]
+async def _reload(turn: Turn) -> Citizen:
     citizen = await turn.uow.get_citizen_by_id(turn.citizen.id)
-    assert citizen is not None
+    if citizen is None:
+        raise LookupError("the citizen row vanished inside its own transaction")
     return citizen
 
 
@@ -60,4 +62,4 @@ async def ask(turn: Turn, *, then: str | None = None) -> None:
     await turn.goto(Consent.ASK)
 
 
-STEPS = {Consent.ASK: Step(prompt_ask, handle_ask)}
+STEPS: dict[str, Step] = {Consent.ASK: Step(prompt_ask, handle_ask)}

@@ -51,4 +51,4 @@ async def handle_confirm(turn: Turn) -> None:
         await turn.reprompt()
 
 
-STEPS = {Erase.CONFIRM: Step(prompt_confirm, handle_confirm)}
+STEPS: dict[str, Step] = {Erase.CONFIRM: Step(prompt_confirm, handle_confirm)}

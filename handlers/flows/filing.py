@@ -295,8 +295,7 @@ async def handle_hamlet(turn: Turn) -> None:
 
 
 async def _take_hamlet_text(turn: Turn) -> None:
-    assert turn.text is not None
-    name = one_line(turn.text)
+    name = one_line(turn.text or "")
     if len(name) > HAMLET_MAX:
         turn.say("input_too_long", length=len(name), limit=HAMLET_MAX)
         return
@@ -381,8 +380,7 @@ async def _after_media(turn: Turn) -> None:
         await turn.goto(Filing.CONFIRM)
         return
     kind = _kind(turn)
-    assert kind is not None
-    if kind.needs_identity:
+    if kind is not None and kind.needs_identity:
         await _ask_identity(turn)
     else:
         await turn.goto(Filing.CONTACT)
@@ -475,7 +473,17 @@ async def prompt_confirm(turn: Turn) -> None:
             [turn.btn("btn.submit", "submit"), turn.btn("btn.edit", "edit")],
             _cancel_row(turn),
         ],
-        draft=draft,
+        draft={
+            "kind": draft.get("kind"),
+            "description": draft.get("description", ""),
+            "hamlet": draft.get("hamlet"),
+            "place": draft.get("place"),
+            "location": draft.get("location"),
+            "photos": draft.get("photos", []),
+            "anonymous": bool(draft.get("anonymous")),
+            "name": draft.get("name"),
+            "phone": draft.get("phone"),
+        },
     )
 
 
@@ -603,7 +611,7 @@ async def _insert_with_fresh_code(turn: Turn, new: NewRecord) -> Record:
     raise RuntimeError("could not find a free tracking code")
 
 
-STEPS = {
+STEPS: dict[str, Step] = {
     Filing.RESUME: Step(prompt_resume, handle_resume),
     Filing.KIND: Step(prompt_kind, handle_kind),
     Filing.IDENTITY: Step(prompt_identity, handle_identity),

@@ -88,4 +88,4 @@ async def show(turn: Turn, text: str, *, retry_in_place: bool = False) -> None:
     await menu.go_idle(turn)
 
 
-STEPS = {Lookup.ASK: Step(prompt_ask, handle_ask)}
+STEPS: dict[str, Step] = {Lookup.ASK: Step(prompt_ask, handle_ask)}

@@ -86,4 +86,4 @@ async def show_my_records(turn: Turn) -> None:
     await go_idle(turn)
 
 
-STEPS = {Menu.IDLE: Step(prompt_idle, handle_idle)}
+STEPS: dict[str, Step] = {Menu.IDLE: Step(prompt_idle, handle_idle)}

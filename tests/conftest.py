@@ -1,0 +1,129 @@
+"""Shared fixtures: real settings, a real SQLite file per test, and a transcript driver."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.config import Settings, StorageSettings, load_settings
+from handlers.model import Attachment, Inbound, Location, Reply, plain_text
+
+# A Thursday morning in Hà Nội time: 2026-11-26 09:00 +07:00.
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def settings_in(tmp: Path) -> Settings:
+    base = load_settings(None)
+    data = tmp / "data"
+    return replace(base, storage=StorageSettings(data_dir=data, sqlite_path=data / "t.sqlite3"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.delenv("DANVAN_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return settings_in(tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: Clock) -> AsyncIterator[App]:
+    application = await App.open(settings)
+    application.dispatcher.clock = clock
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+_update_ids = itertools.count(1)
+
+
+class Chat:
+    """Drives the real dispatcher as one person in one channel, transcript-style."""
+
+    def __init__(self, app: App, user: str = "u1", channel: str = "test") -> None:
+        self.app = app
+        self.user = user
+        self.channel = channel
+        self.replies: list[Reply] = []
+
+    def inbound(self, **fields: object) -> Inbound:
+        base = Inbound(
+            channel=self.channel,
+            update_id=str(next(_update_ids)),
+            user_id=self.user,
+            chat_id=self.user,
+            received_at=self.app.dispatcher.clock(),
+        )
+        return replace(base, **fields)  # type: ignore[arg-type]
+
+    async def deliver(self, inbound: Inbound) -> list[Reply]:
+        self.replies = await self.app.dispatcher.handle(inbound)
+        return self.replies
+
+    async def send(self, text: str) -> list[Reply]:
+        return await self.deliver(self.inbound(text=text))
+
+    async def photo(self, ref: str) -> list[Reply]:
+        return await self.deliver(self.inbound(attachments=(Attachment("photo", ref),)))
+
+    async def location(self, lat: float, lon: float) -> list[Reply]:
+        return await self.deliver(self.inbound(location=Location(lat, lon)))
+
+    async def press(self, label: str) -> list[Reply]:
+        """Press the button with this label on the latest message that has it."""
+        for reply in reversed(self.replies):
+            for button in reply.buttons:
+                if button.label == label:
+                    return await self.deliver(self.inbound(button=button.data))
+        raise AssertionError(f"no button {label!r} in {self.labels}")
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for r in self.replies for b in r.buttons]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(plain_text(r.text) for r in self.replies)
+
+    def says(self, template: str, **context: object) -> bool:
+        """Whether one of the last replies is exactly this template's text."""
+        context.setdefault("commune", self.app.settings.communes[0])
+        expected = self.app.renderer.render(template, **context)
+        return any(r.text == expected for r in self.replies)
+
+    async def agree(self) -> None:
+        await self.send("/start")
+        await self.press("Đồng ý")
+
+
+@pytest.fixture
+def chat_factory(app: App) -> Callable[..., Chat]:
+    return lambda user="u1", channel="test": Chat(app, user, channel)
+
+
+@pytest.fixture
+def chat(app: App) -> Chat:
+    return Chat(app)

@@ -1,0 +1,461 @@
+"""Transcripts through the real dispatcher, templates and SQLite file."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.config import Settings
+from handlers import tracking_code
+from handlers.model import plain_text
+from tests.conftest import Chat, Clock
+
+CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{6}\b")
+
+
+def db(settings: Settings) -> sqlite3.Connection:
+    conn = sqlite3.connect(settings.storage.sqlite_path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def count(settings: Settings, table: str) -> int:
+    with db(settings) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+
+async def file_report(chat: Chat, *, anonymous: bool = True, hamlet: str = "Thôn 3") -> str:
+    await chat.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await chat.press("Phản ánh")
+    await chat.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await chat.press(hamlet)
+    await chat.photo("file-1")
+    await chat.press("Tiếp tục")
+    if anonymous:
+        await chat.press("Gửi ẩn danh")
+    else:
+        await chat.press("Để lại tên và số điện thoại")
+        await chat.send("Nguyễn Văn An")
+        await chat.send("0912 345 678")
+    assert "Xin anh/chị kiểm tra lại" in chat.text
+    await chat.press("Gửi")
+    match = CODE.search(chat.text)
+    assert match, chat.text
+    return match.group(0)
+
+
+async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.send("xin chào")
+    assert chat.says("consent_notice")
+    assert chat.labels == ["Đồng ý", "Không đồng ý"]
+    with db(settings) as conn:
+        row = conn.execute("SELECT * FROM citizens").fetchone()
+    assert row["consent_at"] is None and row["name"] is None and row["phone"] is None
+
+
+async def test_declining_consent_still_allows_questions_but_not_filing(chat: Chat) -> None:
+    await chat.send("/start")
+    await chat.press("Không đồng ý")
+    assert chat.says("consent_declined")
+    assert "📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo" not in chat.labels
+    assert "❓ Hỏi thủ tục" in chat.labels
+    await chat.send("/gopy")
+    assert chat.says("consent_needed")
+    assert chat.labels == ["Đồng ý", "Không đồng ý"]
+    await chat.press("Đồng ý")
+    assert chat.says("consent_given")
+    assert "Anh/chị muốn gửi loại nào" in chat.text  # filing continues after agreeing
+
+
+async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Clock) -> None:
+    await chat.agree()
+    code = await file_report(chat, anonymous=False)
+    parsed = tracking_code.parse_code(code)
+    assert parsed.commune == "CG" and (parsed.year, parsed.month) == (2026, 11)
+    # received 26/11 (local), 10 calendar days → 06/12/2026
+    assert "chậm nhất ngày 06/12/2026" in chat.text
+    with db(settings) as conn:
+        record = conn.execute("SELECT * FROM records").fetchone()
+        events = conn.execute("SELECT * FROM events").fetchall()
+        photos = conn.execute("SELECT ref FROM attachments").fetchall()
+        citizen = conn.execute("SELECT name, phone FROM citizens").fetchone()
+    assert record["code"] == code
+    assert (record["kind"], record["status"], record["office_code"]) == (
+        "phan_anh",
+        "received",
+        "VP",
+    )
+    assert (record["hamlet"], record["anonymous"]) == ("Thôn 3", 0)
+    assert (record["contact_name"], record["contact_phone"]) == ("Nguyễn Văn An", "0912345678")
+    assert [e["action"] for e in events] == ["created"]
+    assert events[0]["to_status"] == "received"
+    assert [p["ref"] for p in photos] == ["file-1"]
+    assert tuple(citizen) == ("Nguyễn Văn An", "0912345678")
+    # the saved contact is offered next time
+    await chat.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await chat.press("Kiến nghị")
+    await chat.send("Đề nghị lắp thêm đèn ở ngã ba")
+    await chat.press("Thôn 1")
+    await chat.press("Bỏ qua")
+    assert "Dùng tên và số điện thoại đã lưu" in chat.labels
+
+
+async def test_khieu_nai_requires_identity_and_goes_to_vp(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Khiếu nại")
+    assert chat.says("filing_identity", kind="khieu_nai")
+    assert "chưa thay cho đơn khiếu nại" in chat.text
+    await chat.press("Tiếp tục")
+    await chat.send("Xã thu hồi đất nhà tôi nhưng không bồi thường")
+    await chat.send("Xóm Bến")  # free-text hamlet
+    await chat.press("Bỏ qua")
+    assert chat.says("filing_name")  # no anonymous option for a khiếu nại
+    await chat.send("<b>Lê</b>")
+    assert chat.says("filing_invalid_name", limit=80)
+    await chat.send("Lê Thị Hoa")
+    await chat.send("12345")
+    assert chat.says("filing_invalid_phone")
+    await chat.send("+84 912 000 111")
+    await chat.press("Gửi")
+    assert "báo anh/chị việc thụ lý" in chat.text
+    with db(settings) as conn:
+        record = conn.execute("SELECT * FROM records").fetchone()
+    assert (record["kind"], record["office_code"], record["hamlet"]) == (
+        "khieu_nai",
+        "VP",
+        "Xóm Bến",
+    )
+    assert record["contact_phone"] == "0912000111"
+
+
+async def test_to_cao_deadline_counts_working_days(chat: Chat, clock: Clock) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Tố cáo")
+    assert "không nhận đơn tố cáo qua mạng" in chat.text
+    await chat.press("Tiếp tục")
+    await chat.send("Cán bộ địa chính đòi tiền khi làm sổ đỏ")
+    await chat.press("Thôn 2")
+    await chat.press("Bỏ qua")
+    await chat.send("Trần Văn Bình")
+    await chat.send("0987654321")
+    await chat.press("Gửi")
+    # Thursday 26/11 + 7 working days → Monday 07/12/2026
+    assert "chậm nhất ngày 07/12/2026" in chat.text
+    assert "gửi qua bưu điện" in chat.text
+
+
+async def test_edit_from_the_summary_returns_to_the_summary(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Rác đổ trộm ven đường")
+    await chat.press("Thôn 4")
+    await chat.press("Bỏ qua")
+    await chat.press("Gửi ẩn danh")
+    await chat.press("Sửa")
+    await chat.press("Nội dung")
+    await chat.send("Rác đổ trộm ven đường liên thôn, bốc mùi")
+    assert "Xin anh/chị kiểm tra lại" in chat.text
+    assert "bốc mùi" in chat.text
+    await chat.press("Sửa")
+    await chat.press("Loại")
+    await chat.press("Khiếu nại")  # now identity is required
+    await chat.press("Tiếp tục")
+    await chat.send("Phạm Minh")
+    await chat.send("0911222333")
+    assert "Loại: Khiếu nại" in chat.text
+    await chat.press("Gửi")
+    with db(settings) as conn:
+        record = conn.execute("SELECT kind, anonymous, contact_name FROM records").fetchone()
+    assert tuple(record) == ("khieu_nai", 0, "Phạm Minh")
+
+
+async def test_lookup_owner_sees_history_others_only_status(
+    chat_factory: Callable[..., Chat],
+) -> None:
+    owner = chat_factory("owner")
+    await owner.agree()
+    code = await file_report(owner)
+    await owner.send(f"/tracuu {code.lower().replace('-', ' ')}")
+    assert "Diễn biến" in owner.text and "Hồ sơ được gửi và tiếp nhận" in owner.text
+    assert "Hạn xử lý: 06/12/2026" in owner.text
+
+    stranger = chat_factory("stranger")
+    await stranger.send("/start")
+    await stranger.press("Không đồng ý")
+    await stranger.send(f"/tracuu {code}")
+    assert "Đã tiếp nhận, chờ phân công" in stranger.text
+    assert "Văn phòng HĐND và UBND xã" in stranger.text
+    assert "Diễn biến" not in stranger.text and "Hạn xử lý" not in stranger.text
+    assert "Chỉ người gửi mới xem được chi tiết" in stranger.text
+
+
+async def test_lookup_invalid_foreign_and_unknown_codes(chat: Chat, clock: Clock) -> None:
+    await chat.agree()
+    code = tracking_code.make_code("CG", clock.now, "ABCDE")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    await chat.send(f"/tracuu {wrong}")
+    assert "không hợp lệ" in chat.text
+    await chat.send(code)  # typed in the lookup step after the invalid one
+    assert chat.says("lookup_not_found", code=code)
+    await chat.send(f"/tracuu {tracking_code.make_code('HN', clock.now)}")
+    assert "không thuộc xã, phường nào" in chat.text
+    await chat.send("/tracuu '; DROP TABLE records; --")
+    assert "không hợp lệ" in chat.text
+
+
+async def test_my_records_lists_only_mine(chat_factory: Callable[..., Chat]) -> None:
+    a, b = chat_factory("a"), chat_factory("b")
+    await a.agree()
+    await b.agree()
+    code_a = await file_report(a)
+    await b.send("/cuatoi")
+    assert "chưa gửi hồ sơ nào" in b.text
+    await a.send("/cuatoi")
+    assert code_a in a.text
+
+
+async def test_same_update_twice_files_one_record(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    await chat.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await chat.press("Phản ánh")
+    await chat.send("Cống thoát nước bị tắc")
+    await chat.press("Thôn 1")
+    await chat.press("Bỏ qua")
+    await chat.press("Gửi ẩn danh")
+    submit = next(b for r in chat.replies for b in r.buttons if b.label == "Gửi")
+    inbound = chat.inbound(button=submit.data)
+    first = await chat.deliver(inbound)
+    again = await chat.app.dispatcher.handle(inbound)
+    assert CODE.search(plain_text(first[0].text))
+    assert again == []
+    assert count(settings, "records") == 1
+    assert count(settings, "events") == 1
+
+
+async def test_restart_in_the_middle_resumes_at_the_same_step(
+    settings: Settings, clock: Clock
+) -> None:
+    first = await App.open(settings)
+    first.dispatcher.clock = clock
+    chat = Chat(first)
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Đường bê tông bị sụt lún")
+    hamlet_button = next(b for r in chat.replies for b in r.buttons if b.label == "Thôn 2")
+    await first.close()
+
+    second = await App.open(settings)
+    second.dispatcher.clock = clock
+    try:
+        chat.app = second
+        await chat.deliver(chat.inbound(button=hamlet_button.data))  # the button still works
+        assert chat.says("filing_media", max_photos=5)
+        await chat.press("Bỏ qua")
+        await chat.press("Gửi ẩn danh")
+        assert "Đường bê tông bị sụt lún" in chat.text
+    finally:
+        await second.close()
+
+
+async def test_stale_button_gets_a_calm_answer(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    old_kind_buttons = list(chat.replies)
+    await chat.press("Phản ánh")
+    chat.replies = old_kind_buttons
+    await chat.press("Tố cáo")
+    assert chat.says("stale_button")
+    assert "Xin anh/chị kể ngắn gọn" in chat.text  # the current step is asked again
+
+
+async def test_typed_label_without_diacritics_counts_as_the_button(chat: Chat) -> None:
+    await chat.send("/start")
+    await chat.send("dong y")
+    assert chat.says("consent_given")
+    await chat.send("/gopy")
+    await chat.send("phan anh")
+    assert "Xin anh/chị kể ngắn gọn" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("text", "template"),
+    [
+        ("", "input_empty"),
+        ("   \u200b\u200d  ", "input_empty"),
+        ("😀😀🙏", "input_no_words"),
+    ],
+)
+async def test_bad_description_input_is_refused_calmly(
+    chat: Chat, settings: Settings, text: str, template: str
+) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send(text)
+    assert chat.says(template)
+    assert count(settings, "records") == 0
+
+
+async def test_overlong_text_is_refused_with_the_limit(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("a" * 10_000)
+    assert chat.says("input_too_long", length=10_000, limit=2000)
+    assert "Xin anh/chị kể ngắn gọn" in chat.text  # still at the same step
+
+
+async def test_html_sql_control_and_rtl_text_is_kept_escaped(
+    chat: Chat, settings: Settings
+) -> None:
+    nasty = "<script>alert(1)</script> '; DROP TABLE records; -- \x07\u202etxt.exe ‏שלום"
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send(nasty)
+    await chat.press("Thôn 1")
+    await chat.press("Bỏ qua")
+    await chat.press("Gửi ẩn danh")
+    summary = next(r.text for r in chat.replies if "kiểm tra lại" in r.text)
+    assert "&lt;script&gt;" in summary and "<script>" not in summary
+    await chat.press("Gửi")
+    with db(settings) as conn:
+        stored = conn.execute("SELECT description FROM records").fetchone()[0]
+    assert stored == "<script>alert(1)</script> '; DROP TABLE records; -- txt.exe שלום"
+
+
+async def test_command_in_the_middle_keeps_the_draft(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Trẻ em chơi gần ao sâu không có rào chắn")
+    await chat.send("/trogiup")
+    assert "Hướng dẫn sử dụng" in chat.text
+    await chat.send("/gopy")
+    assert "đang soạn dở một phản ánh" in chat.text
+    await chat.press("Soạn tiếp phần đang dở")
+    assert "thôn/tổ dân phố nào" in chat.text  # the first missing piece
+    await chat.send("/huy")
+    assert chat.says("cancelled", dropped_draft=True)
+    await chat.send("/gopy")
+    assert "Anh/chị muốn gửi loại nào" in chat.text
+
+
+async def test_unknown_command_and_photo_at_a_text_step(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("/xyz")
+    assert chat.says("unknown_command", command="/xyz")
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.photo("p1")
+    assert chat.says("filing_description_photo_only")
+
+
+async def test_too_many_photos_are_refused_with_the_limit(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Cây đổ chắn đường")
+    await chat.press("Thôn 1")
+    for i in range(5):
+        await chat.photo(f"p{i}")
+    await chat.photo("p5")
+    assert "tối đa 5 ảnh" in chat.text
+    await chat.location(20.86, 106.68)
+    assert "Đã nhận 5 ảnh" in chat.text and "Đã nhận vị trí" in chat.text
+    await chat.press("Tiếp tục")
+    await chat.press("Gửi ẩn danh")
+    await chat.press("Gửi")
+    with db(settings) as conn:
+        assert conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 5
+        assert tuple(conn.execute("SELECT latitude, longitude FROM records").fetchone()) == (
+            20.86,
+            106.68,
+        )
+
+
+async def test_erasure_deidentifies_records_after_confirmation(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    code = await file_report(chat, anonymous=False)
+    await chat.send("/xoadulieu")
+    assert "1 hồ sơ anh/chị đã gửi vẫn được lưu" in chat.text
+    await chat.press("Không xóa")
+    assert chat.says("erase_kept")
+    await chat.send("/xoadulieu")
+    await chat.press("Xóa dữ liệu của tôi")
+    assert chat.says("erase_done")
+    with db(settings) as conn:
+        assert conn.execute("SELECT count(*) FROM citizens").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+        record = conn.execute("SELECT * FROM records").fetchone()
+    assert record["code"] == code
+    assert (record["citizen_id"], record["contact_name"], record["contact_phone"]) == (
+        None,
+        None,
+        None,
+    )
+    await chat.send("chào")  # a new start: the notice again
+    assert chat.says("consent_notice")
+
+
+async def test_a_crash_mid_turn_apologises_and_changes_nothing(
+    chat: Chat, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Nước sinh hoạt có mùi lạ")
+    from handlers.flows import filing
+
+    async def broken(turn: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    steps = dict(chat.app.dispatcher.steps)
+    steps[filing.Filing.HAMLET] = filing.Step(filing.prompt_hamlet, broken)
+    monkeypatch.setattr(chat.app.dispatcher, "steps", steps)
+    hamlet_prompt = chat.replies
+    await chat.press("Thôn 1")
+    assert chat.says("unexpected_error", hotline=settings.communes[0].hotline)
+    monkeypatch.undo()
+    chat.replies = hamlet_prompt
+    await chat.press("Thôn 1")  # the same button works again: state was not changed
+    assert chat.says("filing_media", max_photos=5)
+
+
+async def test_outbox_holds_every_reply_in_order(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    with db(settings) as conn:
+        rows = conn.execute("SELECT chat_id, priority, status FROM outbox ORDER BY id").fetchall()
+    assert len(rows) >= 3
+    assert all(tuple(r) == ("u1", 0, "pending") for r in rows)
+
+
+async def test_groups_are_ignored_by_the_citizen_core(chat: Chat, settings: Settings) -> None:
+    replies = await chat.deliver(chat.inbound(text="hello", is_group=True))
+    assert replies == []
+    assert count(settings, "citizens") == 0
+
+
+def test_a_deployment_can_override_a_template(tmp_path: Path) -> None:
+    from handlers.render import Renderer
+
+    (tmp_path / "erase_kept.j2").write_text("Giữ nguyên, {{ who }}!", encoding="utf-8")
+    renderer = Renderer(tmp_path)
+    assert renderer.render("erase_kept", who="<b>") == "Giữ nguyên, &lt;b&gt;!"
+    assert "UBND X" in renderer.render("consent_notice", commune={"name": "X"})
+    assert renderer.label("btn.consent_yes") == "Đồng ý"
+    with pytest.raises(KeyError):
+        renderer.label("btn.nope")
