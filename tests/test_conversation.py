@@ -57,7 +57,9 @@ async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
     assert chat.labels == ["Đồng ý", "Không đồng ý"]
     with db(settings) as conn:
         row = conn.execute("SELECT * FROM citizens").fetchone()
-    assert row["consent_at"] is None and row["name"] is None and row["phone"] is None
+    assert row["consent_at"] is None
+    assert row["name"] is None
+    assert row["phone"] is None
 
 
 async def test_declining_consent_still_allows_questions_but_not_filing(chat: Chat) -> None:
@@ -78,7 +80,8 @@ async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Cloc
     await chat.agree()
     code = await file_report(chat, anonymous=False)
     parsed = tracking_code.parse_code(code)
-    assert parsed.commune == "CG" and (parsed.year, parsed.month) == (2026, 11)
+    assert parsed.commune == "CG"
+    assert (parsed.year, parsed.month) == (2026, 11)
     # received 26/11 (local), 10 calendar days → 06/12/2026
     assert "chậm nhất ngày 06/12/2026" in chat.text
     with db(settings) as conn:
@@ -186,7 +189,8 @@ async def test_lookup_owner_sees_history_others_only_status(
     await owner.agree()
     code = await file_report(owner)
     await owner.send(f"/tracuu {code.lower().replace('-', ' ')}")
-    assert "Diễn biến" in owner.text and "Hồ sơ được gửi và tiếp nhận" in owner.text
+    assert "Diễn biến" in owner.text
+    assert "Hồ sơ được gửi và tiếp nhận" in owner.text
     assert "Hạn xử lý: 06/12/2026" in owner.text
 
     stranger = chat_factory("stranger")
@@ -195,7 +199,8 @@ async def test_lookup_owner_sees_history_others_only_status(
     await stranger.send(f"/tracuu {code}")
     assert "Đã tiếp nhận, chờ phân công" in stranger.text
     assert "Văn phòng HĐND và UBND xã" in stranger.text
-    assert "Diễn biến" not in stranger.text and "Hạn xử lý" not in stranger.text
+    assert "Diễn biến" not in stranger.text
+    assert "Hạn xử lý" not in stranger.text
     assert "Chỉ người gửi mới xem được chi tiết" in stranger.text
 
 
@@ -328,7 +333,8 @@ async def test_html_sql_control_and_rtl_text_is_kept_escaped(
     await chat.press("Bỏ qua")
     await chat.press("Gửi ẩn danh")
     summary = next(r.text for r in chat.replies if "kiểm tra lại" in r.text)
-    assert "&lt;script&gt;" in summary and "<script>" not in summary
+    assert "&lt;script&gt;" in summary
+    assert "<script>" not in summary
     await chat.press("Gửi")
     with db(settings) as conn:
         stored = conn.execute("SELECT description FROM records").fetchone()[0]
@@ -373,7 +379,8 @@ async def test_too_many_photos_are_refused_with_the_limit(chat: Chat, settings: 
     await chat.photo("p5")
     assert "tối đa 5 ảnh" in chat.text
     await chat.location(20.86, 106.68)
-    assert "Đã nhận 5 ảnh" in chat.text and "Đã nhận vị trí" in chat.text
+    assert "Đã nhận 5 ảnh" in chat.text
+    assert "Đã nhận vị trí" in chat.text
     await chat.press("Tiếp tục")
     await chat.press("Gửi ẩn danh")
     await chat.press("Gửi")
