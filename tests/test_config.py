@@ -1,0 +1,147 @@
+"""Configuration: the example loads, every key is documented, errors name the key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import config as config_module
+from bot.config import ConfigError, Secret, env_secret, load_settings, parse_settings
+from storage.models import RecordKind
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def example() -> dict[str, Any]:
+    return tomllib.loads(EXAMPLE.read_text("utf-8"))
+
+
+def test_example_and_embedded_default_load() -> None:
+    settings = load_settings(EXAMPLE)
+    commune = settings.commune("cg")
+    assert commune is not None
+    assert commune.office("VP") is not None
+    assert commune.routing == {"chieu_sang": "KT"}
+    assert commune.deadlines[RecordKind.TO_CAO].working_days
+    assert settings.storage.sqlite_path == ROOT / "data" / "danvan.sqlite3"
+    assert load_settings(None).communes[0].code == "CG"
+
+
+def test_every_setting_the_loader_reads_is_in_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: set[str] = set()
+    original = config_module._Table.done
+
+    def recording_done(self: config_module._Table) -> None:
+        prefix = re.sub(r"\[\d+\]", "", self.path)
+        read.update(f"{prefix}.{k}" if prefix else k for k in self.seen)
+        original(self)
+
+    monkeypatch.setattr(config_module._Table, "done", recording_done)
+    parse_settings(example(), ROOT)
+    documented: set[str] = set()
+
+    def walk(node: Any, prefix: str) -> None:
+        items = node if isinstance(node, list) else [node]
+        for item in items:
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    path = f"{prefix}.{key}" if prefix else key
+                    documented.add(path)
+                    if not prefix.endswith("routing"):
+                        walk(value, path)
+
+    walk(example(), "")
+    missing = sorted(k for k in read if k not in documented and "routing." not in k)
+    assert missing == []
+
+
+def test_every_setting_in_the_example_has_a_comment() -> None:
+    lines = EXAMPLE.read_text("utf-8").splitlines()
+    seen: set[str] = set()
+    table = ""
+    for i, line in enumerate(lines):
+        header = re.match(r"^\[\[?([\w.]+)\]\]?", line)
+        if header:
+            table = header.group(1)
+            continue
+        match = re.match(r"^(\w+)\s*=", line)
+        if not match:
+            continue
+        key = f"{table}.{match.group(1)}"
+        if key in seen:
+            continue
+        seen.add(key)
+        assert lines[i - 1].startswith("#") or "#" in line, f"{key} has no comment"
+
+
+def broken(path: str, value: Any) -> dict[str, Any]:
+    data = example()
+    node: Any = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[parts[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("communes.0.code", "cg1", r"communes\[0\]\.code: 'CG1'"),
+        ("communes.0.timezone", "Mars/Olympus", r"communes\[0\]\.timezone: unknown time zone"),
+        ("communes.0.offices.0.code", "vp!", r"communes\[0\]\.offices\[0\]\.code"),
+        ("communes.0.holidays", ["2026-13-01"], r"communes\[0\]\.holidays\[0\]: .* YYYY-MM-DD"),
+        ("communes.0.routing", {"chieu_sang": "XX"}, r"communes\[0\]\.routing\.chieu_sang"),
+        ("communes.0.deadlines", {"to_cao": {"days": 0}}, r"deadlines\.to_cao\.days: 0"),
+        ("bot.default_commune", "HN", r"bot\.default_commune: 'HN' is not configured"),
+        ("bot.max_text_length", 10, r"bot\.max_text_length: 10 is out of range"),
+        ("bot.max_photos", "5", r"bot\.max_photos: expected a whole number"),
+        ("bot.log_level", "LOUD", r"bot\.log_level"),
+        ("bot.colour", "blue", r"bot\.colour: unknown setting"),
+        ("storage.backend", "oracle", r"storage\.backend: 'oracle'"),
+        ("communes.0.name", "", r"communes\[0\]\.name: must not be empty"),
+    ],
+)
+def test_errors_name_the_key(path: str, value: Any, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_settings(broken(path, value), ROOT)
+
+
+def test_vp_office_is_required() -> None:
+    data = example()
+    data["communes"][0]["offices"] = data["communes"][0]["offices"][1:]
+    with pytest.raises(ConfigError, match=r'communes\[0\]\.offices: the office with code "VP"'):
+        parse_settings(data, ROOT)
+
+
+def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[bot\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad)
+
+
+def test_secrets_come_from_the_environment_and_never_print(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DANVAN_TEST_TOKEN", "123:abc")
+    secret = env_secret("DANVAN_TEST_TOKEN", "telegram.token_env")
+    assert secret.reveal() == "123:abc"
+    assert "abc" not in repr(secret) + str(secret)
+    assert isinstance(secret, Secret)
+    monkeypatch.delenv("DANVAN_TEST_TOKEN")
+    with pytest.raises(ConfigError, match=r"telegram\.token_env: the environment variable"):
+        env_secret("DANVAN_TEST_TOKEN", "telegram.token_env")
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(EXAMPLE)
+    with pytest.raises(AttributeError):
+        settings.bot.max_photos = 9  # type: ignore[misc]

@@ -1,0 +1,72 @@
+"""The terminal channel as a person runs it: `danvan chat` with piped input."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_chat(cwd: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CONFIG"}
+    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-m", "bot.cli", "chat", *extra],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_file_a_report_and_look_it_up_through_a_pipe(tmp_path: Path) -> None:
+    filed = run_chat(
+        tmp_path,
+        [
+            "/start",
+            "1",  # Đồng ý
+            "1",  # Gửi phản ánh…
+            "1",  # Phản ánh
+            "den duong ngo 7 thon 3 hong 2 tuan nay roi",
+            "3",  # Thôn 3
+            ":anh cot-den.jpg",
+            ":vitri 20.86,106.68",
+            "1",  # Tiếp tục
+            "2",  # Gửi ẩn danh
+            "1",  # Gửi
+        ],
+        "--user",
+        "ba-lan",
+    )
+    assert filed.returncode == 0, filed.stderr
+    match = re.search(r"Mã hồ sơ của anh/chị: (CG-\d{4}-[0-9A-Z]{6})", filed.stdout)
+    assert match, filed.stdout
+    code = match.group(1)
+    assert (tmp_path / "data" / "danvan.sqlite3").is_file()
+
+    looked_up = run_chat(tmp_path, [f"/tracuu {code}"], "--user", "ba-lan")
+    assert looked_up.returncode == 0, looked_up.stderr
+    assert f"Hồ sơ {code}" in looked_up.stdout
+    assert "Diễn biến" in looked_up.stdout
+    assert "<b>" not in looked_up.stdout  # markup is stripped for the terminal
+
+
+def test_unknown_commune_and_bad_config_say_what_to_fix(tmp_path: Path) -> None:
+    result = run_chat(tmp_path, [], "--commune", "ZZ")
+    assert result.returncode == 2
+    assert "--commune ZZ: not configured; use one of CG" in result.stderr
+    (tmp_path / "config.toml").write_text('[bot]\nlog_level = "LOUD"\n', encoding="utf-8")
+    result = run_chat(tmp_path, [])
+    assert result.returncode == 2
+    assert "configuration problem: communes: no commune configured" in result.stderr
+
+
+def test_end_of_input_exits_cleanly(tmp_path: Path) -> None:
+    result = run_chat(tmp_path, [])
+    assert result.returncode == 0, result.stderr

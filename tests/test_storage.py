@@ -1,0 +1,157 @@
+"""Storage on real SQLite files: migrations, constraints, append-only audit, outbox."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import Storage
+from storage.base import CommuneRow, OfficeRow
+from storage.models import ActorKind, NewRecord, RecordKind, RecordStatus
+from storage.sqlite import migrations
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    store = await Storage.open(tmp_path / "s.sqlite3")
+    async with store.transaction() as uow:
+        await uow.sync_communes(
+            [CommuneRow("CG", "xã Cát Giang", (OfficeRow("VP", "Văn phòng", None),))], NOW
+        )
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+def new_record(citizen_id: int | None = None, **changes: object) -> NewRecord:
+    fields: dict[str, object] = {
+        "commune_code": "CG",
+        "citizen_id": citizen_id,
+        "channel": "test",
+        "kind": RecordKind.PHAN_ANH,
+        "topic": None,
+        "office_code": "VP",
+        "description": "Đèn hỏng",
+        "hamlet": "Thôn 1",
+        "place": None,
+        "latitude": None,
+        "longitude": None,
+        "anonymous": True,
+        "contact_name": None,
+        "contact_phone": None,
+        "created_at": NOW,
+        "due_at": NOW + timedelta(days=10),
+    }
+    fields.update(changes)
+    return NewRecord(**fields)  # type: ignore[arg-type]
+
+
+async def test_migrations_apply_once_and_are_numbered(tmp_path: Path) -> None:
+    assert next(n for n, _, _ in migrations()) == 1
+    store = await Storage.open(tmp_path / "m.sqlite3")
+    assert await store.migrate() == []  # already applied at open
+    await store.close()
+    conn = sqlite3.connect(tmp_path / "m.sqlite3")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(migrations())
+
+
+async def test_update_ids_are_processed_once(storage: Storage) -> None:
+    async with storage.transaction() as uow:
+        assert await uow.mark_update_processed("telegram", "42", NOW)
+        assert not await uow.mark_update_processed("telegram", "42", NOW)
+        assert await uow.mark_update_processed("zalo", "42", NOW)
+
+
+async def test_a_failed_unit_of_work_leaves_nothing(storage: Storage) -> None:
+    async def crashing_update() -> None:
+        async with storage.transaction() as uow:
+            await uow.mark_update_processed("telegram", "7", NOW)
+            raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        await crashing_update()
+    async with storage.transaction() as uow:
+        assert await uow.mark_update_processed("telegram", "7", NOW)
+
+
+async def test_code_collision_returns_none(storage: Storage) -> None:
+    async with storage.transaction() as uow:
+        first = await uow.insert_record("CG-2611-AAAAA0", new_record())
+        again = await uow.insert_record("CG-2611-AAAAA0", new_record())
+    assert first is not None
+    assert first.status is RecordStatus.RECEIVED
+    assert again is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "params"),
+    [
+        ("UPDATE records SET status = 'lost'", ()),
+        ("UPDATE records SET kind = 'gossip'", ()),
+        ("UPDATE records SET anonymous = 1, contact_name = 'An'", ()),
+        ("UPDATE records SET office_code = 'NOPE'", ()),
+        ("UPDATE citizens SET name = 'An'", ()),  # no consent yet
+        ("UPDATE events SET note = 'rewritten'", ()),
+        ("DELETE FROM events", ()),
+    ],
+)
+async def test_constraints_refuse_bad_rows(storage: Storage, sql: str, params: tuple[()]) -> None:
+    async with storage.transaction() as uow:
+        citizen = await uow.create_citizen("test", "u1", NOW)
+        record = await uow.insert_record("CG-2611-AAAAA0", new_record(citizen.id))
+        assert record is not None
+        await uow.add_event(
+            record.id,
+            NOW,
+            ActorKind.CITIZEN,
+            None,
+            "created",
+            None,
+            RecordStatus.RECEIVED,
+            None,
+            True,
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        async with storage.transaction() as uow:
+            await uow._exec(sql, params)
+
+
+async def test_consent_gates_contact_details(storage: Storage) -> None:
+    async with storage.transaction() as uow:
+        citizen = await uow.create_citizen("test", "u1", NOW)
+        await uow.set_consent(citizen.id, NOW, "v1")
+        await uow.set_citizen_contact(citizen.id, "An", "0912345678")
+        await uow.set_consent(citizen.id, None, None)  # withdrawing clears them
+        reloaded = await uow.get_citizen_by_id(citizen.id)
+    assert reloaded is not None
+    assert (reloaded.name, reloaded.phone, reloaded.consent_at) == (None, None, None)
+
+
+async def test_outbox_order_and_never_twice(storage: Storage) -> None:
+    async with storage.transaction() as uow:
+        low = await uow.enqueue("telegram", "1", 2, {"text": "broadcast"}, NOW)
+        high = await uow.enqueue("telegram", "1", 0, {"text": "reply"}, NOW)
+        later = await uow.enqueue("telegram", "2", 1, {"text": "note"}, NOW)
+        await uow.mark_failed(later, "429", retry_at=NOW + timedelta(seconds=30))
+        pending = await uow.pending_outbox("telegram", NOW, 10)
+        assert [m.id for m in pending] == [high, low]
+        assert [
+            m.id for m in await uow.pending_outbox("telegram", NOW + timedelta(minutes=1), 10)
+        ] == [
+            high,
+            later,
+            low,
+        ]
+        assert await uow.mark_sent(high, NOW)
+        assert not await uow.mark_sent(high, NOW)
+        await uow.mark_failed(low, "chat not found", retry_at=None)
+        counts = await uow.outbox_counts()
+    assert counts == {"sent": 1, "failed": 1, "pending": 1}
