@@ -14,9 +14,9 @@ from handlers.tracking_code import ALPHABET, InvalidCode, make_code, parse_code
 
 communes = st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=4)
 moments = st.datetimes(
-    min_value=datetime(2000, 1, 1),
-    max_value=datetime(2099, 12, 31),
-    timezones=st.just(UTC),  # noqa: DTZ001 - hypothesis bounds are naive
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+    max_value=datetime(2099, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 randoms = st.text(alphabet=ALPHABET, min_size=5, max_size=5)
 
