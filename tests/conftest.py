@@ -118,6 +118,15 @@ class Chat:
         await self.send("/start")
         await self.press("Đồng ý")
 
+    async def draft_anonymous_report(self, description: str, hamlet: str = "Thôn 1") -> None:
+        """Fill a phản ánh up to the summary: no photos, sent anonymously."""
+        await self.send("/gopy")
+        await self.press("Phản ánh")
+        await self.send(description)
+        await self.press(hamlet)
+        await self.press("Bỏ qua")
+        await self.press("Gửi ẩn danh")
+
 
 @pytest.fixture
 def chat_factory(app: App) -> Callable[..., Chat]:

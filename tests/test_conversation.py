@@ -158,12 +158,7 @@ async def test_to_cao_deadline_counts_working_days(chat: Chat, clock: Clock) -> 
 
 async def test_edit_from_the_summary_returns_to_the_summary(chat: Chat, settings: Settings) -> None:
     await chat.agree()
-    await chat.send("/gopy")
-    await chat.press("Phản ánh")
-    await chat.send("Rác đổ trộm ven đường")
-    await chat.press("Thôn 4")
-    await chat.press("Bỏ qua")
-    await chat.press("Gửi ẩn danh")
+    await chat.draft_anonymous_report("Rác đổ trộm ven đường", "Thôn 4")
     await chat.press("Sửa")
     await chat.press("Nội dung")
     await chat.send("Rác đổ trộm ven đường liên thôn, bốc mùi")
@@ -231,12 +226,7 @@ async def test_my_records_lists_only_mine(chat_factory: Callable[..., Chat]) -> 
 
 async def test_same_update_twice_files_one_record(chat: Chat, settings: Settings) -> None:
     await chat.agree()
-    await chat.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
-    await chat.press("Phản ánh")
-    await chat.send("Cống thoát nước bị tắc")
-    await chat.press("Thôn 1")
-    await chat.press("Bỏ qua")
-    await chat.press("Gửi ẩn danh")
+    await chat.draft_anonymous_report("Cống thoát nước bị tắc")
     submit = next(b for r in chat.replies for b in r.buttons if b.label == "Gửi")
     inbound = chat.inbound(button=submit.data)
     first = await chat.deliver(inbound)
@@ -326,12 +316,7 @@ async def test_html_sql_control_and_rtl_text_is_kept_escaped(
 ) -> None:
     nasty = "<script>alert(1)</script> '; DROP TABLE records; -- \x07\u202etxt.exe ‏שלום"
     await chat.agree()
-    await chat.send("/gopy")
-    await chat.press("Phản ánh")
-    await chat.send(nasty)
-    await chat.press("Thôn 1")
-    await chat.press("Bỏ qua")
-    await chat.press("Gửi ẩn danh")
+    await chat.draft_anonymous_report(nasty)
     summary = next(r.text for r in chat.replies if "kiểm tra lại" in r.text)
     assert "&lt;script&gt;" in summary
     assert "<script>" not in summary
