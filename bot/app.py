@@ -8,7 +8,7 @@ from types import TracebackType
 from bot.config import Settings
 from handlers.dispatcher import Dispatcher
 from handlers.render import Renderer
-from storage import Storage
+from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
 
 
@@ -25,7 +25,7 @@ class App:
     async def open(cls, settings: Settings) -> App:
         renderer = Renderer(settings.bot.templates_dir)
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
-        storage = await Storage.open(settings.storage.sqlite_path)
+        storage: Storage = await SqliteStorage.open(settings.storage.sqlite_path)
         try:
             async with storage.transaction() as uow:
                 await uow.sync_communes(

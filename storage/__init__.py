@@ -1,10 +1,11 @@
 """Storage: the only place that speaks SQL.
 
-`SqliteStorage` (aiosqlite) is the embedded default. A unit of work (`transaction()`) is
-one database transaction holding everything one update changes.
+`storage.base` defines the interface (`Storage`, `UnitOfWork`); `SqliteStorage`
+(aiosqlite) is the embedded default. A unit of work (`transaction()`) is one database
+transaction holding everything one update changes.
 """
 
-from storage.sqlite import SqliteStorage as Storage
-from storage.sqlite import SqliteUnitOfWork as UnitOfWork
+from storage.base import Storage, UnitOfWork
+from storage.sqlite import SqliteStorage
 
-__all__ = ["Storage", "UnitOfWork"]
+__all__ = ["SqliteStorage", "Storage", "UnitOfWork"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Storage
+from storage import SqliteStorage
 from storage.base import CommuneRow, OfficeRow
 from storage.models import ActorKind, NewRecord, RecordKind, RecordStatus
 from storage.sqlite import migrations
@@ -18,8 +18,8 @@ NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = await Storage.open(tmp_path / "s.sqlite3")
+async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+    store = await SqliteStorage.open(tmp_path / "s.sqlite3")
     async with store.transaction() as uow:
         await uow.sync_communes(
             [CommuneRow("CG", "xã Cát Giang", (OfficeRow("VP", "Văn phòng", None),))], NOW
@@ -55,7 +55,7 @@ def new_record(citizen_id: int | None = None, **changes: object) -> NewRecord:
 
 async def test_migrations_apply_once_and_are_numbered(tmp_path: Path) -> None:
     assert next(n for n, _, _ in migrations()) == 1
-    store = await Storage.open(tmp_path / "m.sqlite3")
+    store = await SqliteStorage.open(tmp_path / "m.sqlite3")
     assert await store.migrate() == []  # already applied at open
     await store.close()
     conn = sqlite3.connect(tmp_path / "m.sqlite3")
@@ -63,14 +63,14 @@ async def test_migrations_apply_once_and_are_numbered(tmp_path: Path) -> None:
     assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(migrations())
 
 
-async def test_update_ids_are_processed_once(storage: Storage) -> None:
+async def test_update_ids_are_processed_once(storage: SqliteStorage) -> None:
     async with storage.transaction() as uow:
         assert await uow.mark_update_processed("telegram", "42", NOW)
         assert not await uow.mark_update_processed("telegram", "42", NOW)
         assert await uow.mark_update_processed("zalo", "42", NOW)
 
 
-async def test_a_failed_unit_of_work_leaves_nothing(storage: Storage) -> None:
+async def test_a_failed_unit_of_work_leaves_nothing(storage: SqliteStorage) -> None:
     async def crashing_update() -> None:
         async with storage.transaction() as uow:
             await uow.mark_update_processed("telegram", "7", NOW)
@@ -82,7 +82,7 @@ async def test_a_failed_unit_of_work_leaves_nothing(storage: Storage) -> None:
         assert await uow.mark_update_processed("telegram", "7", NOW)
 
 
-async def test_code_collision_returns_none(storage: Storage) -> None:
+async def test_code_collision_returns_none(storage: SqliteStorage) -> None:
     async with storage.transaction() as uow:
         first = await uow.insert_record("CG-2611-AAAAA0", new_record())
         again = await uow.insert_record("CG-2611-AAAAA0", new_record())
@@ -103,7 +103,9 @@ async def test_code_collision_returns_none(storage: Storage) -> None:
         ("DELETE FROM events", ()),
     ],
 )
-async def test_constraints_refuse_bad_rows(storage: Storage, sql: str, params: tuple[()]) -> None:
+async def test_constraints_refuse_bad_rows(
+    storage: SqliteStorage, sql: str, params: tuple[()]
+) -> None:
     async with storage.transaction() as uow:
         citizen = await uow.create_citizen("test", "u1", NOW)
         record = await uow.insert_record("CG-2611-AAAAA0", new_record(citizen.id))
@@ -124,7 +126,7 @@ async def test_constraints_refuse_bad_rows(storage: Storage, sql: str, params: t
             await uow._exec(sql, params)
 
 
-async def test_consent_gates_contact_details(storage: Storage) -> None:
+async def test_consent_gates_contact_details(storage: SqliteStorage) -> None:
     async with storage.transaction() as uow:
         citizen = await uow.create_citizen("test", "u1", NOW)
         await uow.set_consent(citizen.id, NOW, "v1")
@@ -135,7 +137,7 @@ async def test_consent_gates_contact_details(storage: Storage) -> None:
     assert (reloaded.name, reloaded.phone, reloaded.consent_at) == (None, None, None)
 
 
-async def test_outbox_order_and_never_twice(storage: Storage) -> None:
+async def test_outbox_order_and_never_twice(storage: SqliteStorage) -> None:
     async with storage.transaction() as uow:
         low = await uow.enqueue("telegram", "1", 2, {"text": "broadcast"}, NOW)
         high = await uow.enqueue("telegram", "1", 0, {"text": "reply"}, NOW)
