@@ -1,0 +1,163 @@
+"""Retrieval of FAQ entries: a term index for candidates, rapidfuzz for the final score.
+
+Each entry is a bag of terms (words and adjacent word pairs) from its normalised example
+questions, title and tags. A query's terms are weighted by inverse document frequency;
+only postings of selective terms are walked, so a 5,000-entry base stays within the latency
+budget. Candidates are then scored by
+
+    score = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
+
+where `coverage` is the share of the query's term weight found in the entry and
+`similarity` the best rapidfuzz similarity between the query and one of the entry's
+normalised questions. Scores lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+from faq.knowledge import FaqEntry
+from faq.normalize import normalize
+
+COVERAGE_WEIGHT: Final = 0.6
+# Terms present in more than this share of entries do not generate candidates (they still
+# count when candidates are scored).
+COMMON_SHARE: Final = 0.08
+MAX_CANDIDATES: Final = 24
+# Words not in the base that are one edit away from a known word count at this weight.
+CORRECTION_WEIGHT: Final = 0.7
+# Unknown words weigh this share of the rarest term's weight in the coverage denominator.
+UNKNOWN_WEIGHT: Final = 0.35
+MIN_CORRECTABLE: Final = 4
+
+
+def terms_of(words: Sequence[str]) -> list[str]:
+    """Words and adjacent word pairs: pairs keep 'khai sinh' apart from 'sinh hoat'."""
+    pairs = [f"{left} {right}" for left, right in pairwise(words)]
+    return [*words, *pairs]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    position: int  # index into the entries the index was built from
+    score: float
+
+
+class FaqIndex:
+    """An immutable search structure over a sequence of FAQ entries."""
+
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+        self.size = len(entries)
+        self._questions: list[list[str]] = []
+        self._terms: list[frozenset[str]] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for position, entry in enumerate(entries):
+            texts = [normalize(q) for q in (*entry.questions, entry.title)]
+            texts = [text for text in dict.fromkeys(texts) if text]
+            self._questions.append(texts)
+            bag: set[str] = set()
+            for text in (*texts, *(normalize(tag) for tag in entry.tags)):
+                bag.update(terms_of(text.split()))
+            self._terms.append(frozenset(bag))
+            for term in bag:
+                postings[term].append(position)
+        total = max(self.size, 1)
+        self._idf = {term: math.log(1.0 + total / len(ids)) for term, ids in postings.items()}
+        common_limit = max(8, int(total * COMMON_SHARE))
+        self._postings = {
+            term: tuple(ids) for term, ids in postings.items() if len(ids) <= common_limit
+        }
+        self._max_idf = math.log(1.0 + total)
+        self._unknown_weight = UNKNOWN_WEIGHT * self._max_idf
+        # One-deletion neighbourhood of every known word, for typo correction.
+        words = {term for term in postings if " " not in term}
+        neighbours: dict[str, str] = {}
+        for word in sorted(words, key=lambda w: (-len(postings[w]), w)):
+            if len(word) >= MIN_CORRECTABLE - 1:
+                for variant in _deletions(word):
+                    neighbours.setdefault(variant, word)
+        self._words = frozenset(words)
+        self._neighbours = neighbours
+
+    def _correct(self, word: str) -> str | None:
+        """A known word one edit away from an unknown `word`, or None."""
+        if len(word) < MIN_CORRECTABLE or word.isdigit():
+            return None
+        if word in self._neighbours:  # a letter missing
+            return self._neighbours[word]
+        for variant in _deletions(word):
+            if variant in self._words:  # a letter too many
+                return variant
+            if variant in self._neighbours:  # a letter wrong
+                return self._neighbours[variant]
+        return None
+
+    def _query_terms(self, normalised: str) -> tuple[dict[str, float], float]:
+        """Weighted query terms (corrected where needed) and the total weight."""
+        words = normalised.split()
+        fixed: list[str] = []
+        factors: dict[str, float] = {}
+        unknown = 0
+        for word in words:
+            if word in self._words:
+                fixed.append(word)
+                continue
+            correction = self._correct(word)
+            if correction is None:
+                fixed.append(word)
+                unknown += 1
+            else:
+                fixed.append(correction)
+                factors[correction] = CORRECTION_WEIGHT
+        weights: dict[str, float] = {}
+        for term in terms_of(fixed):
+            idf = self._idf.get(term)
+            if idf is not None:
+                weights[term] = idf * factors.get(term, 1.0)
+        total = sum(weights.values()) + unknown * self._unknown_weight
+        return weights, total
+
+    def search(self, query: str, limit: int = 3) -> list[Hit]:
+        """The best `limit` entries for an already-normalised query, best first."""
+        if not query or not self.size:
+            return []
+        weights, total = self._query_terms(query)
+        if not weights or total <= 0:
+            return []
+        partial: dict[int, float] = defaultdict(float)
+        for term, weight in weights.items():
+            for position in self._postings.get(term, ()):
+                partial[position] += weight
+        if not partial:
+            return []
+        candidates = heapq.nlargest(MAX_CANDIDATES, partial, key=partial.__getitem__)
+        hits = []
+        for position in candidates:
+            bag = self._terms[position]
+            covered = sum(weight for term, weight in weights.items() if term in bag)
+            coverage = covered / total
+            best = process.extractOne(
+                query, self._questions[position], scorer=_similarity, processor=None
+            )
+            similarity = best[1] / 100.0 if best else 0.0
+            score = COVERAGE_WEIGHT * coverage + (1.0 - COVERAGE_WEIGHT) * similarity
+            hits.append(Hit(position, min(1.0, score)))
+        hits.sort(key=lambda hit: (-hit.score, hit.position))
+        return hits[:limit]
+
+
+def _similarity(left: str, right: str, **kwargs: object) -> float:
+    """Mean of token-set and plain similarity: robust to extra words, rewards close wording."""
+    return 0.5 * fuzz.token_set_ratio(left, right) + 0.5 * fuzz.ratio(left, right)
