@@ -33,10 +33,22 @@ COVERAGE_WEIGHT: Final = 0.6
 COMMON_SHARE: Final = 0.08
 MAX_CANDIDATES: Final = 24
 # Words not in the base that are one edit away from a known word count at this weight.
-CORRECTION_WEIGHT: Final = 0.7
+CORRECTION_WEIGHT: Final = 0.5
 # Unknown words weigh this share of the rarest term's weight in the coverage denominator.
 UNKNOWN_WEIGHT: Final = 0.35
 MIN_CORRECTABLE: Final = 4
+# Share of a word pair's weight counted against an entry when the pair is not in the base.
+PAIR_WEIGHT: Final = 0.5
+# Function and question words say how something is asked, not what: they count at this
+# share of their weight and never generate candidates on their own.
+FUNCTION_WEIGHT: Final = 0.15
+FUNCTION_WORDS: Final = frozenset(
+    """
+    la gi o dau thi co khong toi cho hoi nhu the nao lam sao duoc cua minh muon bao nhieu
+    lau may a ah ak ad admin em vay roi nay va voi de ai phai chua nhe oi xin can gio khi
+    ma thoi nhung cac mot bi
+    """.split()  # noqa: SIM905 - a word list staff can read and extend
+)
 
 
 def terms_of(words: Sequence[str]) -> list[str]:
@@ -122,11 +134,21 @@ class FaqIndex:
                 fixed.append(correction)
                 factors[correction] = CORRECTION_WEIGHT
         weights: dict[str, float] = {}
+        missing = 0.0
         for term in terms_of(fixed):
+            factor = _function_factor(term)
+            for word in term.split():
+                factor *= factors.get(word, 1.0)
             idf = self._idf.get(term)
             if idf is not None:
-                weights[term] = idf * factors.get(term, 1.0)
-        total = sum(weights.values()) + unknown * self._unknown_weight
+                weights[term] = idf * factor
+            elif " " in term:
+                # Two known words that never stand together in the base: weaker evidence
+                # than a phrase, so the pair still counts in the denominator.
+                left, right = term.split()
+                pair = min(self._idf.get(left, 0.0), self._idf.get(right, 0.0))
+                missing += PAIR_WEIGHT * pair * factor
+        total = sum(weights.values()) + missing + unknown * self._unknown_weight
         return weights, total
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
@@ -138,6 +160,8 @@ class FaqIndex:
             return []
         partial: dict[int, float] = defaultdict(float)
         for term, weight in weights.items():
+            if _function_factor(term) < 1.0:
+                continue
             for position in self._postings.get(term, ()):
                 partial[position] += weight
         if not partial:
@@ -156,6 +180,11 @@ class FaqIndex:
             hits.append(Hit(position, min(1.0, score)))
         hits.sort(key=lambda hit: (-hit.score, hit.position))
         return hits[:limit]
+
+
+def _function_factor(term: str) -> float:
+    """Reduced weight when every word of the term is a function word."""
+    return FUNCTION_WEIGHT if all(word in FUNCTION_WORDS for word in term.split()) else 1.0
 
 
 def _similarity(left: str, right: str, **kwargs: object) -> float:

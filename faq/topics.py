@@ -152,6 +152,7 @@ TOPIC_KEYWORDS: Final[Mapping[str, Mapping[str, int]]] = MappingProxyType(
         },
         "rac_thai_moi_truong": {
             "rac": 3,
+            "bai rac": 3,
             "rac thai": 3,
             "do trom": 3,
             "o nhiem": 3,
@@ -604,26 +605,54 @@ TOPIC_KEYWORDS: Final[Mapping[str, Mapping[str, int]]] = MappingProxyType(
 )
 
 
-def _phrase_hits(text: str, keywords: Mapping[str, int]) -> int:
-    padded = f" {text} "
-    return sum(weight for phrase, weight in keywords.items() if f" {phrase} " in padded)
+def _phrase_table() -> tuple[dict[str, list[tuple[str, int]]], int]:
+    table: dict[str, list[tuple[str, int]]] = {}
+    for topic, keywords in TOPIC_KEYWORDS.items():
+        for phrase, weight in keywords.items():
+            table.setdefault(phrase, []).append((topic, weight))
+    longest = max(len(phrase.split()) for phrase in table)
+    return table, longest
+
+
+_PHRASES, _LONGEST = _phrase_table()  # immutable after import: derived from TOPIC_KEYWORDS
+
+
+def topic_hits(text: str) -> dict[str, tuple[int, int]]:
+    """Per topic: (score, position of its first hit) in already-normalised `text`.
+
+    Greedy longest match from left to right, so "giay phep xay dung" counts once, not also
+    as "xay dung" and "xay".
+    """
+    words = text.split()
+    hits: dict[str, tuple[int, int]] = {}
+    position = 0
+    while position < len(words):
+        for length in range(min(_LONGEST, len(words) - position), 0, -1):
+            phrase = " ".join(words[position : position + length])
+            matches = _PHRASES.get(phrase)
+            if matches:
+                for topic, weight in matches:
+                    score, first = hits.get(topic, (0, position))
+                    hits[topic] = (score + weight, first)
+                position += length
+                break
+        else:
+            position += 1
+    return hits
 
 
 def topic_scores(text: str) -> dict[str, int]:
     """Keyword score of every topic with at least one hit, for already-normalised `text`."""
-    scores = {}
-    for topic, keywords in TOPIC_KEYWORDS.items():
-        score = _phrase_hits(text, keywords)
-        if score:
-            scores[topic] = score
-    return scores
+    return {topic: score for topic, (score, _) in topic_hits(text).items()}
 
 
 def classify_topic(text: str, min_score: int = 2) -> str | None:
-    """The best topic for already-normalised `text`, or None when no topic is clear enough."""
-    scores = topic_scores(text)
-    if not scores:
+    """The best topic for already-normalised `text`, or None when no topic is clear enough.
+
+    Ties go to the topic mentioned first: people name the subject before the details.
+    """
+    hits = topic_hits(text)
+    if not hits:
         return None
-    # Ties resolve by the order of TOPIC_KEYWORDS, which is deterministic.
-    best = max(scores, key=lambda topic: scores[topic])
-    return best if scores[best] >= min_score else None
+    best = min(hits, key=lambda topic: (-hits[topic][0], hits[topic][1]))
+    return best if hits[best][0] >= min_score else None
