@@ -30,8 +30,8 @@ from faq.normalize import normalize
 COVERAGE_WEIGHT: Final = 0.6
 # Terms present in more than this share of entries do not generate candidates (they still
 # count when candidates are scored).
-COMMON_SHARE: Final = 0.08
-MAX_CANDIDATES: Final = 24
+COMMON_SHARE: Final = 0.02
+MAX_CANDIDATES: Final = 16
 # Words not in the base that are one edit away from a known word count at this weight.
 CORRECTION_WEIGHT: Final = 0.5
 # Unknown words weigh this share of the rarest term's weight in the coverage denominator.
@@ -87,9 +87,10 @@ class FaqIndex:
                 postings[term].append(position)
         total = max(self.size, 1)
         self._idf = {term: math.log(1.0 + total / len(ids)) for term, ids in postings.items()}
-        common_limit = max(8, int(total * COMMON_SHARE))
+        common_limit = max(32, int(total * COMMON_SHARE))
+        self._all_postings = {term: tuple(ids) for term, ids in postings.items()}
         self._postings = {
-            term: tuple(ids) for term, ids in postings.items() if len(ids) <= common_limit
+            term: ids for term, ids in self._all_postings.items() if len(ids) <= common_limit
         }
         self._max_idf = math.log(1.0 + total)
         self._unknown_weight = UNKNOWN_WEIGHT * self._max_idf
@@ -151,6 +152,26 @@ class FaqIndex:
         total = sum(weights.values()) + missing + unknown * self._unknown_weight
         return weights, total
 
+    def _candidates(self, weights: dict[str, float]) -> list[int]:
+        """Entries sharing selective terms with the query, best partial weight first."""
+        partial: dict[int, float] = defaultdict(float)
+        common = []
+        for term, weight in weights.items():
+            if _function_factor(term) < 1.0:
+                continue
+            postings = self._postings.get(term)
+            if postings is None:
+                common.append(term)
+                continue
+            for position in postings:
+                partial[position] += weight
+        if len(partial) < MAX_CANDIDATES and common:
+            # Only frequent words matched (e.g. "dang ky"): walk their postings too.
+            for term in common:
+                for position in self._all_postings[term]:
+                    partial[position] += weights[term]
+        return heapq.nlargest(MAX_CANDIDATES, partial, key=partial.__getitem__)
+
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         """The best `limit` entries for an already-normalised query, best first."""
         if not query or not self.size:
@@ -158,25 +179,33 @@ class FaqIndex:
         weights, total = self._query_terms(query)
         if not weights or total <= 0:
             return []
-        partial: dict[int, float] = defaultdict(float)
-        for term, weight in weights.items():
-            if _function_factor(term) < 1.0:
-                continue
-            for position in self._postings.get(term, ()):
-                partial[position] += weight
-        if not partial:
+        candidates = self._candidates(weights)
+        if not candidates:
             return []
-        candidates = heapq.nlargest(MAX_CANDIDATES, partial, key=partial.__getitem__)
+        # One rapidfuzz call per scorer over all candidate questions (C loops, not Python).
+        choices: list[str] = []
+        owners: list[int] = []
+        for rank, position in enumerate(candidates):
+            choices.extend(self._questions[position])
+            owners.extend([rank] * len(self._questions[position]))
+        similarity = [0.0] * len(candidates)
+        plain = process.extract(query, choices, scorer=fuzz.ratio, limit=None, processor=None)
+        by_set = process.extract(
+            query, choices, scorer=fuzz.token_set_ratio, limit=None, processor=None
+        )
+        combined = [0.0] * len(choices)
+        for _, score, index in plain:
+            combined[index] += 0.5 * score
+        for _, score, index in by_set:
+            combined[index] += 0.5 * score
+        for index, score in enumerate(combined):
+            rank = owners[index]
+            similarity[rank] = max(similarity[rank], score / 100.0)
         hits = []
-        for position in candidates:
+        for rank, position in enumerate(candidates):
             bag = self._terms[position]
-            covered = sum(weight for term, weight in weights.items() if term in bag)
-            coverage = covered / total
-            best = process.extractOne(
-                query, self._questions[position], scorer=_similarity, processor=None
-            )
-            similarity = best[1] / 100.0 if best else 0.0
-            score = COVERAGE_WEIGHT * coverage + (1.0 - COVERAGE_WEIGHT) * similarity
+            coverage = sum(weight for term, weight in weights.items() if term in bag) / total
+            score = COVERAGE_WEIGHT * coverage + (1.0 - COVERAGE_WEIGHT) * similarity[rank]
             hits.append(Hit(position, min(1.0, score)))
         hits.sort(key=lambda hit: (-hit.score, hit.position))
         return hits[:limit]
@@ -185,8 +214,3 @@ class FaqIndex:
 def _function_factor(term: str) -> float:
     """Reduced weight when every word of the term is a function word."""
     return FUNCTION_WEIGHT if all(word in FUNCTION_WORDS for word in term.split()) else 1.0
-
-
-def _similarity(left: str, right: str, **kwargs: object) -> float:
-    """Mean of token-set and plain similarity: robust to extra words, rewards close wording."""
-    return 0.5 * fuzz.token_set_ratio(left, right) + 0.5 * fuzz.ratio(left, right)

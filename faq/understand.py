@@ -81,6 +81,7 @@ NOT_EMERGENCY_AFTER: Final = _lexicon(
     """
 )
 
+FIRE_CONTEXT: Final = frozenset({"lua", "khoi", "nha chay"})
 LIGHTING_WORDS: Final = frozenset({"den", "bong den", "cau chi", "bong"})
 GREETING_WORDS: Final = _lexicon(
     """
@@ -158,62 +159,88 @@ def _masked(normalised: str) -> str:
     return padded.strip()
 
 
-def _phrases(normalised: str, lexicon: frozenset[str]) -> set[str]:
-    padded = f" {normalised} "
-    return {phrase for phrase in lexicon if f" {phrase} " in padded}
+def _grams(normalised: str, longest: int = 4) -> frozenset[str]:
+    """Every run of 1 to `longest` consecutive words: lexicon lookups become set operations."""
+    words = normalised.split()
+    return frozenset(
+        " ".join(words[start : start + size])
+        for size in range(1, longest + 1)
+        for start in range(len(words) - size + 1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A message analysed once: raw, normalised, and its word runs (plain and masked)."""
+
+    raw: str
+    normalised: str
+    grams: frozenset[str]
+    masked: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Text:
+        normalised = normalize(text)
+        return cls(text, normalised, _grams(normalised), _grams(_masked(normalised)))
+
+
+def _emergency(text: _Text) -> bool:
+    if text.grams & EMERGENCY_PHRASES:
+        return True
+    if text.grams & LIGHTING_WORDS:
+        return False  # "đèn cháy bóng": a broken light, not a fire
+    # Diacritics-sensitive words: look at the casefolded original, word by word.
+    words = unicodedata.normalize("NFC", text.raw).casefold().split()
+    for position, word in enumerate(words):
+        if word.strip(".,!?;:()\"'") in EMERGENCY_WORDS_WITH_MARKS:
+            before = normalize(words[position - 1]) if position else ""
+            if before not in NOT_EMERGENCY_AFTER:
+                return True
+    return "chay" in text.grams and bool(text.grams & FIRE_CONTEXT)
+
+
+def _question(text: _Text) -> bool:
+    if "?" in text.raw:
+        return True
+    found = text.masked & QUESTION_PHRASES
+    if not found:
+        return False
+    return not (found <= {"ai"} and text.grams & NOT_QUESTION)
+
+
+def _greeting(text: _Text) -> bool:
+    words = text.normalised.split()
+    return bool(words and text.grams & GREETING_CORE) and all(w in GREETING_WORDS for w in words)
+
+
+def _report(text: _Text) -> bool:
+    words = text.normalised.split()
+    asks_co_khong = len(words) >= 3 and words[-1] in {"khong", "chua"} and "co" in words[:-1]
+    if _question(text) or asks_co_khong:
+        return False
+    if text.masked & PROBLEM_PHRASES:
+        return True
+    return bool(text.grams & FILING_VERBS and text.grams & WISH_WORDS)
 
 
 def is_emergency(text: str) -> bool:
     """Emergency wording, with or without diacritics."""
-    normalised = normalize(text)
-    if _phrases(normalised, EMERGENCY_PHRASES):
-        return True
-    # Diacritics-sensitive words: look at the casefolded original, word by word.
-    if _phrases(normalised, LIGHTING_WORDS):
-        return False  # "đèn cháy bóng": a broken light, not a fire
-    words = unicodedata.normalize("NFC", text).casefold().split()
-    plain = normalised.split()
-    for position, word in enumerate(words):
-        bare = word.strip(".,!?;:()\"'")
-        if bare in EMERGENCY_WORDS_WITH_MARKS:
-            before = normalize(words[position - 1]) if position else ""
-            if before not in NOT_EMERGENCY_AFTER:
-                return True
-    return "chay" in plain and bool(_phrases(normalised, frozenset({"lua", "khoi", "nha chay"})))
+    return _emergency(_Text.of(text))
 
 
 def is_question(text: str) -> bool:
-    normalised = _masked(normalize(text))
-    if "?" in text:
-        return True
-    found = _phrases(normalised, QUESTION_PHRASES)
-    if not found:
-        return False
-    return not (found <= {"ai"} and _phrases(normalised, NOT_QUESTION))
+    """The text asks something (question words, "?", "thủ tục", "giấy tờ" …)."""
+    return _question(_Text.of(text))
 
 
 def is_greeting(text: str) -> bool:
-    normalised = normalize(text)
-    if not normalised:
-        return False
-    words = normalised.split()
-    has_core = bool(_phrases(normalised, GREETING_CORE))
-    return has_core and all(word in GREETING_WORDS for word in words)
-
-
-def _ends_with_co_khong(normalised: str) -> bool:
-    words = normalised.split()
-    return len(words) >= 3 and words[-1] in {"khong", "chua"} and "co" in words[:-1]
+    """Only greetings, thanks or acknowledgements."""
+    return _greeting(_Text.of(text))
 
 
 def reports_problem(text: str) -> bool:
     """A problem is described (or a filing is asked for) and nothing is asked."""
-    normalised = normalize(text)
-    if is_question(text) or _ends_with_co_khong(normalised):
-        return False
-    if _phrases(_masked(normalised), PROBLEM_PHRASES):
-        return True
-    return bool(_phrases(normalised, FILING_VERBS) and _phrases(normalised, WISH_WORDS))
+    return _report(_Text.of(text))
 
 
 class Understander:
@@ -253,17 +280,17 @@ class Understander:
         return topic, self._office(topic)
 
     def understand(self, text: str) -> Understanding:
-        normalised = normalize(text)
-        topic = classify_topic(normalised)
+        analysed = _Text.of(text)
+        normalised = analysed.normalised
         if not normalised:
             return Understanding(Intent.UNKNOWN, None, (), None, TRIAGE_OFFICE, 0.0)
-        if is_emergency(text):
-            return Understanding(
-                Intent.EMERGENCY, None, (), "khan_cap", self._office("khan_cap"), 1.0
-            )
-        if is_greeting(text):
+        if _emergency(analysed):
+            office = self._office("khan_cap")
+            return Understanding(Intent.EMERGENCY, None, (), "khan_cap", office, 1.0)
+        if _greeting(analysed):
             return Understanding(Intent.GREETING, None, (), None, TRIAGE_OFFICE, 1.0)
-        if reports_problem(text):
+        topic = classify_topic(normalised)
+        if _report(analysed):
             strength = max(topic_scores(normalised).values(), default=0)
             confidence = 0.5 + 0.5 * min(1.0, strength / 6)
             return Understanding(Intent.REPORT, None, (), topic, self._office(topic), confidence)
@@ -272,9 +299,8 @@ class Understander:
         if hits and best >= self.answer_threshold:
             entry = self._entries[hits[0].position]
             entry_topic = entry.topic or topic
-            return Understanding(
-                Intent.FAQ, entry.id, (), entry_topic, self._office(entry_topic), best
-            )
+            office = self._office(entry_topic)
+            return Understanding(Intent.FAQ, entry.id, (), entry_topic, office, best)
         if hits and best >= self.suggest_threshold:
             ids = tuple(self._entries[hit.position].id for hit in hits)
             guess = topic or self._entries[hits[0].position].topic
