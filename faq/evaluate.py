@@ -1,0 +1,116 @@
+"""Scoring faq.understand against labelled citizen messages (tests and benchmarks).
+
+A labelled file holds `[[case]]` tables: text, intent, optional faq_id, optional topic,
+office. See tests/data/faq_labelled.toml (held out) and tests/data/faq_dev.toml (tuning).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import process
+
+from faq.knowledge import KnowledgeBase
+from faq.understand import Intent, Understander
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledCase:
+    text: str
+    intent: Intent
+    faq_id: str | None
+    topic: str | None
+    office: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    cases: int
+    faq_cases: int
+    top1: float  # the matcher's first-ranked entry is right (answered or first suggestion)
+    top3: float  # the right entry is among the three best
+    answered_right: float  # answered directly with the right entry
+    answered_wrong: float  # answered directly with a wrong entry (the harmful case)
+    intent: float
+    routing: float
+    topic: float
+    failures: tuple[str, ...] = field(default=())
+
+
+def load_cases(path: Path) -> list[LabelledCase]:
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    cases = []
+    for table in document.get("case", []):
+        cases.append(
+            LabelledCase(
+                text=table["text"],
+                intent=Intent(table["intent"]),
+                faq_id=table.get("faq_id"),
+                topic=table.get("topic"),
+                office=table["office"],
+            )
+        )
+    return cases
+
+
+def _share(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+def evaluate(understander: Understander, cases: Sequence[LabelledCase]) -> Scores:
+    faq_cases = [case for case in cases if case.faq_id is not None]
+    top1 = top3 = right = wrong = intent = routing = topic = 0
+    failures = []
+    for case in cases:
+        result = understander.understand(case.text)
+        ranked = [entry_id for entry_id, _ in understander.candidates(case.text, limit=3)]
+        intent += result.intent == case.intent
+        routing += result.office == case.office
+        topic += result.topic == case.topic
+        problems = []
+        if result.intent != case.intent:
+            problems.append(f"intent {result.intent.value}≠{case.intent.value}")
+        if result.office != case.office:
+            problems.append(f"office {result.office}≠{case.office}")
+        if case.faq_id is not None:
+            top1 += bool(ranked) and ranked[0] == case.faq_id
+            top3 += case.faq_id in ranked
+            right += result.faq_id == case.faq_id
+            if result.faq_id != case.faq_id:
+                problems.append(f"faq {result.faq_id or ranked[:1]}≠{case.faq_id}")
+        if result.faq_id is not None and result.faq_id != case.faq_id:
+            wrong += 1
+        if problems:
+            failures.append(f"{case.text!r}: {', '.join(problems)} ({result.confidence:.2f})")
+    total, n_faq = len(cases), len(faq_cases)
+    return Scores(
+        cases=total,
+        faq_cases=n_faq,
+        top1=_share(top1, n_faq),
+        top3=_share(top3, n_faq),
+        answered_right=_share(right, n_faq),
+        answered_wrong=_share(wrong, total),
+        intent=_share(intent, total),
+        routing=_share(routing, total),
+        topic=_share(topic, total),
+        failures=tuple(failures),
+    )
+
+
+def baseline_top1(kb: KnowledgeBase, cases: Sequence[LabelledCase]) -> float:
+    """Naive baseline: rapidfuzz extractOne over the raw example questions."""
+    choices: list[str] = []
+    owners: list[str] = []
+    for entry in kb.entries:
+        for question in entry.questions:
+            choices.append(question)
+            owners.append(entry.id)
+    faq_cases = [case for case in cases if case.faq_id is not None]
+    hits = 0
+    for case in faq_cases:
+        best = process.extractOne(case.text, choices)
+        hits += best is not None and owners[best[2]] == case.faq_id
+    return _share(hits, len(faq_cases))

@@ -1,0 +1,319 @@
+"""What a citizen's free text means: a question, a report, a greeting, an emergency.
+
+`Understander.understand` is pure and synchronous. Decision order:
+
+1. emergency words (cháy, tai nạn, cướp, cấp cứu …) → EMERGENCY, whatever else matches;
+2. only greetings or thanks → GREETING;
+3. a problem described without a question (hỏng, ngập, đổ trộm …), or an explicit wish to
+   file (muốn phản ánh / khiếu nại / tố cáo) → REPORT;
+4. the FAQ score: ≥ answer_threshold → FAQ with the entry; between the thresholds → FAQ
+   suggestions (top three, no entry chosen);
+5. otherwise UNKNOWN.
+
+`office` is always filled: where a report of this text would be routed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from faq.index import FaqIndex
+from faq.knowledge import KnowledgeBase
+from faq.normalize import normalize
+from faq.topics import DEFAULT_ROUTING, TRIAGE_OFFICE, classify_topic, topic_scores
+
+# Thresholds tuned on tests/data/faq_dev.toml (never on the held-out labelled set).
+ANSWER_THRESHOLD: Final = 0.60
+SUGGEST_THRESHOLD: Final = 0.55
+RECORD_KINDS: Final = frozenset({"phan_anh", "kien_nghi", "khieu_nai", "to_cao"})
+
+
+class Intent(StrEnum):
+    FAQ = "faq"
+    REPORT = "report"
+    GREETING = "greeting"
+    EMERGENCY = "emergency"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    intent: Intent
+    faq_id: str | None
+    suggestions: tuple[str, ...]
+    topic: str | None
+    office: str
+    confidence: float
+
+
+def _lexicon(text: str) -> frozenset[str]:
+    """Comma-separated phrases, in normalised form, into a set."""
+    return frozenset(phrase.strip() for phrase in text.split(",") if phrase.strip())
+
+
+# --- lexicons (normalised form) -------------------------------------------------------------
+
+EMERGENCY_PHRASES: Final = _lexicon(
+    """
+    nguoi ngat, ngat roi, ngat di, lam ngat,
+    cap cuu, tai nan, cuop, an cuop, cuop giat, danh nhau, dam nhau, chem nhau, dang danh,
+    dang bi danh, hanh hung, ngat xiu, bi ngat, ngat lim, bat tinh, dot quy, co giat, hoa
+    hoan, chay nha, dang chay, boc chay, chay lon, chay rung, chay to, lua chay, khoi lua,
+    cuu voi, cuu toi, cuu nguoi, cuu em, duoi nuoc, chet duoi, sap nha, nha sap, no binh
+    gas, ro ri gas, ro gas, dien giat, giat dien, chay mau, dang chay mau, tu tu, nhay
+    cau, co nguoi chet, nguoi chet, bi dam, dam nguoi, bat coc, dang truy sat, dang cuop,
+    dang trom
+    """
+)
+# Words whose diacritics decide: "cháy" (fire) but not "chạy" (run) or "chay" (vegetarian).
+EMERGENCY_WORDS_WITH_MARKS: Final = _lexicon(
+    """
+    cháy, ngất, cướp, cứu
+    """
+)
+NOT_EMERGENCY_AFTER: Final = _lexicon(
+    """
+    phong, chua, den, bong, cau, chi, xe
+    """
+)
+
+FIRE_CONTEXT: Final = frozenset({"lua", "khoi", "nha chay"})
+LIGHTING_WORDS: Final = frozenset({"den", "bong den", "cau chi", "bong"})
+GREETING_WORDS: Final = _lexicon(
+    """
+    xin, chao, alo, hello, hi, helo, hey, cam, on, ok, vang, da, u, uh, a, ah, ak, nhe,
+    nha, nhieu, lam, admin, bot, anh, chi, em, ban, co, bac, ong, ba, chu, moi, nguoi,
+    tam, biet, bye, chuc, ngay, tot, lanh, buoi, sang, chieu, toi, minh, xa, uy, oi, hihi,
+    hehe, good, morning, cam on, dc, roi, duoc, vay, the, thoi, hay, qua, tuyet, voi,
+    hieu, ro
+    """
+)
+GREETING_CORE: Final = _lexicon(
+    """
+    chao, alo, hello, hi, helo, hey, cam on, ok, bye, tam biet, hieu
+    """
+)
+
+PROBLEM_PHRASES: Final = _lexicon(
+    """
+    lan ra, lan sang, xay lan, rac, bai rac, rac thai,
+    hong, bi hong, hu, hu hong, bi vo, bi tac, ngap, ngap ung, o nhiem, do trom, vut rac,
+    xa rac, mat dien, cup dien, mat nuoc, on ao, gay on, on qua, lan chiem, xa thai, boc
+    mui, hoi thoi, mui hoi, sut lun, lun, nut, o ga, o voi, gay do, cay do, do cay, khong
+    sang, chap chon, toi om, toi thui, khoi bui, dot rac, trom, mat trom, bi trom, danh
+    bac, ma tuy, tu tap, dua xe, no po, xay trai phep, xay sai phep, khong ai don, bo bua,
+    ton dong, dong nuoc, ro ri, dut day, xe tai, qua tai, lay loi, nhung nhieu, doi tien,
+    hach dich, an hoi lo, tham nhung, hat karaoke, mo nhac to, thuoc tru sau, nuoc thai,
+    lang phi, lam an gian, chua sua, chua ai, khong ai, khong duoc giai quyet, cho tha
+    rong, phao, lua dao, nhau nhet, say ruou, dau xe, do xe, chan duong, lan duong, lan
+    via he, bi sap, sap do, bi gay, nuoc tran, tac cong, tac nghen, vo ong, vo duong, vo
+    mat, xac chet, ca chet, bui bam, bui qua, rat bui, boc mui hoi, hoi qua
+    """
+)
+FILING_VERBS: Final = _lexicon(
+    """
+    phan anh, kien nghi, khieu nai, to cao, bao cao, bao, to giac, gop y
+    """
+)
+WISH_WORDS: Final = _lexicon(
+    """
+    muon, can, xin, de nghi, yeu cau
+    """
+)
+
+QUESTION_PHRASES: Final = _lexicon(
+    """
+    sao, the nao, nhu the nao, lam sao, o dau, cho nao, bao lau, bao nhieu, bao gio, khi
+    nao, luc nao, can gi, can nhung gi, gi, nao, may, co duoc khong, duoc khong, co phai,
+    phai khong, thu tuc, giay to, huong dan, cho hoi, xin hoi, muon hoi, hoi ve, hoi chut,
+    em hoi, toi hoi, hoi ai, hoi la, ai, co can, co mat, co bi, co duoc, la gi, nghia la,
+    co khong, khong a, chua a, ra sao
+    """
+)
+# "không ai dọn" reports a problem; "ai" here is not a question.
+NOT_QUESTION: Final = _lexicon(
+    """
+    khong ai, chua ai, ai do, ai cung
+    """
+)
+
+
+# Phrases that contain a lexicon word with another meaning: "sổ hồng" is not broken,
+# "xe máy" asks nothing, "mùi hôi" asks nothing.
+MASKED: Final = _lexicon(
+    """
+    so hong, xe may, may bom, may moc, may xuc, may cay, may lanh, mui hoi, hoi thoi, boc
+    mui, sao y, ban sao, sao ke
+    """
+)
+
+
+def _masked(normalised: str) -> str:
+    padded = f" {normalised} "
+    for phrase in MASKED:
+        padded = padded.replace(f" {phrase} ", " _ ")
+    return padded.strip()
+
+
+def _grams(normalised: str, longest: int = 4) -> frozenset[str]:
+    """Every run of 1 to `longest` consecutive words: lexicon lookups become set operations."""
+    words = normalised.split()
+    return frozenset(
+        " ".join(words[start : start + size])
+        for size in range(1, longest + 1)
+        for start in range(len(words) - size + 1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A message analysed once: raw, normalised, and its word runs (plain and masked)."""
+
+    raw: str
+    normalised: str
+    grams: frozenset[str]
+    masked: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Text:
+        normalised = normalize(text)
+        return cls(text, normalised, _grams(normalised), _grams(_masked(normalised)))
+
+
+def _emergency(text: _Text) -> bool:
+    if text.grams & EMERGENCY_PHRASES:
+        return True
+    if text.grams & LIGHTING_WORDS:
+        return False  # "đèn cháy bóng": a broken light, not a fire
+    # Diacritics-sensitive words: look at the casefolded original, word by word.
+    words = unicodedata.normalize("NFC", text.raw).casefold().split()
+    for position, word in enumerate(words):
+        if word.strip(".,!?;:()\"'") in EMERGENCY_WORDS_WITH_MARKS:
+            before = normalize(words[position - 1]) if position else ""
+            if before not in NOT_EMERGENCY_AFTER:
+                return True
+    return "chay" in text.grams and bool(text.grams & FIRE_CONTEXT)
+
+
+def _question(text: _Text) -> bool:
+    if "?" in text.raw:
+        return True
+    found = text.masked & QUESTION_PHRASES
+    if not found:
+        return False
+    return not (found <= {"ai"} and text.grams & NOT_QUESTION)
+
+
+def _greeting(text: _Text) -> bool:
+    words = text.normalised.split()
+    return bool(words and text.grams & GREETING_CORE) and all(w in GREETING_WORDS for w in words)
+
+
+def _report(text: _Text) -> bool:
+    words = text.normalised.split()
+    asks_co_khong = len(words) >= 3 and words[-1] in {"khong", "chua"} and "co" in words[:-1]
+    if _question(text) or asks_co_khong:
+        return False
+    if text.masked & PROBLEM_PHRASES:
+        return True
+    return bool(text.grams & FILING_VERBS and text.grams & WISH_WORDS)
+
+
+def is_emergency(text: str) -> bool:
+    """Emergency wording, with or without diacritics."""
+    return _emergency(_Text.of(text))
+
+
+def is_question(text: str) -> bool:
+    """The text asks something (question words, "?", "thủ tục", "giấy tờ" …)."""
+    return _question(_Text.of(text))
+
+
+def is_greeting(text: str) -> bool:
+    """Only greetings, thanks or acknowledgements."""
+    return _greeting(_Text.of(text))
+
+
+def reports_problem(text: str) -> bool:
+    """A problem is described (or a filing is asked for) and nothing is asked."""
+    return _report(_Text.of(text))
+
+
+class Understander:
+    """Pure text understanding over one knowledge base and one routing table."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        routing: Mapping[str, str] | None = None,
+        *,
+        answer_threshold: float = ANSWER_THRESHOLD,
+        suggest_threshold: float = SUGGEST_THRESHOLD,
+    ) -> None:
+        if not 0.0 <= suggest_threshold <= answer_threshold <= 1.0:
+            raise ValueError("need 0 <= suggest_threshold <= answer_threshold <= 1")
+        self.kb = kb
+        self.routing: Mapping[str, str] = dict(DEFAULT_ROUTING if routing is None else routing)
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self._entries = kb.entries
+        self._index = FaqIndex(kb.entries)
+
+    def _office(self, topic: str | None) -> str:
+        if topic is None:
+            return TRIAGE_OFFICE
+        return self.routing.get(topic, TRIAGE_OFFICE)
+
+    def route(self, text: str, kind: str) -> tuple[str | None, str]:
+        """(topic, office) for a record of `kind` with this text."""
+        if kind not in RECORD_KINDS:
+            raise ValueError(
+                f"unknown record kind {kind!r}; expected one of {sorted(RECORD_KINDS)}"
+            )
+        topic = classify_topic(normalize(text))
+        if kind in {"khieu_nai", "to_cao"}:
+            return topic, TRIAGE_OFFICE
+        return topic, self._office(topic)
+
+    def understand(self, text: str) -> Understanding:
+        analysed = _Text.of(text)
+        normalised = analysed.normalised
+        if not normalised:
+            return Understanding(Intent.UNKNOWN, None, (), None, TRIAGE_OFFICE, 0.0)
+        if _emergency(analysed):
+            office = self._office("khan_cap")
+            return Understanding(Intent.EMERGENCY, None, (), "khan_cap", office, 1.0)
+        if _greeting(analysed):
+            return Understanding(Intent.GREETING, None, (), None, TRIAGE_OFFICE, 1.0)
+        topic = classify_topic(normalised)
+        if _report(analysed):
+            strength = max(topic_scores(normalised).values(), default=0)
+            confidence = 0.5 + 0.5 * min(1.0, strength / 6)
+            return Understanding(Intent.REPORT, None, (), topic, self._office(topic), confidence)
+        hits = self._index.search(normalised, limit=3)
+        best = hits[0].score if hits else 0.0
+        if hits and best >= self.answer_threshold:
+            entry = self._entries[hits[0].position]
+            entry_topic = entry.topic or topic
+            office = self._office(entry_topic)
+            return Understanding(Intent.FAQ, entry.id, (), entry_topic, office, best)
+        if hits and best >= self.suggest_threshold:
+            ids = tuple(self._entries[hit.position].id for hit in hits)
+            guess = topic or self._entries[hits[0].position].topic
+            return Understanding(Intent.FAQ, None, ids, guess, self._office(guess), best)
+        return Understanding(Intent.UNKNOWN, None, (), topic, self._office(topic), best)
+
+    def candidates(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
+        """The best entry ids with their scores, whatever the thresholds (for tools)."""
+        hits = self._index.search(normalize(text), limit=limit)
+        return [(self._entries[hit.position].id, hit.score) for hit in hits]
+
+
+def redact_for_log(text: str) -> str:
+    """Normalised text with digit runs of 6+ (phone, ID numbers) removed, for the digest."""
+    words = normalize(text).split()
+    return " ".join("#" if word.isdigit() and len(word) >= 6 else word for word in words)
