@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from types import TracebackType
 
 from bot.config import Settings
+from faq.knowledge import load_knowledge_base
 from handlers.dispatcher import Dispatcher
+from handlers.knowledge import Knowledge
 from handlers.render import Renderer
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
@@ -15,15 +17,19 @@ from storage.base import CommuneRow, OfficeRow
 class App:
     """The running application; use as `async with await App.open(settings) as app:`."""
 
-    def __init__(self, settings: Settings, storage: Storage, renderer: Renderer) -> None:
+    def __init__(
+        self, settings: Settings, storage: Storage, renderer: Renderer, knowledge: Knowledge
+    ) -> None:
         self.settings = settings
         self.storage = storage
         self.renderer = renderer
-        self.dispatcher = Dispatcher(storage, settings, renderer)
+        self.knowledge = knowledge
+        self.dispatcher = Dispatcher(storage, settings, renderer, knowledge)
 
     @classmethod
     async def open(cls, settings: Settings) -> App:
         renderer = Renderer(settings.bot.templates_dir)
+        knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
         storage: Storage = await SqliteStorage.open(settings.storage.sqlite_path)
         try:
@@ -42,7 +48,7 @@ class App:
         except BaseException:
             await storage.close()
             raise
-        return cls(settings, storage, renderer)
+        return cls(settings, storage, renderer, knowledge)
 
     async def close(self) -> None:
         await self.storage.close()

@@ -17,7 +17,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from bot.config import CommuneSettings, Settings
+from faq.understand import is_emergency
 from handlers.flows import STEPS, consent, erase, filing, lookup, menu, questions
+from handlers.flows.menu import Menu
+from handlers.knowledge import Knowledge
 from handlers.model import Inbound, Reply, reply_to_payload
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
@@ -74,6 +77,15 @@ async def _menu(turn: Turn, _args: str) -> None:
     await menu.go_idle(turn)
 
 
+async def _faq(turn: Turn, entry_id: str) -> None:
+    entry = turn.knowledge.entry(entry_id)
+    if entry is None:
+        turn.say("stale_button")
+        await menu.go_idle(turn)
+    else:
+        await questions.show_entry(turn, entry)
+
+
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {
     "start": _start,
@@ -93,6 +105,7 @@ GLOBAL_ACTIONS: Mapping[str, Action] = {
     "cancel": _cancel,
     "consent": _consent,
     "menu": _menu,
+    "faq": _faq,
 }
 
 
@@ -102,6 +115,7 @@ class Dispatcher:
         storage: Storage,
         settings: Settings,
         renderer: Renderer,
+        knowledge: Knowledge,
         steps: Mapping[str, Step] = STEPS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -109,6 +123,7 @@ class Dispatcher:
         self.settings = settings
         self.renderer = renderer
         self.steps = steps
+        self.knowledge = knowledge
         self.clock = clock
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -149,6 +164,7 @@ class Dispatcher:
             citizen=citizen,
             renderer=self.renderer,
             steps=self.steps,
+            knowledge=self.knowledge,
             state=conversation.state if conversation else "",
             data=dict(conversation.data) if conversation else {},
             nonce=conversation.nonce if conversation else 0,
@@ -211,6 +227,9 @@ class Dispatcher:
             turn.say("input_empty" if inbound.text is not None else "input_unsupported")
             await turn.reprompt()
             return
+        if turn.text and turn.state != Menu.IDLE and is_emergency(turn.text):
+            # Safety first, whatever step the person is at; the step still gets the text.
+            turn.say("emergency")
         await self.steps[turn.state].handle(turn)
 
     async def _reprompt_or_start(self, turn: Turn) -> None:
@@ -221,12 +240,13 @@ class Dispatcher:
 
     async def _press(self, turn: Turn, data: str) -> None:
         if data.startswith(GLOBAL_PREFIX):
-            action = GLOBAL_ACTIONS.get(data.removeprefix(GLOBAL_PREFIX))
+            name, _, argument = data.removeprefix(GLOBAL_PREFIX).partition(":")
+            action = GLOBAL_ACTIONS.get(name)
             if action is None:
                 turn.say("stale_button")
                 await turn.reprompt()
             else:
-                await action(turn, "")
+                await action(turn, argument)
             return
         nonce, _, action_name = data.partition(":")
         if nonce != str(turn.nonce) or not action_name:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import CommuneSettings, Settings
+from handlers.knowledge import Knowledge
 from handlers.model import Button, Inbound, Priority, Reply
 from handlers.render import Renderer
 from handlers.text import fold
@@ -54,6 +55,7 @@ class Turn:
     citizen: Citizen
     renderer: Renderer
     steps: Mapping[str, Step]
+    knowledge: Knowledge
     state: str
     data: dict[str, Any]
     nonce: int
@@ -90,11 +92,12 @@ class Turn:
 
     # --- moving ------------------------------------------------------------------------
 
-    async def goto(self, state: str) -> None:
-        """Enter `state` and show its prompt."""
+    async def goto(self, state: str, *, quiet: bool = False) -> None:
+        """Enter `state` and show its prompt (unless `quiet`: the caller already spoke)."""
         self.state = state
         self.nonce += 1
-        await self.steps[state].prompt(self)
+        if not quiet:
+            await self.steps[state].prompt(self)
 
     async def reprompt(self) -> None:
         """Show the current step's prompt again (state and nonce unchanged)."""

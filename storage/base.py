@@ -108,6 +108,25 @@ class UnitOfWork(Protocol):
 
     async def list_events(self, record_id: int, *, visible_only: bool) -> list[Event]: ...
 
+    async def log_question(
+        self,
+        commune_code: str,
+        at: datetime,
+        question: str,
+        intent: str,
+        answered: bool,
+        confidence: float,
+        best_faq_id: str | None,
+    ) -> None:
+        """Keep a redacted question for the digest (callers pass no personal data)."""
+        ...
+
+    async def top_unanswered_questions(
+        self, commune_code: str, since: datetime, until: datetime, limit: int
+    ) -> list[tuple[str, int]]:
+        """The most frequent unanswered questions in [since, until), with their counts."""
+        ...
+
     async def enqueue(
         self, channel: str, chat_id: str, priority: int, payload: dict[str, Any], at: datetime
     ) -> int: ...

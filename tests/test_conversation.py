@@ -90,10 +90,11 @@ async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Cloc
         photos = conn.execute("SELECT ref FROM attachments").fetchall()
         citizen = conn.execute("SELECT name, phone FROM citizens").fetchone()
     assert record["code"] == code
-    assert (record["kind"], record["status"], record["office_code"]) == (
+    assert (record["kind"], record["status"], record["office_code"], record["topic"]) == (
         "phan_anh",
         "received",
-        "VP",
+        "KT",  # routed by what the description is about: street lights
+        "chieu_sang",
     )
     assert (record["hamlet"], record["anonymous"]) == ("Thôn 3", 0)
     assert (record["contact_name"], record["contact_phone"]) == ("Nguyễn Văn An", "0912345678")
@@ -193,7 +194,7 @@ async def test_lookup_owner_sees_history_others_only_status(
     await stranger.press("Không đồng ý")
     await stranger.send(f"/tracuu {code}")
     assert "Đã tiếp nhận, chờ phân công" in stranger.text
-    assert "Văn phòng HĐND và UBND xã" in stranger.text
+    assert "Bộ phận xử lý: Phòng Kinh tế" in stranger.text
     assert "Diễn biến" not in stranger.text
     assert "Hạn xử lý" not in stranger.text
     assert "Chỉ người gửi mới xem được chi tiết" in stranger.text

@@ -104,7 +104,12 @@ async def start(turn: Turn, *, kind: RecordKind | None = None, **prefill: Any) -
     turn.data["draft"] = {k: v for k, v in prefill.items() if v is not None}
     if kind is not None:
         _draft(turn)["kind"] = kind.value
-        await turn.goto(Filing.DESCRIPTION)
+        if kind.needs_identity:
+            await turn.goto(Filing.IDENTITY)
+        elif _draft(turn).get("description"):
+            await turn.goto(Filing.HAMLET)
+        else:
+            await turn.goto(Filing.DESCRIPTION)
     else:
         await turn.goto(Filing.KIND)
 
@@ -203,12 +208,12 @@ async def handle_identity(turn: Turn) -> None:
         await turn.reprompt()
         return
     draft = _draft(turn)
-    if not draft.get("description"):
+    if draft.get("editing"):
+        await turn.goto(_first_missing(turn) or Filing.CONFIRM)
+    elif not draft.get("description"):
         await turn.goto(Filing.DESCRIPTION)
-    elif not (draft.get("name") and draft.get("phone")):
-        await turn.goto(Filing.NAME)
     else:
-        await _next(turn, Filing.DESCRIPTION)
+        await turn.goto(Filing.HAMLET)
 
 
 # --- description -----------------------------------------------------------------------
@@ -591,13 +596,21 @@ async def submit(turn: Turn) -> None:
 
 
 def _route(turn: Turn, kind: RecordKind) -> str:
-    """Khiếu nại and tố cáo go to the Văn phòng; others to the topic's office, else VP."""
-    if kind.needs_identity:
-        return "VP"
-    office = _draft(turn).get("office")
-    if isinstance(office, str) and turn.commune.office(office) is not None:
-        return office
-    return "VP"
+    """Khiếu nại and tố cáo go to the Văn phòng; others to their topic's office.
+
+    An office already chosen (a report offered from free text) stands if it exists in
+    this commune; otherwise the description decides; unclear text goes to VP.
+    """
+    from handlers.flows.questions import understander
+
+    draft = _draft(turn)
+    topic, office = understander(turn).route(draft["description"], kind.value)
+    if not draft.get("topic"):
+        draft["topic"] = topic
+    chosen = draft.get("office")
+    if not kind.needs_identity and isinstance(chosen, str) and turn.commune.office(chosen):
+        return chosen
+    return office if turn.commune.office(office) is not None else "VP"
 
 
 async def _insert_with_fresh_code(turn: Turn, new: NewRecord) -> Record:

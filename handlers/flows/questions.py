@@ -1,19 +1,245 @@
-"""Free text at the main menu: questions, reports, greetings.
+"""Free text and "Hỏi thủ tục": answer, suggest, offer to file, or point to 113/114/115.
 
-Until the knowledge base is wired in, free text the core cannot place gets a polite
-pointer to the menu.
+```mermaid
+stateDiagram-v2
+    [*] --> ask: Hỏi thủ tục
+    ask --> [*]: answer shown (idle)
+    [*] --> report: text reports a problem
+    report --> filing: Đúng, gửi phản ánh (description, topic, office pre-filled)
+    report --> [*]: Không, tôi muốn hỏi
+    [*] --> unknown: not understood
+    unknown --> filing: Gửi câu hỏi tới UBND (as a kiến nghị)
+```
+
+What the understander decides is pure (`faq.understand`); this module only turns it into
+messages. A question answered below the confidence threshold, or not at all, is logged in
+a redacted form for the weekly digest. For a citizen who has not consented, nothing they
+typed is kept: no pre-filled report, no question to forward.
 """
 
 from __future__ import annotations
 
-from handlers.turn import Turn
+from enum import StrEnum
+from typing import Any
+
+from markupsafe import Markup
+
+from faq.knowledge import FaqEntry
+from faq.topics import TOPICS
+from faq.understand import Intent, Understander, Understanding
+from handlers.knowledge import loggable_question, requested_kind
+from handlers.turn import ButtonSpec, Step, Turn
+from storage.models import RecordKind
+
+POPULAR = ("khai_sinh", "chung_thuc_ban_sao", "tam_tru", "ho_kinh_doanh")
 
 
-async def answer_free_text(turn: Turn) -> None:
-    turn.say("not_understood")
-    await turn.reprompt()
+class Questions(StrEnum):
+    ASK = "questions.ask"
+    REPORT = "questions.report"
+    UNKNOWN = "questions.unknown"
+
+
+def understander(turn: Turn) -> Understander:
+    return turn.knowledge.understander(
+        turn.commune, turn.now.astimezone(turn.commune.timezone).date()
+    )
+
+
+def _faq_button(turn: Turn, entry_id: str) -> ButtonSpec | None:
+    entry = turn.knowledge.entry(entry_id)
+    return (entry.title, f"m:faq:{entry.id}") if entry else None
+
+
+def _rows(buttons: list[ButtonSpec | None], per_row: int = 2) -> list[list[ButtonSpec]]:
+    present = [b for b in buttons if b is not None]
+    return [present[i : i + per_row] for i in range(0, len(present), per_row)]
 
 
 async def start(turn: Turn) -> None:
-    turn.say("not_understood")
-    await turn.reprompt()
+    await turn.goto(Questions.ASK)
+
+
+async def prompt_ask(turn: Turn) -> None:
+    buttons = _rows([_faq_button(turn, i) for i in POPULAR])
+    buttons.append([turn.btn("btn.menu", "m:menu")])
+    turn.say("questions_ask", buttons)
+
+
+async def handle_ask(turn: Turn) -> None:
+    if turn.text:
+        await answer_free_text(turn)
+    else:
+        turn.say("input_unsupported")
+        await turn.reprompt()
+
+
+async def answer_free_text(turn: Turn) -> None:
+    """Whatever the citizen typed outside a step: decide and answer."""
+    text = turn.text or ""
+    understanding = understander(turn).understand(text)
+    await _log(turn, text, understanding)
+    match understanding.intent:
+        case Intent.EMERGENCY:
+            turn.say("emergency", [[turn.btn("btn.menu", "m:menu")]])
+            await turn.goto(_idle(), quiet=True)
+        case Intent.GREETING:
+            turn.data["_greet"] = True
+            await turn.goto(_idle())
+        case Intent.REPORT:
+            await _offer_report(turn, text, understanding)
+        case Intent.FAQ if understanding.faq_id:
+            entry = turn.knowledge.entry(understanding.faq_id)
+            if entry is not None:
+                await show_entry(turn, entry)
+            else:
+                await _not_understood(turn, text)
+        case Intent.FAQ if understanding.suggestions:
+            await _suggest(turn, text, understanding.suggestions)
+        case _:
+            await _not_understood(turn, text)
+
+
+async def _log(turn: Turn, text: str, understanding: Understanding) -> None:
+    answered = understanding.intent is not Intent.UNKNOWN and not (
+        understanding.intent is Intent.FAQ and understanding.faq_id is None
+    )
+    if answered:
+        return
+    question = loggable_question(text)
+    if not question:
+        return
+    await turn.uow.log_question(
+        turn.commune.code,
+        turn.now,
+        question,
+        understanding.intent.value,
+        False,
+        understanding.confidence,
+        understanding.suggestions[0] if understanding.suggestions else None,
+    )
+
+
+def _idle() -> str:
+    from handlers.flows.menu import Menu
+
+    return Menu.IDLE
+
+
+async def show_entry(turn: Turn, entry: FaqEntry) -> None:
+    body = Markup(turn.renderer.render_string(entry.answer, commune=turn.commune))  # noqa: S704 - rendered with autoescape
+    buttons = _rows([_faq_button(turn, i) for i in entry.follow_ups])
+    buttons.append([turn.btn("btn.ask_other", "m:ask"), turn.btn("btn.menu", "m:menu")])
+    turn.say("faq_answer", buttons, entry=entry, body=body)
+    await turn.goto(_idle(), quiet=True)
+
+
+async def _suggest(turn: Turn, text: str, suggestions: tuple[str, ...]) -> None:
+    buttons: list[list[ButtonSpec]] = [
+        [b] for b in (_faq_button(turn, i) for i in suggestions[:3]) if b is not None
+    ]
+    buttons.append([turn.btn("btn.none_of_these", "none")])
+    if turn.citizen.has_consented:
+        turn.data["question"] = text
+    turn.say("faq_suggestions", buttons)
+    await turn.goto(Questions.UNKNOWN, quiet=True)
+
+
+async def _not_understood(turn: Turn, text: str) -> None:
+    if turn.citizen.has_consented:
+        turn.data["question"] = text
+    await turn.goto(Questions.UNKNOWN)
+
+
+async def prompt_unknown(turn: Turn) -> None:
+    buttons: list[list[ButtonSpec]] = []
+    if turn.citizen.has_consented and turn.data.get("question"):
+        buttons.append([turn.btn("btn.forward_question", "forward")])
+    buttons.append([turn.btn("btn.menu", "m:menu")])
+    turn.say("faq_unknown", buttons, consented=turn.citizen.has_consented)
+
+
+async def handle_unknown(turn: Turn) -> None:
+    from handlers.flows import filing
+
+    if turn.action == "none":
+        await turn.goto(Questions.UNKNOWN)
+    elif turn.action == "forward" and turn.data.get("question"):
+        question = str(turn.data.pop("question"))
+        topic, office = understander(turn).route(question, RecordKind.KIEN_NGHI.value)
+        await filing.start(
+            turn, kind=RecordKind.KIEN_NGHI, description=question, topic=topic, office=office
+        )
+    elif turn.text:
+        turn.data.pop("question", None)
+        await answer_free_text(turn)
+    else:
+        turn.say("choose_button")
+        await turn.reprompt()
+
+
+async def _offer_report(turn: Turn, text: str, understanding: Understanding) -> None:
+    if not turn.citizen.has_consented:
+        from handlers.flows import consent
+
+        turn.say("report_needs_consent")
+        await consent.ask(turn, then="filing")
+        return
+    turn.data["offer"] = {
+        "text": text,
+        "kind": requested_kind(text).value,
+        "topic": understanding.topic,
+        "office": understanding.office,
+    }
+    await turn.goto(Questions.REPORT)
+
+
+async def prompt_report(turn: Turn) -> None:
+    offer: dict[str, Any] = turn.data.get("offer", {})
+    office = turn.commune.office(str(offer.get("office") or "VP"))
+    turn.say(
+        "report_offer",
+        [
+            [turn.btn("btn.yes_report", "yes")],
+            [turn.btn("btn.no_question", "no"), turn.btn("btn.cancel", "m:cancel")],
+        ],
+        kind=str(offer.get("kind") or RecordKind.PHAN_ANH.value),
+        topic=TOPICS.get(str(offer.get("topic") or "")),
+        office_name=office.name if office else None,
+    )
+
+
+async def handle_report(turn: Turn) -> None:
+    from handlers.flows import filing
+
+    offer: dict[str, Any] = turn.data.pop("offer", {}) if turn.action else {}
+    if turn.action == "yes" and offer.get("text"):
+        await filing.start(
+            turn,
+            kind=RecordKind(offer.get("kind") or RecordKind.PHAN_ANH.value),
+            description=offer["text"],
+            topic=offer.get("topic"),
+            office=offer.get("office"),
+        )
+    elif turn.action == "no" and offer.get("text"):
+        understanding = understander(turn).understand(offer["text"])
+        candidates = understanding.suggestions or tuple(
+            entry_id for entry_id, _ in understander(turn).candidates(offer["text"])
+        )
+        if candidates:
+            await _suggest(turn, offer["text"], candidates)
+        else:
+            await _not_understood(turn, offer["text"])
+    elif turn.text:
+        turn.data.pop("offer", None)
+        await answer_free_text(turn)
+    else:
+        turn.say("choose_button")
+        await turn.reprompt()
+
+
+STEPS: dict[str, Step] = {
+    Questions.ASK: Step(prompt_ask, handle_ask),
+    Questions.REPORT: Step(prompt_report, handle_report),
+    Questions.UNKNOWN: Step(prompt_unknown, handle_unknown),
+}
