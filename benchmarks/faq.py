@@ -29,7 +29,7 @@ from faq.understand import Understander
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = ROOT / "tests" / "data" / "faq_labelled.toml"
 TARGET_SIZE = 5000
-SYLLABLES = ["ba", "be", "bi", "bo", "bu", "ca", "co", "cu", "da", "de", "di", "do", "du", "ga", "ge", "gi", "go", "gu", "ha", "he", "hi", "ho", "hu", "ka", "ke", "ki", "la", "le", "li", "lo", "lu", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "no", "nu", "pa", "pe", "pi", "po", "pu", "ra", "re", "ri", "ro", "ru", "sa", "se", "si", "so", "su", "ta", "te", "ti", "to", "tu", "va", "ve", "vi", "vo", "vu", "xa", "xe", "xi", "xo", "xu"]
+SYLLABLES = [consonant + vowel for consonant in "bcdghklmnprstvx" for vowel in "aeiou"]
 
 
 def grow(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
