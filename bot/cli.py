@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--commune", help="the commune's short code (default: bot.default_commune)")
     check = sub.add_parser("config", help="check the configuration and print a summary")
     check.add_argument("action", choices=["check"])
+    ask = sub.add_parser("ask", help="what the bot understands of a message (stores nothing)")
+    ask.add_argument("--commune", help="the commune's short code (default: bot.default_commune)")
+    ask.add_argument("--json", action="store_true", required=True, help="print JSON (required)")
+    ask.add_argument("text", help="the message, or - to read one message per line from stdin")
+    faq = sub.add_parser("faq", help="knowledge-base tools")
+    faq.add_argument("action", choices=["check"], help="validate the knowledge base")
     return parser
 
 
@@ -61,6 +67,32 @@ async def _chat(settings: Settings, user: str, commune: str | None) -> int:
     return 0
 
 
+def _ask(settings: Settings, commune_code: str | None, text: str) -> int:
+    from bot.ask import ask
+
+    commune = settings.commune(commune_code or settings.bot.default_commune)
+    if commune is None:
+        codes = ", ".join(c.code for c in settings.communes)
+        print(
+            f"danvan: --commune {commune_code}: not configured; use one of {codes}", file=sys.stderr
+        )
+        return 2
+    texts = (line.rstrip("\n") for line in sys.stdin) if text == "-" else [text]
+    for line in ask(settings, commune, texts):
+        print(line, flush=True)
+    return 0
+
+
+def _faq_check(settings: Settings) -> int:
+    from bot.ask import check_faq
+
+    problems = check_faq(settings)
+    for problem in problems:
+        print(problem)
+    print(f"knowledge base: {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def _config_summary(settings: Settings) -> str:
     lines = [f"configuration: {settings.source}", f"database: {settings.storage.sqlite_path}"]
     for commune in settings.communes:
@@ -85,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "config":
         print(_config_summary(settings))
         return 0
+    if args.command == "ask":
+        return _ask(settings, args.commune, args.text)
+    if args.command == "faq":
+        return _faq_check(settings)
     _setup_logging(settings, to_file=args.command == "chat")
     try:
         return asyncio.run(_chat(settings, args.user, args.commune))

@@ -62,9 +62,11 @@ EMERGENCY_PHRASES: Final = _lexicon(
     nguoi ngat, ngat roi, ngat di, lam ngat,
     cap cuu, tai nan, cuop, an cuop, cuop giat, danh nhau, dam nhau, chem nhau, dang danh,
     dang bi danh, hanh hung, ngat xiu, bi ngat, ngat lim, bat tinh, dot quy, co giat, hoa
-    hoan, chay nha, dang chay, boc chay, chay lon, chay rung, chay to, lua chay, khoi lua,
+    hoan, chay nha, dang chay, nha bi chay, nha toi bi chay, nha minh bi chay, nha em bi chay,
+    xuong bi chay, kho bi chay, boc chay, chay lon, chay rung, chay to, lua chay, khoi lua,
     cuu voi, cuu toi, cuu nguoi, cuu em, duoi nuoc, chet duoi, sap nha, nha sap, no binh
-    gas, ro ri gas, ro gas, dien giat, giat dien, chay mau, dang chay mau, tu tu, nhay
+    gas, ro ri gas, ro gas, gas bi ro, gas bi ro ri, binh gas bi ro, dien giat, giat dien,
+    chay mau, dang chay mau, tu tu, nhay
     cau, co nguoi chet, nguoi chet, bi dam, dam nguoi, bat coc, dang truy sat, dang cuop,
     dang trom
     """

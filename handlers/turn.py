@@ -81,7 +81,22 @@ class Turn:
         **context: Any,
     ) -> None:
         context.setdefault("commune", self.commune)
-        text = self.renderer.render(template, **context)
+        self.say_html(
+            self.renderer.render(template, **context),
+            buttons,
+            request_location=request_location,
+            request_contact=request_contact,
+        )
+
+    def say_html(
+        self,
+        text: str,
+        buttons: Sequence[Sequence[ButtonSpec]] = (),
+        *,
+        request_location: bool = False,
+        request_contact: bool = False,
+    ) -> None:
+        """Send text already rendered by a template (Telegram HTML)."""
         self._out.append(
             _Pending(text, [list(row) for row in buttons], request_location, request_contact)
         )

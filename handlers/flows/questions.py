@@ -24,10 +24,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bot.config import CommuneSettings
 from faq.knowledge import FaqEntry
 from faq.topics import TOPICS
 from faq.understand import Intent, Understander, Understanding
 from handlers.knowledge import loggable_question, requested_kind
+from handlers.render import Renderer
 from handlers.turn import ButtonSpec, Step, Turn
 from storage.models import RecordKind
 
@@ -126,11 +128,16 @@ def _idle() -> str:
     return Menu.IDLE
 
 
+def render_answer(renderer: Renderer, entry: FaqEntry, commune: CommuneSettings) -> str:
+    """The full answer a citizen is shown for an entry (Telegram HTML)."""
+    body = Markup(renderer.render_string(entry.answer, commune=commune))  # noqa: S704 - autoescaped
+    return renderer.render("faq_answer", entry=entry, body=body, commune=commune)
+
+
 async def show_entry(turn: Turn, entry: FaqEntry) -> None:
-    body = Markup(turn.renderer.render_string(entry.answer, commune=turn.commune))  # noqa: S704 - rendered with autoescape
     buttons = _rows([_faq_button(turn, i) for i in entry.follow_ups])
     buttons.append([turn.btn("btn.ask_other", "m:ask"), turn.btn("btn.menu", "m:menu")])
-    turn.say("faq_answer", buttons, entry=entry, body=body)
+    turn.say_html(render_answer(turn.renderer, entry, turn.commune), buttons)
     await turn.goto(_idle(), quiet=True)
 
 

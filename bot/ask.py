@@ -1,0 +1,64 @@
+"""`danvan ask` and `danvan faq check`: the understanding layer from the command line.
+
+`ask` stores nothing: it loads the knowledge base, understands each message and prints
+one JSON object per message, with the text a citizen would be shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.config import CommuneSettings, Settings
+from faq.knowledge import check_knowledge_base, load_knowledge_base
+from faq.understand import Intent
+from handlers.flows.questions import render_answer
+from handlers.knowledge import Knowledge
+from handlers.model import plain_text
+from handlers.render import Renderer
+
+
+def ask(settings: Settings, commune: CommuneSettings, texts: Iterable[str]) -> Iterator[str]:
+    """One JSON line per text, in order."""
+    knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
+    renderer = Renderer(settings.bot.templates_dir)
+    today = datetime.now(UTC).astimezone(commune.timezone).date()
+    understander = knowledge.understander(commune, today)
+    for text in texts:
+        understanding = understander.understand(text)
+        answer: str | None = None
+        if understanding.intent is Intent.FAQ and understanding.faq_id:
+            entry = knowledge.entry(understanding.faq_id)
+            if entry is not None:
+                answer = plain_text(render_answer(renderer, entry, commune))
+        elif understanding.intent is Intent.EMERGENCY:
+            answer = plain_text(renderer.render("emergency", commune=commune))
+        result: dict[str, Any] = {
+            "intent": understanding.intent.value,
+            "faq_id": understanding.faq_id,
+            "answer": answer,
+            "suggestions": list(understanding.suggestions),
+            "topic": understanding.topic,
+            "office": understanding.office
+            if commune.office(understanding.office) is not None
+            else "VP",
+            "confidence": round(understanding.confidence, 4),
+        }
+        yield json.dumps(result, ensure_ascii=False)
+
+
+def check_faq(settings: Settings) -> list[str]:
+    """Problems in the knowledge base as this configuration loads it ([] = fine)."""
+    kb = load_knowledge_base(settings.bot.knowledge_dirs)
+    offices = {o.code for c in settings.communes for o in c.offices}
+    problems = check_knowledge_base(kb, offices)
+    renderer = Renderer(settings.bot.templates_dir)
+    for commune in settings.communes:
+        for entry in kb.entries:
+            try:
+                render_answer(renderer, entry, commune)
+            except Exception as exc:  # reported, not raised
+                problems.append(f"{entry.id}: does not render for {commune.code}: {exc}")
+    return problems

@@ -1,0 +1,80 @@
+"""`danvan ask --json` and `danvan faq check` as a script would call them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def danvan(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CONFIG"}
+    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_one_message(tmp_path: Path) -> None:
+    result = danvan(tmp_path, "ask", "--json", "lam giay khai sinh cho con can gi")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == {
+        "intent",
+        "faq_id",
+        "answer",
+        "suggestions",
+        "topic",
+        "office",
+        "confidence",
+    }
+    assert answer["intent"] == "faq"
+    assert answer["faq_id"] == "khai_sinh"
+    assert "60 ngày" in answer["answer"]
+    assert "<b>" not in answer["answer"]
+    assert 0 <= answer["confidence"] <= 1
+    assert not (tmp_path / "data").exists()  # nothing stored
+
+
+def test_ask_reads_lines_in_order(tmp_path: Path) -> None:
+    lines = ["den duong thon 3 hong roi", "chay nha o xom tren cuu voi", "cam on nhieu", "abc xyz"]
+    result = danvan(tmp_path, "ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["intent"] for a in answers] == ["report", "emergency", "greeting", "unknown"]
+    assert answers[0]["office"] == "KT"
+    assert "114" in answers[1]["answer"]
+    assert all(a["office"] for a in answers)
+
+
+def test_faq_check_passes_on_the_shipped_base(tmp_path: Path) -> None:
+    result = danvan(tmp_path, "faq", "check")
+    assert result.returncode == 0, result.stdout
+    assert "0 problem(s)" in result.stderr
+
+
+def test_faq_check_reports_a_broken_commune_entry(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "local.toml").write_text(
+        '[[entry]]\nid = "khai_sinh"\ntitle = "Khai sinh"\nquestions = ["khai sinh"]\n'
+        'answer = "{{ commune.mayor }}"\noffice = "VP"\nlegal_basis = "x"\n',
+        encoding="utf-8",
+    )
+    example = (ROOT / "config.example.toml").read_text("utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(example.replace("knowledge_dirs = []", 'knowledge_dirs = ["kb"]'), "utf-8")
+    result = danvan(tmp_path, "faq", "check")
+    assert result.returncode == 1
+    assert "khai_sinh" in result.stdout
+    assert "mayor" in result.stdout

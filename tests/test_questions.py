@@ -1,0 +1,128 @@
+"""Free text in the conversation: answers, suggestions, report offers, emergencies."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from bot.config import Settings
+from tests.conftest import Chat
+
+
+def rows(settings: Settings, sql: str) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(settings.storage.sqlite_path)
+    conn.row_factory = sqlite3.Row
+    with conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_a_procedure_question_without_diacritics_is_answered(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("be nha minh moi sinh xong thi phai lam giay to gi truoc")
+    assert "Đăng ký khai sinh" in chat.text
+    assert "60 ngày" in chat.text
+    assert "Căn cứ: Luật Hộ tịch 2014" in chat.text
+    assert chat.app.settings.communes[0].name in chat.text
+    assert "Hỏi câu khác" in chat.labels
+    assert "Thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi" in chat.labels  # a follow-up
+    await chat.press("Thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi")
+    assert "bảo hiểm y tế" in chat.text.lower()
+
+
+async def test_without_consent_questions_are_still_answered(chat: Chat, settings: Settings) -> None:
+    await chat.send("/start")
+    await chat.press("Không đồng ý")
+    await chat.press("❓ Hỏi thủ tục")
+    assert "Anh/chị muốn hỏi thủ tục gì" in chat.text
+    await chat.send("dang ky tam tru o dau")
+    assert "tạm trú" in chat.text.lower()
+    assert "Công an" in chat.text
+
+
+async def test_a_typed_report_becomes_a_prefilled_record_at_the_right_office(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await chat.send("den duong ngo 7 thon 3 hong 2 tuan nay roi")
+    assert "đèn chiếu sáng" in chat.text
+    assert "Phòng Kinh tế" in chat.text
+    await chat.press("Đúng, gửi đi")
+    assert "thôn/tổ dân phố nào" in chat.text  # the description is already filled in
+    await chat.press("Thôn 3")
+    await chat.press("Bỏ qua")
+    await chat.press("Gửi ẩn danh")
+    assert "den duong ngo 7 thon 3 hong 2 tuan nay roi" in chat.text
+    await chat.press("Gửi")
+    (record,) = rows(settings, "SELECT kind, topic, office_code FROM records")
+    assert tuple(record) == ("phan_anh", "chieu_sang", "KT")
+
+
+async def test_a_typed_to_cao_is_offered_as_a_to_cao(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    await chat.send("toi muon to cao can bo xa doi tien")
+    assert "thông tin của người tố cáo được pháp luật giữ bí mật" in chat.text
+    await chat.press("Đúng, gửi đi")
+    assert "không nhận đơn tố cáo qua mạng" in chat.text
+    await chat.press("Tiếp tục")
+    assert "thôn/tổ dân phố nào" in chat.text
+    await chat.press("Thôn 1")
+    await chat.press("Bỏ qua")
+    await chat.send("Hoàng Văn Cường")
+    await chat.send("0904000111")
+    await chat.press("Gửi")
+    (record,) = rows(settings, "SELECT kind, office_code FROM records")
+    assert tuple(record) == ("to_cao", "VP")
+
+
+async def test_a_report_without_consent_keeps_nothing(chat: Chat, settings: Settings) -> None:
+    await chat.send("/start")
+    await chat.press("Không đồng ý")
+    await chat.send("cong thoat nuoc truoc nha toi bi tac")
+    assert chat.says("report_needs_consent")
+    assert chat.labels == ["Đồng ý", "Không đồng ý"]
+    (conversation,) = rows(settings, "SELECT data FROM conversations")
+    assert "cong thoat nuoc" not in conversation["data"]
+    assert rows(settings, "SELECT * FROM question_log") == []
+
+
+async def test_emergency_numbers_come_first_anywhere(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("co nguoi bi tai nan xe may o nga ba, cap cuu gap")
+    assert chat.replies[0].text.startswith("🚨")
+    assert "115" in chat.text
+    assert "113" in chat.text
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Nhà bên cạnh đang cháy to quá")
+    assert "114" in chat.text  # shown at once …
+    assert "thôn/tổ dân phố nào" in chat.text  # … and the step still takes the text
+
+
+async def test_unknown_question_can_be_sent_as_a_kien_nghi_and_is_logged_redacted(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await chat.send("Tôi là Nguyễn Văn An 0912345678 hỏi sao xe rác tuần này không qua thôn")
+    assert "chưa có câu trả lời sẵn" in chat.text
+    await chat.press("Gửi câu hỏi tới UBND xã")
+    assert "thôn/tổ dân phố nào" in chat.text
+    await chat.press("Thôn 2")
+    await chat.press("Bỏ qua")
+    await chat.press("Gửi ẩn danh")
+    await chat.press("Gửi")
+    (record,) = rows(settings, "SELECT kind, description FROM records")
+    assert record["kind"] == "kien_nghi"
+    assert "xe rác" in record["description"]
+    logged = rows(settings, "SELECT question, intent, answered FROM question_log")
+    assert len(logged) == 1
+    text = json.dumps([tuple(r) for r in logged], ensure_ascii=False)
+    assert "nguyen" not in text
+    assert "0912345678" not in text
+    assert "xe rac" in text
+
+
+async def test_greeting_shows_the_menu(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("chao ban")
+    assert "Xin chào anh/chị" in chat.text
+    assert "❓ Hỏi thủ tục" in chat.labels
