@@ -126,3 +126,16 @@ async def test_greeting_shows_the_menu(chat: Chat) -> None:
     await chat.send("chao ban")
     assert "Xin chào anh/chị" in chat.text
     assert "❓ Hỏi thủ tục" in chat.labels
+
+
+async def test_unsure_answers_offer_suggestions_then_a_kien_nghi(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("hoi ve bao hiem cho con")
+    assert chat.says("faq_suggestions")
+    assert "Thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi" in chat.labels
+    suggestions = chat.replies
+    await chat.press("Không phải các mục trên")
+    assert "Gửi câu hỏi tới UBND xã" in chat.labels
+    chat.replies = suggestions
+    await chat.press("Thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi")  # still works afterwards
+    assert "dưới 6 tuổi" in chat.text
