@@ -21,7 +21,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ _COMMUNE_CODE = re.compile(r"^[A-Z]{2,4}$")
 _OFFICE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -74,6 +75,36 @@ class DeadlineRule:
 
 
 @dataclass(frozen=True, slots=True)
+class CommuneDigestSettings:
+    """How the commune's weekly report is signed and addressed (Nghị định 30/2020/NĐ-CP)."""
+
+    place: str
+    symbol: str
+    signer_authority: str
+    signer_title: str
+    signer_name: str
+    recipients: tuple[str, ...]
+    chat_id: str | None
+
+
+DEFAULT_RECIPIENTS = (
+    "Thường trực Đảng ủy xã",
+    "Thường trực HĐND xã",
+    "Chủ tịch, các Phó Chủ tịch UBND xã",
+    "Lưu: VT, VP",
+)
+
+
+def _default_place(name: str) -> str:
+    """ "xã Cát Giang" → "Cát Giang": the place name written before the date."""
+    for prefix in ("xã ", "phường ", "thị trấn ", "đặc khu "):
+        if name.casefold().startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return name.split("(", 1)[0].strip() or name
+
+
+@dataclass(frozen=True, slots=True)
 class CommuneSettings:
     code: str
     name: str
@@ -88,6 +119,11 @@ class CommuneSettings:
     holidays: frozenset[date]
     deadlines: Mapping[RecordKind, DeadlineRule]
     routing: Mapping[str, str]
+    digest: CommuneDigestSettings = field(
+        default_factory=lambda: CommuneDigestSettings(
+            "", "BC-UBND", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", DEFAULT_RECIPIENTS, None
+        )
+    )
 
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)
@@ -111,10 +147,25 @@ class StorageSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """The weekly digest job: when it runs and where its files and message go."""
+
+    enabled: bool
+    send_time: time
+    channel: str
+    archive_dir: Path
+    overdue_list: int
+    top_questions: int
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     bot: BotSettings
     storage: StorageSettings
     communes: tuple[CommuneSettings, ...]
+    digest: DigestSettings = field(
+        default_factory=lambda: DigestSettings(True, time(7, 30), "telegram", Path("data"), 15, 5)
+    )
     source: str = field(default="")
 
     def commune(self, code: str) -> CommuneSettings | None:
@@ -298,9 +349,50 @@ def _commune(t: _Table) -> CommuneSettings:
         holidays=holidays,
         deadlines=_deadlines(t.table("deadlines")),
         routing=routing,
+        digest=_commune_digest(t.table("digest"), t.text("name")),
     )
     t.done()
     return commune
+
+
+def _commune_digest(t: _Table, commune_name: str) -> CommuneDigestSettings:
+    digest = CommuneDigestSettings(
+        place=t.text("place", "", allow_empty=True) or _default_place(commune_name),
+        symbol=t.text("symbol", "BC-UBND"),
+        signer_authority=t.text("signer_authority", "TM. ỦY BAN NHÂN DÂN", allow_empty=True),
+        signer_title=t.text("signer_title", "CHỦ TỊCH"),
+        signer_name=t.text("signer_name", "", allow_empty=True),
+        recipients=tuple(r for r in t.texts("recipients", list(DEFAULT_RECIPIENTS)) if r),
+        chat_id=t.text("chat_id", "", allow_empty=True) or None,
+    )
+    if not digest.recipients:
+        raise ConfigError(f'{t.key("recipients")}: list at least one recipient, e.g. ["Lưu: VT"]')
+    t.done()
+    return digest
+
+
+def _digest(t: _Table, data_dir: Path, base: Path) -> DigestSettings:
+    clock = t.text("send_time", "07:30")
+    match = _CLOCK.match(clock)
+    if not match:
+        raise ConfigError(
+            f'{t.key("send_time")}: {clock!r} is not a time of day — write it as "HH:MM", '
+            'e.g. "07:30"'
+        )
+    channel = t.text("channel", "telegram")
+    if not re.match(r"^[a-z][a-z0-9_]{0,20}$", channel):
+        raise ConfigError(f'{t.key("channel")}: {channel!r} — use a channel name like "telegram"')
+    archive = t.text("archive_dir", "", allow_empty=True)
+    digest = DigestSettings(
+        enabled=t.flag("enabled", True),
+        send_time=time(int(match.group(1)), int(match.group(2))),
+        channel=channel,
+        archive_dir=_path(archive, base) if archive else data_dir / "digests",
+        overdue_list=t.integer("overdue_list", 15, minimum=0, maximum=100),
+        top_questions=t.integer("top_questions", 5, minimum=0, maximum=30),
+    )
+    t.done()
+    return digest
 
 
 def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Settings:
@@ -344,8 +436,9 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
         sqlite_path=_path(sqlite_name, base) if sqlite_name else data_dir / "danvan.sqlite3",
     )
     s.done()
+    digest = _digest(root.table("digest"), data_dir, base)
     root.done()
-    return Settings(bot=bot, storage=storage, communes=communes, source=source)
+    return Settings(bot=bot, storage=storage, communes=communes, digest=digest, source=source)
 
 
 def env_secret(env_name: str, key: str) -> Secret:
