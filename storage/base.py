@@ -7,7 +7,7 @@ implementation; a PostgreSQL one must pass the same tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +17,13 @@ from storage.models import (
     ActorKind,
     Citizen,
     Conversation,
+    DurationStats,
     Event,
     NewRecord,
     OutboxMessage,
+    OverdueRecord,
     Record,
+    RecordKind,
     RecordStatus,
     StoredAttachment,
 )
@@ -146,6 +149,74 @@ class UnitOfWork(Protocol):
         ...
 
     async def outbox_counts(self) -> dict[str, int]: ...
+
+    # --- the weekly digest: aggregates over [since, until), never personal data ----------
+
+    async def digest_received(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> list[tuple[RecordKind, str, str | None, str | None, int]]:
+        """Records received, counted per (kind, office, topic, hamlet)."""
+        ...
+
+    async def digest_daily(
+        self, commune_code: str, days: Sequence[tuple[datetime, datetime]]
+    ) -> list[tuple[int, int]]:
+        """(received, closed) for each [start, end) in `days`, in order."""
+        ...
+
+    async def digest_actions(
+        self, commune_code: str, since: datetime, until: datetime, actions: Sequence[str]
+    ) -> list[tuple[str, str, int]]:
+        """(action, office, distinct records) for events with one of `actions`."""
+        ...
+
+    async def digest_resolved(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> list[tuple[str, int, int]]:
+        """(office, resolved, resolved by the deadline) for records resolved in the range."""
+        ...
+
+    async def digest_overdue_counts(
+        self, commune_code: str, at: datetime
+    ) -> list[tuple[str, RecordKind, int]]:
+        """(office, kind, count) of records open at `at` whose deadline had passed."""
+        ...
+
+    async def digest_overdue_records(
+        self, commune_code: str, at: datetime, limit: int, exclude: Sequence[RecordKind]
+    ) -> list[OverdueRecord]:
+        """The records open at `at` and longest past their deadline, except `exclude` kinds."""
+        ...
+
+    async def digest_first_response(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> DurationStats:
+        """From receipt to an official's first event, for first events in the range."""
+        ...
+
+    async def digest_time_to_close(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> DurationStats:
+        """From receipt to closing, for records closed in the range."""
+        ...
+
+    async def digest_ratings(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> list[tuple[str, str, int]]:
+        """(office, level, count) of citizens' ratings given in the range."""
+        ...
+
+    # --- leases: one process runs each scheduled job -----------------------------------
+
+    async def acquire_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take the lease `name` until `until`; False if it is done or another holds it."""
+        ...
+
+    async def finish_lease(self, name: str, holder: str, at: datetime) -> bool:
+        """Mark the job done; False if `holder` no longer holds the lease."""
+        ...
+
+    async def lease_done(self, name: str) -> bool: ...
 
 
 class Storage(Protocol):

@@ -144,3 +144,26 @@ class OutboxMessage:
     created_at: datetime
     attempts: int
     not_before: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRecord:
+    """An open record past its deadline, as the digest lists it: no content, no person."""
+
+    code: str
+    office_code: str
+    kind: RecordKind
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DurationStats:
+    """How long something took over a set of records, in hours (nearest-rank percentiles)."""
+
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+# The levels of a citizen's rating (DOMAIN.md §6.4), as the `note` of a `rated` event.
+RATING_LEVELS = ("rat_hai_long", "hai_long", "khong_hai_long")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,12 +21,15 @@ import aiosqlite
 
 from storage.base import CommuneRow, OfficeRow
 from storage.models import (
+    RATING_LEVELS,
     ActorKind,
     Citizen,
     Conversation,
+    DurationStats,
     Event,
     NewRecord,
     OutboxMessage,
+    OverdueRecord,
     Record,
     RecordKind,
     RecordStatus,
@@ -163,6 +166,47 @@ def _returned(row: aiosqlite.Row | None) -> aiosqlite.Row:
     return row
 
 
+# Durations use nearest-rank percentiles (the k-th smallest, k = ceil(n·p)) in SQL.
+
+# Records open at a moment (not resolved, or resolved later) and past their deadline. The
+# two halves each use an index: unresolved records by deadline, resolved ones by time.
+_OVERDUE = """
+    SELECT code, office_code, kind, due_at FROM records
+    WHERE commune_code = :c AND resolved_at IS NULL AND due_at < :at
+    UNION ALL
+    SELECT code, office_code, kind, due_at FROM records
+    WHERE commune_code = :c AND resolved_at > :at AND due_at < :at AND created_at < :at"""
+
+
+_FIRST_RESPONSE = (
+    "WITH firsts AS (SELECT record_id, min(at) AS first_at FROM events "
+    "WHERE actor_kind = 'official' AND at >= :s AND at < :u GROUP BY record_id), "
+    "d AS (SELECT (julianday(f.first_at) - julianday(r.created_at)) * 24.0 AS h "
+    "FROM firsts f JOIN records r ON r.id = f.record_id WHERE r.commune_code = :c "
+    "AND NOT EXISTS (SELECT 1 FROM events p WHERE p.record_id = f.record_id "
+    "AND p.actor_kind = 'official' AND p.at < :s))"
+    ", ranked AS (SELECT h, row_number() OVER (ORDER BY h) AS rn, count(*) OVER () AS n "
+    "FROM d) SELECT max(n) AS n, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN h END) AS p50, "
+    "max(CASE WHEN rn = (n * 90 + 99) / 100 THEN h END) AS p90 FROM ranked"
+)
+
+_TIME_TO_CLOSE = (
+    "WITH closes AS (SELECT record_id, min(at) AS closed_at FROM events "
+    "WHERE action = 'closed' AND at >= :s AND at < :u GROUP BY record_id), "
+    "d AS (SELECT (julianday(x.closed_at) - julianday(r.created_at)) * 24.0 AS h "
+    "FROM closes x JOIN records r ON r.id = x.record_id WHERE r.commune_code = :c)"
+    ", ranked AS (SELECT h, row_number() OVER (ORDER BY h) AS rn, count(*) OVER () AS n "
+    "FROM d) SELECT max(n) AS n, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN h END) AS p50, "
+    "max(CASE WHEN rn = (n * 90 + 99) / 100 THEN h END) AS p90 FROM ranked"
+)
+
+
+def _durations(row: aiosqlite.Row | None) -> DurationStats:
+    if row is None or not row["n"]:
+        return DurationStats(0, None, None)
+    return DurationStats(int(row["n"]), float(row["p50"]), float(row["p90"]))
+
+
 def _citizen(row: aiosqlite.Row) -> Citizen:
     return Citizen(
         id=row["id"],
@@ -223,12 +267,16 @@ class SqliteUnitOfWork:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    async def _one(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> aiosqlite.Row | None:
         async with self._conn.execute(sql, params) as cur:
             row: aiosqlite.Row | None = await cur.fetchone()
             return row
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def _all(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[aiosqlite.Row]:
         async with self._conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
@@ -575,3 +623,161 @@ class SqliteUnitOfWork:
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
         return {r["status"]: int(r["n"]) for r in rows}
+
+    # --- the weekly digest: aggregates over [since, until), never personal data ----------
+
+    async def digest_received(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> list[tuple[RecordKind, str, str | None, str | None, int]]:
+        """Records received, counted per (kind, office, topic, hamlet)."""
+        rows = await self._all(
+            "SELECT kind, office_code, topic, hamlet, count(*) AS n FROM records "
+            "WHERE commune_code = ? AND created_at >= ? AND created_at < ? "
+            "GROUP BY kind, office_code, topic, hamlet",
+            (commune_code, _ts(since), _ts(until)),
+        )
+        return [
+            (RecordKind(r["kind"]), r["office_code"], r["topic"], r["hamlet"], int(r["n"]))
+            for r in rows
+        ]
+
+    async def digest_daily(
+        self, commune_code: str, days: Sequence[tuple[datetime, datetime]]
+    ) -> list[tuple[int, int]]:
+        """(received, closed) for each [start, end) in `days`, in order."""
+        result = []
+        for start, end in days:
+            row = await self._one(
+                "SELECT (SELECT count(*) FROM records WHERE commune_code = :c "
+                "AND created_at >= :s AND created_at < :e) AS received, "
+                "(SELECT count(DISTINCT e.record_id) FROM events e "
+                "JOIN records r ON r.id = e.record_id WHERE e.action = 'closed' "
+                "AND e.at >= :s AND e.at < :e AND r.commune_code = :c) AS closed",
+                {"c": commune_code, "s": _ts(start), "e": _ts(end)},
+            )
+            result.append((int(row["received"]), int(row["closed"])) if row else (0, 0))
+        return result
+
+    async def digest_actions(
+        self, commune_code: str, since: datetime, until: datetime, actions: Sequence[str]
+    ) -> list[tuple[str, str, int]]:
+        """(action, office, distinct records) for events with one of `actions`."""
+        if not actions:
+            return []
+        marks = ", ".join("?" for _ in actions)
+        sql = (
+            "SELECT e.action, r.office_code, count(DISTINCT e.record_id) AS n FROM events e "  # noqa: S608
+            f"JOIN records r ON r.id = e.record_id WHERE e.action IN ({marks}) "
+            "AND e.at >= ? AND e.at < ? AND r.commune_code = ? "
+            "GROUP BY e.action, r.office_code"
+        )
+        rows = await self._all(
+            sql,
+            (*actions, _ts(since), _ts(until), commune_code),
+        )
+        return [(r["action"], r["office_code"], int(r["n"])) for r in rows]
+
+    async def digest_resolved(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> list[tuple[str, int, int]]:
+        """(office, resolved, resolved by the deadline) for records resolved in the range."""
+        rows = await self._all(
+            "SELECT office_code, count(*) AS n, sum(resolved_at <= due_at) AS on_time "
+            "FROM records WHERE commune_code = ? AND resolved_at >= ? AND resolved_at < ? "
+            "GROUP BY office_code",
+            (commune_code, _ts(since), _ts(until)),
+        )
+        return [(r["office_code"], int(r["n"]), int(r["on_time"])) for r in rows]
+
+    async def digest_overdue_counts(
+        self, commune_code: str, at: datetime
+    ) -> list[tuple[str, RecordKind, int]]:
+        """(office, kind, count) of records open at `at` whose deadline had passed."""
+        rows = await self._all(
+            f"SELECT office_code, kind, count(*) AS n FROM ({_OVERDUE}) "  # noqa: S608
+            "GROUP BY office_code, kind",
+            {"c": commune_code, "at": _ts(at)},
+        )
+        return [(r["office_code"], RecordKind(r["kind"]), int(r["n"])) for r in rows]
+
+    async def digest_overdue_records(
+        self, commune_code: str, at: datetime, limit: int, exclude: Sequence[RecordKind]
+    ) -> list[OverdueRecord]:
+        """The records open at `at` and longest past their deadline, except `exclude` kinds."""
+        params: dict[str, Any] = {"c": commune_code, "at": _ts(at), "limit": limit}
+        params.update({f"x{i}": kind.value for i, kind in enumerate(exclude)})
+        skip = ", ".join(f":x{i}" for i in range(len(exclude))) or "''"
+        rows = await self._all(
+            f"SELECT * FROM ({_OVERDUE}) WHERE kind NOT IN ({skip}) "  # noqa: S608
+            "ORDER BY due_at, code LIMIT :limit",
+            params,
+        )
+        return [
+            OverdueRecord(
+                r["code"], r["office_code"], RecordKind(r["kind"]), _dt_required(r["due_at"])
+            )
+            for r in rows
+        ]
+
+    async def digest_first_response(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> DurationStats:
+        """From receipt to an official's first event, for first events in the range."""
+        row = await self._one(
+            _FIRST_RESPONSE,
+            {"c": commune_code, "s": _ts(since), "u": _ts(until)},
+        )
+        return _durations(row)
+
+    async def digest_time_to_close(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> DurationStats:
+        """From receipt to closing, for records closed in the range."""
+        row = await self._one(
+            _TIME_TO_CLOSE,
+            {"c": commune_code, "s": _ts(since), "u": _ts(until)},
+        )
+        return _durations(row)
+
+    async def digest_ratings(
+        self, commune_code: str, since: datetime, until: datetime
+    ) -> list[tuple[str, str, int]]:
+        """(office, level, count) of citizens' ratings given in the range.
+
+        A rating is a `rated` event whose note is the level; a record rated twice counts
+        its latest rating in the range.
+        """
+        rows = await self._all(
+            "WITH latest AS (SELECT record_id, max(id) AS id FROM events WHERE action = 'rated' "
+            "AND at >= ? AND at < ? GROUP BY record_id) "
+            "SELECT r.office_code, e.note AS level, count(*) AS n FROM latest l "
+            "JOIN events e ON e.id = l.id JOIN records r ON r.id = l.record_id "
+            "WHERE r.commune_code = ? AND e.note IN (?, ?, ?) GROUP BY r.office_code, e.note",
+            (_ts(since), _ts(until), commune_code, *RATING_LEVELS),
+        )
+        return [(r["office_code"], r["level"], int(r["n"])) for r in rows]
+
+    # --- leases: one process runs each scheduled job -----------------------------------
+
+    async def acquire_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take the lease `name` until `until`; False if it is done or another holds it."""
+        changed = await self._exec(
+            "INSERT INTO job_leases (name, holder, leased_until) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+            "leased_until = excluded.leased_until WHERE job_leases.done_at IS NULL "
+            "AND (job_leases.leased_until <= ? OR job_leases.holder = excluded.holder)",
+            (name, holder, _ts(until), _ts(now)),
+        )
+        return changed == 1
+
+    async def finish_lease(self, name: str, holder: str, at: datetime) -> bool:
+        """Mark the job done; False if `holder` no longer holds the lease."""
+        changed = await self._exec(
+            "UPDATE job_leases SET done_at = ? WHERE name = ? AND holder = ? AND done_at IS NULL",
+            (_ts(at), name, holder),
+        )
+        return changed == 1
+
+    async def lease_done(self, name: str) -> bool:
+        row = await self._one("SELECT done_at FROM job_leases WHERE name = ?", (name,))
+        return bool(row and row["done_at"])

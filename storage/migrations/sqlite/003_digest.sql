@@ -1,0 +1,24 @@
+-- 003: the weekly digest. Indexes that let one week's figures be read by range scans
+-- (the digest never walks all records), and leases so exactly one process runs a
+-- scheduled job even when several share the database.
+
+-- Received in a week, grouped by kind, office, topic and hamlet: covered by the index.
+CREATE INDEX records_commune_created ON records(commune_code, created_at, kind, office_code,
+    topic, hamlet);
+-- Resolved in a week (on-time rate) and open past their deadline (overdue).
+CREATE INDEX records_commune_resolved ON records(commune_code, resolved_at, due_at);
+CREATE INDEX records_commune_open_due ON records(commune_code, due_at) WHERE resolved_at IS NULL;
+-- Events of one kind in a week (closed, transferred, reopened, rated …) and an official's
+-- first response.
+CREATE INDEX events_action_at ON events(action, at, record_id);
+CREATE INDEX events_actor_at ON events(actor_kind, at, record_id);
+
+-- One row per scheduled run ("digest:CG:2026-W47"). A process takes the lease by writing
+-- its holder id and an expiry; done_at is set in the same transaction as the run's outbox
+-- rows, so a run is sent once; a lease that expires without done_at (a crash) is taken over.
+CREATE TABLE job_leases (
+    name         TEXT PRIMARY KEY,
+    holder       TEXT NOT NULL,
+    leased_until TEXT NOT NULL,
+    done_at      TEXT
+);
