@@ -37,6 +37,20 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("text", help="the message, or - to read one message per line from stdin")
     faq = sub.add_parser("faq", help="knowledge-base tools")
     faq.add_argument("action", choices=["check"], help="validate the knowledge base")
+    digest = sub.add_parser(
+        "digest", help="make the weekly digest: chat message, DOCX report, chart, HTML page"
+    )
+    digest.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week just ended)")
+    digest.add_argument("--commune", help="the commune's short code (default: every commune)")
+    digest.add_argument("--out", type=Path, help="folder for the files (default: the archive)")
+    digest.add_argument(
+        "--send", action="store_true", help="queue the message to the Văn phòng's chat"
+    )
+    digest.add_argument(
+        "--due",
+        action="store_true",
+        help="run the weekly schedule once: make and send what is due and not yet sent",
+    )
     return parser
 
 
@@ -121,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _ask(settings, args.commune, args.text)
     if args.command == "faq":
         return _faq_check(settings)
+    if args.command == "digest":
+        from bot.digest.cli import run_digest
+
+        _setup_logging(settings, to_file=False)
+        return asyncio.run(
+            run_digest(settings, args.week, args.commune, args.out, send=args.send, due=args.due)
+        )
     _setup_logging(settings, to_file=args.command == "chat")
     try:
         return asyncio.run(_chat(settings, args.user, args.commune))

@@ -1,0 +1,78 @@
+"""`danvan digest`: the digest on demand, or one pass of the weekly schedule (`--due`)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import App
+from bot.config import Settings
+from bot.digest.job import (
+    DigestScheduler,
+    archive_folder,
+    digest_chat,
+    make_digest,
+    queue_message,
+    write_outputs,
+)
+from bot.digest.render import DigestRenderer
+from bot.digest.weeks import IsoWeek
+
+
+async def run_digest(
+    settings: Settings,
+    week_text: str | None,
+    commune_code: str | None,
+    out: Path | None,
+    *,
+    send: bool,
+    due: bool,
+) -> int:
+    communes = settings.communes
+    if commune_code is not None:
+        commune = settings.commune(commune_code)
+        if commune is None:
+            codes = ", ".join(c.code for c in settings.communes)
+            print(
+                f"danvan: --commune {commune_code}: not configured; use one of {codes}",
+                file=sys.stderr,
+            )
+            return 2
+        communes = (commune,)
+    week: IsoWeek | None = None
+    if week_text is not None:
+        try:
+            week = IsoWeek.parse(week_text)
+        except ValueError as exc:
+            print(f"danvan: --week: {exc}", file=sys.stderr)
+            return 2
+    renderer = DigestRenderer(settings.bot.templates_dir)
+    status = 0
+    async with await App.open(settings) as app:
+        if due:
+            for name in await DigestScheduler(settings, app.storage, renderer).run_due():
+                print(f"{name}: made and queued")
+            return 0
+        now = datetime.now(UTC)
+        for commune in communes:
+            chosen = week or IsoWeek.containing(now.astimezone(commune.timezone).date()).previous()
+            digest = await make_digest(app.storage, commune, chosen, settings, renderer, now)
+            folder = out or archive_folder(settings, commune, chosen)
+            files = write_outputs(digest, commune, renderer, folder)
+            for path in files.paths:
+                print(path)
+            if send:
+                chat = digest_chat(settings, commune)
+                if chat is None:
+                    print(
+                        f"danvan: {commune.code}: no chat for the Văn phòng — set "
+                        "communes.digest.chat_id or the VP office's chat_id",
+                        file=sys.stderr,
+                    )
+                    status = 1
+                    continue
+                async with app.storage.transaction() as uow:
+                    message_id = await queue_message(uow, files, chat[0], chat[1], now)
+                print(f"queued as outbox message {message_id} to {chat[0]} chat {chat[1]}")
+    return status

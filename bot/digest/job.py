@@ -1,0 +1,188 @@
+"""Making the digest, archiving its files, queueing its message, and the weekly schedule.
+
+`make_digest` reads the figures (one read of storage), `write_outputs` renders the four
+files into a folder, `queue_message` puts the chat message in the outbox. The scheduler
+runs every Monday at `digest.send_time` for the week just ended, for each commune, exactly
+once across processes: a lease row (`job_leases`) picks one process, and the lease is
+marked done in the same transaction as the outbox row, so a crash before that commit lets
+another process (or a restart) redo the run, and a commit means never again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import CommuneSettings, Settings
+from bot.digest.document import build_docx
+from bot.digest.figures import Digest, collect_week, compare
+from bot.digest.render import DigestRenderer, chart_png
+from bot.digest.weeks import IsoWeek, due_week
+from handlers.model import Priority, Reply, reply_to_payload
+from storage.base import Storage, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFiles:
+    message: str
+    message_path: Path
+    chart: Path
+    docx: Path
+    html: Path
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.message_path, self.chart, self.docx, self.html)
+
+
+async def make_digest(
+    storage: Storage,
+    commune: CommuneSettings,
+    week: IsoWeek,
+    settings: Settings,
+    renderer: DigestRenderer,
+    now: datetime,
+) -> Digest:
+    """The week's figures and the week before's, read in one transaction."""
+    kinds = renderer.kind_labels()
+    unknown = renderer.labels["unknown"]
+    async with storage.transaction() as uow:
+        current = await collect_week(uow, commune, week, settings.digest, kinds, unknown)
+        previous = await collect_week(
+            uow, commune, week.previous(), settings.digest, kinds, unknown
+        )
+    return Digest(current, previous, compare(current, previous), now)
+
+
+def archive_folder(settings: Settings, commune: CommuneSettings, week: IsoWeek) -> Path:
+    return settings.digest.archive_dir / commune.code / week.label
+
+
+def write_outputs(
+    digest: Digest, commune: CommuneSettings, renderer: DigestRenderer, folder: Path
+) -> DigestFiles:
+    """Render the message, chart, DOCX and HTML page into `folder` (overwriting)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"bao-cao-{commune.code}-{digest.current.week.label}"
+    png = chart_png(digest, renderer.labels)
+    blocks = renderer.report(digest, commune)
+    message = renderer.message(digest)
+    files = DigestFiles(
+        message=message,
+        message_path=folder / f"tin-nhan-{commune.code}-{digest.current.week.label}.html",
+        chart=folder / f"bieu-do-{commune.code}-{digest.current.week.label}.png",
+        docx=folder / f"{stem}.docx",
+        html=folder / f"{stem}.html",
+    )
+    files.chart.write_bytes(png)
+    files.docx.write_bytes(build_docx(blocks, png))
+    files.html.write_text(renderer.page(digest, blocks, png), encoding="utf-8")
+    files.message_path.write_text(message, encoding="utf-8")
+    return files
+
+
+def digest_chat(settings: Settings, commune: CommuneSettings) -> tuple[str, str] | None:
+    """(channel, chat id) of the Văn phòng's chat, or None if none is configured."""
+    office = commune.office("VP")
+    chat_id = commune.digest.chat_id or (office.chat_id if office else None)
+    return (settings.digest.channel, chat_id) if chat_id else None
+
+
+async def queue_message(
+    uow: UnitOfWork, files: DigestFiles, channel: str, chat_id: str, now: datetime
+) -> int:
+    """Queue the message; `extra` names the chart (photo) and report (document) to attach."""
+    reply = Reply(
+        channel=channel,
+        chat_id=chat_id,
+        text=files.message,
+        priority=Priority.NOTIFICATION,
+        extra={
+            "kind": "digest",
+            "photo": str(files.chart.resolve()),
+            "document": str(files.docx.resolve()),
+        },
+    )
+    return await uow.enqueue(channel, chat_id, int(reply.priority), reply_to_payload(reply), now)
+
+
+class LeaseLost(Exception):
+    """Another process took the lease over while this one was still working."""
+
+
+class DigestScheduler:
+    """Runs the weekly digest when it is due; call `run_due` often (e.g. every minute)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        renderer: DigestRenderer,
+        *,
+        holder: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.renderer = renderer
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.clock = clock
+
+    async def run_due(self) -> list[str]:
+        """Make every digest that is due and not yet done; returns the runs this process did.
+
+        The latest due week is looked at, so a process that was down on Monday morning
+        catches up when it starts.
+        """
+        if not self.settings.digest.enabled:
+            return []
+        done = []
+        for commune in self.settings.communes:
+            week = due_week(self.clock(), self.settings.digest.send_time, commune.timezone)
+            name = f"digest:{commune.code}:{week.label}"
+            try:
+                if await self._run(name, commune, week):
+                    done.append(name)
+            except LeaseLost:
+                log.warning("%s: lease lost to another process; its run counts", name)
+            except Exception:
+                # The lease expires and the run is retried, here or in another process.
+                log.exception("%s: the digest failed; it will be retried", name)
+        return done
+
+    async def _run(self, name: str, commune: CommuneSettings, week: IsoWeek) -> bool:
+        now = self.clock()
+        async with self.storage.transaction() as uow:
+            if not await uow.acquire_lease(name, self.holder, now, now + LEASE):
+                return False
+        log.info("%s: making the digest", name)
+        digest = await make_digest(self.storage, commune, week, self.settings, self.renderer, now)
+        folder = archive_folder(self.settings, commune, week)
+        files = await asyncio.to_thread(write_outputs, digest, commune, self.renderer, folder)
+        chat = digest_chat(self.settings, commune)
+        async with self.storage.transaction() as uow:
+            if not await uow.finish_lease(name, self.holder, self.clock()):
+                raise LeaseLost(name)
+            if chat is None:
+                log.warning("%s: no chat for the Văn phòng; files archived in %s", name, folder)
+            else:
+                await queue_message(uow, files, chat[0], chat[1], self.clock())
+        log.info("%s: done", name)
+        return True
+
+    async def run_forever(self, interval: float = 60.0) -> None:
+        """Check every `interval` seconds until cancelled (start it with the bot)."""
+        while True:
+            await self.run_due()
+            await asyncio.sleep(interval)
