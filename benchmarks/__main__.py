@@ -8,6 +8,7 @@ import sys
 # name -> module under benchmarks/ exposing main(argv: list[str]) -> int
 REGISTRY: dict[str, str] = {
     "faq": "benchmarks.faq",
+    "digest": "benchmarks.digest",
 }
 
 

@@ -197,10 +197,13 @@ def chart_png(digest: Digest, labels: Mapping[str, str]) -> bytes:
     left.set_xlabel(labels["chart.count"])
     left.legend(loc="lower right")
     days = [labels[f"weekday.{i}"] for i in range(7)]
-    right.plot(days, [d.received for d in week.daily], marker="o", color="#1f5fa8")
-    right.plot(days, [d.closed for d in week.daily], marker="s", color="#e08a1e")
+    received = [d.received for d in week.daily]
+    closed = [d.closed for d in week.daily]
+    right.plot(days, received, marker="o", color="#1f5fa8", label=labels["chart.received"])
+    right.plot(days, closed, marker="s", color="#e08a1e", label=labels["chart.closed"])
     right.set_title(labels["chart.trend"])
-    right.set_ylim(bottom=0)
+    right.set_ylim(0, max([*received, *closed, 4]) * 1.25)
+    right.legend(loc="upper right")
     for axes in (left, right):
         axes.grid(axis="x" if axes is left else "y", alpha=0.3)
     figure.suptitle(f"{week.commune_name} — {week.week.label}")
