@@ -105,6 +105,12 @@ def broken(path: str, value: Any) -> dict[str, Any]:
         ("bot.colour", "blue", r"bot\.colour: unknown setting"),
         ("storage.backend", "oracle", r"storage\.backend: 'oracle'"),
         ("communes.0.name", "", r"communes\[0\]\.name: must not be empty"),
+        ("digest.send_time", "7h30", r"digest\.send_time: '7h30' is not a time of day"),
+        ("digest.send_time", "24:00", r"digest\.send_time: '24:00'"),
+        ("digest.overdue_list", 500, r"digest\.overdue_list: 500 is out of range"),
+        ("digest.channel", "Tele gram", r"digest\.channel: 'Tele gram'"),
+        ("communes.0.digest.recipients", [], r"communes\[0\]\.digest\.recipients: list"),
+        ("communes.0.digest.signer_title", "", r"communes\[0\]\.digest\.signer_title"),
     ],
 )
 def test_errors_name_the_key(path: str, value: Any, message: str) -> None:

@@ -10,6 +10,7 @@ in borderless two-column tables, as commune offices do in Word.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
 from docx import Document as new_document
@@ -18,7 +19,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -75,15 +76,20 @@ def _no_borders(table: Table) -> None:
         table._tbl.tblPr.remove(borders)
 
 
+def _at_least(mm: float) -> Twips:
+    """Word stores margins in twips; round up so 15 mm is not saved as 14.99 mm."""
+    return Twips(math.ceil(mm * 1440 / 25.4))
+
+
 def _setup(document: Document) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width = Mm(210)
     section.page_height = Mm(297)
-    section.top_margin = Mm(MARGINS_MM["top"])
-    section.bottom_margin = Mm(MARGINS_MM["bottom"])
-    section.left_margin = Mm(MARGINS_MM["left"])
-    section.right_margin = Mm(MARGINS_MM["right"])
+    section.top_margin = _at_least(MARGINS_MM["top"])
+    section.bottom_margin = _at_least(MARGINS_MM["bottom"])
+    section.left_margin = _at_least(MARGINS_MM["left"])
+    section.right_margin = _at_least(MARGINS_MM["right"])
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)

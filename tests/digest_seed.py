@@ -1,0 +1,236 @@
+"""A small commune history for the digest tests, written straight into the SQLite file.
+
+The officials' side (status changes, ratings) is not merged on this branch, so the rows it
+will write are inserted here as plain SQL, the way that side stores them. Everything is in
+2026-W46 and W47 (Asia/Ho_Chi_Minh) and is hand-checkable; tests/test_digest.py states the
+figures it expects and why.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Personal data that must never appear in any digest output.
+NAMES = ("Nguyễn Văn Tèo", "Trần Thị Bưởi", "Lê Văn Mít", "Phạm Văn Xoài")
+PHONES = ("0912345678", "0987654321", "0905111222", "0912 345 678", "0987 654 321")
+CHAT_IDS = ("tg-777001", "tg-777002", "tg-777003")
+TO_CAO_DESCRIPTION = "Tố cáo ông Phạm Văn Xoài nhận tiền của dân"
+TO_CAO_CODES = ("CG-2611-TCAO4", "CG-2611-TCAO8")
+TO_CAO_HAMLET = "Thôn Đông"
+SECRETS = (*NAMES, *PHONES, *CHAT_IDS, TO_CAO_DESCRIPTION, *TO_CAO_CODES, TO_CAO_HAMLET)
+
+
+def local(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, second, tzinfo=HCM)
+
+
+def ts(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Seed:
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.ids: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def citizen(self, external_id: str, name: str, phone: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO citizens (channel, external_id, commune_code, name, phone, consent_at, "
+            "consent_version, created_at) VALUES ('telegram', ?, 'CG', ?, ?, ?, '2026-11', ?)",
+            (external_id, name, phone, ts(local(10, 1)), ts(local(10, 1))),
+        )
+        return int(cur.lastrowid or 0)
+
+    def record(
+        self,
+        code: str,
+        kind: str,
+        office: str,
+        created: datetime,
+        due: datetime,
+        *,
+        topic: str | None = None,
+        hamlet: str | None = None,
+        resolved: datetime | None = None,
+        citizen: int | None = None,
+        name: str | None = None,
+        phone: str | None = None,
+        description: str = "Đèn đường hỏng",
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO records (code, commune_code, citizen_id, channel, kind, topic, "
+            "office_code, status, description, hamlet, anonymous, contact_name, contact_phone, "
+            "created_at, due_at, resolved_at) VALUES (?, 'CG', ?, 'telegram', ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?)",
+            (
+                code,
+                citizen,
+                kind,
+                topic,
+                office,
+                "closed" if resolved else "accepted",
+                description,
+                hamlet,
+                int(name is None),
+                name,
+                phone,
+                ts(created),
+                ts(due),
+                ts(resolved) if resolved else None,
+            ),
+        )
+        self.ids[code] = int(cur.lastrowid or 0)
+        return self.ids[code]
+
+    def event(
+        self, code: str, at: datetime, actor: str, action: str, note: str | None = None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO events (record_id, at, actor_kind, actor_ref, action, note, "
+            "visible_to_citizen) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (
+                self.ids[code],
+                ts(at),
+                actor,
+                "can-bo-1" if actor == "official" else None,
+                action,
+                note,
+            ),
+        )
+
+    def question(self, at: datetime, text: str, *, answered: bool = False) -> None:
+        self.conn.execute(
+            "INSERT INTO question_log (commune_code, at, question, intent, answered, confidence) "
+            "VALUES ('CG', ?, ?, 'unknown', ?, 0.3)",
+            (ts(at), text, int(answered)),
+        )
+
+
+def seed_weeks(path: Path) -> Seed:
+    """R1–R10 of tests/test_digest.py (2026-W46 and W47)."""
+    s = Seed(path)
+    teo = s.citizen(CHAT_IDS[0], NAMES[0], PHONES[0])
+    buoi = s.citizen(CHAT_IDS[1], NAMES[1], PHONES[1])
+    mit = s.citizen(CHAT_IDS[2], NAMES[2], PHONES[2])
+    end = (23, 59, 59)
+    # R1: Monday 00:00 sharp, KT, closed Wednesday 00:00 (48 h), rated hài lòng.
+    s.record(
+        "CG-2611-R1",
+        "phan_anh",
+        "KT",
+        local(11, 16),
+        local(11, 26, *end),
+        topic="chieu_sang",
+        hamlet="Thôn 1",
+        resolved=local(11, 18),
+        citizen=teo,
+        name=NAMES[0],
+        phone=PHONES[0],
+        description=f"Gọi {NAMES[0]} {PHONES[3]}",
+    )
+    s.event("CG-2611-R1", local(11, 16, 4), "official", "accepted")
+    s.event("CG-2611-R1", local(11, 18), "official", "closed")
+    s.event("CG-2611-R1", local(11, 19, 10), "citizen", "rated", "hai_long")
+    # R2: KT, accepted after 2 h, still open.
+    s.record(
+        "CG-2611-R2",
+        "kien_nghi",
+        "KT",
+        local(11, 17, 10),
+        local(11, 27, *end),
+        topic="thoat_nuoc",
+        hamlet="Thôn 2",
+    )
+    s.event("CG-2611-R2", local(11, 17, 12), "official", "accepted")
+    # R3: khiếu nại to VP, no topic, accepted after 24 h then transferred.
+    s.record(
+        "CG-2611-R3",
+        "khieu_nai",
+        "VP",
+        local(11, 18, 8),
+        local(11, 28, *end),
+        hamlet="Thôn 1",
+        citizen=buoi,
+        name=NAMES[1],
+        phone=PHONES[4],
+    )
+    s.event("CG-2611-R3", local(11, 19, 8), "official", "accepted")
+    s.event("CG-2611-R3", local(11, 19, 9), "official", "transferred")
+    # R4: tố cáo at Sunday 23:59:59 (still W47), hamlet and topic that only it has.
+    s.record(
+        TO_CAO_CODES[0],
+        "to_cao",
+        "VP",
+        local(11, 22, *end),
+        local(12, 2, *end),
+        topic="dat_dai",
+        hamlet=TO_CAO_HAMLET,
+        citizen=mit,
+        name=NAMES[2],
+        phone=PHONES[2],
+        description=TO_CAO_DESCRIPTION,
+    )
+    # R5: the next Monday 00:00 — W48, not counted.
+    s.record("CG-2611-R5", "phan_anh", "VP", local(11, 23), local(12, 3, *end))
+    # R6: W46 Sunday 23:59:59; first answered Monday 06:00 (6 h 1 s), closed Friday 12:00.
+    s.record(
+        "CG-2611-R6",
+        "phan_anh",
+        "VHXH",
+        local(11, 15, *end),
+        local(11, 25, *end),
+        topic="rac_thai_moi_truong",
+        hamlet="Thôn 3",
+        resolved=local(11, 20, 12),
+    )
+    s.event("CG-2611-R6", local(11, 16, 6), "official", "accepted")
+    s.event("CG-2611-R6", local(11, 20, 12), "official", "closed")
+    s.event("CG-2611-R6", local(11, 21, 9), "citizen", "rated", "khong_hai_long")
+    # R7: open and past its deadline (13/11) — overdue 10 days at the end of W47.
+    s.record("CG-2611-R7", "phan_anh", "KT", local(11, 3, 9), local(11, 13, *end), hamlet="Thôn 4")
+    # R8: an overdue tố cáo — counted, never listed.
+    s.record(
+        TO_CAO_CODES[1],
+        "to_cao",
+        "VP",
+        local(11, 2, 9),
+        local(11, 11, *end),
+        description=TO_CAO_DESCRIPTION,
+    )
+    # R9: late: due 30/10, closed 20/11 12:00 (747 h after receipt), then reopened.
+    s.record(
+        "CG-2610-R9",
+        "kien_nghi",
+        "TTPVHCC",
+        local(10, 20, 9),
+        local(10, 30, *end),
+        resolved=local(11, 20, 12),
+    )
+    s.event("CG-2610-R9", local(10, 21, 9), "official", "accepted")
+    s.event("CG-2610-R9", local(11, 20, 12), "official", "closed")
+    s.event("CG-2610-R9", local(11, 21, 8), "citizen", "reopened")
+    # R10: W46, accepted after 1 h, closed on time.
+    s.record(
+        "CG-2611-R10",
+        "kien_nghi",
+        "KT",
+        local(11, 10, 9),
+        local(11, 20, *end),
+        resolved=local(11, 12, 9),
+    )
+    s.event("CG-2611-R10", local(11, 10, 10), "official", "accepted")
+    s.event("CG-2611-R10", local(11, 12, 9), "official", "closed")
+    for day in (16, 18, 20):
+        s.question(local(11, day, 9), "lam the nao xin giay phep xay nha tam")
+    s.question(local(11, 19, 9), "so dien thoai cua toi la 0912 345 678 co dung khong")
+    s.question(local(11, 19, 10), "thu tuc khai sinh", answered=True)
+    s.question(local(11, 12, 9), "cau hoi tuan truoc")
+    return s
