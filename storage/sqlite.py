@@ -168,8 +168,8 @@ def _returned(row: aiosqlite.Row | None) -> aiosqlite.Row:
 
 # Durations use nearest-rank percentiles (the k-th smallest, k = ceil(n·p)) in SQL.
 
-# Records open at a moment (not resolved, or resolved later) and past their deadline. The
-# two halves each use an index: unresolved records by deadline, resolved ones by time.
+# Records open at a moment (not resolved, or resolved later) and past their deadline. Both
+# halves are ranges of records_commune_resolved (resolved_at NULL by due_at; resolved later).
 _OVERDUE = """
     SELECT code, office_code, kind, due_at FROM records
     WHERE commune_code = :c AND resolved_at IS NULL AND due_at < :at

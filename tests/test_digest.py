@@ -4,6 +4,7 @@ no personal data anywhere, and exactly-once scheduling with processes racing."""
 from __future__ import annotations
 
 import asyncio
+import re
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -461,3 +462,23 @@ def test_cli_refuses_a_week_that_does_not_exist(
 def test_office_settings_unchanged() -> None:
     # The digest reads the VP office's chat from the existing office settings.
     assert OfficeSettings("VP", "Văn phòng", "-1").chat_id == "-1"
+
+
+async def test_digest_queries_use_indexes(seeded: App, renderer: DigestRenderer) -> None:
+    """No statement of the digest walks a whole table of records or events."""
+    statements: list[str] = []
+    storage = seeded.storage
+    assert isinstance(storage, SqliteStorage)
+    await storage._conn.set_trace_callback(statements.append)
+    try:
+        await digest_of(seeded, renderer)
+    finally:
+        await storage._conn.set_trace_callback(None)
+    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(selects) >= 10
+    plans = []
+    async with storage.transaction() as uow:
+        for sql in selects:
+            plans += [row[3] for row in await uow._all("EXPLAIN QUERY PLAN " + sql)]  # type: ignore[attr-defined]
+    full_scans = [p for p in plans if re.match(r"SCAN (records|events|r|e|p)\b", p)]
+    assert full_scans == []

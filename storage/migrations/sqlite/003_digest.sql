@@ -5,9 +5,9 @@
 -- Received in a week, grouped by kind, office, topic and hamlet: covered by the index.
 CREATE INDEX records_commune_created ON records(commune_code, created_at, kind, office_code,
     topic, hamlet);
--- Resolved in a week (on-time rate) and open past their deadline (overdue).
+-- Resolved in a week (on-time rate), and open past their deadline (overdue: the
+-- unresolved ones are the resolved_at IS NULL range, ordered by due_at).
 CREATE INDEX records_commune_resolved ON records(commune_code, resolved_at, due_at);
-CREATE INDEX records_commune_open_due ON records(commune_code, due_at) WHERE resolved_at IS NULL;
 -- Events of one kind in a week (closed, transferred, reopened, rated …) and an official's
 -- first response.
 CREATE INDEX events_action_at ON events(action, at, record_id);
