@@ -157,3 +157,35 @@ async def test_outbox_order_and_never_twice(storage: SqliteStorage) -> None:
         await uow.mark_failed(low, "chat not found", retry_at=None)
         counts = await uow.outbox_counts()
     assert counts == {"sent": 1, "failed": 1, "pending": 1}
+
+
+async def test_leases_are_exclusive_until_expiry_and_final_when_done(
+    storage: SqliteStorage,
+) -> None:
+    name, later = "digest:CG:2026-W47", NOW + timedelta(minutes=10)
+    async with storage.transaction() as uow:
+        assert await uow.acquire_lease(name, "a", NOW, later)
+        assert not await uow.acquire_lease(name, "b", NOW + timedelta(minutes=5), later)
+        assert await uow.acquire_lease(name, "a", NOW + timedelta(minutes=5), later)  # renew
+        assert await uow.acquire_lease(name, "b", later, later + timedelta(minutes=10))
+        assert not await uow.finish_lease(name, "a", later)  # "a" lost it
+        assert not await uow.lease_done(name)
+        assert await uow.finish_lease(name, "b", later)
+        assert await uow.lease_done(name)
+        assert not await uow.acquire_lease(name, "c", NOW + timedelta(days=1), later)
+        assert not await uow.finish_lease(name, "b", later)  # done once
+
+
+async def test_digest_aggregates_of_an_empty_commune(storage: SqliteStorage) -> None:
+    since, until = NOW - timedelta(days=7), NOW
+    async with storage.transaction() as uow:
+        assert await uow.digest_received("CG", since, until) == []
+        assert await uow.digest_daily("CG", [(since, until)]) == [(0, 0)]
+        assert await uow.digest_actions("CG", since, until, ("closed",)) == []
+        assert await uow.digest_actions("CG", since, until, ()) == []
+        assert await uow.digest_resolved("CG", since, until) == []
+        assert await uow.digest_overdue_counts("CG", until) == []
+        assert await uow.digest_overdue_records("CG", until, 5, ()) == []
+        assert (await uow.digest_first_response("CG", since, until)).count == 0
+        assert (await uow.digest_time_to_close("CG", since, until)).median_hours is None
+        assert await uow.digest_ratings("CG", since, until) == []
