@@ -70,6 +70,18 @@ def _line(
     return paragraph
 
 
+TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+
+
+def _widths(table: Table, widths_mm: Sequence[float]) -> None:
+    """Fixed column widths (Word reads the cells, LibreOffice the grid: set both)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
 def _no_borders(table: Table) -> None:
     borders = table._tbl.tblPr.first_child_found_in("w:tblBorders")
     if borders is not None:
@@ -101,10 +113,10 @@ def _header(document: Document, parts: dict[str, tuple[str, ...]]) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, (62, TEXT_WIDTH_MM - 62))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
     issuer = parts["issuer"]
-    _line(left, document, issuer[0], 13, first=True)
+    _line(left, document, issuer[0], 13, bold=True, first=True)
     _line(left, document, issuer[1], 13, bold=True)
     _line(left, document, "———", 13)
     _line(left, document, parts["number"][0], 13)
@@ -125,6 +137,11 @@ def _table(document: Document, block: Block) -> None:
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
             align = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _line(cell, document, text, TABLE_PT, align=align, first=True)
+    columns = len(block.cells)
+    if columns > 1:
+        first = TEXT_WIDTH_MM * (0.4 if columns > 3 else 0.5)
+        rest = (TEXT_WIDTH_MM - first) / (columns - 1)
+        _widths(table, (first, *([rest] * (columns - 1))))
 
 
 def _body(document: Document, text: str, *, italic: bool = False) -> None:
@@ -139,8 +156,8 @@ def _footer(document: Document, blocks: Sequence[Block]) -> None:
     parts = {b.kind: b.cells for b in blocks}
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
+    _widths(table, (85, TEXT_WIDTH_MM - 85))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(85), Mm(80)
     _line(
         left,
         document,
