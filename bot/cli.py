@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the weekly schedule once: make and send what is due and not yet sent",
     )
+    digest.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running the weekly schedule (checks every minute) until interrupted",
+    )
     return parser
 
 
@@ -139,9 +144,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.digest.cli import run_digest
 
         _setup_logging(settings, to_file=False)
-        return asyncio.run(
-            run_digest(settings, args.week, args.commune, args.out, send=args.send, due=args.due)
-        )
+        try:
+            return asyncio.run(
+                run_digest(
+                    settings,
+                    args.week,
+                    args.commune,
+                    args.out,
+                    send=args.send,
+                    due=args.due,
+                    watch=args.watch,
+                )
+            )
+        except KeyboardInterrupt:
+            return 130
     _setup_logging(settings, to_file=args.command == "chat")
     try:
         return asyncio.run(_chat(settings, args.user, args.commune))

@@ -482,3 +482,20 @@ async def test_digest_queries_use_indexes(seeded: App, renderer: DigestRenderer)
             plans += [row[3] for row in await uow._all("EXPLAIN QUERY PLAN " + sql)]  # type: ignore[attr-defined]
     full_scans = [p for p in plans if re.match(r"SCAN (records|events|r|e|p)\b", p)]
     assert full_scans == []
+
+
+def test_cli_due_runs_the_schedule_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DANVAN_CONFIG", raising=False)
+    config = write_config(tmp_path, "-100555")
+    assert main(["--config", str(config), "digest", "--due"]) == 0
+    first = capsys.readouterr().out
+    assert main(["--config", str(config), "digest", "--due"]) == 0
+    assert capsys.readouterr().out == ""
+    assert first.startswith("digest:CG:")
+    assert first.strip().endswith("made and queued")
+    rows = asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))
+    assert len(rows) == 1
+    archive = tmp_path / "data" / "digests" / "CG"
+    assert len(list(archive.glob("*/bao-cao-CG-*.docx"))) == 1

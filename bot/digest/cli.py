@@ -28,6 +28,7 @@ async def run_digest(
     *,
     send: bool,
     due: bool,
+    watch: bool = False,
 ) -> int:
     communes = settings.communes
     if commune_code is not None:
@@ -50,9 +51,12 @@ async def run_digest(
     renderer = DigestRenderer(settings.bot.templates_dir)
     status = 0
     async with await App.open(settings) as app:
+        scheduler = DigestScheduler(settings, app.storage, renderer)
+        if watch:
+            await scheduler.run_forever()
         if due:
-            for name in await DigestScheduler(settings, app.storage, renderer).run_due():
-                print(f"{name}: made and queued")
+            for name in await scheduler.run_due():
+                print(f"{name}: made and queued", flush=True)
             return 0
         now = datetime.now(UTC)
         for commune in communes:
