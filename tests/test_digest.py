@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
+import sys
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -499,3 +501,21 @@ def test_cli_due_runs_the_schedule_once(
     assert len(rows) == 1
     archive = tmp_path / "data" / "digests" / "CG"
     assert len(list(archive.glob("*/bao-cao-CG-*.docx"))) == 1
+
+
+def test_three_processes_racing_send_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real OS processes on one SQLite file, started together: one digest, one message."""
+    monkeypatch.delenv("DANVAN_CONFIG", raising=False)
+    config = write_config(tmp_path, "-100555")
+    asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))  # create the schema first
+    command = [sys.executable, "-m", "bot.cli", "--config", str(config), "digest", "--due"]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=60) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], [err for _, err in outputs]
+    made = [out for out, _ in outputs if "made and queued" in out]
+    assert len(made) == 1
+    rows = asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))
+    assert len(rows) == 1

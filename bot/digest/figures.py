@@ -144,7 +144,10 @@ def _days_late(due_at: datetime, at: datetime, commune: CommuneSettings) -> int:
 
 
 def _counts(counter: Counter[str], labels: Mapping[str, str]) -> tuple[Count, ...]:
-    ordered = sorted(counter.items(), key=lambda item: (-item[1], labels.get(item[0], item[0])))
+    ordered = sorted(
+        counter.items(),
+        key=lambda item: (-item[1], item[0] == NO_TOPIC, labels.get(item[0], item[0])),
+    )
     return tuple(Count(key, labels.get(key, key), n) for key, n in ordered if n)
 
 
