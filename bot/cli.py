@@ -120,6 +120,20 @@ def _config_summary(settings: Settings) -> str:
             f"commune {commune.code}: {commune.name} — offices {offices}; "
             f"{len(commune.hamlets)} hamlets; {len(commune.holidays)} holidays"
         )
+    digest = settings.digest
+    if digest.enabled:
+        lines.append(
+            f"weekly digest: Mondays {digest.send_time:%H:%M} local time, on {digest.channel}, "
+            f"archived in {digest.archive_dir}"
+        )
+        for commune in settings.communes:
+            chat = commune.digest_chat_id
+            lines.append(
+                f"  {commune.code}: "
+                + (f"to chat {chat}" if chat else "no Văn phòng chat — files archived only")
+            )
+    else:
+        lines.append("weekly digest: off (danvan digest makes it on demand)")
     return "\n".join(lines)
 
 

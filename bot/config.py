@@ -128,6 +128,12 @@ class CommuneSettings:
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)
 
+    @property
+    def digest_chat_id(self) -> str | None:
+        """The Văn phòng's chat for the weekly digest: its own setting, else VP's chat."""
+        office = self.office("VP")
+        return self.digest.chat_id or (office.chat_id if office else None)
+
 
 @dataclass(frozen=True, slots=True)
 class BotSettings:

@@ -94,8 +94,7 @@ def write_outputs(
 
 def digest_chat(settings: Settings, commune: CommuneSettings) -> tuple[str, str] | None:
     """(channel, chat id) of the Văn phòng's chat, or None if none is configured."""
-    office = commune.office("VP")
-    chat_id = commune.digest.chat_id or (office.chat_id if office else None)
+    chat_id = commune.digest_chat_id
     return (settings.digest.channel, chat_id) if chat_id else None
 
 
