@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.shared import Mm, Pt
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.app import App
 from bot.cli import main
-from bot.config import OfficeSettings, Settings
+from bot.config import Settings
 from bot.digest.figures import Digest
 from bot.digest.job import DigestFiles, DigestScheduler, make_digest, write_outputs
 from bot.digest.render import TELEGRAM_LIMIT, DigestRenderer
@@ -75,6 +77,18 @@ def test_iso_week_53_and_year_ends() -> None:
         IsoWeek.parse("2025-W53")
     with pytest.raises(ValueError, match="YYYY-Www"):
         IsoWeek.parse("tuần 47")
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
+def test_every_day_is_in_exactly_one_week(day: date) -> None:
+    week = IsoWeek.containing(day)
+    assert week.monday <= day <= week.sunday
+    assert IsoWeek.parse(week.label) == week
+    since, until = week.bounds(HCM)
+    assert until - since == timedelta(days=7)  # no daylight saving in Việt Nam
+    following = IsoWeek.containing(week.sunday + timedelta(days=1))
+    assert following.previous() == week
+    assert following.bounds(HCM)[0] == until  # weeks tile time without gaps or overlaps
 
 
 @pytest.mark.parametrize(
@@ -459,11 +473,6 @@ def test_cli_refuses_a_week_that_does_not_exist(
     assert main(["--config", str(config), "digest", "--week", "2025-W53"]) == 2
     assert "2025-W53" in capsys.readouterr().err
     assert main(["--config", str(config), "digest", "--commune", "HN"]) == 2
-
-
-def test_office_settings_unchanged() -> None:
-    # The digest reads the VP office's chat from the existing office settings.
-    assert OfficeSettings("VP", "Văn phòng", "-1").chat_id == "-1"
 
 
 async def test_digest_queries_use_indexes(seeded: App, renderer: DigestRenderer) -> None:
