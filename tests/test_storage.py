@@ -12,7 +12,7 @@ import pytest
 from storage import SqliteStorage
 from storage.base import CommuneRow, OfficeRow
 from storage.models import ActorKind, NewRecord, RecordKind, RecordStatus
-from storage.sqlite import migrations
+from storage.migrations import migrations
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
@@ -54,13 +54,15 @@ def new_record(citizen_id: int | None = None, **changes: object) -> NewRecord:
 
 
 async def test_migrations_apply_once_and_are_numbered(tmp_path: Path) -> None:
-    assert next(n for n, _, _ in migrations()) == 1
+    assert next(n for n, _, _ in migrations("sqlite")) == 1
     store = await SqliteStorage.open(tmp_path / "m.sqlite3")
     assert await store.migrate() == []  # already applied at open
     await store.close()
     conn = sqlite3.connect(tmp_path / "m.sqlite3")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(migrations())
+    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(
+        migrations("sqlite")
+    )
 
 
 async def test_update_ids_are_processed_once(storage: SqliteStorage) -> None:
