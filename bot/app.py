@@ -10,7 +10,7 @@ from faq.knowledge import load_knowledge_base
 from handlers.dispatcher import Dispatcher
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
-from storage import SqliteStorage, Storage
+from storage import Storage, open_storage
 from storage.base import CommuneRow, OfficeRow
 
 
@@ -31,7 +31,7 @@ class App:
         renderer = Renderer(settings.bot.templates_dir)
         knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
-        storage: Storage = await SqliteStorage.open(settings.storage.sqlite_path)
+        storage = await open_storage(settings.storage)
         try:
             async with storage.transaction() as uow:
                 await uow.sync_communes(

@@ -37,6 +37,7 @@ _OFFICE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+BACKENDS = ("sqlite", "postgres")
 
 
 class ConfigError(Exception):
@@ -108,6 +109,9 @@ class BotSettings:
 class StorageSettings:
     data_dir: Path
     sqlite_path: Path
+    backend: str = "sqlite"
+    postgres_dsn: Secret | None = None
+    postgres_pool_size: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,13 +339,22 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
     )
     b.done()
     backend = s.text("backend", "sqlite")
-    if backend != "sqlite":
-        raise ConfigError(f'storage.backend: {backend!r} is not available — use "sqlite"')
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"storage.backend: {backend!r} is not available — use one of {', '.join(BACKENDS)}"
+        )
     data_dir = _path(s.text("data_dir", "data"), base)
     sqlite_name = s.text("sqlite_path", "", allow_empty=True)
+    dsn_env = s.text("postgres_dsn_env", "DANVAN_DATABASE_URL")
+    pool_size = s.integer("postgres_pool_size", 10, minimum=1, maximum=100)
     storage = StorageSettings(
         data_dir=data_dir,
         sqlite_path=_path(sqlite_name, base) if sqlite_name else data_dir / "danvan.sqlite3",
+        backend=backend,
+        postgres_dsn=env_secret(dsn_env, "storage.postgres_dsn_env")
+        if backend == "postgres"
+        else None,
+        postgres_pool_size=pool_size,
     )
     s.done()
     root.done()

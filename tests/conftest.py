@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sqlite3
+import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +17,62 @@ import pytest
 from bot.app import App
 from bot.config import Settings, StorageSettings, load_settings
 from handlers.model import Attachment, Inbound, Location, Reply, plain_text
+from storage import SqliteStorage, Storage
+
+# PostgreSQL tests run where this names a database (CI sets it; see .ci/run).
+POSTGRES_DSN = os.environ.get("DANVAN_TEST_POSTGRES_DSN", "")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(not POSTGRES_DSN, reason="DANVAN_TEST_POSTGRES_DSN not set"),
+    ),
+]
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+
+
+INTEGRITY_ERRORS = _integrity_errors()
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A fresh, empty schema in the test database, dropped afterwards."""
+    import asyncpg
+
+    schema = f"danvan_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        yield schema
+    finally:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await conn.close()
+
+
+@asynccontextmanager
+async def open_backend(backend: str, tmp: Path) -> AsyncIterator[Storage]:
+    """A real storage backend, empty, migrated; closed afterwards."""
+    if backend == "sqlite":
+        store: Storage = await SqliteStorage.open(tmp / "contract.sqlite3")
+        try:
+            yield store
+        finally:
+            await store.close()
+        return
+    from storage.postgres import PostgresStorage
+
+    async with postgres_schema() as schema:
+        store = await PostgresStorage.open(POSTGRES_DSN, schema=schema, pool_size=4)
+        try:
+            yield store
+        finally:
+            await store.close()
+
 
 # A Thursday morning in Hà Nội time: 2026-11-26 09:00 +07:00.
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)

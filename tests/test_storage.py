@@ -1,4 +1,5 @@
-"""Storage on real SQLite files: migrations, constraints, append-only audit, outbox."""
+"""The storage contract, run against every backend: a real SQLite file, and a real
+PostgreSQL database where DANVAN_TEST_POSTGRES_DSN is set (CI sets it)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from storage import SqliteStorage
+from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
-from storage.models import ActorKind, NewRecord, RecordKind, RecordStatus
 from storage.migrations import migrations
+from storage.models import ActorKind, NewRecord, RecordKind, RecordStatus
+from tests.conftest import BACKENDS, INTEGRITY_ERRORS, open_backend
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = await SqliteStorage.open(tmp_path / "s.sqlite3")
-    async with store.transaction() as uow:
-        await uow.sync_communes(
-            [CommuneRow("CG", "xã Cát Giang", (OfficeRow("VP", "Văn phòng", None),))], NOW
-        )
-    try:
+@pytest.fixture(params=BACKENDS)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    async with open_backend(request.param, tmp_path) as store:
+        async with store.transaction() as uow:
+            await uow.sync_communes(
+                [CommuneRow("CG", "xã Cát Giang", (OfficeRow("VP", "Văn phòng", None),))], NOW
+            )
         yield store
-    finally:
-        await store.close()
 
 
 def new_record(citizen_id: int | None = None, **changes: object) -> NewRecord:
@@ -65,14 +64,14 @@ async def test_migrations_apply_once_and_are_numbered(tmp_path: Path) -> None:
     )
 
 
-async def test_update_ids_are_processed_once(storage: SqliteStorage) -> None:
+async def test_update_ids_are_processed_once(storage: Storage) -> None:
     async with storage.transaction() as uow:
         assert await uow.mark_update_processed("telegram", "42", NOW)
         assert not await uow.mark_update_processed("telegram", "42", NOW)
         assert await uow.mark_update_processed("zalo", "42", NOW)
 
 
-async def test_a_failed_unit_of_work_leaves_nothing(storage: SqliteStorage) -> None:
+async def test_a_failed_unit_of_work_leaves_nothing(storage: Storage) -> None:
     async def crashing_update() -> None:
         async with storage.transaction() as uow:
             await uow.mark_update_processed("telegram", "7", NOW)
@@ -84,7 +83,7 @@ async def test_a_failed_unit_of_work_leaves_nothing(storage: SqliteStorage) -> N
         assert await uow.mark_update_processed("telegram", "7", NOW)
 
 
-async def test_code_collision_returns_none(storage: SqliteStorage) -> None:
+async def test_code_collision_returns_none(storage: Storage) -> None:
     async with storage.transaction() as uow:
         first = await uow.insert_record("CG-2611-AAAAA0", new_record())
         again = await uow.insert_record("CG-2611-AAAAA0", new_record())
@@ -105,9 +104,7 @@ async def test_code_collision_returns_none(storage: SqliteStorage) -> None:
         ("DELETE FROM events", ()),
     ],
 )
-async def test_constraints_refuse_bad_rows(
-    storage: SqliteStorage, sql: str, params: tuple[()]
-) -> None:
+async def test_constraints_refuse_bad_rows(storage: Storage, sql: str, params: tuple[()]) -> None:
     async with storage.transaction() as uow:
         citizen = await uow.create_citizen("test", "u1", NOW)
         record = await uow.insert_record("CG-2611-AAAAA0", new_record(citizen.id))
@@ -123,12 +120,12 @@ async def test_constraints_refuse_bad_rows(
             None,
             True,
         )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with storage.transaction() as uow:
             await uow._exec(sql, params)
 
 
-async def test_consent_gates_contact_details(storage: SqliteStorage) -> None:
+async def test_consent_gates_contact_details(storage: Storage) -> None:
     async with storage.transaction() as uow:
         citizen = await uow.create_citizen("test", "u1", NOW)
         await uow.set_consent(citizen.id, NOW, "v1")
@@ -139,7 +136,7 @@ async def test_consent_gates_contact_details(storage: SqliteStorage) -> None:
     assert (reloaded.name, reloaded.phone, reloaded.consent_at) == (None, None, None)
 
 
-async def test_outbox_order_and_never_twice(storage: SqliteStorage) -> None:
+async def test_outbox_order_and_never_twice(storage: Storage) -> None:
     async with storage.transaction() as uow:
         low = await uow.enqueue("telegram", "1", 2, {"text": "broadcast"}, NOW)
         high = await uow.enqueue("telegram", "1", 0, {"text": "reply"}, NOW)

@@ -25,10 +25,9 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
 
 
 def split_sql(sql: str) -> list[str]:
-    """Split a migration into statements; a trigger or function keeps its body.
+    """Split a SQLite migration into statements; a trigger keeps its BEGIN … END body.
 
-    A body runs from a line starting `CREATE TRIGGER` / `CREATE FUNCTION` /
-    `CREATE OR REPLACE FUNCTION` to a line ending `END;` (SQLite) or `$$;` (PostgreSQL).
+    (PostgreSQL runs a whole migration file as one script and needs no splitting.)
     """
     statements: list[str] = []
     current: list[str] = []
@@ -39,10 +38,9 @@ def split_sql(sql: str) -> list[str]:
             continue
         current.append(line)
         upper = stripped.upper()
-        if upper.startswith(("CREATE TRIGGER", "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")):
+        if upper.startswith("CREATE TRIGGER"):
             in_body = True
-        ends_body = upper.endswith(("END;", "$$;"))
-        if (in_body and ends_body) or (not in_body and upper.endswith(";")):
+        if (in_body and upper.endswith("END;")) or (not in_body and upper.endswith(";")):
             statements.append("\n".join(current))
             current = []
             in_body = False
