@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from bot.config import CommuneSettings, Settings
-from handlers.flows import STEPS, consent, erase, filing, lookup, menu, questions
+from handlers.flows import STEPS, announcements, consent, erase, filing, lookup, menu, questions
 from handlers.model import Inbound, Reply, reply_to_payload
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
@@ -74,6 +74,10 @@ async def _menu(turn: Turn, _args: str) -> None:
     await menu.go_idle(turn)
 
 
+async def _announce(turn: Turn, _args: str) -> None:
+    await announcements.start(turn)
+
+
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {
     "start": _start,
@@ -93,6 +97,7 @@ GLOBAL_ACTIONS: Mapping[str, Action] = {
     "cancel": _cancel,
     "consent": _consent,
     "menu": _menu,
+    "announce": _announce,
 }
 
 
