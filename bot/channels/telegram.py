@@ -63,7 +63,7 @@ from telegram.request import BaseRequest
 
 from bot.app import App
 from bot.config import Secret, TelegramSettings
-from bot.outbox import OutboxSender, PermanentError, RetryLater, TransientError
+from bot.outbox import OutboxSender, PermanentError, RetryLater, Sleep, TransientError
 from handlers.model import Attachment, Inbound, Location, Reply
 from handlers.render import Renderer
 
@@ -302,7 +302,7 @@ class TelegramSender:
 # --- the channel ---------------------------------------------------------------------
 
 
-class _WebhookServer(uvicorn.Server):
+class QuietServer(uvicorn.Server):
     """uvicorn without its own signal handling: `danvan run` owns SIGTERM and SIGINT."""
 
     @contextlib.contextmanager
@@ -331,7 +331,8 @@ class TelegramChannel:
         get_updates_request: BaseRequest | None = None,
         poll_timeout: float = 10.0,
         clock: Clock = _utcnow,
-        sender: OutboxSender | None = None,
+        sender_clock: Clock = _utcnow,
+        sender_sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.app = app
         self.settings = settings
@@ -351,10 +352,12 @@ class TelegramChannel:
         self.application: Application = builder.build()  # type: ignore[type-arg]
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.sender = sender or OutboxSender(
+        self.sender = OutboxSender(
             app.storage,
             TelegramSender(self.application.bot, app.renderer),
             app.settings.outbox,
+            clock=sender_clock,
+            sleep=sender_sleep,
         )
         self._me: BotIdentity | None = None
         self.port: int | None = None  # the webhook server's port, once listening
@@ -477,7 +480,7 @@ class TelegramChannel:
             access_log=False,
             lifespan="off",
         )
-        server = _WebhookServer(config)
+        server = QuietServer(config)
         server_task = asyncio.create_task(server.serve())
         while not server.started:
             if server_task.done():
