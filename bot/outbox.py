@@ -88,6 +88,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _interval(seconds: int, count: int) -> timedelta:
+    """The spacing for `count` messages per `seconds`, rounded up to the microsecond so
+    that rounding never lets one message too many into a period."""
+    return timedelta(microseconds=-(-seconds * 1_000_000 // count))
+
+
 class OutboxSender:
     def __init__(
         self,
@@ -102,13 +108,16 @@ class OutboxSender:
         self.settings = settings
         self.clock = clock
         self.sleep = sleep
-        self._global_interval = 1.0 / settings.messages_per_second
-        self._private_interval = 60.0 / settings.private_chat_per_minute
-        self._group_interval = 60.0 / settings.group_per_minute
+        self._global_interval = _interval(1, settings.messages_per_second)
+        self._private_interval = _interval(60, settings.private_chat_per_minute)
+        self._group_interval = _interval(60, settings.group_per_minute)
         self._next_send = datetime.min.replace(tzinfo=UTC)
         self._paused_until = datetime.min.replace(tzinfo=UTC)
         self._chat_ready: dict[str, datetime] = {}
         self._wake = asyncio.Event()
+        self._refresh = False
+        self._heads: list[OutboxMessage] = []
+        self._heads_until = datetime.min.replace(tzinfo=UTC)
 
     @property
     def channel(self) -> str:
@@ -116,6 +125,7 @@ class OutboxSender:
 
     def wake(self) -> None:
         """New rows were queued: look now rather than after the idle wait."""
+        self._refresh = True
         self._wake.set()
 
     # --- one step ----------------------------------------------------------------------
@@ -128,15 +138,31 @@ class OutboxSender:
         if hold > now:
             return (hold - now).total_seconds()
         paced = self._paced_chats(now)
-        due: datetime | None = None
-        async with self.storage.transaction() as uow:
-            heads = await uow.outbox_heads(self.channel, now, 1, paced)
-            if not heads:
-                due = await uow.next_outbox_due(self.channel)
-        if not heads:
-            return self._idle_wait(now, due)
-        await self._deliver(heads[0])
+        message = self._next_cached(paced)
+        if message is None:
+            async with self.storage.transaction() as uow:
+                self._heads = await uow.outbox_heads(
+                    self.channel, now, self.settings.messages_per_second, paced
+                )
+                due = None if self._heads else await uow.next_outbox_due(self.channel)
+            self._heads_until = now + timedelta(seconds=1)
+            self._refresh = False
+            if not self._heads:
+                return self._idle_wait(now, due)
+            message = self._heads.pop(0)
+        await self._deliver(message)
         return 0.0
+
+    def _next_cached(self, paced: list[str]) -> OutboxMessage | None:
+        """The next head from the last look, unless new rows were queued since or the
+        look is a second old (rows queued by another process wait at most that long)."""
+        if self._refresh or self.clock() >= self._heads_until:
+            self._heads = []
+        while self._heads:
+            message = self._heads.pop(0)
+            if message.chat_id not in paced:
+                return message
+        return None
 
     def _paced_chats(self, now: datetime) -> list[str]:
         for chat_id in [c for c, t in self._chat_ready.items() if t <= now]:
@@ -164,6 +190,8 @@ class OutboxSender:
             return
         async with self.storage.transaction() as uow:
             done = await uow.sent_parts(message.id)
+            if not await uow.outbox_is_pending(message.id):
+                return  # cancelled (the citizen's data was erased) since it was fetched
         for index in range(done, len(parts)):
             await self._wait_for_slot(message.chat_id)
             try:
@@ -198,8 +226,8 @@ class OutboxSender:
 
     def _count_send(self, chat_id: str, at: datetime) -> None:
         interval = self._group_interval if self.sender.is_group(chat_id) else self._private_interval
-        self._next_send = at + timedelta(seconds=self._global_interval)
-        self._chat_ready[chat_id] = at + timedelta(seconds=interval)
+        self._next_send = at + self._global_interval
+        self._chat_ready[chat_id] = at + interval
 
     async def _fail(self, message: OutboxMessage, error: SendError) -> None:
         now = self.clock()

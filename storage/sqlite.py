@@ -566,6 +566,10 @@ class SqliteUnitOfWork:
         )
         return _dt(row[0]) if row else None
 
+    async def outbox_is_pending(self, outbox_id: int) -> bool:
+        row = await self._one("SELECT status FROM outbox WHERE id = ?", (outbox_id,))
+        return row is not None and row[0] == "pending"
+
     async def sent_parts(self, outbox_id: int) -> int:
         """How many parts of a (possibly split) message were already sent."""
         row = await self._one(

@@ -33,7 +33,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.channels.telegram import QuietServer
 from tests.conftest import T0
 
-TOKEN = "123456:TEST-token-never-logged"
+TOKEN = "123456:TEST-token-never-logged"  # noqa: S105 (a test token)
 BOT_ID = 123456
 BOT_USERNAME = "danvan_test_bot"
 
@@ -165,7 +165,7 @@ class BotApiStandIn:
         result = await handler(params)
         return 200, {"ok": True, "result": result}
 
-    async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": BOT_ID,
             "is_bot": True,
@@ -176,7 +176,7 @@ class BotApiStandIn:
             "supports_inline_queries": False,
         }
 
-    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates:
@@ -187,7 +187,7 @@ class BotApiStandIn:
                 )
         return list(self._updates)
 
-    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)

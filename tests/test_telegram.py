@@ -39,7 +39,7 @@ from tests.conftest import T0
 
 CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{6}\b")
 CITIZEN = 4242
-WEBHOOK_SECRET = "s3cret_Token-for-tests"
+WEBHOOK_SECRET = "s3cret_Token-for-tests"  # noqa: S105 (a test secret)
 ME = BotIdentity(BOT_ID, "danvan_test_bot")
 
 
@@ -115,13 +115,13 @@ class Citizen:
 
 def telegram_settings(port: int, mode: str = "polling") -> TelegramSettings:
     return TelegramSettings(
-        token_env="DANVAN_TEST_TOKEN",
+        token_env="DANVAN_TEST_TOKEN",  # noqa: S106 (a variable name)
         mode=mode,
         base_url=f"http://127.0.0.1:{port}/bot",
         webhook_url="https://bot.example.vn/telegram/hook" if mode == "webhook" else None,
         listen="127.0.0.1",
         port=0,
-        secret_env="DANVAN_TEST_SECRET",
+        secret_env="DANVAN_TEST_SECRET",  # noqa: S106 (a variable name)
     )
 
 

@@ -27,6 +27,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,6 +69,10 @@ from handlers.model import Attachment, Inbound, Location, Reply
 from handlers.render import Renderer
 
 log = logging.getLogger(__name__)
+
+# PTB 22 warns (an error under our test settings) whenever it builds a RetryAfter unless
+# durations are opted in as timedelta, which is also the future default.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 CHANNEL = "telegram"
 MAX_TEXT_UNITS = 4096
@@ -285,7 +290,9 @@ class TelegramSender:
                 reply_markup=self.markup(part),
             )
         except RetryAfter as exc:
-            raise RetryLater(exc._retry_after.total_seconds(), "429 Too Many Requests") from None
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise RetryLater(seconds, "429 Too Many Requests") from None
         except ChatMigrated as exc:
             raise PermanentError(f"group moved to {exc.new_chat_id}") from None
         except (Forbidden, BadRequest) as exc:
