@@ -94,7 +94,7 @@ def _fail(message: str) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.channels.telegram import TelegramChannel
 
@@ -126,6 +126,8 @@ async def _run(settings: Settings) -> int:
             return _fail(
                 f"cannot reach the Telegram Bot API ({type(exc).__name__}); check the network"
             )
+        except TelegramError as exc:
+            return _fail(f"Telegram refused to start the bot: {exc.message}")
     return 0
 
 
