@@ -191,8 +191,7 @@ def inbound_from_update(
     phone = None
     if msg.contact is not None and msg.contact.user_id == msg.from_user.id:
         phone = msg.contact.phone_number  # only the person's own number counts
-    if text is None and not (attachments or location or phone or msg.contact):
-        text = None  # a sticker, voice, …: the core answers "not supported"
+    # A sticker or a voice note arrives with nothing the core reads: it says "not supported".
     return Inbound(
         channel=CHANNEL,
         update_id=str(update.update_id),
