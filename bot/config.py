@@ -125,6 +125,8 @@ class TelegramSettings:
     listen: str
     port: int
     secret_env: str
+    download_files: bool = False
+    max_file_mb: int = 20
 
     def token(self) -> Secret:
         return env_secret(self.token_env, "telegram.token_env")
@@ -380,7 +382,14 @@ def _telegram(t: _Table) -> TelegramSettings:
         listen=t.text("listen", "127.0.0.1"),
         port=t.integer("port", 8080, minimum=1, maximum=65535),
         secret_env=secret_env,
+        download_files=t.flag("download_files", False),
+        max_file_mb=t.integer("max_file_mb", 20, minimum=1, maximum=2000),
     )
+    if settings.max_file_mb > 20 and base_url is None:
+        raise ConfigError(
+            f"{t.key('max_file_mb')}: Telegram lets bots download at most 20 MB — use 20 or "
+            "less, or a self-hosted Bot API server (base_url)"
+        )
     t.done()
     return settings
 

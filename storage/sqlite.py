@@ -450,6 +450,46 @@ class SqliteUnitOfWork:
             for r in rows
         ]
 
+    async def attachments_to_fetch(self, channel: str, limit: int) -> list[StoredAttachment]:
+        """Attachments of records from `channel` with no local copy yet (nor a reason why)."""
+        rows = await self._all(
+            "SELECT a.* FROM attachments a JOIN records r ON r.id = a.record_id "
+            "LEFT JOIN attachment_files f ON f.attachment_id = a.id "
+            "WHERE r.channel = ? AND f.attachment_id IS NULL ORDER BY a.id LIMIT ?",
+            (channel, limit),
+        )
+        return [
+            StoredAttachment(
+                r["id"], r["record_id"], r["kind"], r["ref"], _dt_required(r["created_at"])
+            )
+            for r in rows
+        ]
+
+    async def record_attachment_file(
+        self,
+        attachment_id: int,
+        at: datetime,
+        *,
+        path: str | None = None,
+        size: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the local copy of an attachment, or why there is none."""
+        await self._exec(
+            "INSERT INTO attachment_files (attachment_id, path, size, error, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (attachment_id) DO UPDATE SET "
+            "path = excluded.path, size = excluded.size, error = excluded.error, "
+            "fetched_at = excluded.fetched_at",
+            (attachment_id, path, size, error[:300] if error else None, _ts(at)),
+        )
+
+    async def attachment_file(self, attachment_id: int) -> tuple[str | None, str | None]:
+        """(path, error) of an attachment's local copy; (None, None) if not fetched yet."""
+        row = await self._one(
+            "SELECT path, error FROM attachment_files WHERE attachment_id = ?", (attachment_id,)
+        )
+        return (row["path"], row["error"]) if row else (None, None)
+
     # --- audit events ------------------------------------------------------------------
 
     async def add_event(

@@ -87,6 +87,7 @@ class BotApiStandIn:
     retry_after: int = 3
     groups: set[str] = field(default_factory=set)
     on_send: Callable[[SentMessage], Any] | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # file id → content
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9000))
@@ -187,6 +188,16 @@ class BotApiStandIn:
                 )
         return list(self._updates)
 
+    async def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        content = self.files[file_id]  # an unknown id fails the test loudly
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(content),
+            "file_path": f"photos/{file_id}.jpg",
+        }
+
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         markup = params.get("reply_markup")
         if isinstance(markup, str):
@@ -249,7 +260,18 @@ def standin_app(standin: BotApiStandIn, timeout_delay: float) -> Starlette:
         assert not isinstance(answer, str)
         return JSONResponse(answer[1], answer[0])
 
-    return Starlette(routes=[Route("/bot{token}/{method}", endpoint, methods=["POST", "GET"])])
+    async def file(request: Request) -> Response:
+        if request.path_params["token"] != standin.token:
+            return Response(status_code=404)
+        file_id = request.path_params["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
+        return Response(standin.files[file_id], media_type="image/jpeg")
+
+    return Starlette(
+        routes=[
+            Route("/bot{token}/{method}", endpoint, methods=["POST", "GET"]),
+            Route("/file/bot{token}/{path:path}", file, methods=["GET"]),
+        ]
+    )
 
 
 @contextlib.asynccontextmanager

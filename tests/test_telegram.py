@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -114,6 +115,7 @@ class Citizen:
 
 
 def telegram_settings(port: int, mode: str = "polling") -> TelegramSettings:
+    """Files are downloaded, so the citizen's photo is fetched too."""
     return TelegramSettings(
         token_env="DANVAN_TEST_TOKEN",  # noqa: S106 (a variable name)
         mode=mode,
@@ -122,6 +124,7 @@ def telegram_settings(port: int, mode: str = "polling") -> TelegramSettings:
         listen="127.0.0.1",
         port=0,
         secret_env="DANVAN_TEST_SECRET",  # noqa: S106 (a variable name)
+        download_files=True,
     )
 
 
@@ -174,7 +177,8 @@ async def test_a_citizen_files_a_report_with_photo_and_location_by_polling(
     async def deliver(update: dict[str, Any]) -> None:
         standin.push(update)
 
-    async with running(app, standin, "polling", sender_clock):
+    standin.files["large-id"] = b"\xff\xd8 a photo of a broken street light"
+    async with running(app, standin, "polling", sender_clock) as channel:
         citizen = Citizen(standin, settings, deliver)
         await citizen.send("/start")
         assert "Đồng ý" in citizen.last[-1].inline_buttons
@@ -199,6 +203,12 @@ async def test_a_citizen_files_a_report_with_photo_and_location_by_polling(
         await citizen.press("Gửi")
         match = CODE.search(citizen.text)
         assert match, citizen.text
+        assert channel.files is not None
+        assert await channel.files.fetch_pending() == 1  # the record's photo, copied
+    copies = db_rows(settings, "SELECT path, size, error FROM attachment_files")
+    photo = standin.files["large-id"]
+    assert [(c["size"], c["error"]) for c in copies] == [(len(photo), None)]
+    assert Path(copies[0]["path"]).read_bytes() == photo  # noqa: ASYNC240 (a test's check)
     records = db_rows(settings, "SELECT * FROM records")
     assert [r["code"] for r in records] == [match.group(0)]
     assert (records[0]["latitude"], records[0]["longitude"]) == (20.86, 106.68)

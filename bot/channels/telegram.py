@@ -31,6 +31,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -305,6 +306,75 @@ class TelegramSender:
         return str(sent.message_id)
 
 
+# --- files -----------------------------------------------------------------------------
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class FileFetcher:
+    """Copies the photos and documents of filed records into the data directory.
+
+    Only attachments of committed records are fetched (never what someone sent before
+    consenting or then abandoned). A file too large or gone is recorded with the reason;
+    a network problem leaves it for the next round.
+    """
+
+    def __init__(
+        self, bot: Bot, app: App, folder: Path, max_bytes: int, clock: Clock = _utcnow
+    ) -> None:
+        self.bot = bot
+        self.app = app
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.clock = clock
+
+    async def fetch_pending(self, limit: int = 20) -> int:
+        """Fetch up to `limit` attachments; returns how many were settled."""
+        async with self.app.storage.transaction() as uow:
+            waiting = await uow.attachments_to_fetch(CHANNEL, limit)
+        settled = 0
+        for attachment in waiting:
+            path: str | None = None
+            size: int | None = None
+            error: str | None = None
+            try:
+                remote = await self.bot.get_file(attachment.ref)
+                if remote.file_size is not None and remote.file_size > self.max_bytes:
+                    error = f"too large ({remote.file_size} bytes)"
+                else:
+                    suffix = PurePosixPath(remote.file_path or "").suffix or ".bin"
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    target = self.folder / f"{attachment.record_id}-{attachment.id}{suffix}"
+                    await remote.download_to_drive(target)
+                    path, size = str(target), target.stat().st_size
+            except (NetworkError, RetryAfter) as exc:
+                log.info("attachment %s: %s; trying later", attachment.id, type(exc).__name__)
+                break
+            except TelegramError as exc:
+                error = f"{type(exc).__name__}: {exc.message}"
+            async with self.app.storage.transaction() as uow:
+                await uow.record_attachment_file(
+                    attachment.id, self.clock(), path=path, size=size, error=error
+                )
+            settled += 1
+        return settled
+
+    async def run(self, stopping: asyncio.Event, idle_seconds: float = 30.0) -> None:
+        while not stopping.is_set():
+            try:
+                fetched = await self.fetch_pending()
+            except Exception:
+                log.exception("fetching attachments failed; trying again later")
+                fetched = 0
+            if not fetched:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), idle_seconds)
+
+
 # --- the channel ---------------------------------------------------------------------
 
 
@@ -314,13 +384,6 @@ class QuietServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
-
-
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class TelegramChannel:
@@ -365,6 +428,15 @@ class TelegramChannel:
             clock=sender_clock,
             sleep=sender_sleep,
         )
+        self.files: FileFetcher | None = None
+        if settings.download_files:
+            self.files = FileFetcher(
+                self.application.bot,
+                app,
+                app.settings.storage.data_dir / "files" / CHANNEL,
+                settings.max_file_mb * 1024 * 1024,
+                clock,
+            )
         self._me: BotIdentity | None = None
         self.port: int | None = None  # the webhook server's port, once listening
 
@@ -444,6 +516,9 @@ class TelegramChannel:
             self._me = BotIdentity(application.bot.id, application.bot.username)
             await self.set_commands()
             sender_task = asyncio.create_task(self.sender.run(sending))
+            files_task = (
+                asyncio.create_task(self.files.run(sending)) if self.files is not None else None
+            )
             server: uvicorn.Server | None = None
             server_task: asyncio.Task[None] | None = None
             try:
@@ -473,6 +548,8 @@ class TelegramChannel:
                     await application.stop()
                 sending.set()
                 await sender_task
+                if files_task is not None:
+                    await files_task
                 await self.sender.flush(SHUTDOWN_FLUSH_SECONDS)
 
     async def _start_webhook(self) -> tuple[uvicorn.Server, asyncio.Task[None]]:

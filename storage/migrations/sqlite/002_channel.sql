@@ -28,3 +28,14 @@ CREATE TABLE subscriptions (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX subscriptions_commune ON subscriptions(commune_code, hamlet);
+
+-- A local copy of an attachment (e.g. a Telegram photo), when the channel downloads them:
+-- the path under the data directory, or why it was not fetched (too large, gone).
+CREATE TABLE attachment_files (
+    attachment_id INTEGER PRIMARY KEY REFERENCES attachments(id),
+    path          TEXT,
+    size          INTEGER,
+    error         TEXT,
+    fetched_at    TEXT NOT NULL,
+    CHECK ((path IS NULL) <> (error IS NULL))
+);
