@@ -234,7 +234,7 @@ class OutboxSender:
         retry_at: datetime | None
         if isinstance(error, PermanentError):
             retry_at = None
-            log.warning("outbox %s to %s failed for good: %s", message.id, message.chat_id, error)
+            log.warning("outbox %s failed for good: %s", message.id, error)
         elif isinstance(error, RetryLater):
             retry_at = now + timedelta(seconds=error.seconds)
             self._paused_until = max(self._paused_until, retry_at)
