@@ -381,7 +381,9 @@ def test_group_chatter_is_ignored_but_commands_replies_and_buttons_pass(
         T0,
     )
     press = standin.press_update(5, sent, "Nhận")
+    other_bot = standin.message_update(5, chat=group, text="/help@another_bot")
     assert inbound_from_update(update_of(chatter), ME, T0) is None
+    assert inbound_from_update(update_of(other_bot), ME, T0) is None
     passed = [inbound_from_update(update_of(u), ME, T0) for u in (command, reply, press)]
     assert all(p is not None and p.is_group and p.chat_id == str(group) for p in passed)
     assert passed[1] is not None

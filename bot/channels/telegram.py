@@ -172,7 +172,7 @@ def inbound_from_update(
     replied = msg.reply_to_message
     if (
         is_group
-        and not _is_command(msg)
+        and not _is_command(msg, me.username)
         and not (
             replied is not None and replied.from_user is not None and replied.from_user.id == me.id
         )
@@ -209,8 +209,12 @@ def inbound_from_update(
     )
 
 
-def _is_command(msg: Message) -> bool:
-    return bool(msg.text and msg.text.startswith("/"))
+def _is_command(msg: Message, username: str) -> bool:
+    """A command for this bot (in a group, `/cmd@other_bot` is for another bot)."""
+    if not msg.text or not msg.text.startswith("/"):
+        return False
+    _, at, addressee = msg.text.split(maxsplit=1)[0].partition("@")
+    return not at or addressee.casefold() == username.casefold()
 
 
 def _commune_hint(text: str | None, codes: Sequence[str]) -> str | None:
