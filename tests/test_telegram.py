@@ -171,15 +171,32 @@ def standin(sender_clock: FakeClock) -> BotApiStandIn:
     return BotApiStandIn(clock=sender_clock)
 
 
-async def test_a_citizen_files_a_report_with_photo_and_location_by_polling(
-    app: App, standin: BotApiStandIn, settings: Settings, sender_clock: FakeClock
-) -> None:
-    async def deliver(update: dict[str, Any]) -> None:
+def deliverer(
+    mode: str, standin: BotApiStandIn, channel: TelegramChannel, client: httpx.AsyncClient
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """How an update reaches the bot: fetched by polling, or posted to the webhook."""
+
+    async def by_polling(update: dict[str, Any]) -> None:
         standin.push(update)
 
+    async def by_webhook(update: dict[str, Any]) -> None:
+        url = f"http://127.0.0.1:{channel.port}/telegram/hook"
+        answer = await client.post(url, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET})
+        assert answer.status_code == 200
+
+    return by_polling if mode == "polling" else by_webhook
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_a_citizen_files_a_report_with_photo_and_location(
+    app: App, standin: BotApiStandIn, settings: Settings, sender_clock: FakeClock, mode: str
+) -> None:
     standin.files["large-id"] = b"\xff\xd8 a photo of a broken street light"
-    async with running(app, standin, "polling", sender_clock) as channel:
-        citizen = Citizen(standin, settings, deliver)
+    async with (
+        running(app, standin, mode, sender_clock) as channel,
+        httpx.AsyncClient() as client,
+    ):
+        citizen = Citizen(standin, settings, deliverer(mode, standin, channel, client))
         await citizen.send("/start")
         assert "Đồng ý" in citizen.last[-1].inline_buttons
         await citizen.press("Đồng ý")
