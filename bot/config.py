@@ -114,12 +114,62 @@ class StorageSettings:
     postgres_pool_size: int = 10
 
 
+TELEGRAM_MODES = ("polling", "webhook")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """The Telegram channel. Secrets are read from the environment when it starts."""
+
+    token_env: str
+    mode: str
+    base_url: str | None
+    webhook_url: str | None
+    listen: str
+    port: int
+    secret_env: str
+    download_files: bool = False
+    max_file_mb: int = 20
+
+    def token(self) -> Secret:
+        return env_secret(self.token_env, "telegram.token_env")
+
+    def webhook_secret(self) -> Secret:
+        secret = env_secret(self.secret_env, "telegram.secret_env")
+        if not _SECRET_TOKEN.match(secret.reveal()):
+            raise ConfigError(
+                f"telegram.secret_env: the value of {self.secret_env} must be 1–256 characters "
+                "from A–Z, a–z, 0–9, _ and - (Telegram's rule for the secret token)"
+            )
+        return secret
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """Pacing of outgoing messages (Telegram's limits by default)."""
+
+    messages_per_second: int
+    private_chat_per_minute: int
+    group_per_minute: int
+    retry_max_seconds: int
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     bot: BotSettings
     storage: StorageSettings
     communes: tuple[CommuneSettings, ...]
     source: str = field(default="")
+    telegram: TelegramSettings | None = None
+    outbox: OutboxSettings = field(
+        default_factory=lambda: OutboxSettings(
+            messages_per_second=30,
+            private_chat_per_minute=60,
+            group_per_minute=20,
+            retry_max_seconds=300,
+        )
+    )
 
     def commune(self, code: str) -> CommuneSettings | None:
         code = code.upper()
@@ -307,6 +357,58 @@ def _commune(t: _Table) -> CommuneSettings:
     return commune
 
 
+def _telegram(t: _Table) -> TelegramSettings:
+    mode = t.text("mode", "polling")
+    if mode not in TELEGRAM_MODES:
+        raise ConfigError(f'{t.key("mode")}: {mode!r} — use "polling" or "webhook"')
+    token_env = t.text("token_env", "DANVAN_TELEGRAM_TOKEN")
+    secret_env = t.text("secret_env", "DANVAN_TELEGRAM_SECRET")
+    for name, value in (("token_env", token_env), ("secret_env", secret_env)):
+        if not _ENV_NAME.match(value):
+            raise ConfigError(f"{t.key(name)}: {value!r} is not an environment variable name")
+    base_url = t.text("base_url", "", allow_empty=True) or None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{t.key('base_url')}: {base_url!r} — write the Bot API server's address, e.g. "
+            '"http://127.0.0.1:8081/bot"'
+        )
+    url = t.text("url", "", allow_empty=True) or None
+    if mode == "webhook" and (url is None or not url.startswith("https://")):
+        raise ConfigError(
+            f"{t.key('url')}: webhook mode needs the public https address Telegram posts "
+            'to, e.g. url = "https://bot.example.vn/telegram"'
+        )
+    settings = TelegramSettings(
+        token_env=token_env,
+        mode=mode,
+        base_url=base_url,
+        webhook_url=url,
+        listen=t.text("listen", "127.0.0.1"),
+        port=t.integer("port", 8080, minimum=1, maximum=65535),
+        secret_env=secret_env,
+        download_files=t.flag("download_files", False),
+        max_file_mb=t.integer("max_file_mb", 20, minimum=1, maximum=2000),
+    )
+    if settings.max_file_mb > 20 and base_url is None:
+        raise ConfigError(
+            f"{t.key('max_file_mb')}: Telegram lets bots download at most 20 MB — use 20 or "
+            "less, or a self-hosted Bot API server (base_url)"
+        )
+    t.done()
+    return settings
+
+
+def _outbox(t: _Table) -> OutboxSettings:
+    settings = OutboxSettings(
+        messages_per_second=t.integer("messages_per_second", 30, minimum=1, maximum=1000),
+        private_chat_per_minute=t.integer("private_chat_per_minute", 60, minimum=1, maximum=600),
+        group_per_minute=t.integer("group_per_minute", 20, minimum=1, maximum=600),
+        retry_max_seconds=t.integer("retry_max_seconds", 300, minimum=1, maximum=86400),
+    )
+    t.done()
+    return settings
+
+
 def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Settings:
     """Validate a parsed TOML document into `Settings`; raises `ConfigError`."""
     root = _Table(dict(data), "")
@@ -357,8 +459,17 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
         postgres_pool_size=pool_size,
     )
     s.done()
+    telegram = _telegram(root.table("telegram")) if "telegram" in root.data else None
+    outbox = _outbox(root.table("outbox"))
     root.done()
-    return Settings(bot=bot, storage=storage, communes=communes, source=source)
+    return Settings(
+        bot=bot,
+        storage=storage,
+        communes=communes,
+        source=source,
+        telegram=telegram,
+        outbox=outbox,
+    )
 
 
 def env_secret(env_name: str, key: str) -> Secret:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from bot.config import CommuneSettings, Settings
 from faq.understand import is_emergency
-from handlers.flows import STEPS, consent, erase, filing, lookup, menu, questions
+from handlers.flows import STEPS, announcements, consent, erase, filing, lookup, menu, questions
 from handlers.flows.menu import Menu
 from handlers.knowledge import Knowledge
 from handlers.model import Inbound, Reply, reply_to_payload
@@ -86,6 +86,10 @@ async def _faq(turn: Turn, entry_id: str) -> None:
         await questions.show_entry(turn, entry)
 
 
+async def _announce(turn: Turn, _args: str) -> None:
+    await announcements.start(turn)
+
+
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {
     "start": _start,
@@ -106,6 +110,7 @@ GLOBAL_ACTIONS: Mapping[str, Action] = {
     "consent": _consent,
     "menu": _menu,
     "faq": _faq,
+    "announce": _announce,
 }
 
 

@@ -1,8 +1,8 @@
 """Storage: the only place that speaks SQL.
 
-`storage.base` defines the interface (`Storage`, `UnitOfWork`); the repository's SQL is
-written once (`storage.sql`) and runs on SQLite (`storage.sqlite`, the embedded default)
-and PostgreSQL (`storage.postgres`, for several processes). A unit of work
+`storage.base` defines the interface (`Storage`); the repository (`UnitOfWork`) is written
+once in portable SQL (`storage.sql`) and runs on SQLite (`storage.sqlite`, the embedded
+default) and PostgreSQL (`storage.postgres`, for several processes). A unit of work
 (`transaction()`) is one database transaction holding everything one update changes.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.base import Storage, UnitOfWork
+from storage.base import Storage
+from storage.sql import SqlUnitOfWork as UnitOfWork
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:

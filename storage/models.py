@@ -144,3 +144,14 @@ class OutboxMessage:
     created_at: datetime
     attempts: int
     not_before: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A citizen who receives the commune's announcements (hamlet None: the whole commune)."""
+
+    citizen_id: int
+    channel: str
+    chat_id: str
+    commune_code: str
+    hamlet: str | None

@@ -27,6 +27,7 @@ from storage.models import (
     RecordKind,
     RecordStatus,
     StoredAttachment,
+    Subscription,
 )
 
 Row = Any  # aiosqlite.Row or asyncpg.Record: row["name"] and row[0] both work
@@ -362,6 +363,46 @@ class SqlUnitOfWork:
             for r in rows
         ]
 
+    async def attachments_to_fetch(self, channel: str, limit: int) -> list[StoredAttachment]:
+        """Attachments of records from `channel` with no local copy yet (nor a reason why)."""
+        rows = await self._all(
+            "SELECT a.* FROM attachments a JOIN records r ON r.id = a.record_id "
+            "LEFT JOIN attachment_files f ON f.attachment_id = a.id "
+            "WHERE r.channel = ? AND f.attachment_id IS NULL ORDER BY a.id LIMIT ?",
+            (channel, limit),
+        )
+        return [
+            StoredAttachment(
+                r["id"], r["record_id"], r["kind"], r["ref"], _dt_required(r["created_at"])
+            )
+            for r in rows
+        ]
+
+    async def record_attachment_file(
+        self,
+        attachment_id: int,
+        at: datetime,
+        *,
+        path: str | None = None,
+        size: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the local copy of an attachment, or why there is none."""
+        await self._exec(
+            "INSERT INTO attachment_files (attachment_id, path, size, error, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (attachment_id) DO UPDATE SET "
+            "path = excluded.path, size = excluded.size, error = excluded.error, "
+            "fetched_at = excluded.fetched_at",
+            (attachment_id, path, size, error[:300] if error else None, _ts(at)),
+        )
+
+    async def attachment_file(self, attachment_id: int) -> tuple[str | None, str | None]:
+        """(path, error) of an attachment's local copy; (None, None) if not fetched yet."""
+        row = await self._one(
+            "SELECT path, error FROM attachment_files WHERE attachment_id = ?", (attachment_id,)
+        )
+        return (row["path"], row["error"]) if row else (None, None)
+
     # --- audit events ------------------------------------------------------------------
 
     async def add_event(
@@ -460,19 +501,7 @@ class SqlUnitOfWork:
             sql += " AND chat_id = ?"
             params.append(chat_id)
         rows = await self._all(sql + " ORDER BY priority, id LIMIT ?", (*params, limit))
-        return [
-            OutboxMessage(
-                id=r["id"],
-                channel=r["channel"],
-                chat_id=r["chat_id"],
-                priority=r["priority"],
-                payload=json.loads(r["payload"]),
-                created_at=_dt_required(r["created_at"]),
-                attempts=r["attempts"],
-                not_before=_dt_required(r["not_before"]),
-            )
-            for r in rows
-        ]
+        return [_outbox(r) for r in rows]
 
     async def mark_sent(self, message_id: int, at: datetime) -> bool:
         """Mark a message sent; False if it was not pending (never send twice)."""
@@ -501,3 +530,160 @@ class SqlUnitOfWork:
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
         return {r["status"]: int(r["n"]) for r in rows}
+
+    async def outbox_heads(
+        self, channel: str, now: datetime, limit: int, exclude_chats: Sequence[str] = ()
+    ) -> list[OutboxMessage]:
+        """The first pending message of each chat, if it is due, highest priority first.
+
+        Only a chat's first message (by priority, then age) is offered, so one chat's
+        messages go out in order and a message waiting for a retry holds back the ones
+        queued after it. `exclude_chats` leaves out chats the sender is pacing.
+        """
+        excluded = ""
+        if exclude_chats:
+            excluded = f"AND chat_id NOT IN ({', '.join('?' for _ in exclude_chats)}) "
+        rows = await self._all(
+            "SELECT * FROM (SELECT *, row_number() OVER "  # noqa: S608 - placeholders only
+            "(PARTITION BY chat_id ORDER BY priority, id) AS place FROM outbox "
+            "WHERE channel = ? AND status = 'pending' " + excluded + ") AS heads "
+            "WHERE place = 1 AND not_before <= ? ORDER BY priority, id LIMIT ?",
+            (channel, *exclude_chats, _ts(now), limit),
+        )
+        return [_outbox(r) for r in rows]
+
+    async def next_outbox_due(self, channel: str) -> datetime | None:
+        """When the earliest pending message of the channel becomes due."""
+        row = await self._one(
+            "SELECT min(not_before) FROM outbox WHERE channel = ? AND status = 'pending'",
+            (channel,),
+        )
+        return _dt(row[0]) if row else None
+
+    async def outbox_is_pending(self, outbox_id: int) -> bool:
+        row = await self._one("SELECT status FROM outbox WHERE id = ?", (outbox_id,))
+        return row is not None and row[0] == "pending"
+
+    async def sent_parts(self, outbox_id: int) -> int:
+        """How many parts of a (possibly split) message were already sent."""
+        row = await self._one(
+            "SELECT count(*) FROM outbox_deliveries WHERE outbox_id = ?", (outbox_id,)
+        )
+        return int(row[0]) if row else 0
+
+    async def record_delivery(
+        self,
+        outbox_id: int,
+        part: int,
+        channel: str,
+        chat_id: str,
+        channel_message_id: str,
+        at: datetime,
+    ) -> None:
+        """Record the channel's id of one message sent for an outbox row."""
+        await self._exec(
+            "INSERT INTO outbox_deliveries (outbox_id, part, channel, chat_id, "
+            "channel_message_id, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (outbox_id, part, channel, chat_id, channel_message_id, _ts(at)),
+        )
+
+    async def record_code_for_message(
+        self, channel: str, chat_id: str, channel_message_id: str
+    ) -> str | None:
+        """The record a message the bot sent was about (a reply to it concerns that record)."""
+        row = await self._one(
+            "SELECT o.payload FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id "
+            "WHERE d.channel = ? AND d.chat_id = ? AND d.channel_message_id = ?",
+            (channel, chat_id, channel_message_id),
+        )
+        code = json.loads(row[0]).get("record_code") if row else None
+        return str(code) if code else None
+
+    async def oldest_pending_outbox(self, channel: str | None = None) -> OutboxMessage | None:
+        sql = "SELECT * FROM outbox WHERE status = 'pending'"
+        params: tuple[str, ...] = ()
+        if channel is not None:
+            sql += " AND channel = ?"
+            params = (channel,)
+        row = await self._one(sql + " ORDER BY created_at, id LIMIT 1", params)
+        return _outbox(row) if row else None
+
+    async def outbox_counts_by_channel(self) -> dict[tuple[str, str, int], int]:
+        """(channel, status, priority) → number of messages."""
+        rows = await self._all(
+            "SELECT channel, status, priority, count(*) AS n FROM outbox "
+            "GROUP BY channel, status, priority"
+        )
+        return {(r["channel"], r["status"], r["priority"]): int(r["n"]) for r in rows}
+
+    async def outbox_progress(self, first_id: int, last_id: int) -> dict[str, int]:
+        """Counts by status of the outbox rows first_id..last_id (one broadcast)."""
+        rows = await self._all(
+            "SELECT status, count(*) AS n FROM outbox WHERE id BETWEEN ? AND ? GROUP BY status",
+            (first_id, last_id),
+        )
+        return {r["status"]: int(r["n"]) for r in rows}
+
+    # --- announcements -----------------------------------------------------------------
+
+    async def subscribe(
+        self, citizen_id: int, commune_code: str, hamlet: str | None, at: datetime
+    ) -> None:
+        await self._exec(
+            "INSERT INTO subscriptions (citizen_id, commune_code, hamlet, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (citizen_id) DO UPDATE SET "
+            "commune_code = excluded.commune_code, hamlet = excluded.hamlet",
+            (citizen_id, commune_code, hamlet, _ts(at)),
+        )
+
+    async def unsubscribe(self, citizen_id: int) -> bool:
+        """Stop announcements; False if the citizen was not subscribed."""
+        return (
+            await self._exec("DELETE FROM subscriptions WHERE citizen_id = ?", (citizen_id,)) == 1
+        )
+
+    async def get_subscription(self, citizen_id: int) -> Subscription | None:
+        row = await self._one(
+            "SELECT s.*, c.channel, c.external_id FROM subscriptions s "
+            "JOIN citizens c ON c.id = s.citizen_id WHERE s.citizen_id = ?",
+            (citizen_id,),
+        )
+        return _subscription(row) if row else None
+
+    async def list_subscriptions(
+        self, commune_code: str, hamlet: str | None = None
+    ) -> list[Subscription]:
+        """Who gets an announcement: for a hamlet, its subscribers and the whole commune's."""
+        sql = (
+            "SELECT s.*, c.channel, c.external_id FROM subscriptions s "
+            "JOIN citizens c ON c.id = s.citizen_id WHERE s.commune_code = ?"
+        )
+        params: list[Any] = [commune_code]
+        if hamlet is not None:
+            sql += " AND (s.hamlet IS NULL OR s.hamlet = ?)"
+            params.append(hamlet)
+        rows = await self._all(sql + " ORDER BY s.citizen_id", params)
+        return [_subscription(r) for r in rows]
+
+
+def _outbox(r: Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=r["id"],
+        channel=r["channel"],
+        chat_id=r["chat_id"],
+        priority=r["priority"],
+        payload=json.loads(r["payload"]),
+        created_at=_dt_required(r["created_at"]),
+        attempts=r["attempts"],
+        not_before=_dt_required(r["not_before"]),
+    )
+
+
+def _subscription(r: Row) -> Subscription:
+    return Subscription(
+        citizen_id=r["citizen_id"],
+        channel=r["channel"],
+        chat_id=r["external_id"],
+        commune_code=r["commune_code"],
+        hamlet=r["hamlet"],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.flows import consent, erase, filing, lookup, menu, questions
+from handlers.flows import announcements, consent, erase, filing, lookup, menu, questions
 from handlers.turn import Step
 
 STEPS: Mapping[str, Step] = {
@@ -14,4 +14,5 @@ STEPS: Mapping[str, Step] = {
     **lookup.STEPS,
     **erase.STEPS,
     **questions.STEPS,
+    **announcements.STEPS,
 }
