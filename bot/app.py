@@ -8,8 +8,27 @@ from types import TracebackType
 from bot.config import Settings
 from handlers.dispatcher import Dispatcher
 from handlers.render import Renderer
-from storage import Storage
+from storage import Storage, UnitOfWork
 from storage.base import CommuneRow, OfficeRow
+from storage.models import OfficialRole
+
+BOOTSTRAP_ADMIN_NAME = "Quản trị"
+
+
+async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -> None:
+    """Create the administrators config names, once: a later revoke is not undone here."""
+    for commune in settings.communes:
+        for channel, external_id in commune.admins:
+            if await uow.get_official(channel, external_id) is None:
+                await uow.upsert_official(
+                    commune.code,
+                    channel,
+                    external_id,
+                    BOOTSTRAP_ADMIN_NAME,
+                    "VP",
+                    OfficialRole.ADMIN,
+                    now,
+                )
 
 
 class App:
@@ -39,6 +58,7 @@ class App:
                     ],
                     datetime.now(UTC),
                 )
+                await bootstrap_admins(uow, settings, datetime.now(UTC))
         except BaseException:
             await storage.close()
             raise

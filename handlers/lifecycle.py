@@ -5,6 +5,8 @@ stateDiagram-v2
     [*] --> received: filed
     received --> accepted: take
     transferred --> accepted: take
+    received --> need_info: info
+    transferred --> need_info: info
     accepted --> need_info: info
     in_progress --> need_info: info
     need_info --> in_progress: info_received (the citizen answers)
@@ -74,7 +76,10 @@ WORKING = (S.ACCEPTED, S.IN_PROGRESS, S.NEED_INFO)
 # (action, from) → to. Anything not listed is refused.
 TRANSITIONS: dict[tuple[Action, RecordStatus], RecordStatus] = {
     **{(Action.TAKE, s): S.ACCEPTED for s in (S.RECEIVED, S.TRANSFERRED)},
-    **{(Action.ASK_INFO, s): S.NEED_INFO for s in (S.ACCEPTED, S.IN_PROGRESS)},
+    **{
+        (Action.ASK_INFO, s): S.NEED_INFO
+        for s in (S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.TRANSFERRED)
+    },
     (Action.INFO_RECEIVED, S.NEED_INFO): S.IN_PROGRESS,
     **{(Action.REPLY, s): S.ANSWERED for s in WORKING},
     **{(Action.TRANSFER, s): S.TRANSFERRED for s in OPEN},

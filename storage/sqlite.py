@@ -738,6 +738,15 @@ class SqliteUnitOfWork:
         )
         return (Rating(row["value"]), row["reason"]) if row else None
 
+    async def rated_since_answer(self, record_id: int) -> bool:
+        """Whether the citizen already rated the record's latest answer."""
+        row = await self._one(
+            "SELECT 1 FROM ratings g JOIN records r ON r.id = g.record_id "
+            "WHERE r.id = ? AND r.answered_at IS NOT NULL AND g.at >= r.answered_at",
+            (record_id,),
+        )
+        return row is not None
+
     async def list_followup_due(self, answered_before: datetime, limit: int) -> list[Record]:
         """Answered or closed records, never rated nor followed up, quiet since the answer."""
         rows = await self._all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.flows import consent, erase, filing, lookup, menu
+from handlers.flows import consent, erase, filing, info, lookup, menu, rating
 from handlers.turn import Step
 
 STEPS: Mapping[str, Step] = {
@@ -13,4 +13,6 @@ STEPS: Mapping[str, Step] = {
     **filing.STEPS,
     **lookup.STEPS,
     **erase.STEPS,
+    **info.STEPS,
+    **rating.STEPS,
 }
