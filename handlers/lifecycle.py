@@ -203,13 +203,15 @@ async def apply(
             raise BadTransition("transfer to the same office")
         changes.update(office_code=office_code, handler_id=None)
     elif action in (Action.REPLY, Action.COMPLETE):
-        changes.update(answered_at=now, followup_at=None)
+        changes.update(answered_at=now, followup_at=None, rated_at=None)
         if action is Action.COMPLETE:
             changes["resolved_at"] = now
     elif action in (Action.RATE, Action.CLOSE, Action.REJECT):
         changes["resolved_at"] = record.resolved_at or now
+        if action is Action.RATE:
+            changes["rated_at"] = now
     elif action is Action.REOPEN:
-        changes.update(resolved_at=None, answered_at=None)
+        changes.update(resolved_at=None, answered_at=None, rated_at=now)
     elif action is Action.EXTEND:
         try:
             changes["due_at"] = extended_due_at(

@@ -94,9 +94,14 @@ class Notifier:
             Button(self.renderer.label(f"btn.r_{action.value}"), record_button_data(record, action))
             for action in CARD_ACTIONS
             if (action, record.status) in lifecycle.TRANSITIONS
+            and (action is not Action.EXTEND or self.can_extend(record))
             and (viewer is None or viewer is GROUP or lifecycle.can(viewer, record, action))
         ]
         return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+
+    def can_extend(self, record: Record) -> bool:
+        rule = self.commune.deadlines[record.kind]
+        return bool(rule.extension_days) and record.extensions < rule.max_extensions
 
     def render(self, template: str, **context: Any) -> str:
         context.setdefault("commune", self.commune)

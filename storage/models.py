@@ -134,6 +134,7 @@ class Record:
     accepted_at: datetime | None = None
     answered_at: datetime | None = None
     followup_at: datetime | None = None
+    rated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

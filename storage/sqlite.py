@@ -213,6 +213,7 @@ def _record(row: aiosqlite.Row) -> Record:
         accepted_at=_dt(row["accepted_at"]),
         answered_at=_dt(row["answered_at"]),
         followup_at=_dt(row["followup_at"]),
+        rated_at=_dt(row["rated_at"]),
     )
 
 
@@ -257,6 +258,7 @@ _LIFECYCLE_COLUMNS = frozenset(
         "answered_at",
         "resolved_at",
         "followup_at",
+        "rated_at",
     }
 )
 
@@ -738,22 +740,12 @@ class SqliteUnitOfWork:
         )
         return (Rating(row["value"]), row["reason"]) if row else None
 
-    async def rated_since_answer(self, record_id: int) -> bool:
-        """Whether the citizen already rated the record's latest answer."""
-        row = await self._one(
-            "SELECT 1 FROM ratings g JOIN records r ON r.id = g.record_id "
-            "WHERE r.id = ? AND r.answered_at IS NOT NULL AND g.at >= r.answered_at",
-            (record_id,),
-        )
-        return row is not None
-
     async def list_followup_due(self, answered_before: datetime, limit: int) -> list[Record]:
         """Answered or closed records, never rated nor followed up, quiet since the answer."""
         rows = await self._all(
-            "SELECT * FROM records r WHERE status IN ('answered', 'closed') "
-            "AND followup_at IS NULL AND answered_at IS NOT NULL AND answered_at <= ? "
-            "AND NOT EXISTS (SELECT 1 FROM ratings g WHERE g.record_id = r.id AND g.at >= "
-            "r.answered_at) ORDER BY answered_at, id LIMIT ?",
+            "SELECT * FROM records WHERE status IN ('answered', 'closed') "
+            "AND followup_at IS NULL AND rated_at IS NULL AND answered_at IS NOT NULL "
+            "AND answered_at <= ? ORDER BY answered_at, id LIMIT ?",
             (_ts(answered_before), limit),
         )
         return [_record(r) for r in rows]

@@ -37,9 +37,7 @@ async def press(turn: Turn, data: str) -> None:
         turn.say("stale_button")
         await _back(turn)
         return
-    if not lifecycle.can(actor, record, Action.RATE) or await turn.uow.rated_since_answer(
-        record.id
-    ):
+    if not lifecycle.can(actor, record, Action.RATE) or record.rated_at is not None:
         turn.say("rating_already", code=record.code)
         await _back(turn)
         return

@@ -57,6 +57,8 @@ ALTER TABLE records ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0 CHECK (exte
 ALTER TABLE records ADD COLUMN accepted_at TEXT;
 ALTER TABLE records ADD COLUMN answered_at TEXT;
 ALTER TABLE records ADD COLUMN followup_at TEXT;
+-- Set by the citizen's rating of the latest answer; cleared by the next answer.
+ALTER TABLE records ADD COLUMN rated_at TEXT;
 
 -- The citizen's rating of the handling; several over time (after a reopen), newest counts.
 CREATE TABLE ratings (
