@@ -140,8 +140,10 @@ def chat(app: App) -> Chat:
 class OfficialChat(Chat):
     """An official: their private chat, or (with `group`) the office's group chat."""
 
-    def __init__(self, app: App, user: str, group: str | None = None) -> None:
-        super().__init__(app, user)
+    def __init__(
+        self, app: App, user: str, group: str | None = None, channel: str = "test"
+    ) -> None:
+        super().__init__(app, user, channel)
         self.group = group
 
     def inbound(self, **fields: object) -> Inbound:

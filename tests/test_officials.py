@@ -10,7 +10,7 @@ from bot.app import App
 from bot.config import Settings
 from handlers.model import Reply, plain_text
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
-from tests.test_conversation import db, file_report
+from tests.test_conversation import CODE, db, file_report
 
 
 def texts(replies: list[Reply]) -> str:
@@ -37,7 +37,7 @@ async def test_a_case_from_filing_to_rating(
     app: App, chat_factory: Callable[..., Chat], settings: Settings, clock: Clock
 ) -> None:
     lan = await make_official(app, "lan", "VP", "member", "chị Lan")
-    hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    await make_official(app, "hoa", "VP", "head", "anh Hòa")
     citizen = chat_factory("dan")
     await citizen.agree()
     code = await file_report(citizen, anonymous=False)
@@ -127,3 +127,212 @@ async def test_two_officials_pressing_take_at_once_one_wins(
     # a double press by the same official is told the same
     await lan.deliver(lan.inbound(button=take.data))
     assert "đã có người xử lý" in lan.text
+
+
+async def file_to_cao(citizen: Chat) -> str:
+    await citizen.send("/gopy")
+    await citizen.press("Tố cáo")
+    await citizen.press("Tiếp tục")
+    await citizen.send("Cán bộ địa chính đòi tiền khi làm sổ đỏ")
+    await citizen.press("Thôn 2")
+    await citizen.press("Bỏ qua")
+    await citizen.send("Trần Văn Bình")
+    await citizen.send("0987654321")
+    await citizen.press("Gửi")
+    match = CODE.search(citizen.text)
+    assert match, citizen.text
+    return match.group(0)
+
+
+SECRETS = ("Trần Văn Bình", "0987654321", "dan")
+
+
+def leaks(reply: Reply) -> bool:
+    return any(s in reply.text or s in str(reply.extra) for s in SECRETS[:2])
+
+
+async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings, caplog: object
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    minh = await make_official(app, "minh", "VP", "member", "anh Minh")
+    chu_tich = await make_official(app, "ct", "VP", "leader", "ông Chủ tịch")
+    kt = await make_official(app, "kt", "KT", "head", "chị Thu")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_to_cao(citizen)
+
+    for_lan, for_minh = await receive(app, "lan"), await receive(app, "minh")
+    assert "được giữ bí mật theo Luật Tố cáo" in texts(for_lan)
+    assert not any(leaks(r) for r in [*for_lan, *for_minh])
+    for_leader = await receive(app, "ct")
+    assert len(for_leader) == 1  # once, though the leader is also a VP official
+    assert "Người gửi: Trần Văn Bình, 0987654321" in texts(for_leader)
+    assert await receive(app, "kt") == []  # another office hears nothing
+
+    lan.replies = for_lan
+    await lan.press("Tiếp nhận")  # lan becomes the handler
+    assert not leaks(lan.replies[0])
+    await lan.send(f"/xem {code}")
+    assert "Người gửi: Trần Văn Bình, 0987654321" in lan.text
+    await minh.send(f"/xem {code}")
+    assert "được giữ bí mật" in minh.text
+    assert not any(leaks(r) for r in minh.replies)
+    await chu_tich.send(f"/xem {code}")
+    assert "Trần Văn Bình" in chu_tich.text
+    await kt.send(f"/xem {code}")
+    assert kt.says("lookup_not_found", code=code)
+    await minh.send("/hangdoi")
+    assert code in minh.text
+    assert not any(leaks(r) for r in minh.replies)
+
+    # Every message that went to someone other than leader, handler or the denouncer.
+    with db(settings) as conn:
+        rows = conn.execute("SELECT chat_id, payload FROM outbox").fetchall()
+    for row in rows:
+        if row["chat_id"] not in ("lan", "ct", "dan"):
+            assert not any(s in row["payload"] for s in SECRETS[:2]), row["chat_id"]
+    log_text = "\n".join(r.getMessage() for r in caplog.records)  # type: ignore[attr-defined]
+    assert not any(s in log_text for s in SECRETS[:2])
+
+
+async def test_permissions_through_the_chat(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member")
+    hoa = await make_official(app, "hoa", "VP", "head")
+    kt = await make_official(app, "kt", "KT", "member")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    await lan.send(f"/tuchoi {code} Không thuộc thẩm quyền")
+    assert "không có quyền từ chối" in lan.text
+    await kt.send(f"/tiepnhan {code}")
+    assert kt.says("lookup_not_found", code=code)  # another office: as if it did not exist
+    await citizen.send(f"/tiepnhan {code}")
+    assert citizen.says("official_only", revoked=False)
+    await citizen.send("/hangdoi")
+    assert citizen.says("official_only", revoked=False)
+    await lan.send(f"/traloi {code} Đã xử lý")  # not taken yet
+    assert "không thể trả lời" in lan.text
+    await hoa.send(f"/chuyen {code} XX chuyển đi")
+    assert "Các bộ phận: KT" in hoa.text.replace("VHXH", "KT") or "KT — Phòng Kinh tế" in hoa.text
+    await hoa.send(f"/chuyen {code} KT Thuộc lĩnh vực kinh tế")
+    assert "Hồ sơ chuyển sang Phòng Kinh tế" in hoa.text
+    assert "chuyển đến từ Văn phòng HĐND và UBND xã" in texts(await receive(app, "kt"))
+    assert "đã được chuyển tới Phòng Kinh tế" in texts(await receive(app, "dan"))
+    await lan.send(f"/xem {code}")  # VP no longer sees it
+    assert lan.says("lookup_not_found", code=code)
+    await kt.send(f"/tiepnhan {code}")
+    assert "đã tiếp nhận" in kt.text
+    assert [e["action"] for e in events(settings, code)] == ["created", "transferred", "accepted"]
+
+    # a revoked official's buttons and commands stop working
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "kt")
+        assert found is not None
+        await uow.revoke_official(found.id, app.dispatcher.clock())
+    await kt.send("/hangdoi")
+    assert kt.says("official_only", revoked=True)
+
+
+async def test_invites_are_single_use_and_expire(
+    app: App, chat_factory: Callable[..., Chat], clock: Clock
+) -> None:
+    admin = OfficialChat(app, "admin", channel="console")  # config.admins
+    await admin.send("/moi KT head Nguyễn Thị Thu")
+    assert "Mã mời:" in admin.text
+    code = admin.text.split("Mã mời: ")[1].split(" ")[0]
+    thu = chat_factory("thu")
+    await thu.send(f"/thamgia {code}")
+    assert "Chào Nguyễn Thị Thu! Anh/chị đã tham gia Phòng Kinh tế với vai trò trưởng bộ phận" in (
+        thu.text
+    )
+    other = chat_factory("other")
+    await other.send(f"/thamgia {code}")
+    assert other.says("staff_join_result", reason="used")
+    await admin.send("/moi KT member")
+    late = admin.text.split("Mã mời: ")[1].split(" ")[0]
+    clock.advance(hours=73)
+    await other.send(f"/thamgia {late}")
+    assert other.says("staff_join_result", reason="expired")
+    await other.send("/thamgia ZZZZZZZZ")
+    assert other.says("staff_join_result", reason="unknown")
+    await thu.send("/moi KT member")  # only admins invite
+    assert "chỉ quản trị" in thu.text
+    await admin.send("/moi XX member")
+    assert "Các bộ phận: VP" in admin.text
+
+
+async def test_the_office_group_chat(
+    settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
+) -> None:
+    from dataclasses import replace
+
+    commune = settings.communes[0]
+    offices = tuple(
+        replace(o, chat_id="grp-vp", chat_channel="test") if o.code == "VP" else o
+        for o in commune.offices
+    )
+    grouped = replace(settings, communes=(replace(commune, offices=offices),))
+    app = await App.open(grouped)
+    app.dispatcher.clock = clock
+    try:
+        await make_official(app, "lan", "VP", "member", "chị Lan")
+        lan = OfficialChat(app, "lan", group="grp-vp")
+        stranger = OfficialChat(app, "someone", group="grp-vp")
+        citizen = Chat(app, "dan")
+        await citizen.agree()
+        code = await file_report(citizen)
+        assert await receive(app, "lan") == []  # the office's chat is told, not each member
+        card = await receive(app, "grp-vp")
+        assert [r.record_code for r in card] == [code]
+
+        assert await lan.send("chào cả nhà") == []  # chatter in the group is ignored
+        stranger.replies = card
+        await stranger.press("Tiếp nhận")
+        assert stranger.says("official_only", revoked=False)
+        lan.replies = card
+        await lan.press("Tiếp nhận")
+        assert "chị Lan đã tiếp nhận" in lan.text
+        assert lan.replies[0].chat_id == "grp-vp"
+
+        # the channel's sender maps its message id to the record; a reply to it is Trả lời
+        async with app.storage.transaction() as uow:
+            await uow.remember_sent_message("test", "grp-vp", "m-17", code, clock.now)
+        await stranger.deliver(stranger.inbound(text="Tôi trả lời hộ", reply_to_message="m-17"))
+        assert stranger.says("official_only", revoked=False)
+        await lan.deliver(lan.inbound(text="Đã sửa xong đèn", reply_to_message="m-17"))
+        assert "Đã gửi trả lời cho người gửi." in lan.text
+        assert "«Đã sửa xong đèn»" in texts(await receive(app, "dan"))
+        await lan.send("/gopy")
+        assert lan.says("group_ignored")
+    finally:
+        await app.close()
+
+
+async def test_asking_the_citizen_for_more(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    lan.replies = await receive(app, "lan")
+    await lan.press("Yêu cầu bổ sung")
+    await lan.send("Xin chụp rõ số hiệu cột đèn")
+    asked = await receive(app, "dan")
+    assert "đề nghị anh/chị bổ sung:\n«Xin chụp rõ số hiệu cột đèn»" in texts(asked)
+    await citizen.photo("cot-den-so-12")
+    assert citizen.says("info_thanks", code=code)
+    assert "Người gửi đã bổ sung thông tin" in texts(await receive(app, "lan"))
+    with db(settings) as conn:
+        refs = [r[0] for r in conn.execute("SELECT ref FROM attachments ORDER BY id")]
+    assert refs == ["file-1", "cot-den-so-12"]
+    assert status(settings, code) == "in_progress"
+    await lan.send(f"/giahan {code} cần thêm thời gian")
+    assert "không thể gia hạn" in lan.text  # phản ánh has no extensions by default
+    await lan.send(f"/hoanthanh {code} Đã thay bóng đèn cột số 12")
+    done = await receive(app, "dan")
+    assert "Kết quả: «Đã thay bóng đèn cột số 12»" in texts(done)
+    assert [b.label for b in done[0].buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
