@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import manage
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--commune", help="the commune's short code (default: bot.default_commune)")
     check = sub.add_parser("config", help="check the configuration and print a summary")
     check.add_argument("action", choices=["check"])
+    manage.add_parsers(sub)
     return parser
 
 
@@ -86,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_config_summary(settings))
         return 0
     _setup_logging(settings, to_file=args.command == "chat")
+    if args.command in manage.COMMANDS:
+        return asyncio.run(manage.run(args, settings))
     try:
         return asyncio.run(_chat(settings, args.user, args.commune))
     except KeyboardInterrupt:

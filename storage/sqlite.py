@@ -750,6 +750,10 @@ class SqliteUnitOfWork:
         )
         return [_record(r) for r in rows]
 
+    async def mark_followup_sent(self, record_id: int, at: datetime) -> None:
+        """Note the one follow-up question (not a lifecycle step: no version bump)."""
+        await self._exec("UPDATE records SET followup_at = ? WHERE id = ?", (_ts(at), record_id))
+
     async def add_deadline_notice(
         self, record_id: int, kind: str, local_day: str, at: datetime
     ) -> bool:
