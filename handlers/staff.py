@@ -161,7 +161,8 @@ async def press(turn: StaffTurn, data: str) -> None:
         turn.say("stale_button")
         return
     if not allowed(turn.actor, record, Perm.VIEW):
-        await refuse(turn, record, action, "not_allowed")
+        # A card from before a transfer, or another office's record.
+        await refuse(turn, record, action, "gone" if version != record.version else "not_allowed")
         return
     if version != record.version:
         await refuse(turn, record, action, "conflict")

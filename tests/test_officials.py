@@ -336,3 +336,63 @@ async def test_asking_the_citizen_for_more(
     done = await receive(app, "dan")
     assert "Kết quả: «Đã thay bóng đèn cột số 12»" in texts(done)
     assert [b.label for b in done[0].buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
+
+
+async def test_to_cao_extensions_rejection_and_the_leaders_queue(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    kt = await make_official(app, "kt", "KT", "member")
+    leader = await make_official(app, "ct", "VP", "leader")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    denounced = await file_to_cao(citizen)
+    other = await file_report(citizen)
+    hoa.replies = [r for r in await receive(app, "hoa") if r.record_code == denounced]
+    stale_card = list(hoa.replies)
+    await hoa.press("Tiếp nhận")
+    # thụ lý on 26/11 starts the 30-day resolution stage → 26/12/2026
+    assert "Hạn giải quyết: 26/12/2026" in hoa.text
+    assert "Gia hạn" in hoa.labels
+    await hoa.press("Gia hạn")
+    await hoa.send("Cần xác minh ở hai nơi")
+    assert "Hạn mới: 25/01/2027" in hoa.text
+    assert "gia hạn giải quyết đến ngày 25/01/2027" in texts(await receive(app, "dan"))
+    await hoa.press("Gia hạn")
+    await hoa.send("Vụ việc đặc biệt phức tạp")
+    assert "Hạn mới: 24/02/2027" in hoa.text
+    assert "Gia hạn" not in hoa.labels  # two extensions at most
+    await hoa.send(f"/giahan {denounced} thêm nữa")
+    assert "không thể gia hạn thêm" in hoa.text
+    hoa.replies = stale_card
+    await hoa.press("Tiếp nhận")
+    assert "đã có người xử lý" in hoa.text
+
+    await leader.send("/hangdoi")
+    assert denounced in leader.text
+    assert other in leader.text  # the whole commune
+    await kt.send("/hangdoi")
+    assert kt.says("staff_queue", items=[], page=1, pages=1, total=0, office_name="Phòng Kinh tế")
+
+    await hoa.send(f"/tuchoi {other} Việc này do Điện lực Hải Phòng giải quyết, số 19006769")
+    assert "đã từ chối" in hoa.text
+    assert "không thuộc thẩm quyền giải quyết của UBND xã" in texts(await receive(app, "dan"))
+    assert status(settings, other) == "rejected"
+
+
+async def test_a_card_from_before_a_transfer_is_stale(
+    app: App, chat_factory: Callable[..., Chat]
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member")
+    await make_official(app, "kt", "KT", "member")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    card = await receive(app, "lan")
+    await lan.send(f"/chuyen {code} KT Thuộc lĩnh vực kinh tế")
+    lan.replies = card
+    await lan.press("Tiếp nhận")
+    assert "không còn thuộc phần việc của anh/chị" in lan.text
+    lan.replies = card
+    await lan.press("Chuyển")
+    assert "không còn thuộc phần việc của anh/chị" in lan.text
