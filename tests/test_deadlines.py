@@ -76,18 +76,18 @@ def _commune_with(**rules: object) -> CommuneSettings:
     ("accepted_local", "kind", "expected"),
     [
         # khiếu nại: 30 calendar days from thụ lý, across a month end
-        (datetime(2026, 11, 26, 9, 0), RecordKind.KHIEU_NAI, date(2026, 12, 26)),
+        (datetime(2026, 11, 26, 9, 0, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 12, 26)),
         # tố cáo: 30 days from thụ lý, across a year end
-        (datetime(2026, 12, 20, 16, 0), RecordKind.TO_CAO, date(2027, 1, 19)),
+        (datetime(2026, 12, 20, 16, 0, tzinfo=HCM), RecordKind.TO_CAO, date(2027, 1, 19)),
         # late evening local time is still the same local day
-        (datetime(2026, 1, 30, 23, 30), RecordKind.KHIEU_NAI, date(2026, 3, 1)),
+        (datetime(2026, 1, 30, 23, 30, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 3, 1)),
     ],
 )
 def test_resolution_stage_counts_from_thu_ly(
     accepted_local: datetime, kind: RecordKind, expected: date
 ) -> None:
     commune = _commune_with()
-    due = resolve_due_at(commune, kind, accepted_local.replace(tzinfo=HCM))
+    due = resolve_due_at(commune, kind, accepted_local)
     assert due is not None
     assert due == datetime.combine(expected, time(23, 59, 59), tzinfo=HCM)
 
@@ -127,12 +127,15 @@ def test_to_cao_extensions_are_thirty_days_twice() -> None:
 @pytest.mark.parametrize(
     ("now_local", "within"),
     [
-        (datetime(2026, 12, 4, 8, 0), True),  # due Sunday 06/12; Friday is 2 days before
-        (datetime(2026, 12, 3, 23, 0), False),  # 3 days before
-        (datetime(2026, 12, 6, 23, 0), True),  # the last day
-        (datetime(2026, 12, 7, 0, 0), False),  # overdue is not "due soon"
+        (
+            datetime(2026, 12, 4, 8, 0, tzinfo=HCM),
+            True,
+        ),  # due Sunday 06/12; Friday is 2 days before
+        (datetime(2026, 12, 3, 23, 0, tzinfo=HCM), False),  # 3 days before
+        (datetime(2026, 12, 6, 23, 0, tzinfo=HCM), True),  # the last day
+        (datetime(2026, 12, 7, 0, 0, tzinfo=HCM), False),  # overdue is not "due soon"
     ],
 )
 def test_due_within_two_days(now_local: datetime, within: bool) -> None:
     due = datetime(2026, 12, 6, 23, 59, 59, tzinfo=HCM)
-    assert due_within(due, now_local.replace(tzinfo=HCM), 2, HCM) is within
+    assert due_within(due, now_local, 2, HCM) is within
