@@ -107,7 +107,8 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
         name, _ = command_name(text)
         return name in COMMANDS or name == "thamgia" or (name == "huy" and pending is not None)
     active = official is not None and official.active
-    return active and pending is not None and bool(text)
+    replying = inbound.reply_to_message is not None
+    return active and bool(text) and (pending is not None or replying)
 
 
 async def handle(turn: StaffTurn) -> None:
@@ -132,11 +133,9 @@ async def handle(turn: StaffTurn) -> None:
         elif inbound.is_group and name in ("start", "gopy", "tracuu", "cuatoi", "trogiup"):
             turn.say("group_ignored")
         return
-    if inbound.is_group:
-        if inbound.reply_to_message is not None:
-            await reply_in_group(turn, text)
+    if inbound.reply_to_message is not None and await reply_to_notification(turn, text):
         return
-    if turn.active and turn.pending is not None:
+    if not inbound.is_group and turn.active and turn.pending is not None:
         await complete_pending(turn, turn.pending, text)
 
 
@@ -350,20 +349,23 @@ async def _with_text(turn: StaffTurn, record: Record, action: Action, text: str)
     await perform(turn, record, action, note=text, office_code=office_code)
 
 
-async def reply_in_group(turn: StaffTurn, text: str) -> None:
-    """A reply to the bot's message about a record: the pending step, else Trả lời."""
+async def reply_to_notification(turn: StaffTurn, text: str) -> bool:
+    """A reply to the bot's message about a record: the pending step, else Trả lời.
+
+    False when the message replied to was not about a record (nothing was done).
+    """
     message_id = turn.inbound.reply_to_message or ""
     code = await turn.uow.record_code_for_message(
         turn.inbound.channel, turn.inbound.chat_id, message_id
     )
     if code is None:
-        return  # a reply to something that was not about a record
+        return False
     if not turn.active:
         turn.say("official_only", revoked=turn.official is not None)
-        return
+        return True
     record = await turn.uow.get_record(code)
     if record is None or not text:
-        return
+        return True
     pending = turn.pending
     action = (
         Action(pending.action)
@@ -371,6 +373,7 @@ async def reply_in_group(turn: StaffTurn, text: str) -> None:
         else Action.REPLY
     )
     await _with_text(turn, record, action, text)
+    return True
 
 
 # --- commands -------------------------------------------------------------------------

@@ -396,3 +396,20 @@ async def test_a_card_from_before_a_transfer_is_stale(
     lan.replies = card
     await lan.press("Chuyển")
     assert "không còn thuộc phần việc của anh/chị" in lan.text
+
+
+async def test_replying_to_a_notification_in_the_private_chat(
+    app: App, chat_factory: Callable[..., Chat], clock: Clock
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    await lan.send(f"/tiepnhan {code}")
+    async with app.storage.transaction() as uow:
+        await uow.remember_sent_message("test", "lan", "501", code, clock.now)
+    await lan.deliver(lan.inbound(text="Đã thay bóng đèn", reply_to_message="501"))
+    assert "Đã gửi trả lời cho người gửi." in lan.text
+    # a citizen replying to one of the bot's messages stays on the citizen's side
+    await citizen.deliver(citizen.inbound(text="cảm ơn", reply_to_message="501"))
+    assert not citizen.says("official_only", revoked=False)
