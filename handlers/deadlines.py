@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import CommuneSettings
-from storage.models import RecordKind
+from storage.models import Record, RecordKind, Stage
 
 _END_OF_DAY = time(23, 59, 59)
 
@@ -93,6 +93,13 @@ def extended_due_at(
         holidays=commune.holidays,
         tz=commune.timezone,
     )
+
+
+def can_extend(commune: CommuneSettings, record: Record) -> bool:
+    """Extensions apply to the resolution stage (or the only stage, for kinds without one)."""
+    rule = commune.deadlines[record.kind]
+    in_stage = record.stage is Stage.RESOLVE or not rule.resolve_days
+    return in_stage and bool(rule.extension_days) and record.extensions < rule.max_extensions
 
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:

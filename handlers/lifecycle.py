@@ -46,7 +46,12 @@ from enum import StrEnum
 from typing import Any
 
 from bot.config import CommuneSettings
-from handlers.deadlines import ExtensionRefused, extended_due_at, resolve_due_at
+from handlers.deadlines import (
+    ExtensionRefused,
+    can_extend,
+    extended_due_at,
+    resolve_due_at,
+)
 from handlers.permissions import Actor, Perm, allowed
 from storage import UnitOfWork
 from storage.models import Record, RecordStatus, Stage
@@ -213,6 +218,8 @@ async def apply(
     elif action is Action.REOPEN:
         changes.update(resolved_at=None, answered_at=None, rated_at=now)
     elif action is Action.EXTEND:
+        if not can_extend(commune, record):
+            raise NoMoreExtensions(record.kind.value)
         try:
             changes["due_at"] = extended_due_at(
                 commune, record.kind, record.due_at, record.extensions

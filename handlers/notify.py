@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.config import CommuneSettings
 from handlers import lifecycle
+from handlers.deadlines import can_extend
 from handlers.lifecycle import Action
 from handlers.model import Button, Priority, Reply
 from handlers.permissions import GROUP, Actor, contact_for
@@ -100,8 +101,7 @@ class Notifier:
         return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
 
     def can_extend(self, record: Record) -> bool:
-        rule = self.commune.deadlines[record.kind]
-        return bool(rule.extension_days) and record.extensions < rule.max_extensions
+        return can_extend(self.commune, record)
 
     def render(self, template: str, **context: Any) -> str:
         context.setdefault("commune", self.commune)

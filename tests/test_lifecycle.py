@@ -172,7 +172,9 @@ async def storage(tmp_path: Path, commune: CommuneSettings) -> AsyncIterator[Sto
         await store.close()
 
 
-async def new_in(store: Storage, status: RecordStatus, kind: RecordKind) -> Record:
+async def new_in(
+    store: Storage, status: RecordStatus, kind: RecordKind, stage: Stage = Stage.INTAKE
+) -> Record:
     async with store.transaction() as uow:
         rec = await uow.insert_record(
             f"CG-2611-{status.value[:5].upper():A<5}"[:13] + str(len(kind.value)),
@@ -196,8 +198,8 @@ async def new_in(store: Storage, status: RecordStatus, kind: RecordKind) -> Reco
             ),
         )
         assert rec is not None
-        if status is not S.RECEIVED:
-            rec = await uow.update_record(rec.id, rec.version, {"status": status})
+        if status is not S.RECEIVED or stage is not Stage.INTAKE:
+            rec = await uow.update_record(rec.id, rec.version, {"status": status, "stage": stage})
         assert rec is not None
         return rec
 
@@ -209,7 +211,7 @@ NOTES = {Action.TRANSFER: "Không thuộc lĩnh vực"}
 async def test_every_transition_is_allowed_or_refused_as_the_table_says(
     storage: Storage, commune: CommuneSettings, action: Action, status: RecordStatus
 ) -> None:
-    rec = await new_in(storage, status, RecordKind.TO_CAO)
+    rec = await new_in(storage, status, RecordKind.TO_CAO, Stage.RESOLVE)
     async with storage.transaction() as uow:
         head = await uow.get_official("test", "head")
         assert head is not None
@@ -249,6 +251,8 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
         head = await uow.get_official("test", "head")
         assert head is not None
         actor = Actor.for_official(head)
+        with pytest.raises(NoMoreExtensions):  # extensions belong to the resolution stage
+            await lifecycle.apply(uow, commune, rec, Action.EXTEND, actor, NOW, note="sớm")
         taken = (await lifecycle.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
         assert (taken.stage, taken.handler_id) == (Stage.RESOLVE, head.id)
         # thụ lý on 26/11 (local) + 30 days → 26/12; one extension of 15 days → 10/01/2027
