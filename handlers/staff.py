@@ -391,7 +391,14 @@ async def _record_from(turn: StaffTurn, args: str) -> tuple[Record | None, str]:
         turn.say("lookup_invalid", text=code_text[:40], example_code="CG-2611-7KQ3XD")
         return None, ""
     record = await turn.uow.get_record(parsed.code)
-    if record is None or not allowed(turn.actor, record, Perm.VIEW):
+    if record is not None and not allowed(turn.actor, record, Perm.VIEW):
+        log.warning(
+            "official %s refused access to %s",
+            turn.official.id if turn.official else None,
+            record.code,
+        )
+        record = None
+    if record is None:
         # Same answer for "no such record" and "not yours": nothing leaks.
         turn.say("lookup_not_found", code=parsed.code)
         return None, ""
