@@ -16,7 +16,7 @@ Commands do the same in one line: `/traloi CODE nội dung`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +25,7 @@ from bot.config import CommuneSettings, Settings
 from handlers import invites, lifecycle, tracking_code
 from handlers.deadlines import due_within
 from handlers.lifecycle import Action, LifecycleError
-from handlers.model import Inbound, Priority, Reply
+from handlers.model import Button, Inbound, Priority, Reply
 from handlers.notify import (
     RECORD_BUTTON_PREFIX,
     Notifier,
@@ -73,7 +73,12 @@ class StaffTurn:
         return GROUP if self.inbound.is_group else self.actor
 
     def say(
-        self, template: str, /, rows: Any = (), record_code: str | None = None, **ctx: Any
+        self,
+        template: str,
+        /,
+        rows: Sequence[Sequence[Button]] = (),
+        record_code: str | None = None,
+        **ctx: Any,
     ) -> None:
         ctx.setdefault("commune", self.commune)
         self.replies.append(
@@ -388,7 +393,8 @@ async def _record_from(turn: StaffTurn, args: str) -> tuple[Record | None, str]:
     try:
         parsed = tracking_code.parse_code(code_text)
     except tracking_code.InvalidCode:
-        turn.say("lookup_invalid", text=code_text[:40], example_code="CG-2611-7KQ3XD")
+        example = tracking_code.make_code(turn.commune.code, turn.local(turn.now), "7KQ3X")
+        turn.say("lookup_invalid", text=code_text[:40], example_code=example)
         return None, ""
     record = await turn.uow.get_record(parsed.code)
     if record is not None and not allowed(turn.actor, record, Perm.VIEW):

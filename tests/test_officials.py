@@ -413,3 +413,34 @@ async def test_replying_to_a_notification_in_the_private_chat(
     # a citizen replying to one of the bot's messages stays on the citizen's side
     await citizen.deliver(citizen.inbound(text="cảm ơn", reply_to_message="501"))
     assert not citizen.says("official_only", revoked=False)
+
+
+async def test_the_queue_is_paged_oldest_due_first(
+    settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
+) -> None:
+    from dataclasses import replace
+
+    small = replace(settings, bot=replace(settings.bot, queue_page_size=2))
+    app = await App.open(small)
+    app.dispatcher.clock = clock
+    try:
+        lan = await make_official(app, "lan")
+        citizen = Chat(app, "dan")
+        await citizen.agree()
+        codes = []
+        for _ in range(3):
+            codes.append(await file_report(citizen))
+            clock.advance(days=1)
+        await lan.send("/hangdoi")
+        assert "(trang 1/2, tổng 3; hạn gần nhất trước)" in lan.text
+        assert lan.text.index(codes[0]) < lan.text.index(codes[1])
+        assert codes[2] not in lan.text
+        assert "Trang sau: /hangdoi 2" in lan.text
+        await lan.send("/hangdoi 2")
+        assert codes[2] in lan.text
+        await lan.send("/xem CG-2611-ABC")
+        assert "không hợp lệ" in lan.text
+        await lan.send("/traloi")
+        assert lan.says("staff_usage")
+    finally:
+        await app.close()
