@@ -186,6 +186,16 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert code in minh.text
     assert not any(leaks(r) for r in minh.replies)
 
+    from datetime import timedelta
+
+    from bot.jobs import run_deadline_reminders
+
+    report = await run_deadline_reminders(app, app.dispatcher.clock() + timedelta(days=40))
+    assert report.escalated == 1
+    await lan.send(f"/chuyen {code} KT Chuyển thử để kiểm tra che thông tin")
+    assert "Hồ sơ chuyển sang Phòng Kinh tế" in lan.text
+    assert "được giữ bí mật" in texts(await receive(app, "kt"))  # the new office's card
+
     # Every message that went to someone other than leader, handler or the denouncer.
     with db(settings) as conn:
         rows = conn.execute("SELECT chat_id, payload FROM outbox").fetchall()
