@@ -266,6 +266,10 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
     notifier = turn.notifier
     who = turn.official.display_name if turn.official else ""
     office = turn.commune.office(record.office_code)
+    rows = notifier.rating_rows(record) if done.action in (Action.REPLY, Action.COMPLETE) else ()
+    told = await notifier.to_citizen(
+        record, "citizen_update", rows, event=done.event, note=done.note
+    )
     turn.say(
         "staff_done",
         notifier.card_buttons(record, turn.viewer),
@@ -277,10 +281,7 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
         note=done.note,
         office_name=office.name if office else record.office_code,
         due=turn.local(record.due_at),
-    )
-    rows = notifier.rating_rows(record) if done.action in (Action.REPLY, Action.COMPLETE) else ()
-    told = await notifier.to_citizen(
-        record, "citizen_update", rows, event=done.event, note=done.note
+        unreachable=not told and done.action in REACHES_CITIZEN,
     )
     if told and done.action is Action.ASK_INFO and record.citizen_id is not None:
         await _await_citizen_info(turn, record, record.citizen_id)
@@ -583,6 +584,9 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "moi": invite,
     "huongdan": staff_help,
 }
+
+# Steps whose point is a message to the citizen (the official hears if it cannot arrive).
+REACHES_CITIZEN = frozenset({Action.ASK_INFO, Action.REPLY, Action.COMPLETE, Action.REJECT})
 
 # The steps a record button may carry.
 NOTIFY_ACTIONS = frozenset(

@@ -454,3 +454,18 @@ async def test_the_queue_is_paged_oldest_due_first(
         assert lan.says("staff_usage")
     finally:
         await app.close()
+
+
+async def test_an_erased_citizen_cannot_be_reached_and_the_official_is_told(
+    app: App, chat_factory: Callable[..., Chat]
+) -> None:
+    lan = await make_official(app, "lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen, anonymous=False)
+    await citizen.send("/xoadulieu")
+    await citizen.press("Xóa dữ liệu của tôi")
+    await lan.send(f"/tiepnhan {code}")
+    await lan.send(f"/traloi {code} Đã xử lý xong")
+    assert "không còn liên lạc được qua kênh này" in lan.text
+    assert await receive(app, "dan") == []
