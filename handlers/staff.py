@@ -112,8 +112,9 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
         name, _ = command_name(text)
         return name in COMMANDS or name == "thamgia" or (name == "huy" and pending is not None)
     active = official is not None and official.active
-    replying = inbound.reply_to_message is not None
-    return active and bool(text) and (pending is not None or replying)
+    # While a step waits for the official's text, whatever they send is for it (a photo
+    # or an empty message is asked again, not taken for a citizen's first contact).
+    return active and (pending is not None or (inbound.reply_to_message is not None and bool(text)))
 
 
 async def handle(turn: StaffTurn) -> None:

@@ -469,3 +469,21 @@ async def test_an_erased_citizen_cannot_be_reached_and_the_official_is_told(
     await lan.send(f"/traloi {code} Đã xử lý xong")
     assert "không còn liên lạc được qua kênh này" in lan.text
     assert await receive(app, "dan") == []
+
+
+async def test_a_waiting_step_asks_again_for_text(
+    app: App, chat_factory: Callable[..., Chat]
+) -> None:
+    lan = await make_official(app, "lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    lan.replies = await receive(app, "lan")
+    await lan.press("Tiếp nhận")
+    await lan.press("Trả lời")
+    await lan.photo("a-photo")
+    assert lan.says("staff_prompt_again", code=code)
+    await lan.send("/huy")
+    assert lan.says("staff_cancelled")
+    await lan.send("xin chào")  # nothing waits any more: the citizen's side answers
+    assert lan.says("consent_notice")
