@@ -136,3 +136,10 @@ def test_a_case_through_the_terminal_with_two_identities(tmp_path: Path) -> None
 
     reminded = run_cli(tmp_path, "jobs", "run-reminders")
     assert reminded.startswith("reminders: 0 records reminded")
+    assert run_cli(tmp_path, "jobs", "run-followups").startswith("follow-ups: 0 sent")
+
+    listed = run_cli(tmp_path, "official", "list")
+    lan_id = next(line.split("\t")[0] for line in listed.splitlines() if "console:lan" in line)
+    assert run_cli(tmp_path, "official", "revoke", lan_id) == f"official {lan_id} revoked\n"
+    revoked = run_chat(tmp_path, ["/hangdoi"], "--user", "lan")
+    assert "tài khoản cán bộ của anh/chị đã bị thu hồi" in revoked.stdout
