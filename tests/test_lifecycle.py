@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config import CommuneSettings, load_settings
 from handlers import lifecycle
 from handlers.lifecycle import Action, BadTransition, Conflict, NoMoreExtensions, NotAllowed
+from handlers.model import MAX_BUTTON_DATA_BYTES
+from handlers.notify import parse_record_button, record_button_data
 from handlers.permissions import (
     GROUP,
     SYSTEM_ACTOR,
@@ -22,6 +26,7 @@ from handlers.permissions import (
     contact_for,
     may_manage_officials,
 )
+from handlers.tracking_code import make_code
 from storage import Storage
 from storage.base import CommuneRow, OfficeRow
 from storage.models import (
@@ -281,3 +286,26 @@ async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
                 uow, commune, rec, Action.TAKE, Actor.for_official(head), NOW, expected_version=0
             )
         assert len(await uow.list_events(rec.id, visible_only=False)) == 1
+
+
+# --- record buttons -----------------------------------------------------------------------
+
+
+@given(
+    commune=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=4),
+    version=st.integers(min_value=0, max_value=10**12),
+    action=st.sampled_from(list(Action)),
+)
+def test_record_buttons_fit_telegram_and_round_trip(
+    commune: str, version: int, action: Action
+) -> None:
+    code = make_code(commune, NOW)
+    rec = record(code=code, version=version)
+    data = record_button_data(rec, action)
+    assert len(data.encode("ascii")) <= MAX_BUTTON_DATA_BYTES
+    assert parse_record_button(data) == (code, action.value, version)
+
+
+@pytest.mark.parametrize("data", ["r:", "r:X", "r:CG-2611-AAAAAA:take", "r:a:b:c", "r:a:b:-1"])
+def test_malformed_record_buttons_are_refused(data: str) -> None:
+    assert parse_record_button(data) is None
