@@ -567,6 +567,38 @@ async def invite(turn: StaffTurn, args: str) -> None:
     )
 
 
+async def list_officials(turn: StaffTurn, _args: str) -> None:
+    if not may_manage_officials(turn.official, turn.commune.code):
+        turn.say("official_only", revoked=False, admin=True)
+        return
+    officials = await turn.uow.list_officials(turn.commune.code)
+    turn.say(
+        "staff_officials",
+        officials=[
+            {
+                "id": o.id,
+                "name": o.display_name,
+                "role": o.role.value,
+                "office": _office_name(turn, o.office_code),
+            }
+            for o in officials
+        ],
+    )
+
+
+async def revoke(turn: StaffTurn, args: str) -> None:
+    if not may_manage_officials(turn.official, turn.commune.code) or turn.official is None:
+        turn.say("official_only", revoked=False, admin=True)
+        return
+    target = await turn.uow.get_official_by_id(int(args)) if args.isdigit() else None
+    if target is None or target.commune_code != turn.commune.code or target.id == turn.official.id:
+        turn.say("staff_revoked", ok=False)
+        return
+    ok = await turn.uow.revoke_official(target.id, turn.now)
+    log.info("official %s revoked by %s", target.id, turn.official.id)
+    turn.say("staff_revoked", ok=ok, name=target.display_name)
+
+
 async def staff_help(turn: StaffTurn, _args: str) -> None:
     turn.say("staff_help", admin=may_manage_officials(turn.official, turn.commune.code))
 
@@ -583,6 +615,8 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "hoanthanh": _step_command(Action.COMPLETE),
     "giahan": _step_command(Action.EXTEND),
     "moi": invite,
+    "canbo": list_officials,
+    "thuhoi": revoke,
     "huongdan": staff_help,
 }
 

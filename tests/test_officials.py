@@ -272,6 +272,17 @@ async def test_invites_are_single_use_and_expire(
     assert "chỉ quản trị" in thu.text
     await admin.send("/moi XX member")
     assert "Các bộ phận: VP" in admin.text
+    await admin.send("/canbo")
+    assert "Nguyễn Thị Thu, trưởng bộ phận, Phòng Kinh tế" in admin.text
+    thu_id = admin.text.split(" — Nguyễn Thị Thu")[0].split("• ")[-1]
+    await thu.send("/canbo")
+    assert "chỉ quản trị" in thu.text
+    await admin.send(f"/thuhoi {thu_id}")
+    assert admin.says("staff_revoked", ok=True, name="Nguyễn Thị Thu")
+    await admin.send(f"/thuhoi {thu_id}")
+    assert admin.says("staff_revoked", ok=False)
+    await thu.send("/hangdoi")
+    assert thu.says("official_only", revoked=True)
 
 
 async def test_the_office_group_chat(
