@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import manage
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument(
         "--wait", action="store_true", help="show progress until every message has gone"
     )
+    manage.add_parsers(sub)
     return parser
 
 
@@ -251,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "faq":
         return _faq_check(settings)
     _setup_logging(settings, to_file=args.command == "chat")
+    if args.command in manage.COMMANDS:
+        return asyncio.run(manage.run(args, settings))
     try:
         if args.command == "run":
             return asyncio.run(_run(settings))

@@ -66,12 +66,20 @@ class OfficeSettings:
     code: str
     name: str
     chat_id: str | None = None
+    # The channel the office's chat lives in (its notifications are sent there).
+    chat_channel: str = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
 class DeadlineRule:
+    """The intake limit (xử lý đơn / thụ lý), the resolution limit after thụ lý, extensions."""
+
     days: int
     working_days: bool
+    resolve_days: int = 0  # 0: no separate resolution stage (phản ánh, kiến nghị)
+    resolve_working_days: bool = False
+    extension_days: int = 0  # how long one extension is; 0: no extensions
+    max_extensions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +97,8 @@ class CommuneSettings:
     holidays: frozenset[date]
     deadlines: Mapping[RecordKind, DeadlineRule]
     routing: Mapping[str, str]
+    # Bootstrap administrators as (channel, external id); they manage officials.
+    admins: tuple[tuple[str, str], ...] = ()
 
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)
@@ -103,6 +113,10 @@ class BotSettings:
     max_text_length: int
     max_photos: int
     privacy_notice_version: str
+    invite_valid_hours: int = 72
+    followup_quiet_days: int = 7
+    reminder_days: int = 2
+    queue_page_size: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +193,17 @@ class Settings:
 # Legal defaults (DOMAIN.md §1): the first time limit that runs for each kind of record.
 # phản ánh / kiến nghị: xử lý đơn within 10 days; khiếu nại: thụ lý within 10 days
 # (Luật Khiếu nại Điều 27); tố cáo: intake within 7 working days (Luật Tố cáo Điều 24).
+# After thụ lý: khiếu nại resolved within 30 days, 45 if complex (Điều 28: one extension of
+# 15 days); tố cáo within 30 days, complex cases extended by 30 days up to twice (Điều 30).
 DEFAULT_DEADLINES: Mapping[RecordKind, DeadlineRule] = {
     RecordKind.PHAN_ANH: DeadlineRule(days=10, working_days=False),
     RecordKind.KIEN_NGHI: DeadlineRule(days=10, working_days=False),
-    RecordKind.KHIEU_NAI: DeadlineRule(days=10, working_days=False),
-    RecordKind.TO_CAO: DeadlineRule(days=7, working_days=True),
+    RecordKind.KHIEU_NAI: DeadlineRule(
+        days=10, working_days=False, resolve_days=30, extension_days=15, max_extensions=1
+    ),
+    RecordKind.TO_CAO: DeadlineRule(
+        days=7, working_days=True, resolve_days=30, extension_days=30, max_extensions=2
+    ),
 }
 
 
@@ -272,7 +292,10 @@ def _office(t: _Table) -> OfficeSettings:
     if not _OFFICE_CODE.match(code):
         raise ConfigError(f"{t.key('code')}: {code!r} — use 2–10 capital letters or digits")
     office = OfficeSettings(
-        code=code, name=t.text("name"), chat_id=t.text("chat_id", "", allow_empty=True) or None
+        code=code,
+        name=t.text("name"),
+        chat_id=t.text("chat_id", "", allow_empty=True) or None,
+        chat_channel=t.text("chat_channel", "telegram"),
     )
     t.done()
     return office
@@ -285,9 +308,18 @@ def _deadlines(t: _Table) -> dict[RecordKind, DeadlineRule]:
             t.seen.add(kind.value)
             continue
         rule = t.table(kind.value)
+        old = rules[kind]
         rules[kind] = DeadlineRule(
-            days=rule.integer("days", rules[kind].days, minimum=1, maximum=365),
-            working_days=rule.flag("working_days", rules[kind].working_days),
+            days=rule.integer("days", old.days, minimum=1, maximum=365),
+            working_days=rule.flag("working_days", old.working_days),
+            resolve_days=rule.integer("resolve_days", old.resolve_days, minimum=0, maximum=365),
+            resolve_working_days=rule.flag("resolve_working_days", old.resolve_working_days),
+            extension_days=rule.integer(
+                "extension_days", old.extension_days, minimum=0, maximum=365
+            ),
+            max_extensions=rule.integer(
+                "max_extensions", old.max_extensions, minimum=0, maximum=10
+            ),
         )
         rule.done()
     t.done()
@@ -338,6 +370,15 @@ def _commune(t: _Table) -> CommuneSettings:
                 f"offices ({', '.join(codes)})"
             )
         routing[topic] = office_code.upper()
+    admins: list[tuple[str, str]] = []
+    for i, identity in enumerate(t.texts("admins", [])):
+        channel, _, external_id = identity.partition(":")
+        if not (channel.strip() and external_id.strip()):
+            raise ConfigError(
+                f"{t.key('admins')}[{i}]: {identity!r} — write the channel and the user id, "
+                'e.g. "telegram:123456789"'
+            )
+        admins.append((channel.strip(), external_id.strip()))
     commune = CommuneSettings(
         code=code,
         name=t.text("name"),
@@ -352,6 +393,7 @@ def _commune(t: _Table) -> CommuneSettings:
         holidays=holidays,
         deadlines=_deadlines(t.table("deadlines")),
         routing=routing,
+        admins=tuple(admins),
     )
     t.done()
     return commune
@@ -438,6 +480,10 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
         max_text_length=b.integer("max_text_length", 2000, minimum=200, maximum=4000),
         max_photos=b.integer("max_photos", 5, minimum=0, maximum=20),
         privacy_notice_version=b.text("privacy_notice_version", "2026-11"),
+        invite_valid_hours=b.integer("invite_valid_hours", 72, minimum=1, maximum=720),
+        followup_quiet_days=b.integer("followup_quiet_days", 7, minimum=1, maximum=90),
+        reminder_days=b.integer("reminder_days", 2, minimum=0, maximum=30),
+        queue_page_size=b.integer("queue_page_size", 10, minimum=1, maximum=50),
     )
     b.done()
     backend = s.text("backend", "sqlite")

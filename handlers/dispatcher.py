@@ -18,15 +18,27 @@ from datetime import UTC, datetime
 
 from bot.config import CommuneSettings, Settings
 from faq.understand import is_emergency
-from handlers.flows import STEPS, announcements, consent, erase, filing, lookup, menu, questions
+from handlers import staff
+from handlers.flows import (
+    STEPS,
+    announcements,
+    consent,
+    erase,
+    filing,
+    lookup,
+    menu,
+    questions,
+    rating,
+)
 from handlers.flows.menu import Menu
 from handlers.knowledge import Knowledge
 from handlers.model import Inbound, Reply, reply_to_payload
+from handlers.notify import RATING_BUTTON_PREFIX
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
 from handlers.turn import GLOBAL_PREFIX, Step, Turn
 from storage import Storage, UnitOfWork
-from storage.models import Citizen, Conversation
+from storage.models import Citizen, Conversation, Official, Pending
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +151,15 @@ class Dispatcher:
                 if not await uow.mark_update_processed(inbound.channel, inbound.update_id, now):
                     log.info("update %s/%s already processed", inbound.channel, inbound.update_id)
                     return []
-                if inbound.is_group:
-                    return []
+                official = await uow.get_official(inbound.channel, inbound.user_id)
+                pending = (
+                    await uow.get_pending(official.id) if official and official.active else None
+                )
+                if staff.claims(inbound, official, pending):
+                    # Officials' commands and buttons, and everything in a group chat.
+                    staff_turn = self._staff_turn(uow, inbound, now, official, pending)
+                    await staff.handle(staff_turn)
+                    return await self._commit_staff(uow, staff_turn)
                 turn = await self._load(uow, inbound, now)
                 await self._run(turn)
                 return await self._commit(uow, turn)
@@ -174,6 +193,41 @@ class Dispatcher:
             data=dict(conversation.data) if conversation else {},
             nonce=conversation.nonce if conversation else 0,
         )
+
+    def _staff_turn(
+        self,
+        uow: UnitOfWork,
+        inbound: Inbound,
+        now: datetime,
+        official: Official | None,
+        pending: Pending | None,
+    ) -> staff.StaffTurn:
+        commune = None
+        for code in (
+            official.commune_code if official else None,
+            inbound.commune_hint,
+            self.settings.bot.default_commune,
+        ):
+            commune = self.settings.commune(code) if code else None
+            if commune is not None:
+                break
+        return staff.StaffTurn(
+            inbound=inbound,
+            now=now,
+            uow=uow,
+            settings=self.settings,
+            commune=commune or self.settings.communes[0],
+            renderer=self.renderer,
+            official=official,
+            pending=pending,
+        )
+
+    async def _commit_staff(self, uow: UnitOfWork, turn: staff.StaffTurn) -> list[Reply]:
+        for reply in [*turn.replies, *turn.notifier.out]:
+            await uow.enqueue(
+                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), turn.now
+            )
+        return turn.replies
 
     def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings:
         for code in (inbound.commune_hint, citizen.commune_code, self.settings.bot.default_commune):
@@ -244,6 +298,9 @@ class Dispatcher:
             await _start(turn, "")
 
     async def _press(self, turn: Turn, data: str) -> None:
+        if data.startswith(RATING_BUTTON_PREFIX):
+            await rating.press(turn, data)
+            return
         if data.startswith(GLOBAL_PREFIX):
             name, _, argument = data.removeprefix(GLOBAL_PREFIX).partition(":")
             action = GLOBAL_ACTIONS.get(name)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from storage.base import CommuneRow, OfficeRow
@@ -21,11 +22,17 @@ from storage.models import (
     Citizen,
     Conversation,
     Event,
+    Invite,
     NewRecord,
+    Official,
+    OfficialRole,
     OutboxMessage,
+    Pending,
+    Rating,
     Record,
     RecordKind,
     RecordStatus,
+    Stage,
     StoredAttachment,
     Subscription,
 )
@@ -120,7 +127,61 @@ def _record(row: Row) -> Record:
         created_at=_dt_required(row["created_at"]),
         due_at=_dt_required(row["due_at"]),
         resolved_at=_dt(row["resolved_at"]),
+        handler_id=row["handler_id"],
+        version=row["version"],
+        stage=Stage(row["stage"]),
+        extensions=row["extensions"],
+        accepted_at=_dt(row["accepted_at"]),
+        answered_at=_dt(row["answered_at"]),
+        followup_at=_dt(row["followup_at"]),
+        rated_at=_dt(row["rated_at"]),
     )
+
+
+def _official(row: Row) -> Official:
+    return Official(
+        id=row["id"],
+        commune_code=row["commune_code"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        display_name=row["display_name"],
+        office_code=row["office_code"],
+        role=OfficialRole(row["role"]),
+        active=bool(row["active"]),
+        created_at=_dt_required(row["created_at"]),
+    )
+
+
+def _invite(row: Row) -> Invite:
+    return Invite(
+        code=row["code"],
+        commune_code=row["commune_code"],
+        office_code=row["office_code"],
+        role=OfficialRole(row["role"]),
+        display_name=row["display_name"],
+        created_by=row["created_by"],
+        created_at=_dt_required(row["created_at"]),
+        expires_at=_dt_required(row["expires_at"]),
+        used_at=_dt(row["used_at"]),
+    )
+
+
+# Columns a lifecycle step may change (see `SqlUnitOfWork.update_record`).
+_LIFECYCLE_COLUMNS = frozenset(
+    {
+        "status",
+        "office_code",
+        "handler_id",
+        "due_at",
+        "stage",
+        "extensions",
+        "accepted_at",
+        "answered_at",
+        "resolved_at",
+        "followup_at",
+        "rated_at",
+    }
+)
 
 
 def _event(row: Row) -> Event:
@@ -439,6 +500,237 @@ class SqlUnitOfWork:
             sql += " AND visible_to_citizen = 1"
         rows = await self._all(sql + " ORDER BY id", (record_id,))
         return [_event(r) for r in rows]
+
+    # --- officials ----------------------------------------------------------------------
+
+    async def upsert_official(
+        self,
+        commune_code: str,
+        channel: str,
+        external_id: str,
+        display_name: str,
+        office_code: str,
+        role: OfficialRole,
+        at: datetime,
+    ) -> Official:
+        """Bind a channel identity to an office and role (re-activating a revoked one)."""
+        row = await self._one(
+            "INSERT INTO officials (commune_code, channel, external_id, display_name, "
+            "office_code, role, active, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) "
+            "ON CONFLICT (channel, external_id) DO UPDATE SET "
+            "commune_code = excluded.commune_code, display_name = excluded.display_name, "
+            "office_code = excluded.office_code, role = excluded.role, active = 1, "
+            "revoked_at = NULL RETURNING *",
+            (commune_code, channel, external_id, display_name, office_code, role.value, _ts(at)),
+        )
+        return _official(_returned(row))
+
+    async def get_official(self, channel: str, external_id: str) -> Official | None:
+        """The official bound to this identity, active or revoked."""
+        row = await self._one(
+            "SELECT * FROM officials WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        return _official(row) if row else None
+
+    async def get_official_by_id(self, official_id: int) -> Official | None:
+        row = await self._one("SELECT * FROM officials WHERE id = ?", (official_id,))
+        return _official(row) if row else None
+
+    async def list_officials(
+        self, commune_code: str | None = None, office_code: str | None = None
+    ) -> list[Official]:
+        """Active officials, optionally of one commune and office."""
+        sql = "SELECT * FROM officials WHERE active = 1"
+        params: list[Any] = []
+        if commune_code is not None:
+            sql += " AND commune_code = ?"
+            params.append(commune_code)
+        if office_code is not None:
+            sql += " AND office_code = ?"
+            params.append(office_code)
+        rows = await self._all(sql + " ORDER BY commune_code, office_code, id", params)
+        return [_official(r) for r in rows]
+
+    async def revoke_official(self, official_id: int, at: datetime) -> bool:
+        changed = await self._exec(
+            "UPDATE officials SET active = 0, revoked_at = ? WHERE id = ? AND active = 1",
+            (_ts(at), official_id),
+        )
+        await self._exec("DELETE FROM official_pending WHERE official_id = ?", (official_id,))
+        return changed == 1
+
+    async def create_invite(self, invite: Invite) -> bool:
+        """Store a new invite; False if the code is taken (the caller retries)."""
+        changed = await self._exec(
+            "INSERT INTO invites (code, commune_code, office_code, role, display_name, "
+            "created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (code) DO NOTHING",
+            (
+                invite.code,
+                invite.commune_code,
+                invite.office_code,
+                invite.role.value,
+                invite.display_name,
+                invite.created_by,
+                _ts(invite.created_at),
+                _ts(invite.expires_at),
+            ),
+        )
+        return changed == 1
+
+    async def get_invite(self, code: str) -> Invite | None:
+        row = await self._one("SELECT * FROM invites WHERE code = ?", (code,))
+        return _invite(row) if row else None
+
+    async def use_invite(self, code: str, official_id: int, at: datetime) -> bool:
+        """Spend an invite once, before it expires; False if used, expired or unknown."""
+        changed = await self._exec(
+            "UPDATE invites SET used_at = ?, used_by = ? "
+            "WHERE code = ? AND used_at IS NULL AND expires_at > ?",
+            (_ts(at), official_id, code, _ts(at)),
+        )
+        return changed == 1
+
+    async def set_pending(
+        self, official_id: int, record_id: int, action: str, chat_id: str, at: datetime
+    ) -> None:
+        await self._exec(
+            "INSERT INTO official_pending (official_id, record_id, action, chat_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET "
+            "record_id = excluded.record_id, action = excluded.action, "
+            "chat_id = excluded.chat_id, created_at = excluded.created_at",
+            (official_id, record_id, action, chat_id, _ts(at)),
+        )
+
+    async def get_pending(self, official_id: int) -> Pending | None:
+        row = await self._one(
+            "SELECT * FROM official_pending WHERE official_id = ?", (official_id,)
+        )
+        if row is None:
+            return None
+        return Pending(
+            row["official_id"],
+            row["record_id"],
+            row["action"],
+            row["chat_id"],
+            _dt_required(row["created_at"]),
+        )
+
+    async def clear_pending(self, official_id: int) -> None:
+        await self._exec("DELETE FROM official_pending WHERE official_id = ?", (official_id,))
+
+    # --- the records' lifecycle --------------------------------------------------------
+
+    async def get_record_by_id(self, record_id: int) -> Record | None:
+        row = await self._one("SELECT * FROM records WHERE id = ?", (record_id,))
+        return _record(row) if row else None
+
+    async def update_record(
+        self, record_id: int, expected_version: int, changes: dict[str, Any]
+    ) -> Record | None:
+        """Apply a lifecycle step if the record is still at `expected_version`.
+
+        Bumps the version; None when another step got there first (the caller says so).
+        Only `handlers.lifecycle` calls this, together with `add_event`.
+        """
+        unknown = set(changes) - _LIFECYCLE_COLUMNS
+        if unknown:
+            raise ValueError(f"not a lifecycle column: {sorted(unknown)}")
+        names = sorted(changes)
+        values = [
+            _ts(v) if isinstance(v, datetime) else (v.value if isinstance(v, StrEnum) else v)
+            for v in (changes[n] for n in names)
+        ]
+        assignments = "".join(f"{n} = ?, " for n in names)
+        row = await self._one(
+            f"UPDATE records SET {assignments}version = version + 1 "  # noqa: S608 - whitelisted
+            "WHERE id = ? AND version = ? RETURNING *",
+            (*values, record_id, expected_version),
+        )
+        return _record(row) if row else None
+
+    async def list_open_records(
+        self,
+        commune_code: str,
+        office_code: str | None,
+        statuses: Sequence[RecordStatus],
+        limit: int,
+        offset: int = 0,
+        due_before: datetime | None = None,
+    ) -> list[Record]:
+        """Records in `statuses` (of one office, or the whole commune), oldest due first."""
+        sql = "SELECT * FROM records WHERE commune_code = ?"
+        params: list[Any] = [commune_code]
+        if office_code is not None:
+            sql += " AND office_code = ?"
+            params.append(office_code)
+        sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
+        params.extend(s.value for s in statuses)
+        if due_before is not None:
+            sql += " AND due_at <= ?"
+            params.append(_ts(due_before))
+        rows = await self._all(
+            sql + " ORDER BY due_at, id LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+        return [_record(r) for r in rows]
+
+    async def count_open_records(
+        self, commune_code: str, office_code: str | None, statuses: Sequence[RecordStatus]
+    ) -> int:
+        sql = "SELECT count(*) FROM records WHERE commune_code = ?"
+        params: list[Any] = [commune_code]
+        if office_code is not None:
+            sql += " AND office_code = ?"
+            params.append(office_code)
+        sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
+        params.extend(s.value for s in statuses)
+        row = await self._one(sql, params)
+        return int(row[0]) if row else 0
+
+    async def add_rating(
+        self, record_id: int, at: datetime, value: Rating, reason: str | None
+    ) -> int:
+        row = await self._one(
+            "INSERT INTO ratings (record_id, at, value, reason) VALUES (?, ?, ?, ?) RETURNING id",
+            (record_id, _ts(at), value.value, reason),
+        )
+        return int(_returned(row)[0])
+
+    async def set_rating_reason(self, rating_id: int, reason: str) -> None:
+        await self._exec("UPDATE ratings SET reason = ? WHERE id = ?", (reason, rating_id))
+
+    async def latest_rating(self, record_id: int) -> tuple[Rating, str | None] | None:
+        row = await self._one(
+            "SELECT value, reason FROM ratings WHERE record_id = ? ORDER BY id DESC LIMIT 1",
+            (record_id,),
+        )
+        return (Rating(row["value"]), row["reason"]) if row else None
+
+    async def list_followup_due(self, answered_before: datetime, limit: int) -> list[Record]:
+        """Answered or closed records, never rated nor followed up, quiet since the answer."""
+        rows = await self._all(
+            "SELECT * FROM records WHERE status IN ('answered', 'closed') "
+            "AND followup_at IS NULL AND rated_at IS NULL AND answered_at IS NOT NULL "
+            "AND answered_at <= ? ORDER BY answered_at, id LIMIT ?",
+            (_ts(answered_before), limit),
+        )
+        return [_record(r) for r in rows]
+
+    async def mark_followup_sent(self, record_id: int, at: datetime) -> None:
+        """Note the one follow-up question (not a lifecycle step: no version bump)."""
+        await self._exec("UPDATE records SET followup_at = ? WHERE id = ?", (_ts(at), record_id))
+
+    async def add_deadline_notice(
+        self, record_id: int, kind: str, local_day: str, at: datetime
+    ) -> bool:
+        """Note a reminder/escalation for a day; False if one was already sent that day."""
+        changed = await self._exec(
+            "INSERT INTO deadline_notices (record_id, kind, local_day, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (record_id, kind, local_day, _ts(at)),
+        )
+        return changed == 1
 
     # --- questions the bot could not answer -------------------------------------------
 

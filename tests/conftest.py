@@ -16,7 +16,15 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings, StorageSettings, load_settings
-from handlers.model import Attachment, Inbound, Location, Reply, plain_text
+from handlers.model import (
+    Attachment,
+    Inbound,
+    Location,
+    Priority,
+    Reply,
+    plain_text,
+    reply_from_payload,
+)
 from storage import SqliteStorage, Storage
 
 # PostgreSQL tests run where this names a database (CI sets it; see .ci/run).
@@ -196,3 +204,58 @@ def chat_factory(app: App) -> Callable[..., Chat]:
 @pytest.fixture
 def chat(app: App) -> Chat:
     return Chat(app)
+
+
+class OfficialChat(Chat):
+    """An official: their private chat, or (with `group`) the office's group chat."""
+
+    def __init__(
+        self, app: App, user: str, group: str | None = None, channel: str = "test"
+    ) -> None:
+        super().__init__(app, user, channel)
+        self.group = group
+
+    def inbound(self, **fields: object) -> Inbound:
+        base = super().inbound(**fields)
+        if self.group is not None and "chat_id" not in fields:
+            base = replace(base, chat_id=self.group, is_group=True)
+        return base
+
+
+async def receive(app: App, chat_id: str, channel: str = "test") -> list[Reply]:
+    """The notifications waiting for a chat (marked delivered); interactive rows too are
+    marked delivered, since the driver already saw them as the dispatcher's answer."""
+    async with app.storage.transaction() as uow:
+        rows = await uow.pending_outbox(channel, app.dispatcher.clock(), 500, chat_id=chat_id)
+        for row in rows:
+            await uow.mark_sent(row.id, app.dispatcher.clock())
+    return [
+        reply_from_payload(r.channel, r.chat_id, r.priority, r.payload)
+        for r in rows
+        if r.priority == Priority.NOTIFICATION
+    ]
+
+
+async def make_official(
+    app: App, user: str, office: str = "VP", role: str = "member", name: str | None = None
+) -> OfficialChat:
+    """An official who joined through an invite code and /thamgia, like a real one."""
+    from handlers import invites
+    from storage.models import OfficialRole
+
+    commune = app.settings.communes[0]
+    async with app.storage.transaction() as uow:
+        invite = await invites.make_invite(
+            uow,
+            app.settings,
+            commune,
+            office,
+            OfficialRole(role),
+            None,
+            "test",
+            app.dispatcher.clock(),
+        )
+    official = OfficialChat(app, user)
+    await official.send(f"/thamgia {invite.code.lower()} {name or user.title()}")
+    assert "đã tham gia" in official.text, official.text
+    return official

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -156,3 +157,39 @@ async def test_outbox_order_and_never_twice(storage: Storage) -> None:
         await uow.mark_failed(low, "chat not found", retry_at=None)
         counts = await uow.outbox_counts()
     assert counts == {"sent": 1, "failed": 1, "pending": 1}
+
+
+async def test_officials_invites_and_record_versions(storage: Storage) -> None:
+    from storage.models import Invite, OfficialRole
+
+    async with storage.transaction() as uow:
+        lan = await uow.upsert_official("CG", "test", "lan", "Lan", "VP", OfficialRole.MEMBER, NOW)
+        again = await uow.upsert_official("CG", "test", "lan", "Lan", "VP", OfficialRole.HEAD, NOW)
+        assert (again.id, again.role) == (lan.id, OfficialRole.HEAD)  # one row per identity
+        invite = Invite("ABCDEFGH", "CG", "VP", OfficialRole.MEMBER, None, "t", NOW, NOW, None)
+        assert await uow.create_invite(replace(invite, expires_at=NOW + timedelta(hours=1)))
+        assert not await uow.create_invite(invite)  # the code is taken
+        assert await uow.use_invite("ABCDEFGH", lan.id, NOW)
+        assert not await uow.use_invite("ABCDEFGH", lan.id, NOW)  # single use
+        record = await uow.insert_record("CG-2611-AAAAAA", new_record())
+        assert record is not None
+        moved = await uow.update_record(record.id, 0, {"status": RecordStatus.ACCEPTED})
+        assert moved is not None
+        assert moved.version == 1
+        assert await uow.update_record(record.id, 0, {"status": RecordStatus.CLOSED}) is None
+        with pytest.raises(ValueError, match="not a lifecycle column"):
+            await uow.update_record(record.id, 1, {"description": "x"})
+        assert await uow.revoke_official(lan.id, NOW)
+        assert await uow.list_officials("CG") == []
+    for sql, params in [
+        (
+            "INSERT INTO officials (commune_code, channel, external_id, display_name, "
+            "office_code, role, created_at) VALUES ('CG', 't', 'x', 'X', 'VP', 'boss', ?)",
+            (NOW,),
+        ),
+        ("UPDATE records SET stage = 'appeal'", ()),
+        ("INSERT INTO ratings (record_id, at, value) VALUES (?, ?, 'meh')", (record.id, NOW)),
+    ]:
+        with pytest.raises(INTEGRITY_ERRORS):
+            async with storage.transaction() as uow:
+                await uow._exec(sql, params)
