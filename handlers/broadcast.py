@@ -1,7 +1,7 @@
 """Queue an announcement (thông báo) to a commune's subscribers at broadcast priority.
 
-Used by `danvan broadcast`; the chat command `/thongbao` for admins and leaders will call
-the same function once roles exist. The text is plain (what an official typed or wrote in
+Used by `danvan broadcast` and by the chat command `/thongbao` (administrators and
+leaders). The text is plain (what an official typed or wrote in
 a file); the template escapes it for Telegram HTML. Every message goes through the outbox
 at `Priority.BROADCAST`, behind every reply and notification.
 """

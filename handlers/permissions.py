@@ -110,6 +110,16 @@ def may_manage_officials(official: Official | None, commune_code: str) -> bool:
     )
 
 
+def may_broadcast(official: Official | None, commune_code: str) -> bool:
+    """Announcements to the commune's subscribers: administrators and leaders."""
+    return (
+        official is not None
+        and official.active
+        and official.role in (OfficialRole.ADMIN, OfficialRole.LEADER)
+        and official.commune_code == commune_code
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Contact:
     """The contact details a viewer may see: shown, hidden (tố cáo) or none (anonymous)."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.config import CommuneSettings, Settings
 from handlers import invites, lifecycle, tracking_code
+from handlers.broadcast import queue_broadcast
 from handlers.deadlines import due_within
 from handlers.lifecycle import Action, LifecycleError
 from handlers.model import Button, Inbound, Priority, Reply
@@ -31,7 +32,7 @@ from handlers.notify import (
     Notifier,
     parse_record_button,
 )
-from handlers.permissions import GROUP, Actor, Perm, allowed, may_manage_officials
+from handlers.permissions import GROUP, Actor, Perm, allowed, may_broadcast, may_manage_officials
 from handlers.render import Renderer
 from handlers.text import clean_text, one_line
 from storage import UnitOfWork
@@ -599,8 +600,31 @@ async def revoke(turn: StaffTurn, args: str) -> None:
     turn.say("staff_revoked", ok=ok, name=target.display_name)
 
 
+async def announce_to_subscribers(turn: StaffTurn, args: str) -> None:
+    """/thongbao [Thôn … |] nội dung — an announcement to the commune's subscribers."""
+    if not may_broadcast(turn.official, turn.commune.code) or turn.official is None:
+        turn.say("official_only", revoked=False, admin=True)
+        return
+    hamlet, bar, text = args.partition("|")
+    if not bar:
+        hamlet, text = "", args
+    hamlet, text = hamlet.strip(), text.strip()
+    if not text or (hamlet and hamlet not in turn.commune.hamlets):
+        turn.say("staff_broadcast", reason="usage", hamlets=turn.commune.hamlets)
+        return
+    queued = await queue_broadcast(
+        turn.uow, turn.renderer, turn.commune, text, hamlet or None, turn.now
+    )
+    log.info("announcement queued by official %s: %d messages", turn.official.id, queued.count)
+    turn.say("staff_broadcast", reason="ok", count=queued.count, hamlet=hamlet or None)
+
+
 async def staff_help(turn: StaffTurn, _args: str) -> None:
-    turn.say("staff_help", admin=may_manage_officials(turn.official, turn.commune.code))
+    turn.say(
+        "staff_help",
+        admin=may_manage_officials(turn.official, turn.commune.code),
+        announcer=may_broadcast(turn.official, turn.commune.code),
+    )
 
 
 COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
@@ -618,6 +642,7 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "canbo": list_officials,
     "thuhoi": revoke,
     "huongdan": staff_help,
+    "thongbao": announce_to_subscribers,
 }
 
 # Steps whose point is a message to the citizen (the official hears if it cannot arrive).

@@ -222,7 +222,9 @@ class OfficialChat(Chat):
         return base
 
 
-async def receive(app: App, chat_id: str, channel: str = "test") -> list[Reply]:
+async def receive(
+    app: App, chat_id: str, channel: str = "test", priority: Priority = Priority.NOTIFICATION
+) -> list[Reply]:
     """The notifications waiting for a chat (marked delivered); interactive rows too are
     marked delivered, since the driver already saw them as the dispatcher's answer."""
     async with app.storage.transaction() as uow:
@@ -232,7 +234,7 @@ async def receive(app: App, chat_id: str, channel: str = "test") -> list[Reply]:
     return [
         reply_from_payload(r.channel, r.chat_id, r.priority, r.payload)
         for r in rows
-        if r.priority == Priority.NOTIFICATION
+        if r.priority == priority
     ]
 
 

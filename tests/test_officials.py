@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from handlers.model import Reply, plain_text
+from handlers.model import Priority, Reply, plain_text
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
 from tests.test_conversation import CODE, db, file_report
 
@@ -519,3 +519,37 @@ async def test_a_waiting_step_asks_again_for_text(
     assert lan.says("staff_cancelled")
     await lan.send("xin chào")  # nothing waits any more: the citizen's side answers
     assert lan.says("consent_notice")
+
+
+async def test_a_leader_announces_to_subscribers_from_the_chat(
+    app: App, chat_factory: Callable[..., Chat]
+) -> None:
+    whole, hamlet2, other = chat_factory("c1"), chat_factory("c2"), chat_factory("c3")
+    for citizen in (whole, hamlet2, other):
+        await citizen.agree()
+    await whole.press("🔔 Nhận thông báo của xã")
+    await whole.press("Thông báo của cả xã")
+    await hamlet2.press("🔔 Nhận thông báo của xã")
+    await hamlet2.press("Thôn 2")
+    await other.press("🔔 Nhận thông báo của xã")
+    await other.press("Thôn 3")
+
+    member = await make_official(app, "lan", "VP", "member", "chị Lan")
+    await member.send("/thongbao Lịch tiêm chủng")
+    assert member.says("official_only", revoked=False, admin=True)
+
+    leader = await make_official(app, "chutich", "VP", "leader", "anh Hùng")
+    await leader.send("/thongbao")
+    assert "Cách gửi thông báo" in leader.text
+    await leader.send("/thongbao Thôn 9 | Họp dân")
+    assert "Cách gửi thông báo" in leader.text  # no such hamlet
+    await leader.send("/thongbao Thôn 2 | Họp dân thôn 2 lúc 19 giờ <tối nay>")
+    assert "tới 2 người đăng ký ở Thôn 2" in leader.text
+    got = {
+        user: [r.text for r in await receive(app, user, priority=Priority.BROADCAST)]
+        for user in ("c1", "c2", "c3")
+    }
+    assert len(got["c1"]) == len(got["c2"]) == 1
+    assert "Họp dân thôn 2 lúc 19 giờ &lt;tối nay&gt;" in got["c1"][0]
+    assert got["c1"] == got["c2"]
+    assert got["c3"] == []
