@@ -117,6 +117,7 @@ class BotSettings:
     followup_quiet_days: int = 7
     reminder_days: int = 2
     queue_page_size: int = 10
+    max_messages_per_minute: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +480,7 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
         log_level=level,
         max_text_length=b.integer("max_text_length", 2000, minimum=200, maximum=4000),
         max_photos=b.integer("max_photos", 5, minimum=0, maximum=20),
+        max_messages_per_minute=b.integer("max_messages_per_minute", 20, minimum=5, maximum=600),
         privacy_notice_version=b.text("privacy_notice_version", "2026-11"),
         invite_valid_hours=b.integer("invite_valid_hours", 72, minimum=1, maximum=720),
         followup_quiet_days=b.integer("followup_quiet_days", 7, minimum=1, maximum=90),

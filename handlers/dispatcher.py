@@ -255,8 +255,26 @@ class Dispatcher:
             )
         return replies
 
+    def _flooding(self, turn: Turn) -> bool:
+        """Count this message in the person's current minute; True past the limit.
+
+        The count lives in the conversation (no personal data). The first message over the
+        limit gets one calm answer; the rest of that minute get none.
+        """
+        start, count = turn.data.get("_minute", ["", 0])
+        window = turn.now.replace(second=0, microsecond=0).isoformat()
+        count = count + 1 if start == window else 1
+        turn.data["_minute"] = [window, count]
+        limit = self.settings.bot.max_messages_per_minute
+        if count == limit + 1:
+            turn.say("flood", limit=limit)
+        return count > limit
+
     async def _run(self, turn: Turn) -> None:
         inbound = turn.inbound
+        if self._flooding(turn):
+            log.info("update %s/%s ignored: flood", inbound.channel, inbound.update_id)
+            return
         if inbound.text is not None:
             cleaned = clean_text(inbound.text)
             limit = self.settings.bot.max_text_length
