@@ -4,11 +4,12 @@
 
 Builds a synthetic commune in a SQLite file in a temporary folder: N records (default
 1,000,000) spread evenly over the two years up to the end of 2026-W47, with the events the
-officials' side writes (accepted, transferred, closed, rated, reopened — about 2.3 per
-record) and a log of unanswered questions. Rows go in with executemany inside one
-transaction. Then it times one digest of 2026-W47 for that commune, as the scheduler makes
-it: the figures of the week and the week before (SQL aggregates over index ranges) plus
-rendering the message, chart, DOCX and HTML page. Target: 2 seconds.
+officials' side writes (accepted, transferred, closed, rated, reopened — about 2.4 per
+record — and a ratings row per rating) and a log of unanswered questions. Rows go in with
+executemany inside one transaction. Then it times one digest of 2026-W47 for that
+commune, as the scheduler makes it: the figures of the week and the week before (SQL
+aggregates over index ranges) plus rendering the message, chart, DOCX and HTML page.
+Target: 2 seconds.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.config import Settings, StorageSettings, load_settings
 from bot.digest.job import make_digest, write_outputs
 from bot.digest.render import DigestRenderer
 from bot.digest.weeks import IsoWeek
-from storage.models import RATING_LEVELS
+from storage.models import Rating
 from storage.sqlite import SqliteStorage
 
 WEEK = IsoWeek(2026, 47)
@@ -69,6 +70,8 @@ def populate(path: Path, settings: Settings, records: int, seed: int = 47) -> in
     conn.execute("BEGIN")
     rows = []
     events: list[tuple[int, str, str, str, str | None, str | None, str | None, int]] = []
+    ratings: list[tuple[int, str, str]] = []
+    ratings: list[tuple[int, str, str]] = []
     for i in range(1, records + 1):
         created = rng.uniform(start_s, end_s)
         kind = rng.choice(kinds)
@@ -100,8 +103,10 @@ def populate(path: Path, settings: Settings, records: int, seed: int = 47) -> in
                 resolved = finish
                 events.append((i, _ts(finish), "official", "closed", "answered", "closed", None, 1))
                 if rng.random() < 0.35:
-                    level = rng.choices(RATING_LEVELS, weights=(3, 5, 1))[0]
-                    events.append((i, _ts(finish + 7200), "citizen", "rated", None, None, level, 1))
+                    level = rng.choices(list(Rating), weights=(3, 5, 1))[0]
+                    at = _ts(finish + 7200)
+                    events.append((i, at, "citizen", "rated", "closed", "closed", None, 1))
+                    ratings.append((i, at, level.value))
                 if rng.random() < 0.01:
                     events.append(
                         (
@@ -134,8 +139,8 @@ def populate(path: Path, settings: Settings, records: int, seed: int = 47) -> in
             )
         )
         if len(rows) >= 50_000:
-            _flush(conn, rows, events)
-    _flush(conn, rows, events)
+            _flush(conn, rows, events, ratings)
+    _flush(conn, rows, events, ratings)
     conn.executemany(
         "INSERT INTO question_log (commune_code, at, question, intent, answered, confidence) "
         "VALUES ('CG', ?, ?, 'unknown', 0, 0.2)",
@@ -152,7 +157,10 @@ def populate(path: Path, settings: Settings, records: int, seed: int = 47) -> in
 
 
 def _flush(
-    conn: sqlite3.Connection, rows: list[tuple[object, ...]], events: list[tuple[object, ...]]
+    conn: sqlite3.Connection,
+    rows: list[tuple[object, ...]],
+    events: list[tuple[object, ...]],
+    ratings: list[tuple[int, str, str]],
 ) -> None:
     conn.executemany(
         "INSERT INTO records (id, code, commune_code, channel, kind, topic, office_code, status, "
@@ -165,8 +173,10 @@ def _flush(
         "visible_to_citizen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         events,
     )
+    conn.executemany("INSERT INTO ratings (record_id, at, value) VALUES (?, ?, ?)", ratings)
     rows.clear()
     events.clear()
+    ratings.clear()
 
 
 async def _prepare(settings: Settings) -> None:

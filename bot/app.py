@@ -10,8 +10,27 @@ from faq.knowledge import load_knowledge_base
 from handlers.dispatcher import Dispatcher
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
-from storage import SqliteStorage, Storage
+from storage import Storage, UnitOfWork, open_storage
 from storage.base import CommuneRow, OfficeRow
+from storage.models import OfficialRole
+
+BOOTSTRAP_ADMIN_NAME = "Quản trị"
+
+
+async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -> None:
+    """Create the administrators config names, once: a later revoke is not undone here."""
+    for commune in settings.communes:
+        for channel, external_id in commune.admins:
+            if await uow.get_official(channel, external_id) is None:
+                await uow.upsert_official(
+                    commune.code,
+                    channel,
+                    external_id,
+                    BOOTSTRAP_ADMIN_NAME,
+                    "VP",
+                    OfficialRole.ADMIN,
+                    now,
+                )
 
 
 class App:
@@ -31,7 +50,7 @@ class App:
         renderer = Renderer(settings.bot.templates_dir)
         knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
-        storage: Storage = await SqliteStorage.open(settings.storage.sqlite_path)
+        storage = await open_storage(settings.storage)
         try:
             async with storage.transaction() as uow:
                 await uow.sync_communes(
@@ -45,6 +64,7 @@ class App:
                     ],
                     datetime.now(UTC),
                 )
+                await bootstrap_admins(uow, settings, datetime.now(UTC))
         except BaseException:
             await storage.close()
             raise

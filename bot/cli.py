@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import manage
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 
@@ -56,6 +59,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep running the weekly schedule (checks every minute) until interrupted",
     )
+    sub.add_parser("run", help="serve the configured channels (Telegram) until stopped")
+    outbox = sub.add_parser("outbox", help="the queue of outgoing messages")
+    outbox.add_argument("action", choices=["status"])
+    broadcast = sub.add_parser(
+        "broadcast", help="queue an announcement to the citizens who subscribed"
+    )
+    broadcast.add_argument("--file", type=Path, required=True, help="the text, UTF-8")
+    broadcast.add_argument("--commune", help="the commune's short code (default: the default)")
+    broadcast.add_argument(
+        "--hamlet", help="only this thôn / tổ dân phố (and whole-commune subscribers)"
+    )
+    broadcast.add_argument(
+        "--wait", action="store_true", help="show progress until every message has gone"
+    )
+    manage.add_parsers(sub)
     return parser
 
 
@@ -137,6 +155,119 @@ def _config_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def _fail(message: str) -> int:
+    print(f"danvan: {message}", file=sys.stderr)
+    return 2
+
+
+async def _run(settings: Settings) -> int:
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.channels.telegram import TelegramChannel
+
+    telegram = settings.telegram
+    if telegram is None:
+        return _fail(
+            "no channel to run — add a [telegram] table to the configuration "
+            "(see config.example.toml and the README, section Telegram)"
+        )
+    try:
+        token = telegram.token()
+        secret = telegram.webhook_secret() if telegram.mode == "webhook" else None
+    except ConfigError as exc:
+        return _fail(f"configuration problem: {exc}")
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    async with await App.open(settings) as app:
+        channel = TelegramChannel(app, telegram, token, webhook_secret=secret)
+        try:
+            await channel.serve(stopping)
+        except InvalidToken:
+            return _fail(
+                f"Telegram refused the bot token in {telegram.token_env} — copy it again "
+                "from @BotFather"
+            )
+        except NetworkError as exc:
+            return _fail(
+                f"cannot reach the Telegram Bot API ({type(exc).__name__}); check the network"
+            )
+        except TelegramError as exc:
+            return _fail(f"Telegram refused to start the bot: {exc.message}")
+    return 0
+
+
+_PRIORITY_NAMES = {0: "interactive", 1: "notification", 2: "broadcast"}
+
+
+async def _outbox_status(settings: Settings) -> str:
+    async with await App.open(settings) as app, app.storage.transaction() as uow:
+        counts = await uow.outbox_counts_by_channel()
+        oldest = await uow.oldest_pending_outbox()
+    totals: dict[str, int] = {"pending": 0, "sent": 0, "failed": 0}
+    for (_channel, status, _priority), n in counts.items():
+        totals[status] = totals.get(status, 0) + n
+    lines = [
+        f"outbox: {totals['pending']} pending, {totals['sent']} sent, {totals['failed']} failed"
+    ]
+    for channel in sorted({c for c, _, _ in counts}):
+        pending = {p: n for (c, s, p), n in counts.items() if c == channel and s == "pending"}
+        detail = ", ".join(f"{_PRIORITY_NAMES.get(p, p)} {n}" for p, n in sorted(pending.items()))
+        lines.append(f"  {channel}: {sum(pending.values())} pending ({detail or 'none'})")
+    if oldest is not None:
+        age = datetime.now(UTC) - oldest.created_at
+        lines.append(
+            f"oldest pending: #{oldest.id} on {oldest.channel}, queued "
+            f"{oldest.created_at:%Y-%m-%d %H:%M:%S} UTC ({int(age.total_seconds())} s ago), "
+            f"{oldest.attempts} attempts"
+        )
+    return "\n".join(lines)
+
+
+async def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.broadcast import queue_broadcast
+
+    commune = settings.commune(args.commune or settings.bot.default_commune)
+    if commune is None:
+        codes = ", ".join(c.code for c in settings.communes)
+        return _fail(f"--commune {args.commune}: not configured; use one of {codes}")
+    if args.hamlet is not None and args.hamlet not in commune.hamlets:
+        return _fail(
+            f"--hamlet {args.hamlet!r}: not a hamlet of {commune.code}; use one of "
+            + ", ".join(commune.hamlets)
+        )
+    try:
+        text = args.file.read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"--file {args.file}: cannot read it as UTF-8 text ({exc})")
+    if not text:
+        return _fail(f"--file {args.file}: the file is empty")
+    async with await App.open(settings) as app:
+        async with app.storage.transaction() as uow:
+            queued = await queue_broadcast(
+                uow, app.renderer, commune, text, args.hamlet, datetime.now(UTC)
+            )
+        print(
+            f"queued {queued.count} messages to subscribers of {commune.code}"
+            + (f" ({args.hamlet})" if args.hamlet else ""),
+            flush=True,
+        )
+        if not args.wait or queued.first_id is None or queued.last_id is None:
+            return 0
+        while True:
+            async with app.storage.transaction() as uow:
+                progress = await uow.outbox_progress(queued.first_id, queued.last_id)
+            print(
+                f"sent {progress.get('sent', 0)}/{queued.count}, "
+                f"failed {progress.get('failed', 0)}, pending {progress.get('pending', 0)}",
+                flush=True,
+            )
+            if not progress.get("pending"):
+                return 0
+            await asyncio.sleep(5)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
@@ -173,7 +304,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 130
     _setup_logging(settings, to_file=args.command == "chat")
+    if args.command in manage.COMMANDS:
+        return asyncio.run(manage.run(args, settings))
     try:
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+        if args.command == "outbox":
+            print(asyncio.run(_outbox_status(settings)))
+            return 0
+        if args.command == "broadcast":
+            return asyncio.run(_broadcast(settings, args))
         return asyncio.run(_chat(settings, args.user, args.commune))
     except KeyboardInterrupt:
         return 130

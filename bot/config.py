@@ -38,6 +38,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+BACKENDS = ("sqlite", "postgres")
 
 
 class ConfigError(Exception):
@@ -66,12 +67,20 @@ class OfficeSettings:
     code: str
     name: str
     chat_id: str | None = None
+    # The channel the office's chat lives in (its notifications are sent there).
+    chat_channel: str = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
 class DeadlineRule:
+    """The intake limit (xử lý đơn / thụ lý), the resolution limit after thụ lý, extensions."""
+
     days: int
     working_days: bool
+    resolve_days: int = 0  # 0: no separate resolution stage (phản ánh, kiến nghị)
+    resolve_working_days: bool = False
+    extension_days: int = 0  # how long one extension is; 0: no extensions
+    max_extensions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,8 @@ class CommuneSettings:
             "", "BC-UBND", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", DEFAULT_RECIPIENTS, None
         )
     )
+    # Bootstrap administrators as (channel, external id); they manage officials.
+    admins: tuple[tuple[str, str], ...] = ()
 
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)
@@ -144,12 +155,61 @@ class BotSettings:
     max_text_length: int
     max_photos: int
     privacy_notice_version: str
+    invite_valid_hours: int = 72
+    followup_quiet_days: int = 7
+    reminder_days: int = 2
+    queue_page_size: int = 10
+    max_messages_per_minute: int = 20
 
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
     data_dir: Path
     sqlite_path: Path
+    backend: str = "sqlite"
+    postgres_dsn: Secret | None = None
+    postgres_pool_size: int = 10
+
+
+TELEGRAM_MODES = ("polling", "webhook")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """The Telegram channel. Secrets are read from the environment when it starts."""
+
+    token_env: str
+    mode: str
+    base_url: str | None
+    webhook_url: str | None
+    listen: str
+    port: int
+    secret_env: str
+    download_files: bool = False
+    max_file_mb: int = 20
+
+    def token(self) -> Secret:
+        return env_secret(self.token_env, "telegram.token_env")
+
+    def webhook_secret(self) -> Secret:
+        secret = env_secret(self.secret_env, "telegram.secret_env")
+        if not _SECRET_TOKEN.match(secret.reveal()):
+            raise ConfigError(
+                f"telegram.secret_env: the value of {self.secret_env} must be 1–256 characters "
+                "from A–Z, a–z, 0–9, _ and - (Telegram's rule for the secret token)"
+            )
+        return secret
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """Pacing of outgoing messages (Telegram's limits by default)."""
+
+    messages_per_second: int
+    private_chat_per_minute: int
+    group_per_minute: int
+    retry_max_seconds: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +229,19 @@ class Settings:
     bot: BotSettings
     storage: StorageSettings
     communes: tuple[CommuneSettings, ...]
+    source: str = field(default="")
+    telegram: TelegramSettings | None = None
+    outbox: OutboxSettings = field(
+        default_factory=lambda: OutboxSettings(
+            messages_per_second=30,
+            private_chat_per_minute=60,
+            group_per_minute=20,
+            retry_max_seconds=300,
+        )
+    )
     digest: DigestSettings = field(
         default_factory=lambda: DigestSettings(True, time(7, 30), "telegram", Path("data"), 15, 5)
     )
-    source: str = field(default="")
 
     def commune(self, code: str) -> CommuneSettings | None:
         code = code.upper()
@@ -182,11 +251,17 @@ class Settings:
 # Legal defaults (DOMAIN.md §1): the first time limit that runs for each kind of record.
 # phản ánh / kiến nghị: xử lý đơn within 10 days; khiếu nại: thụ lý within 10 days
 # (Luật Khiếu nại Điều 27); tố cáo: intake within 7 working days (Luật Tố cáo Điều 24).
+# After thụ lý: khiếu nại resolved within 30 days, 45 if complex (Điều 28: one extension of
+# 15 days); tố cáo within 30 days, complex cases extended by 30 days up to twice (Điều 30).
 DEFAULT_DEADLINES: Mapping[RecordKind, DeadlineRule] = {
     RecordKind.PHAN_ANH: DeadlineRule(days=10, working_days=False),
     RecordKind.KIEN_NGHI: DeadlineRule(days=10, working_days=False),
-    RecordKind.KHIEU_NAI: DeadlineRule(days=10, working_days=False),
-    RecordKind.TO_CAO: DeadlineRule(days=7, working_days=True),
+    RecordKind.KHIEU_NAI: DeadlineRule(
+        days=10, working_days=False, resolve_days=30, extension_days=15, max_extensions=1
+    ),
+    RecordKind.TO_CAO: DeadlineRule(
+        days=7, working_days=True, resolve_days=30, extension_days=30, max_extensions=2
+    ),
 }
 
 
@@ -275,7 +350,10 @@ def _office(t: _Table) -> OfficeSettings:
     if not _OFFICE_CODE.match(code):
         raise ConfigError(f"{t.key('code')}: {code!r} — use 2–10 capital letters or digits")
     office = OfficeSettings(
-        code=code, name=t.text("name"), chat_id=t.text("chat_id", "", allow_empty=True) or None
+        code=code,
+        name=t.text("name"),
+        chat_id=t.text("chat_id", "", allow_empty=True) or None,
+        chat_channel=t.text("chat_channel", "telegram"),
     )
     t.done()
     return office
@@ -288,9 +366,18 @@ def _deadlines(t: _Table) -> dict[RecordKind, DeadlineRule]:
             t.seen.add(kind.value)
             continue
         rule = t.table(kind.value)
+        old = rules[kind]
         rules[kind] = DeadlineRule(
-            days=rule.integer("days", rules[kind].days, minimum=1, maximum=365),
-            working_days=rule.flag("working_days", rules[kind].working_days),
+            days=rule.integer("days", old.days, minimum=1, maximum=365),
+            working_days=rule.flag("working_days", old.working_days),
+            resolve_days=rule.integer("resolve_days", old.resolve_days, minimum=0, maximum=365),
+            resolve_working_days=rule.flag("resolve_working_days", old.resolve_working_days),
+            extension_days=rule.integer(
+                "extension_days", old.extension_days, minimum=0, maximum=365
+            ),
+            max_extensions=rule.integer(
+                "max_extensions", old.max_extensions, minimum=0, maximum=10
+            ),
         )
         rule.done()
     t.done()
@@ -341,6 +428,15 @@ def _commune(t: _Table) -> CommuneSettings:
                 f"offices ({', '.join(codes)})"
             )
         routing[topic] = office_code.upper()
+    admins: list[tuple[str, str]] = []
+    for i, identity in enumerate(t.texts("admins", [])):
+        channel, _, external_id = identity.partition(":")
+        if not (channel.strip() and external_id.strip()):
+            raise ConfigError(
+                f"{t.key('admins')}[{i}]: {identity!r} — write the channel and the user id, "
+                'e.g. "telegram:123456789"'
+            )
+        admins.append((channel.strip(), external_id.strip()))
     commune = CommuneSettings(
         code=code,
         name=t.text("name"),
@@ -356,6 +452,7 @@ def _commune(t: _Table) -> CommuneSettings:
         deadlines=_deadlines(t.table("deadlines")),
         routing=routing,
         digest=_commune_digest(t.table("digest"), t.text("name")),
+        admins=tuple(admins),
     )
     t.done()
     return commune
@@ -401,6 +498,58 @@ def _digest(t: _Table, data_dir: Path, base: Path) -> DigestSettings:
     return digest
 
 
+def _telegram(t: _Table) -> TelegramSettings:
+    mode = t.text("mode", "polling")
+    if mode not in TELEGRAM_MODES:
+        raise ConfigError(f'{t.key("mode")}: {mode!r} — use "polling" or "webhook"')
+    token_env = t.text("token_env", "DANVAN_TELEGRAM_TOKEN")
+    secret_env = t.text("secret_env", "DANVAN_TELEGRAM_SECRET")
+    for name, value in (("token_env", token_env), ("secret_env", secret_env)):
+        if not _ENV_NAME.match(value):
+            raise ConfigError(f"{t.key(name)}: {value!r} is not an environment variable name")
+    base_url = t.text("base_url", "", allow_empty=True) or None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{t.key('base_url')}: {base_url!r} — write the Bot API server's address, e.g. "
+            '"http://127.0.0.1:8081/bot"'
+        )
+    url = t.text("url", "", allow_empty=True) or None
+    if mode == "webhook" and (url is None or not url.startswith("https://")):
+        raise ConfigError(
+            f"{t.key('url')}: webhook mode needs the public https address Telegram posts "
+            'to, e.g. url = "https://bot.example.vn/telegram"'
+        )
+    settings = TelegramSettings(
+        token_env=token_env,
+        mode=mode,
+        base_url=base_url,
+        webhook_url=url,
+        listen=t.text("listen", "127.0.0.1"),
+        port=t.integer("port", 8080, minimum=1, maximum=65535),
+        secret_env=secret_env,
+        download_files=t.flag("download_files", False),
+        max_file_mb=t.integer("max_file_mb", 20, minimum=1, maximum=2000),
+    )
+    if settings.max_file_mb > 20 and base_url is None:
+        raise ConfigError(
+            f"{t.key('max_file_mb')}: Telegram lets bots download at most 20 MB — use 20 or "
+            "less, or a self-hosted Bot API server (base_url)"
+        )
+    t.done()
+    return settings
+
+
+def _outbox(t: _Table) -> OutboxSettings:
+    settings = OutboxSettings(
+        messages_per_second=t.integer("messages_per_second", 30, minimum=1, maximum=1000),
+        private_chat_per_minute=t.integer("private_chat_per_minute", 60, minimum=1, maximum=600),
+        group_per_minute=t.integer("group_per_minute", 20, minimum=1, maximum=600),
+        retry_max_seconds=t.integer("retry_max_seconds", 300, minimum=1, maximum=86400),
+    )
+    t.done()
+    return settings
+
+
 def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Settings:
     """Validate a parsed TOML document into `Settings`; raises `ConfigError`."""
     root = _Table(dict(data), "")
@@ -429,22 +578,46 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
         log_level=level,
         max_text_length=b.integer("max_text_length", 2000, minimum=200, maximum=4000),
         max_photos=b.integer("max_photos", 5, minimum=0, maximum=20),
+        max_messages_per_minute=b.integer("max_messages_per_minute", 20, minimum=5, maximum=600),
         privacy_notice_version=b.text("privacy_notice_version", "2026-11"),
+        invite_valid_hours=b.integer("invite_valid_hours", 72, minimum=1, maximum=720),
+        followup_quiet_days=b.integer("followup_quiet_days", 7, minimum=1, maximum=90),
+        reminder_days=b.integer("reminder_days", 2, minimum=0, maximum=30),
+        queue_page_size=b.integer("queue_page_size", 10, minimum=1, maximum=50),
     )
     b.done()
     backend = s.text("backend", "sqlite")
-    if backend != "sqlite":
-        raise ConfigError(f'storage.backend: {backend!r} is not available — use "sqlite"')
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"storage.backend: {backend!r} is not available — use one of {', '.join(BACKENDS)}"
+        )
     data_dir = _path(s.text("data_dir", "data"), base)
     sqlite_name = s.text("sqlite_path", "", allow_empty=True)
+    dsn_env = s.text("postgres_dsn_env", "DANVAN_DATABASE_URL")
+    pool_size = s.integer("postgres_pool_size", 10, minimum=1, maximum=100)
     storage = StorageSettings(
         data_dir=data_dir,
         sqlite_path=_path(sqlite_name, base) if sqlite_name else data_dir / "danvan.sqlite3",
+        backend=backend,
+        postgres_dsn=env_secret(dsn_env, "storage.postgres_dsn_env")
+        if backend == "postgres"
+        else None,
+        postgres_pool_size=pool_size,
     )
     s.done()
     digest = _digest(root.table("digest"), data_dir, base)
+    telegram = _telegram(root.table("telegram")) if "telegram" in root.data else None
+    outbox = _outbox(root.table("outbox"))
     root.done()
-    return Settings(bot=bot, storage=storage, communes=communes, digest=digest, source=source)
+    return Settings(
+        bot=bot,
+        storage=storage,
+        communes=communes,
+        source=source,
+        telegram=telegram,
+        outbox=outbox,
+        digest=digest,
+    )
 
 
 def env_secret(env_name: str, key: str) -> Secret:

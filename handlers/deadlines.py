@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import CommuneSettings
-from storage.models import RecordKind
+from storage.models import Record, RecordKind, Stage
 
 _END_OF_DAY = time(23, 59, 59)
 
@@ -54,3 +54,58 @@ def record_due_at(commune: CommuneSettings, kind: RecordKind, received: datetime
         holidays=commune.holidays,
         tz=commune.timezone,
     )
+
+
+# --- stages and extensions (DOMAIN.md §1) ------------------------------------------------
+
+
+def resolve_due_at(
+    commune: CommuneSettings, kind: RecordKind, accepted: datetime
+) -> datetime | None:
+    """The resolution limit counted from thụ lý, or None when the kind has no such stage."""
+    rule = commune.deadlines[kind]
+    if not rule.resolve_days:
+        return None
+    return due_at(
+        accepted,
+        rule.resolve_days,
+        working_days=rule.resolve_working_days,
+        holidays=commune.holidays,
+        tz=commune.timezone,
+    )
+
+
+class ExtensionRefused(Exception):
+    """No (more) extensions for this kind of record."""
+
+
+def extended_due_at(
+    commune: CommuneSettings, kind: RecordKind, current_due: datetime, extensions_so_far: int
+) -> datetime:
+    """The due time after one more extension, counted on from the current due day."""
+    rule = commune.deadlines[kind]
+    if not rule.extension_days or extensions_so_far >= rule.max_extensions:
+        raise ExtensionRefused(kind.value)
+    return due_at(
+        current_due,
+        rule.extension_days,
+        working_days=rule.resolve_working_days,
+        holidays=commune.holidays,
+        tz=commune.timezone,
+    )
+
+
+def can_extend(commune: CommuneSettings, record: Record) -> bool:
+    """Extensions apply to the resolution stage (or the only stage, for kinds without one)."""
+    rule = commune.deadlines[record.kind]
+    in_stage = record.stage is Stage.RESOLVE or not rule.resolve_days
+    return in_stage and bool(rule.extension_days) and record.extensions < rule.max_extensions
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def due_within(due: datetime, now: datetime, days: int, tz: ZoneInfo) -> bool:
+    """Not yet overdue, and due on or before the `days`-th calendar day from today."""
+    return now <= due and local_day(due, tz) <= local_day(now, tz) + timedelta(days=days)

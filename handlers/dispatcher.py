@@ -18,15 +18,27 @@ from datetime import UTC, datetime
 
 from bot.config import CommuneSettings, Settings
 from faq.understand import is_emergency
-from handlers.flows import STEPS, consent, erase, filing, lookup, menu, questions
+from handlers import staff
+from handlers.flows import (
+    STEPS,
+    announcements,
+    consent,
+    erase,
+    filing,
+    lookup,
+    menu,
+    questions,
+    rating,
+)
 from handlers.flows.menu import Menu
 from handlers.knowledge import Knowledge
 from handlers.model import Inbound, Reply, reply_to_payload
+from handlers.notify import RATING_BUTTON_PREFIX
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
 from handlers.turn import GLOBAL_PREFIX, Step, Turn
 from storage import Storage, UnitOfWork
-from storage.models import Citizen, Conversation
+from storage.models import Citizen, Conversation, Official, Pending
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +98,10 @@ async def _faq(turn: Turn, entry_id: str) -> None:
         await questions.show_entry(turn, entry)
 
 
+async def _announce(turn: Turn, _args: str) -> None:
+    await announcements.start(turn)
+
+
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {
     "start": _start,
@@ -106,6 +122,7 @@ GLOBAL_ACTIONS: Mapping[str, Action] = {
     "consent": _consent,
     "menu": _menu,
     "faq": _faq,
+    "announce": _announce,
 }
 
 
@@ -134,8 +151,15 @@ class Dispatcher:
                 if not await uow.mark_update_processed(inbound.channel, inbound.update_id, now):
                     log.info("update %s/%s already processed", inbound.channel, inbound.update_id)
                     return []
-                if inbound.is_group:
-                    return []
+                official = await uow.get_official(inbound.channel, inbound.user_id)
+                pending = (
+                    await uow.get_pending(official.id) if official and official.active else None
+                )
+                if staff.claims(inbound, official, pending):
+                    # Officials' commands and buttons, and everything in a group chat.
+                    staff_turn = self._staff_turn(uow, inbound, now, official, pending)
+                    await staff.handle(staff_turn)
+                    return await self._commit_staff(uow, staff_turn)
                 turn = await self._load(uow, inbound, now)
                 await self._run(turn)
                 return await self._commit(uow, turn)
@@ -170,6 +194,41 @@ class Dispatcher:
             nonce=conversation.nonce if conversation else 0,
         )
 
+    def _staff_turn(
+        self,
+        uow: UnitOfWork,
+        inbound: Inbound,
+        now: datetime,
+        official: Official | None,
+        pending: Pending | None,
+    ) -> staff.StaffTurn:
+        commune = None
+        for code in (
+            official.commune_code if official else None,
+            inbound.commune_hint,
+            self.settings.bot.default_commune,
+        ):
+            commune = self.settings.commune(code) if code else None
+            if commune is not None:
+                break
+        return staff.StaffTurn(
+            inbound=inbound,
+            now=now,
+            uow=uow,
+            settings=self.settings,
+            commune=commune or self.settings.communes[0],
+            renderer=self.renderer,
+            official=official,
+            pending=pending,
+        )
+
+    async def _commit_staff(self, uow: UnitOfWork, turn: staff.StaffTurn) -> list[Reply]:
+        for reply in [*turn.replies, *turn.notifier.out]:
+            await uow.enqueue(
+                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), turn.now
+            )
+        return turn.replies
+
     def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings:
         for code in (inbound.commune_hint, citizen.commune_code, self.settings.bot.default_commune):
             commune = self.settings.commune(code) if code else None
@@ -196,8 +255,26 @@ class Dispatcher:
             )
         return replies
 
+    def _flooding(self, turn: Turn) -> bool:
+        """Count this message in the person's current minute; True past the limit.
+
+        The count lives in the conversation (no personal data). The first message over the
+        limit gets one calm answer; the rest of that minute get none.
+        """
+        start, count = turn.data.get("_minute", ["", 0])
+        window = turn.now.replace(second=0, microsecond=0).isoformat()
+        count = count + 1 if start == window else 1
+        turn.data["_minute"] = [window, count]
+        limit = self.settings.bot.max_messages_per_minute
+        if count == limit + 1:
+            turn.say("flood", limit=limit)
+        return count > limit
+
     async def _run(self, turn: Turn) -> None:
         inbound = turn.inbound
+        if self._flooding(turn):
+            log.info("update %s/%s ignored: flood", inbound.channel, inbound.update_id)
+            return
         if inbound.text is not None:
             cleaned = clean_text(inbound.text)
             limit = self.settings.bot.max_text_length
@@ -239,6 +316,9 @@ class Dispatcher:
             await _start(turn, "")
 
     async def _press(self, turn: Turn, data: str) -> None:
+        if data.startswith(RATING_BUTTON_PREFIX):
+            await rating.press(turn, data)
+            return
         if data.startswith(GLOBAL_PREFIX):
             name, _, argument = data.removeprefix(GLOBAL_PREFIX).partition(":")
             action = GLOBAL_ACTIONS.get(name)

@@ -34,6 +34,24 @@ class RecordStatus(StrEnum):
     CLOSED = "closed"
 
 
+class OfficialRole(StrEnum):
+    MEMBER = "member"  # works the office's records
+    HEAD = "head"  # also approves rejections, hears the citizens' complaints
+    LEADER = "leader"  # Chủ tịch / Phó Chủ tịch: the whole commune, escalations
+    ADMIN = "admin"  # manages officials
+
+
+class Stage(StrEnum):
+    INTAKE = "intake"  # xử lý đơn / thụ lý
+    RESOLVE = "resolve"  # giải quyết after thụ lý (khiếu nại, tố cáo)
+
+
+class Rating(StrEnum):
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
 class ActorKind(StrEnum):
     CITIZEN = "citizen"
     OFFICIAL = "official"
@@ -109,6 +127,14 @@ class Record:
     created_at: datetime
     due_at: datetime
     resolved_at: datetime | None
+    handler_id: int | None = None
+    version: int = 0
+    stage: Stage = Stage.INTAKE
+    extensions: int = 0
+    accepted_at: datetime | None = None
+    answered_at: datetime | None = None
+    followup_at: datetime | None = None
+    rated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +173,54 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscription:
+    """A citizen who receives the commune's announcements (hamlet None: the whole commune)."""
+
+    citizen_id: int
+    channel: str
+    chat_id: str
+    commune_code: str
+    hamlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    id: int
+    commune_code: str
+    channel: str
+    external_id: str
+    display_name: str
+    office_code: str
+    role: OfficialRole
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    commune_code: str
+    office_code: str
+    role: OfficialRole
+    display_name: str | None
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What an official is about to type, and for which record."""
+
+    official_id: int
+    record_id: int
+    action: str
+    chat_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OverdueRecord:
     """An open record past its deadline, as the digest lists it: no content, no person."""
 
@@ -163,7 +237,3 @@ class DurationStats:
     count: int
     median_hours: float | None
     p90_hours: float | None
-
-
-# The levels of a citizen's rating (DOMAIN.md §6.4), as the `note` of a `rated` event.
-RATING_LEVELS = ("rat_hai_long", "hai_long", "khong_hai_long")

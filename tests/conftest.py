@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sqlite3
+import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +16,71 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings, StorageSettings, load_settings
-from handlers.model import Attachment, Inbound, Location, Reply, plain_text
+from handlers.model import (
+    Attachment,
+    Inbound,
+    Location,
+    Priority,
+    Reply,
+    plain_text,
+    reply_from_payload,
+)
+from storage import SqliteStorage, Storage
+
+# PostgreSQL tests run where this names a database (CI sets it; see .ci/run).
+POSTGRES_DSN = os.environ.get("DANVAN_TEST_POSTGRES_DSN", "")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(not POSTGRES_DSN, reason="DANVAN_TEST_POSTGRES_DSN not set"),
+    ),
+]
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+
+
+INTEGRITY_ERRORS = _integrity_errors()
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A fresh, empty schema in the test database, dropped afterwards."""
+    import asyncpg
+
+    schema = f"danvan_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        yield schema
+    finally:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await conn.close()
+
+
+@asynccontextmanager
+async def open_backend(backend: str, tmp: Path) -> AsyncIterator[Storage]:
+    """A real storage backend, empty, migrated; closed afterwards."""
+    if backend == "sqlite":
+        store: Storage = await SqliteStorage.open(tmp / "contract.sqlite3")
+        try:
+            yield store
+        finally:
+            await store.close()
+        return
+    from storage.postgres import PostgresStorage
+
+    async with postgres_schema() as schema:
+        store = await PostgresStorage.open(POSTGRES_DSN, schema=schema, pool_size=4)
+        try:
+            yield store
+        finally:
+            await store.close()
+
 
 # A Thursday morning in Hà Nội time: 2026-11-26 09:00 +07:00.
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -136,3 +204,60 @@ def chat_factory(app: App) -> Callable[..., Chat]:
 @pytest.fixture
 def chat(app: App) -> Chat:
     return Chat(app)
+
+
+class OfficialChat(Chat):
+    """An official: their private chat, or (with `group`) the office's group chat."""
+
+    def __init__(
+        self, app: App, user: str, group: str | None = None, channel: str = "test"
+    ) -> None:
+        super().__init__(app, user, channel)
+        self.group = group
+
+    def inbound(self, **fields: object) -> Inbound:
+        base = super().inbound(**fields)
+        if self.group is not None and "chat_id" not in fields:
+            base = replace(base, chat_id=self.group, is_group=True)
+        return base
+
+
+async def receive(
+    app: App, chat_id: str, channel: str = "test", priority: Priority = Priority.NOTIFICATION
+) -> list[Reply]:
+    """The notifications waiting for a chat (marked delivered); interactive rows too are
+    marked delivered, since the driver already saw them as the dispatcher's answer."""
+    async with app.storage.transaction() as uow:
+        rows = await uow.pending_outbox(channel, app.dispatcher.clock(), 500, chat_id=chat_id)
+        for row in rows:
+            await uow.mark_sent(row.id, app.dispatcher.clock())
+    return [
+        reply_from_payload(r.channel, r.chat_id, r.priority, r.payload)
+        for r in rows
+        if r.priority == priority
+    ]
+
+
+async def make_official(
+    app: App, user: str, office: str = "VP", role: str = "member", name: str | None = None
+) -> OfficialChat:
+    """An official who joined through an invite code and /thamgia, like a real one."""
+    from handlers import invites
+    from storage.models import OfficialRole
+
+    commune = app.settings.communes[0]
+    async with app.storage.transaction() as uow:
+        invite = await invites.make_invite(
+            uow,
+            app.settings,
+            commune,
+            office,
+            OfficialRole(role),
+            None,
+            "test",
+            app.dispatcher.clock(),
+        )
+    official = OfficialChat(app, user)
+    await official.send(f"/thamgia {invite.code.lower()} {name or user.title()}")
+    assert "đã tham gia" in official.text, official.text
+    return official

@@ -91,20 +91,35 @@ class Seed:
         return self.ids[code]
 
     def event(
-        self, code: str, at: datetime, actor: str, action: str, note: str | None = None
+        self,
+        code: str,
+        at: datetime,
+        actor: str,
+        action: str,
+        from_status: str | None = None,
+        to_status: str | None = None,
     ) -> None:
         self.conn.execute(
-            "INSERT INTO events (record_id, at, actor_kind, actor_ref, action, note, "
-            "visible_to_citizen) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            "INSERT INTO events (record_id, at, actor_kind, actor_ref, action, from_status, "
+            "to_status, visible_to_citizen) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
             (
                 self.ids[code],
                 ts(at),
                 actor,
                 "can-bo-1" if actor == "official" else None,
                 action,
-                note,
+                from_status,
+                to_status,
             ),
         )
+
+    def rating(self, code: str, at: datetime, value: str) -> None:
+        """As handlers.lifecycle rates: a ratings row and a `rated` event (closed stays)."""
+        self.conn.execute(
+            "INSERT INTO ratings (record_id, at, value) VALUES (?, ?, ?)",
+            (self.ids[code], ts(at), value),
+        )
+        self.event(code, at, "citizen", "rated", "closed", "closed")
 
     def question(self, at: datetime, text: str, *, answered: bool = False) -> None:
         self.conn.execute(
@@ -137,8 +152,8 @@ def seed_weeks(path: Path) -> Seed:
         description=f"Gọi {NAMES[0]} {PHONES[3]}",
     )
     s.event("CG-2611-R1", local(11, 16, 4), "official", "accepted")
-    s.event("CG-2611-R1", local(11, 18), "official", "closed")
-    s.event("CG-2611-R1", local(11, 19, 10), "citizen", "rated", "hai_long")
+    s.event("CG-2611-R1", local(11, 18), "official", "closed", "accepted", "closed")
+    s.rating("CG-2611-R1", local(11, 19, 10), "satisfied")
     # R2: KT, accepted after 2 h, still open.
     s.record(
         "CG-2611-R2",
@@ -192,8 +207,8 @@ def seed_weeks(path: Path) -> Seed:
         resolved=local(11, 20, 12),
     )
     s.event("CG-2611-R6", local(11, 16, 6), "official", "accepted")
-    s.event("CG-2611-R6", local(11, 20, 12), "official", "closed")
-    s.event("CG-2611-R6", local(11, 21, 9), "citizen", "rated", "khong_hai_long")
+    s.event("CG-2611-R6", local(11, 20, 12), "official", "closed", "accepted", "closed")
+    s.rating("CG-2611-R6", local(11, 21, 9), "unsatisfied")
     # R7: open and past its deadline (13/11) — overdue 10 days at the end of W47.
     s.record("CG-2611-R7", "phan_anh", "KT", local(11, 3, 9), local(11, 13, *end), hamlet="Thôn 4")
     # R8: an overdue tố cáo — counted, never listed.
@@ -215,8 +230,8 @@ def seed_weeks(path: Path) -> Seed:
         resolved=local(11, 20, 12),
     )
     s.event("CG-2610-R9", local(10, 21, 9), "official", "accepted")
-    s.event("CG-2610-R9", local(11, 20, 12), "official", "closed")
-    s.event("CG-2610-R9", local(11, 21, 8), "citizen", "reopened")
+    s.event("CG-2610-R9", local(11, 20, 12), "official", "closed", "accepted", "closed")
+    s.event("CG-2610-R9", local(11, 21, 8), "citizen", "reopened", "closed", "in_progress")
     # R10: W46, accepted after 1 h, closed on time.
     s.record(
         "CG-2611-R10",
@@ -227,7 +242,7 @@ def seed_weeks(path: Path) -> Seed:
         resolved=local(11, 12, 9),
     )
     s.event("CG-2611-R10", local(11, 10, 10), "official", "accepted")
-    s.event("CG-2611-R10", local(11, 12, 9), "official", "closed")
+    s.event("CG-2611-R10", local(11, 12, 9), "official", "closed", "accepted", "closed")
     for day in (16, 18, 20):
         s.question(local(11, day, 9), "lam the nao xin giay phep xay nha tam")
     s.question(local(11, 19, 9), "so dien thoai cua toi la 0912 345 678 co dung khong")

@@ -105,6 +105,14 @@ def broken(path: str, value: Any) -> dict[str, Any]:
         ("bot.colour", "blue", r"bot\.colour: unknown setting"),
         ("storage.backend", "oracle", r"storage\.backend: 'oracle'"),
         ("communes.0.name", "", r"communes\[0\]\.name: must not be empty"),
+        ("communes.0.admins", ["lan"], r"communes\[0\]\.admins\[0\]: 'lan' — write the channel"),
+        (
+            "communes.0.deadlines",
+            {"to_cao": {"max_extensions": 11}},
+            r"deadlines\.to_cao\.max_extensions: 11 is out of range",
+        ),
+        ("bot.invite_valid_hours", 0, r"bot\.invite_valid_hours: 0 is out of range"),
+        ("bot.followup_quiet_days", 0, r"bot\.followup_quiet_days: 0 is out of range"),
         ("digest.send_time", "7h30", r"digest\.send_time: '7h30' is not a time of day"),
         ("digest.send_time", "24:00", r"digest\.send_time: '24:00'"),
         ("digest.overdue_list", 500, r"digest\.overdue_list: 500 is out of range"),
@@ -116,6 +124,17 @@ def broken(path: str, value: Any) -> dict[str, Any]:
 def test_errors_name_the_key(path: str, value: Any, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_settings(broken(path, value), ROOT)
+
+
+def test_officials_settings_load() -> None:
+    settings = load_settings(EXAMPLE)
+    commune = settings.communes[0]
+    assert commune.admins == (("console", "admin"),)
+    assert commune.office("VP") is not None
+    assert commune.offices[0].chat_channel == "telegram"
+    rule = commune.deadlines[RecordKind.KHIEU_NAI]
+    assert (rule.resolve_days, rule.extension_days, rule.max_extensions) == (30, 15, 1)
+    assert settings.bot.reminder_days == 2
 
 
 def test_vp_office_is_required() -> None:

@@ -452,3 +452,20 @@ def test_a_deployment_can_override_a_template(tmp_path: Path) -> None:
     assert renderer.label("btn.consent_yes") == "Đồng ý"
     with pytest.raises(KeyError):
         renderer.label("btn.nope")
+
+
+async def test_a_flood_is_answered_once_then_ignored_until_the_next_minute(
+    chat: Chat, settings: Settings, clock: Clock
+) -> None:
+    await chat.agree()  # 2 messages in this minute
+    for _ in range(18):
+        await chat.send("alo")
+    assert not chat.says("flood", limit=20)
+    await chat.send("alo")
+    assert chat.says("flood", limit=20)
+    assert len(chat.replies) == 1
+    for _ in range(5):
+        assert await chat.send("alo") == []
+    clock.advance(minutes=1)
+    await chat.send("/trogiup")
+    assert "Hướng dẫn sử dụng" in chat.text

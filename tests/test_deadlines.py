@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.deadlines import add_days, due_at, is_working_day
+from bot.config import CommuneSettings, DeadlineRule, load_settings
+from handlers.deadlines import (
+    ExtensionRefused,
+    add_days,
+    due_at,
+    due_within,
+    extended_due_at,
+    is_working_day,
+    resolve_due_at,
+)
+from storage.models import RecordKind
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 TET_2026 = {date(2026, 2, d) for d in range(14, 23)}
@@ -47,3 +57,85 @@ def test_due_counts_from_the_local_day() -> None:
 def test_negative_days_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         add_days(date(2026, 1, 1), -1, working_days=False, holidays=set())
+
+
+# --- stages and extensions -------------------------------------------------------------
+
+
+def _commune_with(**rules: object) -> CommuneSettings:
+    from dataclasses import replace
+
+    base = load_settings(None).communes[0]
+    deadlines = dict(base.deadlines)
+    for kind, rule in rules.items():
+        deadlines[RecordKind(kind)] = rule  # type: ignore[assignment]
+    return replace(base, deadlines=deadlines, holidays=frozenset(TET_2026))
+
+
+@pytest.mark.parametrize(
+    ("accepted_local", "kind", "expected"),
+    [
+        # khiếu nại: 30 calendar days from thụ lý, across a month end
+        (datetime(2026, 11, 26, 9, 0, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 12, 26)),
+        # tố cáo: 30 days from thụ lý, across a year end
+        (datetime(2026, 12, 20, 16, 0, tzinfo=HCM), RecordKind.TO_CAO, date(2027, 1, 19)),
+        # late evening local time is still the same local day
+        (datetime(2026, 1, 30, 23, 30, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 3, 1)),
+    ],
+)
+def test_resolution_stage_counts_from_thu_ly(
+    accepted_local: datetime, kind: RecordKind, expected: date
+) -> None:
+    commune = _commune_with()
+    due = resolve_due_at(commune, kind, accepted_local)
+    assert due is not None
+    assert due == datetime.combine(expected, time(23, 59, 59), tzinfo=HCM)
+
+
+def test_phan_anh_has_no_resolution_stage_nor_extensions() -> None:
+    commune = _commune_with()
+    assert resolve_due_at(commune, RecordKind.PHAN_ANH, datetime(2026, 1, 5, tzinfo=UTC)) is None
+    with pytest.raises(ExtensionRefused):
+        extended_due_at(commune, RecordKind.PHAN_ANH, datetime(2026, 1, 5, tzinfo=UTC), 0)
+
+
+def test_working_day_resolution_skips_weekends_and_tet() -> None:
+    rule = DeadlineRule(
+        7, True, resolve_days=5, resolve_working_days=True, extension_days=3, max_extensions=1
+    )
+    commune = _commune_with(khieu_nai=rule)
+    # Thursday 12/02/2026: Fri 13, then Tết 14–22, then Mon 23 … Thu 26
+    due = resolve_due_at(commune, RecordKind.KHIEU_NAI, datetime(2026, 2, 12, 3, tzinfo=UTC))
+    assert due == datetime(2026, 2, 26, 23, 59, 59, tzinfo=HCM)
+    # one extension of 3 working days from Thu 26/02: Fri 27, Mon 02/03, Tue 03/03
+    extended = extended_due_at(commune, RecordKind.KHIEU_NAI, due, 0)
+    assert extended == datetime(2026, 3, 3, 23, 59, 59, tzinfo=HCM)
+    with pytest.raises(ExtensionRefused):
+        extended_due_at(commune, RecordKind.KHIEU_NAI, extended, 1)
+
+
+def test_to_cao_extensions_are_thirty_days_twice() -> None:
+    commune = _commune_with()
+    due = datetime(2026, 12, 26, 23, 59, 59, tzinfo=HCM)
+    first = extended_due_at(commune, RecordKind.TO_CAO, due, 0)
+    second = extended_due_at(commune, RecordKind.TO_CAO, first, 1)
+    assert (first.date(), second.date()) == (date(2027, 1, 25), date(2027, 2, 24))
+    with pytest.raises(ExtensionRefused):
+        extended_due_at(commune, RecordKind.TO_CAO, second, 2)
+
+
+@pytest.mark.parametrize(
+    ("now_local", "within"),
+    [
+        (
+            datetime(2026, 12, 4, 8, 0, tzinfo=HCM),
+            True,
+        ),  # due Sunday 06/12; Friday is 2 days before
+        (datetime(2026, 12, 3, 23, 0, tzinfo=HCM), False),  # 3 days before
+        (datetime(2026, 12, 6, 23, 0, tzinfo=HCM), True),  # the last day
+        (datetime(2026, 12, 7, 0, 0, tzinfo=HCM), False),  # overdue is not "due soon"
+    ],
+)
+def test_due_within_two_days(now_local: datetime, within: bool) -> None:
+    due = datetime(2026, 12, 6, 23, 59, 59, tzinfo=HCM)
+    assert due_within(due, now_local, 2, HCM) is within

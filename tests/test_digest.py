@@ -145,7 +145,8 @@ async def test_golden_figures(seeded: App, renderer: DigestRenderer) -> None:
         "answered": 0,
         "transferred": 1,  # R3
         "rejected": 0,
-        "closed": 3,  # R1, R6, R9
+        "closed": 3,  # R1, R6, R9 (R1's rating keeps it closed: not counted again)
+        "extended": 0,
         "reopened": 1,  # R9
     }
     assert (w.resolved, w.on_time) == (3, 2)  # R9 was late
@@ -162,7 +163,7 @@ async def test_golden_figures(seeded: App, renderer: DigestRenderer) -> None:
     assert w.to_close.count == 3
     assert w.to_close.median_hours == pytest.approx(108.0, abs=1e-3)
     assert w.to_close.p90_hours == pytest.approx(747.0, abs=1e-3)
-    assert dict(w.ratings) == {"rat_hai_long": 0, "hai_long": 1, "khong_hai_long": 1}
+    assert dict(w.ratings) == {"very_satisfied": 0, "satisfied": 1, "unsatisfied": 1}
     assert w.satisfied_share == pytest.approx(0.5)
     assert w.unanswered == (
         ("lam the nao xin giay phep xay nha tam", 3),

@@ -5,6 +5,7 @@ A few extra inputs stand for what a phone would send:
   :anh TÊN-TỆP        a photo (kept by reference, like a Telegram file id)
   :vitri 20.86,106.68 a location
   :sdt 0912345678     a shared phone number
+  :traloi MÃ nội dung an official's reply to a notification about record MÃ
 End of input (Ctrl-D, or the end of a pipe) leaves cleanly.
 """
 
@@ -62,6 +63,9 @@ class ConsoleChannel:
             location = _parse_location(stripped[7:])
             if location is not None:
                 return replace(base, location=location)
+        if stripped.startswith(":traloi ") and stripped[8:].strip():
+            # Stands for replying to the notification message (no message threads here).
+            return replace(base, text="/traloi " + stripped[8:].strip())
         if stripped.startswith(":sdt ") and stripped[5:].strip():
             return replace(base, contact_phone=stripped[5:].strip())
         return replace(base, text=line.rstrip("\n"))

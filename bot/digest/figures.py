@@ -17,12 +17,15 @@ from datetime import date, datetime
 from bot.config import CommuneSettings, DigestSettings
 from bot.digest.weeks import IsoWeek
 from faq.topics import TOPICS
-from storage.base import UnitOfWork
-from storage.models import RATING_LEVELS, DurationStats, RecordKind
+from storage import UnitOfWork
+from storage.models import DurationStats, Rating, RecordKind
 
-# Event actions the digest counts (the officials' side writes them).
-ACTIONS = ("accepted", "need_info", "answered", "transferred", "rejected", "closed", "reopened")
-SATISFIED = ("rat_hai_long", "hai_long")
+# Event actions the digest counts (handlers.lifecycle.EVENT_NAMES), plus "closed": records
+# that entered the closed status, whichever action closed them.
+EVENT_ACTIONS = ("accepted", "need_info", "answered", "transferred", "rejected", "extended")
+ACTIONS = (*EVENT_ACTIONS[:5], "closed", "extended", "reopened")
+RATING_LEVELS = tuple(level.value for level in Rating)
+SATISFIED = (Rating.VERY_SATISFIED.value, Rating.SATISFIED.value)
 NO_TOPIC = ""
 # A run of 6+ digits, possibly split by spaces, dots or dashes: a phone or an ID number.
 _NUMBER_RUN = re.compile(r"(?:\d[\s.\-]*){6,}")
@@ -174,10 +177,12 @@ async def collect_week(
             hamlets[hamlet or NO_TOPIC] += n
     actions: Counter[str] = Counter()
     closed_by_office: Counter[str] = Counter()
-    for action, office, n in await uow.digest_actions(commune.code, since, until, ACTIONS):
+    counted = (*EVENT_ACTIONS, "reopened")
+    for action, _office, n in await uow.digest_actions(commune.code, since, until, counted):
         actions[action] += n
-        if action == "closed":
-            closed_by_office[office] += n
+    for office, n in await uow.digest_closed(commune.code, since, until):
+        actions["closed"] += n
+        closed_by_office[office] += n
     resolved = {
         office: (n, on_time)
         for office, n, on_time in await uow.digest_resolved(commune.code, since, until)

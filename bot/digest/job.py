@@ -26,7 +26,7 @@ from bot.digest.figures import Digest, collect_week, compare
 from bot.digest.render import DigestRenderer, chart_png
 from bot.digest.weeks import IsoWeek, due_week
 from handlers.model import Priority, Reply, reply_to_payload
-from storage.base import Storage, UnitOfWork
+from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers.flows import consent, erase, filing, lookup, menu, questions
+from handlers.flows import (
+    announcements,
+    consent,
+    erase,
+    filing,
+    info,
+    lookup,
+    menu,
+    questions,
+    rating,
+)
 from handlers.turn import Step
 
 STEPS: Mapping[str, Step] = {
@@ -14,4 +24,7 @@ STEPS: Mapping[str, Step] = {
     **lookup.STEPS,
     **erase.STEPS,
     **questions.STEPS,
+    **announcements.STEPS,
+    **info.STEPS,
+    **rating.STEPS,
 }

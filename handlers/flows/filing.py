@@ -579,6 +579,7 @@ async def submit(turn: Turn) -> None:
         True,
     )
     turn.data.pop("draft", None)
+    await _notify_new(turn, record)
     log.info("record %s filed: kind=%s office=%s", record.code, kind.value, office_code)
     office = commune.office(office_code)
     rule = commune.deadlines[kind]
@@ -593,6 +594,25 @@ async def submit(turn: Turn) -> None:
     from handlers.flows import menu
 
     await menu.go_idle(turn)
+
+
+async def _notify_new(turn: Turn, record: Record) -> None:
+    """Tell the office (and, for a tố cáo, the leaders) in the same transaction."""
+    from handlers.notify import Notifier
+    from storage.models import OfficialRole
+
+    notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
+    await notifier.to_office(record, "office_new", transferred_from=None, reason=None)
+    if record.kind is RecordKind.TO_CAO:
+        told = {(c, chat) for c, chat, _ in await notifier.office_readers(record.office_code)}
+        leaders = [
+            o
+            for o in await notifier.officials_with_role(OfficialRole.LEADER)
+            if (o.channel, o.external_id) not in told
+        ]
+        await notifier.to_officials(
+            leaders, record, "office_new", transferred_from=None, reason=None
+        )
 
 
 def _route(turn: Turn, kind: RecordKind) -> str:

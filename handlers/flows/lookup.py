@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers import tracking_code
+from handlers.permissions import Actor, Perm, allowed
 from handlers.turn import Step, Turn
 
 EXAMPLE_RANDOM = "7KQ3X"
@@ -68,7 +69,8 @@ async def show(turn: Turn, text: str, *, retry_in_place: bool = False) -> None:
         return
     commune = turn.settings.commune(record.commune_code) or turn.commune
     tz = commune.timezone
-    owner = record.citizen_id is not None and record.citizen_id == turn.citizen.id
+    # Anyone may learn a record's status and office; the rest is the owner's (permissions).
+    owner = allowed(Actor.for_citizen(turn.citizen.id), record, Perm.VIEW)
     events = []
     if owner:
         events = [

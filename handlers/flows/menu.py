@@ -24,6 +24,8 @@ def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
         rows.append(
             [turn.btn("btn.consent_again", "m:consent"), turn.btn("btn.menu_help", "m:help")]
         )
+    if turn.citizen.has_consented:
+        rows.append([turn.btn("btn.menu_announce", "m:announce")])
     return rows
 
 

@@ -1,4 +1,4 @@
--- 003: the weekly digest. Indexes that let one week's figures be read by range scans
+-- 005: the weekly digest. Indexes that let one week's figures be read by range scans
 -- (the digest never walks all records), and leases so exactly one process runs a
 -- scheduled job even when several share the database.
 
@@ -8,10 +8,13 @@ CREATE INDEX records_commune_created ON records(commune_code, created_at, kind, 
 -- Resolved in a week (on-time rate), and open past their deadline (overdue: the
 -- unresolved ones are the resolved_at IS NULL range, ordered by due_at).
 CREATE INDEX records_commune_resolved ON records(commune_code, resolved_at, due_at);
--- Events of one kind in a week (closed, transferred, reopened, rated …) and an official's
--- first response.
+-- Events of one kind in a week (transferred, reopened …), transitions into a status in a
+-- week (closed, whichever action closed it), and an official's first response.
 CREATE INDEX events_action_at ON events(action, at, record_id);
+CREATE INDEX events_to_status_at ON events(to_status, at, record_id);
 CREATE INDEX events_actor_at ON events(actor_kind, at, record_id);
+-- Ratings given in a week.
+CREATE INDEX ratings_at ON ratings(at, record_id);
 
 -- One row per scheduled run ("digest:CG:2026-W47"). A process takes the lease by writing
 -- its holder id and an expiry; done_at is set in the same transaction as the run's outbox
@@ -19,6 +22,6 @@ CREATE INDEX events_actor_at ON events(actor_kind, at, record_id);
 CREATE TABLE job_leases (
     name         TEXT PRIMARY KEY,
     holder       TEXT NOT NULL,
-    leased_until TEXT NOT NULL,
-    done_at      TEXT
+    leased_until TIMESTAMPTZ NOT NULL,
+    done_at      TIMESTAMPTZ
 );

@@ -1,0 +1,177 @@
+"""Scheduled work, as plain async functions of the app and the time.
+
+The scheduler (python-telegram-bot's job queue, wired later) and `danvan jobs …` call the
+same entry points. Each commune's run is one transaction; the notices it sends are
+remembered per record and day (`deadline_notices`), so running a job twice the same day
+sends nothing twice.
+
+- `run_deadline_reminders`: each office hears about its records due within
+  `bot.reminder_days` and those overdue; overdue ones are escalated to the commune's
+  leaders.
+- `run_followups`: a record answered but not rated for `bot.followup_quiet_days` is closed
+  (if it was only answered) and the citizen is asked once whether it was resolved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from handlers import lifecycle
+from handlers.deadlines import due_within, local_day
+from handlers.lifecycle import Action, LifecycleError
+from handlers.model import Priority, Reply, reply_to_payload
+from handlers.notify import Notifier
+from handlers.permissions import SYSTEM_ACTOR
+from storage import UnitOfWork
+from storage.models import OfficialRole, Record, RecordStatus
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+SCAN_LIMIT = 1000
+
+
+@dataclass(slots=True)
+class JobReport:
+    reminded: int = 0
+    escalated: int = 0
+    followed_up: int = 0
+    messages: int = 0
+    offices: dict[str, int] = field(default_factory=dict)
+
+
+def _item(record: Record, notifier: Notifier) -> dict[str, Any]:
+    return {
+        "code": record.code,
+        "kind": record.kind.value,
+        "status": record.status.value,
+        "due": record.due_at.astimezone(notifier.commune.timezone),
+        "office": record.office_code,
+        "overdue": record.due_at < notifier.now,
+    }
+
+
+async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
+    report = JobReport()
+    days = app.settings.bot.reminder_days
+    for commune in app.settings.communes:
+        async with app.storage.transaction() as uow:
+            notifier = Notifier(uow, app.renderer, commune, now)
+            today = local_day(now, commune.timezone).isoformat()
+            records = await uow.list_open_records(
+                commune.code,
+                None,
+                lifecycle.OPEN,
+                SCAN_LIMIT,
+                due_before=now + timedelta(days=days + 1),
+            )
+            by_office: dict[str, list[Record]] = defaultdict(list)
+            overdue: list[Record] = []
+            for record in records:
+                late = record.due_at < now
+                if not late and not due_within(record.due_at, now, days, commune.timezone):
+                    continue
+                kind = "overdue" if late else "due_soon"
+                if not await uow.add_deadline_notice(record.id, kind, today, now):
+                    continue  # already told today
+                by_office[record.office_code].append(record)
+                if late:
+                    overdue.append(record)
+            for office_code, items in by_office.items():
+                office = commune.office(office_code)
+                for channel, chat_id, _viewer in await notifier.office_readers(office_code):
+                    notifier.out.append(
+                        _digest(
+                            notifier,
+                            channel,
+                            chat_id,
+                            "office_reminder",
+                            items,
+                            days,
+                            office.name if office else office_code,
+                        )
+                    )
+                report.reminded += len(items)
+                report.offices[office_code] = len(items)
+            if overdue:
+                for leader in await notifier.officials_with_role(OfficialRole.LEADER):
+                    notifier.out.append(
+                        _digest(
+                            notifier,
+                            leader.channel,
+                            leader.external_id,
+                            "leader_escalation",
+                            overdue,
+                            days,
+                            None,
+                        )
+                    )
+                report.escalated += len(overdue)
+            await _enqueue(uow, notifier, now)
+            report.messages += len(notifier.out)
+    log.info("deadline reminders: %s reminded, %s escalated", report.reminded, report.escalated)
+    return report
+
+
+def _digest(
+    notifier: Notifier,
+    channel: str,
+    chat_id: str,
+    template: str,
+    records: list[Record],
+    days: int,
+    office_name: str | None,
+) -> Reply:
+    return Reply(
+        channel=channel,
+        chat_id=chat_id,
+        text=notifier.render(
+            template,
+            items=[_item(r, notifier) for r in records],
+            days=days,
+            office_name=office_name,
+        ),
+        priority=Priority.NOTIFICATION,
+    )
+
+
+async def run_followups(app: App, now: datetime) -> JobReport:
+    report = JobReport()
+    quiet = timedelta(days=app.settings.bot.followup_quiet_days)
+    for commune in app.settings.communes:
+        async with app.storage.transaction() as uow:
+            notifier = Notifier(uow, app.renderer, commune, now)
+            for record in await uow.list_followup_due(now - quiet, SCAN_LIMIT):
+                if record.commune_code != commune.code:
+                    continue
+                current = record
+                if record.status is RecordStatus.ANSWERED:
+                    try:
+                        done = await lifecycle.apply(
+                            uow, commune, record, Action.CLOSE, SYSTEM_ACTOR, now
+                        )
+                    except LifecycleError:
+                        continue
+                    current = done.after
+                await uow.mark_followup_sent(record.id, now)
+                if await notifier.to_citizen(
+                    current, "citizen_followup", notifier.rating_rows(current)
+                ):
+                    report.followed_up += 1
+            await _enqueue(uow, notifier, now)
+            report.messages += len(notifier.out)
+    log.info("follow-ups: %s sent", report.followed_up)
+    return report
+
+
+async def _enqueue(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:
+    for reply in notifier.out:
+        await uow.enqueue(
+            reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now
+        )

@@ -1,0 +1,309 @@
+"""The outbox sender: durable, paced delivery of what the core queued for one channel.
+
+The dispatcher writes every reply to the `outbox` table in the same transaction as the state
+change that caused it. One `OutboxSender` per channel takes the rows out and hands them to
+a `ChannelSender` (the channel's own "send one message" call), keeping to the channel's
+limits:
+
+- overall: at most `messages_per_second` (Telegram: about 30/s for a bot);
+- per chat: at most `private_chat_per_minute` to a private chat (about 1/s) and
+  `group_per_minute` to a group (20/min);
+- priorities: only the first pending message of each chat is offered, and the heads are
+  taken interactive first, then notifications, then broadcasts; a broadcast to thousands
+  therefore delays a reply by at most the reply's own chat's pacing;
+- errors: `RetryLater` (Telegram's 429) pauses all sending for the time asked; a
+  `TransientError` (5xx, timeouts, network) is retried with exponential backoff; a
+  `PermanentError` (blocked by the user, chat not found, malformed text) is recorded on
+  the row and never retried.
+
+Exactly-once as far as the sender can tell: each message sent is recorded
+(`outbox_deliveries`, with the channel's message id) before the next part is sent, and a
+row marked sent is never offered again; on start, pending rows are simply sent. A crash
+between the channel accepting a message and the record being written can still repeat
+that one message — the only duplicate the design allows.
+
+The clock and the sleep are injected, so tests run the pacing on a fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.config import OutboxSettings
+from handlers.model import Reply, reply_from_payload
+from storage import Storage
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+IDLE_SECONDS = 1.0
+RETRY_BASE_SECONDS = 2.0
+
+
+class SendError(Exception):
+    """A message could not be sent; the subclass says what to do about it."""
+
+
+class RetryLater(SendError):
+    """The channel asked us to wait (Telegram: 429 with retry_after)."""
+
+    def __init__(self, seconds: float, detail: str = "") -> None:
+        super().__init__(detail or f"retry after {seconds:g}s")
+        self.seconds = seconds
+
+
+class TransientError(SendError):
+    """A passing failure (server error, timeout, network): retry with backoff."""
+
+
+class PermanentError(SendError):
+    """The message can never go (blocked, chat not found, refused): record, do not retry."""
+
+
+class ChannelSender(Protocol):
+    """What a channel offers the outbox: how a reply is cut, and how one part is sent."""
+
+    @property
+    def channel(self) -> str: ...
+
+    def split(self, reply: Reply) -> Sequence[Reply]:
+        """The messages one reply becomes (a long text becomes several)."""
+        ...
+
+    def is_group(self, chat_id: str) -> bool: ...
+
+    async def send(self, part: Reply) -> str:
+        """Send one message; returns the channel's message id or raises a `SendError`."""
+        ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _interval(seconds: int, count: int) -> timedelta:
+    """The spacing for `count` messages per `seconds`, rounded up to the microsecond so
+    that rounding never lets one message too many into a period."""
+    return timedelta(microseconds=-(-seconds * 1_000_000 // count))
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        storage: Storage,
+        sender: ChannelSender,
+        settings: OutboxSettings,
+        clock: Clock = _utcnow,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.storage = storage
+        self.sender = sender
+        self.settings = settings
+        self.clock = clock
+        self.sleep = sleep
+        self._global_interval = _interval(1, settings.messages_per_second)
+        self._private_interval = _interval(60, settings.private_chat_per_minute)
+        self._group_interval = _interval(60, settings.group_per_minute)
+        self._next_send = datetime.min.replace(tzinfo=UTC)
+        self._paused_until = datetime.min.replace(tzinfo=UTC)
+        self._chat_ready: dict[str, datetime] = {}
+        self._wake = asyncio.Event()
+        self._refresh = False
+        self._heads: list[OutboxMessage] = []
+        self._heads_until = datetime.min.replace(tzinfo=UTC)
+
+    @property
+    def channel(self) -> str:
+        return self.sender.channel
+
+    def wake(self) -> None:
+        """New rows were queued: look now rather than after the idle wait."""
+        self._refresh = True
+        self._wake.set()
+
+    # --- one step ----------------------------------------------------------------------
+
+    async def step(self) -> float | None:
+        """Send at most one outbox row. Returns seconds to wait before the next step
+        (0: go on at once), or None when nothing is pending at all."""
+        now = self.clock()
+        hold = max(self._paused_until, self._next_send)
+        if hold > now:
+            return (hold - now).total_seconds()
+        paced = self._paced_chats(now)
+        message = self._next_cached(paced)
+        if message is None:
+            async with self.storage.transaction() as uow:
+                self._heads = await uow.outbox_heads(
+                    self.channel, now, self.settings.messages_per_second, paced
+                )
+                due = None if self._heads else await uow.next_outbox_due(self.channel)
+            self._heads_until = now + timedelta(seconds=1)
+            self._refresh = False
+            if not self._heads:
+                return self._idle_wait(now, due)
+            message = self._heads.pop(0)
+        await self._deliver(message)
+        return 0.0
+
+    def _next_cached(self, paced: list[str]) -> OutboxMessage | None:
+        """The next head from the last look, unless new rows were queued since or the
+        look is a second old (rows queued by another process wait at most that long)."""
+        if self._refresh or self.clock() >= self._heads_until:
+            self._heads = []
+        while self._heads:
+            message = self._heads.pop(0)
+            if message.chat_id not in paced:
+                return message
+        return None
+
+    def _paced_chats(self, now: datetime) -> list[str]:
+        for chat_id in [c for c, t in self._chat_ready.items() if t <= now]:
+            del self._chat_ready[chat_id]
+        return list(self._chat_ready)
+
+    def _idle_wait(self, now: datetime, due: datetime | None) -> float | None:
+        if due is None:
+            return None
+        if due > now:
+            return (due - now).total_seconds()
+        waiting = [t for t in self._chat_ready.values() if t > now]
+        if waiting:
+            return (min(waiting) - now).total_seconds()
+        return IDLE_SECONDS
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        try:
+            reply = reply_from_payload(
+                message.channel, message.chat_id, message.priority, message.payload
+            )
+            parts = list(self.sender.split(reply))
+        except (ValueError, KeyError) as exc:
+            await self._fail(message, PermanentError(f"malformed outbox payload: {exc}"))
+            return
+        async with self.storage.transaction() as uow:
+            done = await uow.sent_parts(message.id)
+            if not await uow.outbox_is_pending(message.id):
+                return  # cancelled (the citizen's data was erased) since it was fetched
+        for index in range(done, len(parts)):
+            await self._wait_for_slot(message.chat_id)
+            try:
+                channel_id = await self.sender.send(parts[index])
+            except SendError as exc:
+                await self._fail(message, exc)
+                return
+            except Exception as exc:
+                log.exception("outbox %s: unexpected error from the channel", message.id)
+                await self._fail(message, TransientError(type(exc).__name__))
+                return
+            sent_at = self.clock()
+            self._count_send(message.chat_id, sent_at)
+            async with self.storage.transaction() as uow:
+                await uow.record_delivery(
+                    message.id, index, self.channel, message.chat_id, channel_id, sent_at
+                )
+                if index == len(parts) - 1:
+                    await uow.mark_sent(message.id, sent_at)
+        if done >= len(parts):  # every part went out before a crash; only the mark was lost
+            async with self.storage.transaction() as uow:
+                await uow.mark_sent(message.id, self.clock())
+
+    async def _wait_for_slot(self, chat_id: str) -> None:
+        """Between the parts of one split message: keep to the chat's and the bot's pace."""
+        while True:
+            now = self.clock()
+            ready = max(self._next_send, self._paused_until, self._chat_ready.get(chat_id, now))
+            if ready <= now:
+                return
+            await self.sleep((ready - now).total_seconds())
+
+    def _count_send(self, chat_id: str, at: datetime) -> None:
+        interval = self._group_interval if self.sender.is_group(chat_id) else self._private_interval
+        self._next_send = at + self._global_interval
+        self._chat_ready[chat_id] = at + interval
+
+    async def _fail(self, message: OutboxMessage, error: SendError) -> None:
+        now = self.clock()
+        retry_at: datetime | None
+        if isinstance(error, PermanentError):
+            retry_at = None
+            log.warning("outbox %s failed for good: %s", message.id, error)
+        elif isinstance(error, RetryLater):
+            retry_at = now + timedelta(seconds=error.seconds)
+            self._paused_until = max(self._paused_until, retry_at)
+            log.warning(
+                "outbox %s: rate limited, all sending paused %gs", message.id, error.seconds
+            )
+        else:
+            backoff = min(RETRY_BASE_SECONDS * 2**message.attempts, self.settings.retry_max_seconds)
+            retry_at = now + timedelta(seconds=backoff)
+            log.info("outbox %s: %s; retry in %gs", message.id, error, backoff)
+        if retry_at is not None:
+            self._chat_ready[message.chat_id] = max(
+                retry_at, self._chat_ready.get(message.chat_id, retry_at)
+            )
+        async with self.storage.transaction() as uow:
+            await uow.mark_failed(message.id, str(error) or type(error).__name__, retry_at=retry_at)
+
+    # --- loops -------------------------------------------------------------------------
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Send until `stopping` is set; a send in progress is finished first."""
+        while not stopping.is_set():
+            try:
+                delay = await self.step()
+            except Exception:
+                log.exception("outbox sender step failed; trying again shortly")
+                delay = IDLE_SECONDS
+            if delay == 0:
+                await asyncio.sleep(0)  # let the updates in
+                continue
+            await self._wait(IDLE_SECONDS if delay is None else delay, stopping)
+
+    async def _wait(self, seconds: float, stopping: asyncio.Event) -> None:
+        self._wake.clear()
+        waits = [
+            asyncio.ensure_future(self.sleep(seconds)),
+            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(stopping.wait()),
+        ]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+
+    async def flush(self, max_seconds: float) -> int:
+        """Send what is due now, for at most `max_seconds` on the sender's clock (shutdown)."""
+        deadline = self.clock() + timedelta(seconds=max_seconds)
+        sent = 0
+        while self.clock() < deadline:
+            delay = await self.step()
+            if delay is None or delay > (deadline - self.clock()).total_seconds():
+                break
+            if delay == 0:
+                sent += 1
+            else:
+                await self.sleep(delay)
+        return sent
+
+    async def drain(self, max_steps: int = 1_000_000) -> int:
+        """Send until nothing is pending (tests and the CLI); returns the rows handled."""
+        handled = 0
+        for _ in range(max_steps):
+            delay = await self.step()
+            if delay is None:
+                return handled
+            if delay == 0:
+                handled += 1
+            else:
+                await self.sleep(delay)
+        raise RuntimeError("outbox did not drain")

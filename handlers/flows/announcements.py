@@ -1,0 +1,71 @@
+"""Announcements (thông báo): a citizen subscribes for the whole commune or one hamlet.
+
+Reached from the menu ("🔔 Nhận thông báo của xã"). Needs consent: the subscription keeps
+the citizen's channel id and hamlet. Erasing the citizen's data removes it. The
+announcements themselves are queued by `handlers.broadcast` at broadcast priority.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from handlers.turn import ButtonSpec, Step, Turn
+
+
+class Announce(StrEnum):
+    CHOOSE = "announce.choose"
+
+
+async def start(turn: Turn) -> None:
+    from handlers.flows import consent
+
+    if not turn.citizen.has_consented:
+        await consent.ask(turn)
+        return
+    await turn.goto(Announce.CHOOSE)
+
+
+async def prompt_choose(turn: Turn) -> None:
+    current = await turn.uow.get_subscription(turn.citizen.id)
+    rows: list[list[ButtonSpec]] = [[turn.btn("btn.announce_all", "all")]]
+    hamlets = [(f"h:{i}", h) for i, h in enumerate(turn.commune.hamlets)]
+    for start in range(0, len(hamlets), 2):
+        rows.append([(label, action) for action, label in hamlets[start : start + 2]])
+    if current is not None:
+        rows.append([turn.btn("btn.announce_stop", "stop")])
+    rows.append([turn.btn("btn.menu", "m:menu")])
+    turn.say(
+        "announce_choose",
+        rows,
+        subscribed=current is not None,
+        hamlet=current.hamlet if current else None,
+    )
+
+
+async def handle_choose(turn: Turn) -> None:
+    from handlers.flows import menu
+
+    action = turn.action or ""
+    if action == "stop":
+        await turn.uow.unsubscribe(turn.citizen.id)
+        turn.say("announce_stopped")
+        await menu.go_idle(turn)
+        return
+    hamlet: str | None = None
+    if action.startswith("h:") and action[2:].isdigit():
+        index = int(action[2:])
+        if index >= len(turn.commune.hamlets):
+            turn.say("stale_button")
+            await turn.reprompt()
+            return
+        hamlet = turn.commune.hamlets[index]
+    elif action != "all":
+        turn.say("choose_button")
+        await turn.reprompt()
+        return
+    await turn.uow.subscribe(turn.citizen.id, turn.commune.code, hamlet, turn.now)
+    turn.say("announce_subscribed", hamlet=hamlet)
+    await menu.go_idle(turn)
+
+
+STEPS: dict[str, Step] = {Announce.CHOOSE: Step(prompt_choose, handle_choose)}

@@ -1,0 +1,107 @@
+"""The citizen rates how a record was handled, after Trả lời or Hoàn thành.
+
+Rating buttons arrive in a notification, so they carry the record (`v:CODE:value`) rather
+than the conversation's nonce, and work from any state. Rất hài lòng / Hài lòng close the
+record; Không hài lòng reopens it to its office, tells the office's heads, and asks for an
+optional reason. One rating per answer: a second press is thanked, not counted.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from handlers import lifecycle
+from handlers.lifecycle import Action, LifecycleError
+from handlers.notify import RATING_BUTTON_PREFIX, Notifier
+from handlers.permissions import Actor, Perm, allowed
+from handlers.text import has_words, one_line
+from handlers.turn import Step, Turn
+from storage.models import Official, OfficialRole, Rating
+
+REASON_MAX = 500
+
+VALUES = {"vs": Rating.VERY_SATISFIED, "s": Rating.SATISFIED, "u": Rating.UNSATISFIED}
+
+
+class RatingState(StrEnum):
+    REASON = "rating.reason"
+
+
+async def press(turn: Turn, data: str) -> None:
+    """A rating button; works from any state of the conversation."""
+    code, _, value_key = data.removeprefix(RATING_BUTTON_PREFIX).partition(":")
+    value = VALUES.get(value_key)
+    record = await turn.uow.get_record(code)
+    actor = Actor.for_citizen(turn.citizen.id)
+    if value is None or record is None or not allowed(actor, record, Perm.RATE):
+        turn.say("stale_button")
+        await _back(turn)
+        return
+    if not lifecycle.can(actor, record, Action.RATE) or record.rated_at is not None:
+        turn.say("rating_already", code=record.code)
+        await _back(turn)
+        return
+    rating_id = await turn.uow.add_rating(record.id, turn.now, value, None)
+    notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
+    try:
+        if value is Rating.UNSATISFIED:
+            done = await lifecycle.apply(
+                turn.uow, turn.commune, record, Action.REOPEN, actor, turn.now, note=None
+            )
+            heads = await notifier.officials_with_role(OfficialRole.HEAD, record.office_code)
+            await notifier.to_officials(heads, done.after, "office_unsatisfied", reason=None)
+            await notifier.to_office(
+                done.after, "office_unsatisfied", skip=_chats(heads), reason=None
+            )
+            turn.data["rating"] = {"code": record.code, "id": rating_id}
+            await turn.goto(RatingState.REASON)
+            return
+        await lifecycle.apply(turn.uow, turn.commune, record, Action.RATE, actor, turn.now)
+    except LifecycleError:
+        turn.say("rating_already", code=record.code)
+        await _back(turn)
+        return
+    turn.say("rating_thanks", code=record.code, value=value.value)
+    await _back(turn)
+
+
+def _chats(officials: list[Official]) -> set[tuple[str, str]]:
+    return {(o.channel, o.external_id) for o in officials}
+
+
+async def _back(turn: Turn) -> None:
+    """Return the citizen to where they were (or the menu)."""
+    from handlers.flows import menu
+
+    if turn.state and turn.state in turn.steps and turn.state != RatingState.REASON:
+        await turn.reprompt()
+    else:
+        await menu.go_idle(turn)
+
+
+async def prompt_reason(turn: Turn) -> None:
+    rating = turn.data.get("rating", {})
+    turn.say("rating_reason", [[turn.btn("btn.skip", "skip")]], code=rating.get("code", ""))
+
+
+async def handle_reason(turn: Turn) -> None:
+    from handlers.flows import menu
+
+    rating = turn.data.pop("rating", {})
+    code = rating.get("code", "")
+    if turn.action != "skip" and turn.text and has_words(turn.text):
+        reason = one_line(turn.text)[:REASON_MAX]
+        await turn.uow.set_rating_reason(int(rating.get("id", 0)), reason)
+        record = await turn.uow.get_record(code)
+        if record is not None:
+            notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
+            heads = await notifier.officials_with_role(OfficialRole.HEAD, record.office_code)
+            await notifier.to_officials(heads, record, "office_unsatisfied", reason=reason)
+            await notifier.to_office(
+                record, "office_unsatisfied", buttons=False, skip=_chats(heads), reason=reason
+            )
+    turn.say("rating_reopened", code=code)
+    await menu.go_idle(turn)
+
+
+STEPS: dict[str, Step] = {RatingState.REASON: Step(prompt_reason, handle_reason)}

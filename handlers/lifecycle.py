@@ -1,0 +1,246 @@
+"""A record's lifecycle: the one function through which a record's status changes.
+
+```mermaid
+stateDiagram-v2
+    [*] --> received: filed
+    received --> accepted: take
+    transferred --> accepted: take
+    received --> need_info: info
+    transferred --> need_info: info
+    accepted --> need_info: info
+    in_progress --> need_info: info
+    need_info --> in_progress: info_received (the citizen answers)
+    accepted --> answered: reply
+    in_progress --> answered: reply
+    need_info --> answered: reply
+    received --> transferred: transfer
+    accepted --> transferred: transfer
+    in_progress --> transferred: transfer
+    need_info --> transferred: transfer
+    transferred --> transferred: transfer
+    received --> rejected: reject (head)
+    accepted --> rejected: reject
+    in_progress --> rejected: reject
+    need_info --> rejected: reject
+    transferred --> rejected: reject
+    accepted --> closed: done
+    in_progress --> closed: done
+    need_info --> closed: done
+    answered --> closed: done / rate / close (quiet period)
+    answered --> in_progress: reopen (Không hài lòng)
+    closed --> in_progress: reopen
+```
+
+`extend` keeps the status and moves the due time; `rate` on a closed record keeps it closed.
+Every step checks the actor's permission (`handlers.permissions.allowed`), checks the
+transition, updates the record under its version (so of two officials pressing the same
+button one wins and the other gets `Conflict`), and appends exactly one audit event.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.config import CommuneSettings
+from handlers.deadlines import (
+    ExtensionRefused,
+    can_extend,
+    extended_due_at,
+    resolve_due_at,
+)
+from handlers.permissions import Actor, Perm, allowed
+from storage import UnitOfWork
+from storage.models import Record, RecordStatus, Stage
+
+log = logging.getLogger(__name__)
+
+S = RecordStatus
+
+
+class Action(StrEnum):
+    TAKE = "take"
+    ASK_INFO = "info"
+    INFO_RECEIVED = "info_received"
+    REPLY = "reply"
+    TRANSFER = "transfer"
+    REJECT = "reject"
+    COMPLETE = "done"
+    EXTEND = "extend"
+    REOPEN = "reopen"
+    RATE = "rate"
+    CLOSE = "close"
+
+
+OPEN = (S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.NEED_INFO, S.TRANSFERRED)
+WORKING = (S.ACCEPTED, S.IN_PROGRESS, S.NEED_INFO)
+
+# (action, from) → to. Anything not listed is refused.
+TRANSITIONS: dict[tuple[Action, RecordStatus], RecordStatus] = {
+    **{(Action.TAKE, s): S.ACCEPTED for s in (S.RECEIVED, S.TRANSFERRED)},
+    **{
+        (Action.ASK_INFO, s): S.NEED_INFO
+        for s in (S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.TRANSFERRED)
+    },
+    (Action.INFO_RECEIVED, S.NEED_INFO): S.IN_PROGRESS,
+    **{(Action.REPLY, s): S.ANSWERED for s in WORKING},
+    **{(Action.TRANSFER, s): S.TRANSFERRED for s in OPEN},
+    **{(Action.REJECT, s): S.REJECTED for s in OPEN},
+    **{(Action.COMPLETE, s): S.CLOSED for s in (*WORKING, S.ANSWERED)},
+    **{(Action.EXTEND, s): s for s in OPEN},
+    **{(Action.REOPEN, s): S.IN_PROGRESS for s in (S.ANSWERED, S.CLOSED)},
+    **{(Action.RATE, s): S.CLOSED for s in (S.ANSWERED, S.CLOSED)},
+    (Action.CLOSE, S.ANSWERED): S.CLOSED,
+}
+
+PERMS: dict[Action, Perm] = {
+    Action.TAKE: Perm.TAKE,
+    Action.ASK_INFO: Perm.ASK_INFO,
+    Action.INFO_RECEIVED: Perm.ANSWER_INFO,
+    Action.REPLY: Perm.REPLY,
+    Action.TRANSFER: Perm.TRANSFER,
+    Action.REJECT: Perm.REJECT,
+    Action.COMPLETE: Perm.COMPLETE,
+    Action.EXTEND: Perm.EXTEND,
+    Action.REOPEN: Perm.REOPEN,
+    Action.RATE: Perm.RATE,
+    Action.CLOSE: Perm.CLOSE,
+}
+
+# The event each action appends (labels.j2 names them for people).
+EVENT_NAMES: dict[Action, str] = {
+    Action.TAKE: "accepted",
+    Action.ASK_INFO: "need_info",
+    Action.INFO_RECEIVED: "info_received",
+    Action.REPLY: "answered",
+    Action.TRANSFER: "transferred",
+    Action.REJECT: "rejected",
+    Action.COMPLETE: "closed",
+    Action.EXTEND: "extended",
+    Action.REOPEN: "reopened",
+    Action.RATE: "rated",
+    Action.CLOSE: "auto_closed",
+}
+
+# Actions whose text is required (the reason, the answer, the question).
+NEEDS_NOTE = frozenset(
+    {Action.ASK_INFO, Action.REPLY, Action.TRANSFER, Action.REJECT, Action.EXTEND}
+)
+
+
+class LifecycleError(Exception):
+    """A step that cannot happen; `reason` names why (for the template)."""
+
+    reason = "refused"
+
+
+class NotAllowed(LifecycleError):
+    reason = "not_allowed"
+
+
+class BadTransition(LifecycleError):
+    reason = "bad_transition"
+
+
+class Conflict(LifecycleError):
+    """Someone else changed the record first (a double or concurrent press)."""
+
+    reason = "conflict"
+
+
+class NoMoreExtensions(LifecycleError):
+    reason = "no_extension"
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    before: Record
+    after: Record
+    action: Action
+    event: str
+    note: str | None
+
+
+def can(actor: Actor, record: Record, action: Action) -> bool:
+    """Whether the step is both permitted and possible from the current status."""
+    return (action, record.status) in TRANSITIONS and allowed(actor, record, PERMS[action])
+
+
+async def apply(
+    uow: UnitOfWork,
+    commune: CommuneSettings,
+    record: Record,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    *,
+    note: str | None = None,
+    office_code: str | None = None,
+    expected_version: int | None = None,
+    visible: bool = True,
+) -> Done:
+    """Move `record` by `action`; raises a `LifecycleError` and changes nothing if it can't."""
+    if not allowed(actor, record, PERMS[action]):
+        log.warning(
+            "refused %s on %s for %s %s", action.value, record.code, actor.kind.value, actor.ref
+        )
+        raise NotAllowed(action.value)
+    if expected_version is not None and expected_version != record.version:
+        raise Conflict(record.code)
+    target = TRANSITIONS.get((action, record.status))
+    if target is None:
+        raise BadTransition(f"{action.value} from {record.status.value}")
+    if action in NEEDS_NOTE and not (note and note.strip()):
+        raise ValueError(f"{action.value} needs a note")
+    changes: dict[str, Any] = {"status": target}
+    if action is Action.TAKE:
+        changes.update(accepted_at=now, handler_id=actor.official.id if actor.official else None)
+        resolve = resolve_due_at(commune, record.kind, now)
+        if resolve is not None and record.stage is Stage.INTAKE:
+            changes.update(stage=Stage.RESOLVE, due_at=resolve)
+    elif action is Action.TRANSFER:
+        if not office_code or commune.office(office_code) is None:
+            raise ValueError("transfer needs a known office")
+        if office_code == record.office_code:
+            raise BadTransition("transfer to the same office")
+        changes.update(office_code=office_code, handler_id=None)
+    elif action in (Action.REPLY, Action.COMPLETE):
+        changes.update(answered_at=now, followup_at=None, rated_at=None)
+        if action is Action.COMPLETE:
+            changes["resolved_at"] = now
+    elif action in (Action.RATE, Action.CLOSE, Action.REJECT):
+        changes["resolved_at"] = record.resolved_at or now
+        if action is Action.RATE:
+            changes["rated_at"] = now
+    elif action is Action.REOPEN:
+        changes.update(resolved_at=None, answered_at=None, rated_at=now)
+    elif action is Action.EXTEND:
+        if not can_extend(commune, record):
+            raise NoMoreExtensions(record.kind.value)
+        try:
+            changes["due_at"] = extended_due_at(
+                commune, record.kind, record.due_at, record.extensions
+            )
+        except ExtensionRefused:
+            raise NoMoreExtensions(record.kind.value) from None
+        changes["extensions"] = record.extensions + 1
+    after = await uow.update_record(record.id, record.version, changes)
+    if after is None:
+        raise Conflict(record.code)
+    event = EVENT_NAMES[action]
+    await uow.add_event(
+        record.id,
+        now,
+        actor.kind,
+        actor.ref,
+        event,
+        record.status,
+        target,
+        note.strip() if note else None,
+        visible,
+    )
+    log.info("record %s: %s → %s by %s", record.code, record.status, target, actor.kind.value)
+    return Done(record, after, action, event, note.strip() if note else None)

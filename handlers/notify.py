@@ -1,0 +1,216 @@
+"""Messages to other chats than the one being answered: offices, leaders, heads, citizens.
+
+Every message is rendered for the people who will read it, through
+`handlers.permissions.contact_for`: an office's group chat is read by everyone in it, so a
+denouncer's identity never goes there; a leader's or the handler's private chat may carry
+it. The messages are `Reply` objects with priority NOTIFICATION and the record's code;
+the dispatcher or the job writes them to the outbox in the same transaction as the change.
+
+An office with a chat in config is told there; an office without one is told through each
+of its active officials' private chats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.config import CommuneSettings
+from handlers import lifecycle
+from handlers.deadlines import can_extend
+from handlers.lifecycle import Action
+from handlers.model import Button, Priority, Reply
+from handlers.permissions import GROUP, Actor, contact_for
+from handlers.render import Renderer
+from storage import UnitOfWork
+from storage.models import Official, OfficialRole, Record
+
+RECORD_BUTTON_PREFIX = "r:"
+RATING_BUTTON_PREFIX = "v:"
+
+# The buttons an office sees on a record card, in this order, when the status allows.
+CARD_ACTIONS = (
+    Action.TAKE,
+    Action.ASK_INFO,
+    Action.REPLY,
+    Action.TRANSFER,
+    Action.REJECT,
+    Action.COMPLETE,
+    Action.EXTEND,
+)
+
+
+def record_button_data(record: Record, action: Action) -> str:
+    """`r:CODE:action:version` — checked against the record when pressed."""
+    return f"{RECORD_BUTTON_PREFIX}{record.code}:{action.value}:{record.version}"
+
+
+def parse_record_button(data: str) -> tuple[str, str, int] | None:
+    parts = data.removeprefix(RECORD_BUTTON_PREFIX).split(":")
+    if len(parts) != 3 or not parts[2].isdigit():
+        return None
+    return parts[0], parts[1], int(parts[2])
+
+
+@dataclass(slots=True)
+class Notifier:
+    uow: UnitOfWork
+    renderer: Renderer
+    commune: CommuneSettings
+    now: datetime
+    out: list[Reply] = field(default_factory=list)
+
+    # --- rendering ---------------------------------------------------------------------
+
+    async def card(self, record: Record, viewer: Actor) -> dict[str, Any]:
+        """What a record card shows to `viewer` (contact masked as the viewer's rights say)."""
+        tz = self.commune.timezone
+        office = self.commune.office(record.office_code)
+        handler = (
+            await self.uow.get_official_by_id(record.handler_id) if record.handler_id else None
+        )
+        photos = len(await self.uow.list_attachments(record.id))
+        return {
+            "code": record.code,
+            "kind": record.kind.value,
+            "status": record.status.value,
+            "office_name": office.name if office else record.office_code,
+            "description": record.description,
+            "hamlet": record.hamlet,
+            "place": record.place,
+            "photos": photos,
+            "due": record.due_at.astimezone(tz),
+            "overdue": record.due_at < self.now,
+            "contact": contact_for(viewer, record),
+            "handler": handler.display_name if handler else None,
+        }
+
+    def card_buttons(
+        self, record: Record, viewer: Actor | None = None
+    ) -> tuple[tuple[Button, ...], ...]:
+        """Buttons for the steps the status allows (and, for a known viewer, their rights)."""
+        buttons = [
+            Button(self.renderer.label(f"btn.r_{action.value}"), record_button_data(record, action))
+            for action in CARD_ACTIONS
+            if (action, record.status) in lifecycle.TRANSITIONS
+            and (action is not Action.EXTEND or self.can_extend(record))
+            and (viewer is None or viewer is GROUP or lifecycle.can(viewer, record, action))
+        ]
+        return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+
+    def can_extend(self, record: Record) -> bool:
+        return can_extend(self.commune, record)
+
+    def render(self, template: str, **context: Any) -> str:
+        context.setdefault("commune", self.commune)
+        return self.renderer.render(template, **context)
+
+    # --- recipients --------------------------------------------------------------------
+
+    async def office_readers(self, office_code: str) -> list[tuple[str, str, Actor]]:
+        """(channel, chat, viewer) for an office: its group chat, or its officials."""
+        office = self.commune.office(office_code)
+        if office is not None and office.chat_id:
+            return [(office.chat_channel, office.chat_id, GROUP)]
+        officials = await self.uow.list_officials(self.commune.code, office_code)
+        return [(o.channel, o.external_id, Actor.for_official(o)) for o in officials]
+
+    async def officials_with_role(
+        self, role: OfficialRole, office_code: str | None = None
+    ) -> list[Official]:
+        return [
+            o
+            for o in await self.uow.list_officials(self.commune.code, office_code)
+            if o.role is role
+        ]
+
+    def _send(
+        self,
+        channel: str,
+        chat_id: str,
+        text: str,
+        record: Record,
+        rows: Sequence[Sequence[Button]] = (),
+    ) -> None:
+        self.out.append(
+            Reply(
+                channel=channel,
+                chat_id=chat_id,
+                text=text,
+                rows=tuple(tuple(r) for r in rows),
+                priority=Priority.NOTIFICATION,
+                record_code=record.code,
+            )
+        )
+
+    async def to_office(
+        self,
+        record: Record,
+        template: str,
+        *,
+        buttons: bool = True,
+        skip: Iterable[tuple[str, str]] = (),
+        **context: Any,
+    ) -> None:
+        """Tell the record's office (its chat, or each official), with the record card.
+
+        `skip` lists (channel, chat) pairs already told in the turn's own reply.
+        """
+        skipped = set(skip)
+        for channel, chat_id, viewer in await self.office_readers(record.office_code):
+            if (channel, chat_id) in skipped:
+                continue
+            card = await self.card(record, viewer)
+            text = self.render(template, card=card, **context)
+            self._send(
+                channel, chat_id, text, record, self.card_buttons(record, viewer) if buttons else ()
+            )
+
+    async def to_officials(
+        self, officials: Iterable[Official], record: Record, template: str, **context: Any
+    ) -> None:
+        """Private messages, each rendered for its reader (a leader sees a denouncer)."""
+        for official in officials:
+            viewer = Actor.for_official(official)
+            card = await self.card(record, viewer)
+            text = self.render(template, card=card, **context)
+            self._send(
+                official.channel,
+                official.external_id,
+                text,
+                record,
+                self.card_buttons(record, viewer),
+            )
+
+    async def to_citizen(
+        self, record: Record, template: str, rows: Sequence[Sequence[Button]] = (), **context: Any
+    ) -> bool:
+        """Tell the citizen who filed `record`, in their chat; False if there is no one."""
+        if record.citizen_id is None:
+            return False
+        citizen = await self.uow.get_citizen_by_id(record.citizen_id)
+        if citizen is None:
+            return False
+        office = self.commune.office(record.office_code)
+        text = self.render(
+            template,
+            record=record,
+            office_name=office.name if office else record.office_code,
+            due=record.due_at.astimezone(self.commune.timezone),
+            **context,
+        )
+        self._send(citizen.channel, citizen.external_id, text, record, rows)
+        return True
+
+    def rating_rows(self, record: Record) -> tuple[tuple[Button, ...], ...]:
+        return (
+            tuple(
+                Button(
+                    self.renderer.label(f"btn.rate_{value}"),
+                    f"{RATING_BUTTON_PREFIX}{record.code}:{value}",
+                )
+                for value in ("vs", "s", "u")
+            ),
+        )

@@ -1,0 +1,141 @@
+"""Who may see and do what with a record: one pure function, used by every path.
+
+- A citizen: only their own records (view, rate, reopen by rating, answer a request for
+  more information); the denouncer's own identity is theirs to see.
+- An official (member, head, admin) of the record's office, in the record's commune: view
+  and work it; rejecting needs `head`.
+- A leader: every record of their commune, rejections included.
+- Revoked officials, other offices and other communes: nothing.
+- The identity of the person behind a tố cáo (name, phone, chat) is seen only by a leader,
+  the record's assigned handler and the denouncer (Luật Tố cáo Điều 9, 47). For the other
+  kinds the office sees the contact details the citizen chose to leave.
+- The system (scheduled jobs) may move records but never sees a denouncer's identity.
+
+A message to a group chat is read by everyone in it, so it is rendered for `GROUP`, an actor
+with no identity rights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.models import ActorKind, Official, OfficialRole, Record, RecordKind
+
+
+class Perm(StrEnum):
+    VIEW = "view"
+    VIEW_IDENTITY = "view_identity"
+    TAKE = "take"
+    ASK_INFO = "info"
+    REPLY = "reply"
+    TRANSFER = "transfer"
+    REJECT = "reject"
+    COMPLETE = "done"
+    EXTEND = "extend"
+    # the citizen's side
+    ANSWER_INFO = "info_received"
+    RATE = "rate"
+    REOPEN = "reopen"
+    # the scheduler's side
+    CLOSE = "close"
+
+
+OFFICE_WORK = frozenset(
+    {
+        Perm.VIEW,
+        Perm.TAKE,
+        Perm.ASK_INFO,
+        Perm.REPLY,
+        Perm.TRANSFER,
+        Perm.COMPLETE,
+        Perm.EXTEND,
+    }
+)
+CITIZEN_OWN = frozenset({Perm.VIEW, Perm.VIEW_IDENTITY, Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN})
+SYSTEM = frozenset(set(Perm) - {Perm.VIEW_IDENTITY})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: ActorKind
+    citizen_id: int | None = None
+    official: Official | None = None
+
+    @classmethod
+    def for_citizen(cls, citizen_id: int) -> Actor:
+        return cls(ActorKind.CITIZEN, citizen_id=citizen_id)
+
+    @classmethod
+    def for_official(cls, official: Official) -> Actor:
+        return cls(ActorKind.OFFICIAL, official=official)
+
+    @property
+    def ref(self) -> str | None:
+        """What the audit log keeps about the actor: an official's id, nothing for others."""
+        return str(self.official.id) if self.official is not None else None
+
+
+SYSTEM_ACTOR = Actor(ActorKind.SYSTEM)
+GROUP = Actor(ActorKind.OFFICIAL)  # everyone in an office's group chat: no official row
+
+
+def allowed(actor: Actor, record: Record, perm: Perm) -> bool:
+    """Whether `actor` may do `perm` with `record`."""
+    if actor.kind is ActorKind.SYSTEM:
+        return perm in SYSTEM
+    if actor.kind is ActorKind.CITIZEN:
+        own = actor.citizen_id is not None and actor.citizen_id == record.citizen_id
+        return own and perm in CITIZEN_OWN
+    official = actor.official
+    if official is None or not official.active or official.commune_code != record.commune_code:
+        return False
+    if official.role is OfficialRole.LEADER:
+        return perm not in (Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN, Perm.CLOSE)
+    if official.office_code != record.office_code:
+        return False
+    if perm is Perm.VIEW_IDENTITY:
+        return record.kind is not RecordKind.TO_CAO or record.handler_id == official.id
+    if perm is Perm.REJECT:
+        return official.role is OfficialRole.HEAD
+    return perm in OFFICE_WORK
+
+
+def may_manage_officials(official: Official | None, commune_code: str) -> bool:
+    return (
+        official is not None
+        and official.active
+        and official.role is OfficialRole.ADMIN
+        and official.commune_code == commune_code
+    )
+
+
+def may_broadcast(official: Official | None, commune_code: str) -> bool:
+    """Announcements to the commune's subscribers: administrators and leaders."""
+    return (
+        official is not None
+        and official.active
+        and official.role in (OfficialRole.ADMIN, OfficialRole.LEADER)
+        and official.commune_code == commune_code
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """The contact details a viewer may see: shown, hidden (tố cáo) or none (anonymous)."""
+
+    name: str | None
+    phone: str | None
+    hidden: bool
+
+    @property
+    def present(self) -> bool:
+        return bool(self.name or self.phone)
+
+
+def contact_for(actor: Actor, record: Record) -> Contact:
+    if record.anonymous or not (record.contact_name or record.contact_phone):
+        return Contact(None, None, hidden=False)
+    if allowed(actor, record, Perm.VIEW_IDENTITY):
+        return Contact(record.contact_name, record.contact_phone, hidden=False)
+    return Contact(None, None, hidden=True)

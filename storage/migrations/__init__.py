@@ -1,0 +1,49 @@
+"""Numbered schema migrations, one folder per backend dialect (`sqlite/`, `postgres/`).
+
+Both folders hold the same numbered steps with the same names; each is applied once, in
+order, at start-up, and recorded in `schema_migrations`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+
+def migrations(dialect: str) -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every bundled migration of `dialect`, in order."""
+    folder = resources.files("storage.migrations").joinpath(dialect)
+    found = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql"):
+            found.append((int(name.split("_", 1)[0]), name, entry.read_text("utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {numbers}")
+    return found
+
+
+def split_sql(sql: str) -> list[str]:
+    """Split a SQLite migration into statements; a trigger keeps its BEGIN … END body.
+
+    (PostgreSQL runs a whole migration file as one script and needs no splitting.)
+    """
+    statements: list[str] = []
+    current: list[str] = []
+    in_body = False
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("--")):
+            continue
+        current.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            in_body = True
+        if (in_body and upper.endswith("END;")) or (not in_body and upper.endswith(";")):
+            statements.append("\n".join(current))
+            current = []
+            in_body = False
+    if current and any(line.strip() for line in current):
+        statements.append("\n".join(current))
+    return statements
