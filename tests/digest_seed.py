@@ -1,17 +1,18 @@
-"""A small commune history for the digest tests, written straight into the SQLite file.
+"""A small commune history for the digest tests, written straight into the database.
 
-The officials' side (status changes, ratings) is not merged on this branch, so the rows it
-will write are inserted here as plain SQL, the way that side stores them. Everything is in
+Rows are written as the officials' side stores them (status-change events with from/to,
+a ratings row per rating), with portable SQL through a unit of work, so the same history
+seeds SQLite and PostgreSQL. Everything is in
 2026-W46 and W47 (Asia/Ho_Chi_Minh) and is hand-checkable; tests/test_digest.py states the
 figures it expects and why.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from storage import Storage, UnitOfWork
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -29,27 +30,26 @@ def local(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0)
     return datetime(2026, month, day, hour, minute, second, tzinfo=HCM)
 
 
-def ts(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 class Seed:
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None)
+    """Writes rows through a unit of work with portable SQL, so it seeds either backend."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
         self.ids: dict[str, int] = {}
 
-    def close(self) -> None:
-        self.conn.close()
+    async def _insert(self, sql: str, params: tuple[object, ...]) -> int:
+        row = await self.uow._one(sql + " RETURNING id", params)
+        assert row is not None
+        return int(row[0])
 
-    def citizen(self, external_id: str, name: str, phone: str) -> int:
-        cur = self.conn.execute(
+    async def citizen(self, external_id: str, name: str, phone: str) -> int:
+        return await self._insert(
             "INSERT INTO citizens (channel, external_id, commune_code, name, phone, consent_at, "
             "consent_version, created_at) VALUES ('telegram', ?, 'CG', ?, ?, ?, '2026-11', ?)",
-            (external_id, name, phone, ts(local(10, 1)), ts(local(10, 1))),
+            (external_id, name, phone, local(10, 1), local(10, 1)),
         )
-        return int(cur.lastrowid or 0)
 
-    def record(
+    async def record(
         self,
         code: str,
         kind: str,
@@ -65,7 +65,7 @@ class Seed:
         phone: str | None = None,
         description: str = "Đèn đường hỏng",
     ) -> int:
-        cur = self.conn.execute(
+        self.ids[code] = await self._insert(
             "INSERT INTO records (code, commune_code, citizen_id, channel, kind, topic, "
             "office_code, status, description, hamlet, anonymous, contact_name, contact_phone, "
             "created_at, due_at, resolved_at) VALUES (?, 'CG', ?, 'telegram', ?, ?, ?, ?, ?, ?, "
@@ -82,15 +82,14 @@ class Seed:
                 int(name is None),
                 name,
                 phone,
-                ts(created),
-                ts(due),
-                ts(resolved) if resolved else None,
+                created,
+                due,
+                resolved,
             ),
         )
-        self.ids[code] = int(cur.lastrowid or 0)
         return self.ids[code]
 
-    def event(
+    async def event(
         self,
         code: str,
         at: datetime,
@@ -99,12 +98,12 @@ class Seed:
         from_status: str | None = None,
         to_status: str | None = None,
     ) -> None:
-        self.conn.execute(
+        await self.uow._exec(
             "INSERT INTO events (record_id, at, actor_kind, actor_ref, action, from_status, "
             "to_status, visible_to_citizen) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
             (
                 self.ids[code],
-                ts(at),
+                at,
                 actor,
                 "can-bo-1" if actor == "official" else None,
                 action,
@@ -113,31 +112,35 @@ class Seed:
             ),
         )
 
-    def rating(self, code: str, at: datetime, value: str) -> None:
+    async def rating(self, code: str, at: datetime, value: str) -> None:
         """As handlers.lifecycle rates: a ratings row and a `rated` event (closed stays)."""
-        self.conn.execute(
+        await self.uow._exec(
             "INSERT INTO ratings (record_id, at, value) VALUES (?, ?, ?)",
-            (self.ids[code], ts(at), value),
+            (self.ids[code], at, value),
         )
-        self.event(code, at, "citizen", "rated", "closed", "closed")
+        await self.event(code, at, "citizen", "rated", "closed", "closed")
 
-    def question(self, at: datetime, text: str, *, answered: bool = False) -> None:
-        self.conn.execute(
+    async def question(self, at: datetime, text: str, *, answered: bool = False) -> None:
+        await self.uow._exec(
             "INSERT INTO question_log (commune_code, at, question, intent, answered, confidence) "
             "VALUES ('CG', ?, ?, 'unknown', ?, 0.3)",
-            (ts(at), text, int(answered)),
+            (at, text, int(answered)),
         )
 
 
-def seed_weeks(path: Path) -> Seed:
+async def seed_weeks(storage: Storage) -> None:
     """R1–R10 of tests/test_digest.py (2026-W46 and W47)."""
-    s = Seed(path)
-    teo = s.citizen(CHAT_IDS[0], NAMES[0], PHONES[0])
-    buoi = s.citizen(CHAT_IDS[1], NAMES[1], PHONES[1])
-    mit = s.citizen(CHAT_IDS[2], NAMES[2], PHONES[2])
+    async with storage.transaction() as uow:
+        await _seed(Seed(uow))
+
+
+async def _seed(s: Seed) -> None:
+    teo = await s.citizen(CHAT_IDS[0], NAMES[0], PHONES[0])
+    buoi = await s.citizen(CHAT_IDS[1], NAMES[1], PHONES[1])
+    mit = await s.citizen(CHAT_IDS[2], NAMES[2], PHONES[2])
     end = (23, 59, 59)
     # R1: Monday 00:00 sharp, KT, closed Wednesday 00:00 (48 h), rated hài lòng.
-    s.record(
+    await s.record(
         "CG-2611-R1",
         "phan_anh",
         "KT",
@@ -151,11 +154,11 @@ def seed_weeks(path: Path) -> Seed:
         phone=PHONES[0],
         description=f"Gọi {NAMES[0]} {PHONES[3]}",
     )
-    s.event("CG-2611-R1", local(11, 16, 4), "official", "accepted")
-    s.event("CG-2611-R1", local(11, 18), "official", "closed", "accepted", "closed")
-    s.rating("CG-2611-R1", local(11, 19, 10), "satisfied")
+    await s.event("CG-2611-R1", local(11, 16, 4), "official", "accepted")
+    await s.event("CG-2611-R1", local(11, 18), "official", "closed", "accepted", "closed")
+    await s.rating("CG-2611-R1", local(11, 19, 10), "satisfied")
     # R2: KT, accepted after 2 h, still open.
-    s.record(
+    await s.record(
         "CG-2611-R2",
         "kien_nghi",
         "KT",
@@ -164,9 +167,9 @@ def seed_weeks(path: Path) -> Seed:
         topic="thoat_nuoc",
         hamlet="Thôn 2",
     )
-    s.event("CG-2611-R2", local(11, 17, 12), "official", "accepted")
+    await s.event("CG-2611-R2", local(11, 17, 12), "official", "accepted")
     # R3: khiếu nại to VP, no topic, accepted after 24 h then transferred.
-    s.record(
+    await s.record(
         "CG-2611-R3",
         "khieu_nai",
         "VP",
@@ -177,10 +180,10 @@ def seed_weeks(path: Path) -> Seed:
         name=NAMES[1],
         phone=PHONES[4],
     )
-    s.event("CG-2611-R3", local(11, 19, 8), "official", "accepted")
-    s.event("CG-2611-R3", local(11, 19, 9), "official", "transferred")
+    await s.event("CG-2611-R3", local(11, 19, 8), "official", "accepted")
+    await s.event("CG-2611-R3", local(11, 19, 9), "official", "transferred")
     # R4: tố cáo at Sunday 23:59:59 (still W47), hamlet and topic that only it has.
-    s.record(
+    await s.record(
         TO_CAO_CODES[0],
         "to_cao",
         "VP",
@@ -194,9 +197,9 @@ def seed_weeks(path: Path) -> Seed:
         description=TO_CAO_DESCRIPTION,
     )
     # R5: the next Monday 00:00 — W48, not counted.
-    s.record("CG-2611-R5", "phan_anh", "VP", local(11, 23), local(12, 3, *end))
+    await s.record("CG-2611-R5", "phan_anh", "VP", local(11, 23), local(12, 3, *end))
     # R6: W46 Sunday 23:59:59; first answered Monday 06:00 (6 h 1 s), closed Friday 12:00.
-    s.record(
+    await s.record(
         "CG-2611-R6",
         "phan_anh",
         "VHXH",
@@ -206,13 +209,15 @@ def seed_weeks(path: Path) -> Seed:
         hamlet="Thôn 3",
         resolved=local(11, 20, 12),
     )
-    s.event("CG-2611-R6", local(11, 16, 6), "official", "accepted")
-    s.event("CG-2611-R6", local(11, 20, 12), "official", "closed", "accepted", "closed")
-    s.rating("CG-2611-R6", local(11, 21, 9), "unsatisfied")
+    await s.event("CG-2611-R6", local(11, 16, 6), "official", "accepted")
+    await s.event("CG-2611-R6", local(11, 20, 12), "official", "closed", "accepted", "closed")
+    await s.rating("CG-2611-R6", local(11, 21, 9), "unsatisfied")
     # R7: open and past its deadline (13/11) — overdue 10 days at the end of W47.
-    s.record("CG-2611-R7", "phan_anh", "KT", local(11, 3, 9), local(11, 13, *end), hamlet="Thôn 4")
+    await s.record(
+        "CG-2611-R7", "phan_anh", "KT", local(11, 3, 9), local(11, 13, *end), hamlet="Thôn 4"
+    )
     # R8: an overdue tố cáo — counted, never listed.
-    s.record(
+    await s.record(
         TO_CAO_CODES[1],
         "to_cao",
         "VP",
@@ -221,7 +226,7 @@ def seed_weeks(path: Path) -> Seed:
         description=TO_CAO_DESCRIPTION,
     )
     # R9: late: due 30/10, closed 20/11 12:00 (747 h after receipt), then reopened.
-    s.record(
+    await s.record(
         "CG-2610-R9",
         "kien_nghi",
         "TTPVHCC",
@@ -229,11 +234,11 @@ def seed_weeks(path: Path) -> Seed:
         local(10, 30, *end),
         resolved=local(11, 20, 12),
     )
-    s.event("CG-2610-R9", local(10, 21, 9), "official", "accepted")
-    s.event("CG-2610-R9", local(11, 20, 12), "official", "closed", "accepted", "closed")
-    s.event("CG-2610-R9", local(11, 21, 8), "citizen", "reopened", "closed", "in_progress")
+    await s.event("CG-2610-R9", local(10, 21, 9), "official", "accepted")
+    await s.event("CG-2610-R9", local(11, 20, 12), "official", "closed", "accepted", "closed")
+    await s.event("CG-2610-R9", local(11, 21, 8), "citizen", "reopened", "closed", "in_progress")
     # R10: W46, accepted after 1 h, closed on time.
-    s.record(
+    await s.record(
         "CG-2611-R10",
         "kien_nghi",
         "KT",
@@ -241,11 +246,10 @@ def seed_weeks(path: Path) -> Seed:
         local(11, 20, *end),
         resolved=local(11, 12, 9),
     )
-    s.event("CG-2611-R10", local(11, 10, 10), "official", "accepted")
-    s.event("CG-2611-R10", local(11, 12, 9), "official", "closed", "accepted", "closed")
+    await s.event("CG-2611-R10", local(11, 10, 10), "official", "accepted")
+    await s.event("CG-2611-R10", local(11, 12, 9), "official", "closed", "accepted", "closed")
     for day in (16, 18, 20):
-        s.question(local(11, day, 9), "lam the nao xin giay phep xay nha tam")
-    s.question(local(11, 19, 9), "so dien thoai cua toi la 0912 345 678 co dung khong")
-    s.question(local(11, 19, 10), "thu tuc khai sinh", answered=True)
-    s.question(local(11, 12, 9), "cau hoi tuan truoc")
-    return s
+        await s.question(local(11, day, 9), "lam the nao xin giay phep xay nha tam")
+    await s.question(local(11, 19, 9), "so dien thoai cua toi la 0912 345 678 co dung khong")
+    await s.question(local(11, 19, 10), "thu tuc khai sinh", answered=True)
+    await s.question(local(11, 12, 9), "cau hoi tuan truoc")

@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -20,12 +22,13 @@ from hypothesis import strategies as st
 
 from bot.app import App
 from bot.cli import main
-from bot.config import Settings
+from bot.config import Secret, Settings
 from bot.digest.figures import Digest
 from bot.digest.job import DigestFiles, DigestScheduler, make_digest, write_outputs
 from bot.digest.render import TELEGRAM_LIMIT, DigestRenderer
 from bot.digest.weeks import IsoWeek, due_week
-from storage.sqlite import SqliteStorage
+from storage import SqliteStorage, Storage
+from tests.conftest import BACKENDS, POSTGRES_DSN, postgres_schema
 from tests.digest_seed import HCM, SECRETS, Seed, local, seed_weeks
 
 W47 = IsoWeek(2026, 47)
@@ -37,11 +40,31 @@ def renderer() -> DigestRenderer:
     return DigestRenderer()
 
 
-@pytest.fixture
-async def seeded(app: App) -> App:
-    seed = seed_weeks(app.settings.storage.sqlite_path)
-    seed.close()
-    return app
+@asynccontextmanager
+async def shared_apps(backend: str, settings: Settings, count: int) -> AsyncIterator[list[App]]:
+    """`count` applications ("processes") sharing one database of `backend`."""
+    if backend == "postgres":
+        stack = postgres_schema()
+        schema = await stack.__aenter__()
+        dsn = f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}"
+        storage = replace(settings.storage, backend="postgres", postgres_dsn=Secret(dsn))
+        settings = replace(settings, storage=storage)
+    opened = [await App.open(settings) for _ in range(count)]
+    try:
+        yield opened
+    finally:
+        for app in opened:
+            await app.close()
+        if backend == "postgres":
+            await stack.__aexit__(None, None, None)
+
+
+@pytest.fixture(params=BACKENDS)
+async def seeded(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[App]:
+    """The hand-checkable history of tests/digest_seed.py, on each backend."""
+    async with shared_apps(request.param, settings, 1) as (app,):
+        await seed_weeks(app.storage)
+        yield app
 
 
 async def digest_of(app: App, renderer: DigestRenderer, week: IsoWeek = W47) -> Digest:
@@ -110,14 +133,17 @@ def test_due_week(now_local: datetime, expected: str) -> None:
 
 
 async def test_year_end_records_fall_in_iso_week_53(app: App, renderer: DigestRenderer) -> None:
-    seed = Seed(app.settings.storage.sqlite_path)
     due = datetime(2027, 1, 20, tzinfo=HCM)
-    seed.record("CG-2612-A", "phan_anh", "KT", datetime(2026, 12, 27, 23, 59, 59, tzinfo=HCM), due)
-    seed.record("CG-2612-B", "phan_anh", "KT", datetime(2026, 12, 28, tzinfo=HCM), due)
-    seed.record("CG-2701-C", "phan_anh", "KT", datetime(2027, 1, 1, tzinfo=HCM), due)
-    seed.record("CG-2701-D", "phan_anh", "KT", datetime(2027, 1, 3, 23, 59, 59, tzinfo=HCM), due)
-    seed.record("CG-2701-E", "phan_anh", "KT", datetime(2027, 1, 4, tzinfo=HCM), due)
-    seed.close()
+    async with app.storage.transaction() as uow:
+        seed = Seed(uow)
+        for code, created in [
+            ("CG-2612-A", datetime(2026, 12, 27, 23, 59, 59, tzinfo=HCM)),
+            ("CG-2612-B", datetime(2026, 12, 28, tzinfo=HCM)),
+            ("CG-2701-C", datetime(2027, 1, 1, tzinfo=HCM)),
+            ("CG-2701-D", datetime(2027, 1, 3, 23, 59, 59, tzinfo=HCM)),
+            ("CG-2701-E", datetime(2027, 1, 4, tzinfo=HCM)),
+        ]:
+            await seed.record(code, "phan_anh", "KT", created, due)
     w53 = await digest_of(app, renderer, IsoWeek(2026, 53))
     assert w53.current.received == 3  # B, C, D
     assert w53.previous.received == 1  # A, in 2026-W52
@@ -250,21 +276,22 @@ async def test_message_fits_telegram_and_reads_well(seeded: App, renderer: Diges
 
 
 async def test_long_lists_are_cut_to_fit_telegram(app: App, renderer: DigestRenderer) -> None:
-    seed = Seed(app.settings.storage.sqlite_path)
-    for i in range(200):
-        seed.record(f"CG-2610-L{i:03d}", "phan_anh", "KT", local(10, 1), local(10, 11))
-        seed.record(
-            f"CG-2611-N{i:03d}",
-            "phan_anh",
-            "KT",
-            local(11, 17),
-            local(11, 27),
-            topic=f"chu_de_{i}",
-            hamlet=f"Tổ dân phố số {i} khu dân cư mới",
-        )
-    for i in range(30):
-        seed.question(local(11, 17), f"cau hoi rat dai so {i} " + "ve thu tuc hanh chinh " * 10)
-    seed.close()
+    async with app.storage.transaction() as uow:
+        seed = Seed(uow)
+        for i in range(200):
+            await seed.record(f"CG-2610-L{i:03d}", "phan_anh", "KT", local(10, 1), local(10, 11))
+            await seed.record(
+                f"CG-2611-N{i:03d}",
+                "phan_anh",
+                "KT",
+                local(11, 17),
+                local(11, 27),
+                topic=f"chu_de_{i}",
+                hamlet=f"Tổ dân phố số {i} khu dân cư mới",
+            )
+        for i in range(30):
+            text = f"cau hoi rat dai so {i} " + "ve thu tuc hanh chinh " * 10
+            await seed.question(local(11, 17), text)
     settings = replace(
         app.settings, digest=replace(app.settings.digest, overdue_list=100, top_questions=30)
     )
@@ -361,35 +388,37 @@ def with_vp_chat(settings: Settings, chat_id: str = "-100777") -> Settings:
     return replace(settings, communes=(replace(commune, offices=offices),))
 
 
-async def outbox_rows(path: Path) -> list[tuple[str, str, dict[str, object]]]:
+async def outbox_rows(storage: Storage) -> list[tuple[str, str, dict[str, object]]]:
+    async with storage.transaction() as uow:
+        messages = await uow.pending_outbox("telegram", NOW + timedelta(days=30), 100)
+    return [(m.chat_id, str(m.payload["text"]), m.payload) for m in messages]
+
+
+async def outbox_rows_at(path: Path) -> list[tuple[str, str, dict[str, object]]]:
     storage = await SqliteStorage.open(path)
     try:
-        async with storage.transaction() as uow:
-            messages = await uow.pending_outbox("telegram", NOW + timedelta(days=30), 100)
-        return [(m.chat_id, str(m.payload["text"]), m.payload) for m in messages]
+        return await outbox_rows(storage)
     finally:
         await storage.close()
 
 
-async def test_two_schedulers_race_and_send_once(seeded: App, renderer: DigestRenderer) -> None:
-    settings = with_vp_chat(seeded.settings)
-    path = settings.storage.sqlite_path
-    first = await SqliteStorage.open(path)
-    second = await SqliteStorage.open(path)
-    try:
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_two_schedulers_race_and_send_once(
+    backend: str, settings: Settings, renderer: DigestRenderer
+) -> None:
+    settings = with_vp_chat(settings)
+    async with shared_apps(backend, settings, 2) as (first, second):
+        await seed_weeks(first.storage)
         schedulers = [
-            DigestScheduler(settings, storage, renderer, holder=name, clock=lambda: NOW)
-            for name, storage in (("a", first), ("b", second))
+            DigestScheduler(settings, app.storage, renderer, holder=name, clock=lambda: NOW)
+            for name, app in (("a", first), ("b", second))
         ]
         runs = await asyncio.gather(*(s.run_due() for s in schedulers))
         again = await asyncio.gather(*(s.run_due() for s in schedulers))
-    finally:
-        await first.close()
-        await second.close()
+        rows = await outbox_rows(second.storage)
     assert sorted(len(r) for r in runs) == [0, 1]
     assert [*runs[0], *runs[1]] == ["digest:CG:2026-W47"]
     assert again == [[], []]
-    rows = await outbox_rows(path)
     assert len(rows) == 1
     chat_id, text, payload = rows[0]
     assert chat_id == "-100777"
@@ -426,7 +455,7 @@ async def test_scheduler_catches_up_and_takes_over_an_expired_lease(
     async with seeded.storage.transaction() as uow:
         assert not await uow.finish_lease("digest:CG:2026-W47", "dead", clock[0])
         assert await uow.lease_done("digest:CG:2026-W47")
-    texts = [text for _, text, _ in await outbox_rows(settings.storage.sqlite_path)]
+    texts = [text for _, text, _ in await outbox_rows(seeded.storage)]
     assert len(texts) == 2
     assert "TUẦN 46/2026" in texts[0]
     assert "TUẦN 47/2026" in texts[1]
@@ -462,7 +491,7 @@ def test_cli_makes_the_four_files_and_queues_the_message(
     assert sorted(Path(p).suffix for p in printed[:4]) == [".docx", ".html", ".html", ".png"]
     assert all(Path(p).parent == out for p in printed[:4])
     assert "to telegram chat -100555" in printed[4]
-    rows = asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))
+    rows = asyncio.run(outbox_rows_at(tmp_path / "data" / "danvan.sqlite3"))
     assert [chat for chat, _, _ in rows] == ["-100555"]
 
 
@@ -476,8 +505,10 @@ def test_cli_refuses_a_week_that_does_not_exist(
     assert main(["--config", str(config), "digest", "--commune", "HN"]) == 2
 
 
-async def test_digest_queries_use_indexes(seeded: App, renderer: DigestRenderer) -> None:
-    """No statement of the digest walks a whole table of records or events."""
+async def test_digest_queries_use_indexes(app: App, renderer: DigestRenderer) -> None:
+    """No statement of the digest walks a whole table of records or events (SQLite plans)."""
+    await seed_weeks(app.storage)
+    seeded = app
     statements: list[str] = []
     storage = seeded.storage
     assert isinstance(storage, SqliteStorage)
@@ -507,7 +538,7 @@ def test_cli_due_runs_the_schedule_once(
     assert capsys.readouterr().out == ""
     assert first.startswith("digest:CG:")
     assert first.strip().endswith("made and queued")
-    rows = asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))
+    rows = asyncio.run(outbox_rows_at(tmp_path / "data" / "danvan.sqlite3"))
     assert len(rows) == 1
     archive = tmp_path / "data" / "digests" / "CG"
     assert len(list(archive.glob("*/bao-cao-CG-*.docx"))) == 1
@@ -517,7 +548,7 @@ def test_three_processes_racing_send_once(tmp_path: Path, monkeypatch: pytest.Mo
     """Real OS processes on one SQLite file, started together: one digest, one message."""
     monkeypatch.delenv("DANVAN_CONFIG", raising=False)
     config = write_config(tmp_path, "-100555")
-    asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))  # create the schema first
+    asyncio.run(outbox_rows_at(tmp_path / "data" / "danvan.sqlite3"))  # create the schema first
     command = [sys.executable, "-m", "bot.cli", "--config", str(config), "digest", "--due"]
     processes = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
@@ -527,5 +558,5 @@ def test_three_processes_racing_send_once(tmp_path: Path, monkeypatch: pytest.Mo
     assert [p.returncode for p in processes] == [0, 0, 0], [err for _, err in outputs]
     made = [out for out, _ in outputs if "made and queued" in out]
     assert len(made) == 1
-    rows = asyncio.run(outbox_rows(tmp_path / "data" / "danvan.sqlite3"))
+    rows = asyncio.run(outbox_rows_at(tmp_path / "data" / "danvan.sqlite3"))
     assert len(rows) == 1
