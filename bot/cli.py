@@ -182,6 +182,7 @@ async def _run(settings: Settings) -> int:
         loop.add_signal_handler(sig, stopping.set)
     async with await App.open(settings) as app:
         channel = TelegramChannel(app, telegram, token, webhook_secret=secret)
+        digest = _start_digest_schedule(settings, app)
         try:
             await channel.serve(stopping)
         except InvalidToken:
@@ -195,7 +196,23 @@ async def _run(settings: Settings) -> int:
             )
         except TelegramError as exc:
             return _fail(f"Telegram refused to start the bot: {exc.message}")
+        finally:
+            if digest is not None:
+                digest.cancel()
+                await asyncio.gather(digest, return_exceptions=True)
     return 0
+
+
+def _start_digest_schedule(settings: Settings, app: App) -> asyncio.Task[None] | None:
+    """The weekly digest runs beside the channel: due digests (and missed ones) at start,
+    then a check every minute; the lease keeps it to one process (bot/digest/job.py)."""
+    if not settings.digest.enabled:
+        return None
+    from bot.digest.job import DigestScheduler
+    from bot.digest.render import DigestRenderer
+
+    scheduler = DigestScheduler(settings, app.storage, DigestRenderer(settings.bot.templates_dir))
+    return asyncio.create_task(scheduler.run_forever(), name="digest-schedule")
 
 
 _PRIORITY_NAMES = {0: "interactive", 1: "notification", 2: "broadcast"}
