@@ -11,7 +11,7 @@ CREATE INDEX records_commune_resolved ON records(commune_code, resolved_at, due_
 -- Events of one kind in a week (transferred, reopened …), transitions into a status in a
 -- week (closed, whichever action closed it), and an official's first response.
 CREATE INDEX events_action_at ON events(action, at, record_id);
-CREATE INDEX events_to_status_at ON events(to_status, at, record_id);
+CREATE INDEX events_to_status_at ON events(to_status, at, from_status, record_id);
 CREATE INDEX events_actor_at ON events(actor_kind, at, record_id);
 -- Ratings given in a week.
 CREATE INDEX ratings_at ON ratings(at, record_id);
