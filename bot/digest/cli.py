@@ -56,7 +56,10 @@ async def run_digest(
             await scheduler.run_forever()
         if due:
             for name in await scheduler.run_due():
-                print(f"{name}: made and queued", flush=True)
+                commune = settings.commune(name.split(":")[1])
+                sent = commune is not None and commune.digest_chat_id is not None
+                done = "made and queued" if sent else "made (no Văn phòng chat: archived only)"
+                print(f"{name}: {done}", flush=True)
             return 0
         now = datetime.now(UTC)
         for commune in communes:
