@@ -198,15 +198,25 @@ class BotApiStandIn:
             "file_path": f"photos/{file_id}.jpg",
         }
 
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._record(str(params["chat_id"]), "[photo]", None)
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._record(str(params["chat_id"]), "[document]", None)
+
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
-        chat_id = str(params["chat_id"])
+        return await self._record(str(params["chat_id"]), str(params["text"]), markup)
+
+    async def _record(
+        self, chat_id: str, text: str, markup: dict[str, Any] | None
+    ) -> dict[str, Any]:
         message = SentMessage(
             message_id=next(self._message_ids),
             chat_id=chat_id,
-            text=str(params["text"]),
+            text=text,
             reply_markup=markup,
             at=self.clock(),
         )

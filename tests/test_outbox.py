@@ -8,6 +8,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -266,3 +267,26 @@ async def test_citizens_subscribe_by_hamlet_and_erasing_unsubscribes(
     await whole.press("Xóa dữ liệu của tôi")
     async with app.storage.transaction() as uow:
         assert await uow.list_subscriptions(commune.code) == []
+
+
+async def test_files_named_by_a_reply_follow_its_text(
+    app: App, sender: OutboxSender, standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(b"\x89PNG fake")
+    report = tmp_path / "bao-cao.docx"
+    report.write_bytes(b"PK fake docx")
+    extra = {"kind": "digest", "photo": str(chart), "document": str(report)}
+    await enqueue(app, "-1009", "Báo cáo tuần", Priority.NOTIFICATION, extra=extra)
+    missing = {"document": str(tmp_path / "gone.docx")}
+    await enqueue(app, "-1009", "Tuần trước", Priority.NOTIFICATION, extra=missing)
+    await sender.drain()
+    assert [m.text for m in standin.to("-1009")] == [
+        "Báo cáo tuần",
+        "[photo]",
+        "[document]",
+        "Tuần trước",
+    ]
+    document = standin.methods("sendDocument")[0]
+    assert str(document["chat_id"]) == "-1009"
+    assert status_of(app.settings) == {"sent": 1, "failed": 1}  # the text went; the file is gone

@@ -228,8 +228,17 @@ def _commune_hint(text: str | None, codes: Sequence[str]) -> str | None:
 # --- outbound ------------------------------------------------------------------------
 
 
+# Files a reply may carry in `extra` (the weekly digest's chart and report), sent after
+# its text, one message each, in this order.
+FILE_KINDS = ("photo", "document")
+
+
 class TelegramSender:
-    """The outbox's Telegram side: one `sendMessage` per part, errors sorted."""
+    """The outbox's Telegram side: one message per part, errors sorted.
+
+    A part is a piece of the text (split under Telegram's limit) or one file named in the
+    reply's `extra` (`photo`, `document`: a path on this machine).
+    """
 
     def __init__(self, bot: Bot, renderer: Renderer) -> None:
         self.bot = bot
@@ -245,6 +254,18 @@ class TelegramSender:
     def split(self, reply: Reply) -> Sequence[Reply]:
         texts = split_text(reply.text)
         last = len(texts) - 1
+        files = [
+            Reply(
+                channel=reply.channel,
+                chat_id=reply.chat_id,
+                text="",
+                priority=reply.priority,
+                record_code=reply.record_code,
+                extra={kind: reply.extra[kind]},
+            )
+            for kind in FILE_KINDS
+            if reply.extra.get(kind)
+        ]
         return [
             Reply(
                 channel=reply.channel,
@@ -257,7 +278,7 @@ class TelegramSender:
                 record_code=reply.record_code,
             )
             for i, text in enumerate(texts)
-        ]
+        ] + files
 
     def markup(self, part: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
         if part.request_location or part.request_contact:
@@ -285,14 +306,29 @@ class TelegramSender:
             )
         return None
 
+    async def _send_file(self, part: Reply) -> Message:
+        kind, path = next(iter(part.extra.items()))
+        try:
+            data = await asyncio.to_thread(Path(path).read_bytes)
+        except OSError as exc:
+            raise PermanentError(f"{kind} {Path(path).name}: {exc.strerror}") from None
+        if kind == "photo":
+            return await self.bot.send_photo(chat_id=part.chat_id, photo=data)
+        return await self.bot.send_document(
+            chat_id=part.chat_id, document=data, filename=Path(path).name
+        )
+
     async def send(self, part: Reply) -> str:
         try:
-            sent = await self.bot.send_message(
-                chat_id=part.chat_id,
-                text=part.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=self.markup(part),
-            )
+            if part.extra and not part.text:
+                sent = await self._send_file(part)
+            else:
+                sent = await self.bot.send_message(
+                    chat_id=part.chat_id,
+                    text=part.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=self.markup(part),
+                )
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
