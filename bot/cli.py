@@ -182,7 +182,12 @@ async def _run(settings: Settings) -> int:
         loop.add_signal_handler(sig, stopping.set)
     async with await App.open(settings) as app:
         channel = TelegramChannel(app, telegram, token, webhook_secret=secret)
+        from bot.daily import DailyJobs
+
+        schedules = [asyncio.create_task(DailyJobs(app).run_forever(), name="daily-jobs")]
         digest = _start_digest_schedule(settings, app)
+        if digest is not None:
+            schedules.append(digest)
         try:
             await channel.serve(stopping)
         except InvalidToken:
@@ -197,9 +202,9 @@ async def _run(settings: Settings) -> int:
         except TelegramError as exc:
             return _fail(f"Telegram refused to start the bot: {exc.message}")
         finally:
-            if digest is not None:
-                digest.cancel()
-                await asyncio.gather(digest, return_exceptions=True)
+            for task in schedules:
+                task.cancel()
+            await asyncio.gather(*schedules, return_exceptions=True)
     return 0
 
 

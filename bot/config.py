@@ -160,6 +160,7 @@ class BotSettings:
     reminder_days: int = 2
     queue_page_size: int = 10
     max_messages_per_minute: int = 20
+    daily_jobs_time: time = time(8, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,21 +475,25 @@ def _commune_digest(t: _Table, commune_name: str) -> CommuneDigestSettings:
     return digest
 
 
-def _digest(t: _Table, data_dir: Path, base: Path) -> DigestSettings:
-    clock = t.text("send_time", "07:30")
+def _time_of_day(t: _Table, name: str, default: str) -> time:
+    clock = t.text(name, default)
     match = _CLOCK.match(clock)
     if not match:
         raise ConfigError(
-            f'{t.key("send_time")}: {clock!r} is not a time of day — write it as "HH:MM", '
-            'e.g. "07:30"'
+            f'{t.key(name)}: {clock!r} is not a time of day — write it as "HH:MM", e.g. "{default}"'
         )
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _digest(t: _Table, data_dir: Path, base: Path) -> DigestSettings:
+    send_time = _time_of_day(t, "send_time", "07:30")
     channel = t.text("channel", "telegram")
     if not re.match(r"^[a-z][a-z0-9_]{0,20}$", channel):
         raise ConfigError(f'{t.key("channel")}: {channel!r} — use a channel name like "telegram"')
     archive = t.text("archive_dir", "", allow_empty=True)
     digest = DigestSettings(
         enabled=t.flag("enabled", True),
-        send_time=time(int(match.group(1)), int(match.group(2))),
+        send_time=send_time,
         channel=channel,
         archive_dir=_path(archive, base) if archive else data_dir / "digests",
         overdue_list=t.integer("overdue_list", 15, minimum=0, maximum=100),
@@ -578,6 +583,7 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
         log_level=level,
         max_text_length=b.integer("max_text_length", 2000, minimum=200, maximum=4000),
         max_photos=b.integer("max_photos", 5, minimum=0, maximum=20),
+        daily_jobs_time=_time_of_day(b, "daily_jobs_time", "08:00"),
         max_messages_per_minute=b.integer("max_messages_per_minute", 20, minimum=5, maximum=600),
         privacy_notice_version=b.text("privacy_notice_version", "2026-11"),
         invite_valid_hours=b.integer("invite_valid_hours", 72, minimum=1, maximum=720),

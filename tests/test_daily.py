@@ -1,0 +1,33 @@
+"""The daily jobs' schedule: once a day at the configured time, once across processes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from bot.app import App
+from bot.daily import DailyJobs
+from tests.conftest import Chat, Clock, make_official, receive
+from tests.test_conversation import file_report
+
+
+async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock: Clock) -> None:
+    await make_official(app, "lan", "KT", "member", "chị Lan")
+    await chat.agree()
+    code = await file_report(chat)  # Thursday 26/11, due Sunday 06/12
+    assert len(await receive(app, "lan")) == 1  # the new record's card
+    clock.now = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)  # Friday 07:30 in Việt Nam
+    first, second = DailyJobs(app, holder="a", clock=clock), DailyJobs(app, holder="b", clock=clock)
+    assert await first.run_due() == []  # before 08:00
+    clock.now = datetime(2026, 12, 4, 1, 5, tzinfo=UTC)  # 08:05
+    ran = await asyncio.gather(first.run_due(), second.run_due())
+    assert sorted(ran[0] + ran[1]) == ["followups:2026-12-04", "reminders:2026-12-04"]
+    reminders = [r.text for r in await receive(app, "lan")]
+    assert len(reminders) == 1
+    assert code in reminders[0]
+    assert "Nhắc hạn" in reminders[0]
+    clock.advance(hours=3)
+    assert await first.run_due() == []  # done for today, whoever did it
+    assert await receive(app, "lan") == []
+    clock.advance(days=1)
+    assert await second.run_due() == ["reminders:2026-12-05", "followups:2026-12-05"]
