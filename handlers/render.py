@@ -24,14 +24,19 @@ def _gio(value: datetime) -> str:
     return value.strftime("%H:%M %d/%m/%Y")
 
 
+def template_loader(override_dir: Path | None) -> jinja2.BaseLoader:
+    """The deployment's templates first (if any), then the bundled ones."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(override_dir))
+    loaders.append(jinja2.PackageLoader("handlers", "templates"))
+    return jinja2.ChoiceLoader(loaders)
+
+
 class Renderer:
     def __init__(self, override_dir: Path | None = None) -> None:
-        loaders: list[jinja2.BaseLoader] = []
-        if override_dir is not None:
-            loaders.append(jinja2.FileSystemLoader(override_dir))
-        loaders.append(jinja2.PackageLoader("handlers", "templates"))
         self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
+            loader=template_loader(override_dir),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

@@ -28,6 +28,7 @@ from handlers.deadlines import due_within
 from handlers.lifecycle import Action, LifecycleError
 from handlers.model import Button, Inbound, Priority, Reply
 from handlers.notify import (
+    CARD_ACTIONS,
     RECORD_BUTTON_PREFIX,
     Notifier,
     parse_record_button,
@@ -648,15 +649,5 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
 # Steps whose point is a message to the citizen (the official hears if it cannot arrive).
 REACHES_CITIZEN = frozenset({Action.ASK_INFO, Action.REPLY, Action.COMPLETE, Action.REJECT})
 
-# The steps a record button may carry.
-NOTIFY_ACTIONS = frozenset(
-    {
-        Action.TAKE,
-        Action.ASK_INFO,
-        Action.REPLY,
-        Action.TRANSFER,
-        Action.REJECT,
-        Action.COMPLETE,
-        Action.EXTEND,
-    }
-)
+# The steps a record button may carry: those its card offers.
+NOTIFY_ACTIONS = frozenset(CARD_ACTIONS)

@@ -19,6 +19,7 @@ import jinja2
 
 from bot.config import CommuneSettings
 from bot.digest.figures import Digest
+from handlers.render import template_loader
 
 TELEGRAM_LIMIT = 4096
 # Lines of each list in the chat message; fewer when the message would be too long.
@@ -95,12 +96,8 @@ def parse_report(text: str) -> list[Block]:
 
 class DigestRenderer:
     def __init__(self, override_dir: Path | None = None) -> None:
-        loaders: list[jinja2.BaseLoader] = []
-        if override_dir is not None:
-            loaders.append(jinja2.FileSystemLoader(override_dir))
-        loaders.append(jinja2.PackageLoader("handlers", "templates"))
         self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
+            loader=template_loader(override_dir),
             # HTML templates are escaped; the report's `part|text` lines (.txt.j2) are not
             # HTML and are escaped by python-docx (XML) and by the page template instead.
             autoescape=_autoescape,  # noqa: S701
