@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -44,6 +47,8 @@ Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
 IDLE_SECONDS = 1.0
+# How long one process stays the channel's sender without renewing (see `hold_lease`).
+SENDER_LEASE = timedelta(seconds=30)
 RETRY_BASE_SECONDS = 2.0
 
 
@@ -102,6 +107,7 @@ class OutboxSender:
         settings: OutboxSettings,
         clock: Clock = _utcnow,
         sleep: Sleep = asyncio.sleep,
+        holder: str | None = None,
     ) -> None:
         self.storage = storage
         self.sender = sender
@@ -118,6 +124,8 @@ class OutboxSender:
         self._refresh = False
         self._heads: list[OutboxMessage] = []
         self._heads_until = datetime.min.replace(tzinfo=UTC)
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease_until = datetime.min.replace(tzinfo=UTC)
 
     @property
     def channel(self) -> str:
@@ -252,12 +260,41 @@ class OutboxSender:
         async with self.storage.transaction() as uow:
             await uow.mark_failed(message.id, str(error) or type(error).__name__, retry_at=retry_at)
 
+    # --- one sender per channel across processes -----------------------------------------
+
+    @property
+    def lease_name(self) -> str:
+        return f"outbox-sender:{self.channel}"
+
+    async def hold_lease(self) -> bool:
+        """Whether this process is the channel's sender now (taking or renewing the lease).
+
+        Several bot processes may share one database; only the lease holder sends, so the
+        per-chat and global pacing hold and no row is picked by two senders. A holder that
+        dies is replaced when its lease runs out.
+        """
+        now = self.clock()
+        if now + SENDER_LEASE / 2 < self._lease_until:
+            return True
+        async with self.storage.transaction() as uow:
+            held = await uow.acquire_lease(self.lease_name, self.holder, now, now + SENDER_LEASE)
+        self._lease_until = now + SENDER_LEASE if held else datetime.min.replace(tzinfo=UTC)
+        return held
+
+    async def release_lease(self) -> None:
+        async with self.storage.transaction() as uow:
+            await uow.release_lease(self.lease_name, self.holder, self.clock())
+        self._lease_until = datetime.min.replace(tzinfo=UTC)
+
     # --- loops -------------------------------------------------------------------------
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Send until `stopping` is set; a send in progress is finished first."""
         while not stopping.is_set():
             try:
+                if not await self.hold_lease():
+                    await self._wait(SENDER_LEASE.total_seconds() / 3, stopping)
+                    continue
                 delay = await self.step()
             except Exception:
                 log.exception("outbox sender step failed; trying again shortly")
@@ -285,6 +322,8 @@ class OutboxSender:
         """Send what is due now, for at most `max_seconds` on the sender's clock (shutdown)."""
         deadline = self.clock() + timedelta(seconds=max_seconds)
         sent = 0
+        if not await self.hold_lease():
+            return sent  # another process is the sender; it sends what is left
         while self.clock() < deadline:
             delay = await self.step()
             if delay is None or delay > (deadline - self.clock()).total_seconds():

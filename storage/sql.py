@@ -1135,6 +1135,14 @@ class SqlUnitOfWork:
         )
         return changed == 1
 
+    async def release_lease(self, name: str, holder: str, at: datetime) -> None:
+        """Give a lease up early (a process shutting down), so another may take it now."""
+        await self._exec(
+            "UPDATE job_leases SET leased_until = ? WHERE name = ? AND holder = ? "
+            "AND done_at IS NULL",
+            (_ts(at), name, holder),
+        )
+
     async def lease_done(self, name: str) -> bool:
         row = await self._one("SELECT done_at FROM job_leases WHERE name = ?", (name,))
         return bool(row and row["done_at"])

@@ -4,6 +4,7 @@ exactly-once, and announcements."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -290,3 +291,44 @@ async def test_files_named_by_a_reply_follow_its_text(
     document = standin.methods("sendDocument")[0]
     assert str(document["chat_id"]) == "-1009"
     assert status_of(app.settings) == {"sent": 1, "failed": 1}  # the text went; the file is gone
+
+
+async def test_one_sender_per_channel_across_processes(
+    app: App, standin: BotApiStandIn, fake_clock: FakeClock
+) -> None:
+    bot = Bot(TOKEN, request=StandInRequest(standin))
+    async with bot:
+        senders = [
+            OutboxSender(
+                app.storage,
+                TelegramSender(bot, app.renderer),
+                PACE,
+                clock=fake_clock,
+                sleep=fake_clock.sleep,
+                holder=name,
+            )
+            for name in ("process-a", "process-b")
+        ]
+        a, b = senders
+        assert await a.hold_lease()
+        assert not await b.hold_lease()  # a is the sender
+        fake_clock.now += timedelta(seconds=20)
+        assert await a.hold_lease()  # renewed
+        fake_clock.now += timedelta(seconds=25)
+        assert not await b.hold_lease()  # still a's
+        fake_clock.now += timedelta(seconds=31)
+        assert await b.hold_lease()  # a went quiet: b takes over
+        assert not await a.hold_lease()
+        await b.release_lease()
+        assert await a.hold_lease()  # released at shutdown: a may send at once
+        for i in range(3):
+            await enqueue(app, "42", f"tin {i}")
+        stopping = asyncio.Event()
+        runs = [asyncio.create_task(s.run(stopping)) for s in senders]
+        for _ in range(5000):
+            await asyncio.sleep(0)
+            if len(standin.to("42")) >= 3:
+                break
+        stopping.set()
+        await asyncio.gather(*runs)
+    assert [m.text for m in standin.to("42")] == ["tin 0", "tin 1", "tin 2"]

@@ -591,6 +591,7 @@ class TelegramChannel:
                 if files_task is not None:
                     await files_task
                 await self.sender.flush(SHUTDOWN_FLUSH_SECONDS)
+                await self.sender.release_lease()  # another process may send at once
 
     async def _start_webhook(self) -> tuple[uvicorn.Server, asyncio.Task[None]]:
         if self.webhook_secret is None:
