@@ -211,6 +211,7 @@ class OutboxSettings:
     private_chat_per_minute: int
     group_per_minute: int
     retry_max_seconds: int
+    keep_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,6 +551,7 @@ def _outbox(t: _Table) -> OutboxSettings:
         private_chat_per_minute=t.integer("private_chat_per_minute", 60, minimum=1, maximum=600),
         group_per_minute=t.integer("group_per_minute", 20, minimum=1, maximum=600),
         retry_max_seconds=t.integer("retry_max_seconds", 300, minimum=1, maximum=86400),
+        keep_days=t.integer("keep_days", 30, minimum=1, maximum=3650),
     )
     t.done()
     return settings

@@ -1,4 +1,5 @@
-"""The daily jobs beside the bot: deadline reminders and escalations, then follow-ups.
+"""The daily jobs beside the bot: deadline reminders and escalations, follow-ups, and
+deleting old messages from the outbox.
 
 Once a day at `bot.daily_jobs_time` (the default commune's local time), exactly once
 across processes: a lease row per job and day (`job_leases`, shared with the weekly
@@ -18,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.app import App
-from bot.jobs import JobReport, run_deadline_reminders, run_followups
+from bot.jobs import JobReport, run_deadline_reminders, run_followups, run_outbox_purge
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ Job = Callable[[App, datetime], Awaitable[JobReport]]
 JOBS: tuple[tuple[str, Job], ...] = (
     ("reminders", run_deadline_reminders),
     ("followups", run_followups),
+    ("outbox-purge", run_outbox_purge),
 )
 
 

@@ -43,6 +43,7 @@ class JobReport:
     escalated: int = 0
     followed_up: int = 0
     messages: int = 0
+    purged: int = 0
     offices: dict[str, int] = field(default_factory=dict)
 
 
@@ -168,6 +169,15 @@ async def run_followups(app: App, now: datetime) -> JobReport:
             report.messages += len(notifier.out)
     log.info("follow-ups: %s sent", report.followed_up)
     return report
+
+
+async def run_outbox_purge(app: App, now: datetime) -> JobReport:
+    """Delete messages sent or failed more than `outbox.keep_days` ago (their texts may
+    hold personal data; records keep their own history)."""
+    async with app.storage.transaction() as uow:
+        purged = await uow.purge_outbox(now - timedelta(days=app.settings.outbox.keep_days))
+    log.info("outbox purge: %s messages deleted", purged)
+    return JobReport(purged=purged)
 
 
 async def _enqueue(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:

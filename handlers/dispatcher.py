@@ -285,7 +285,7 @@ class Dispatcher:
             turn.text = cleaned
         if not turn.state or turn.state not in self.steps:
             # First contact, or a state this version no longer knows.
-            await _start(turn, "")
+            await self._first_contact(turn)
             return
         if inbound.button is not None:
             await self._press(turn, inbound.button)
@@ -308,6 +308,19 @@ class Dispatcher:
             # Safety first, whatever step the person is at; the step still gets the text.
             turn.say("emergency")
         await self.steps[turn.state].handle(turn)
+
+    async def _first_contact(self, turn: Turn) -> None:
+        """Whatever someone new sends, safety and their question come before the notice:
+        an emergency gets the hotline numbers, a clear question its answer, /tracuu CODE
+        the record's status; then the notice on personal data."""
+        text = turn.text or ""
+        if text.startswith("/"):
+            head, _, args = text[1:].partition(" ")
+            if head.split("@", 1)[0].casefold() == "tracuu" and args.strip():
+                await lookup.describe(turn, args)
+        elif text:
+            await questions.answer_before_consent(turn, text)
+        await _start(turn, "")
 
     async def _reprompt_or_start(self, turn: Turn) -> None:
         if turn.state in self.steps:

@@ -323,15 +323,27 @@ class SqlUnitOfWork:
             (citizen_id,),
         )
         await self._exec("DELETE FROM conversations WHERE citizen_id = ?", (citizen_id,))
+        # Every message to or about their chat goes too: sent texts hold what they wrote.
+        chat = (
+            "SELECT id FROM outbox WHERE channel = (SELECT channel FROM citizens WHERE id = ?) "
+            "AND chat_id = (SELECT external_id FROM citizens WHERE id = ?)"
+        )
         await self._exec(
-            "UPDATE outbox SET status = 'failed', last_error = 'erased' "
-            "WHERE status = 'pending' AND chat_id IN "
-            "(SELECT external_id FROM citizens WHERE id = ?) AND channel IN "
-            "(SELECT channel FROM citizens WHERE id = ?)",
+            f"DELETE FROM outbox_deliveries WHERE outbox_id IN ({chat})",  # noqa: S608
             (citizen_id, citizen_id),
         )
+        await self._exec(f"DELETE FROM outbox WHERE id IN ({chat})", (citizen_id, citizen_id))  # noqa: S608
         await self._exec("DELETE FROM citizens WHERE id = ?", (citizen_id,))
         return records
+
+    async def purge_outbox(self, before: datetime) -> int:
+        """Delete messages sent or failed before `before`; how many went."""
+        old = "SELECT id FROM outbox WHERE status <> 'pending' AND created_at < ?"
+        await self._exec(
+            f"DELETE FROM outbox_deliveries WHERE outbox_id IN ({old})",  # noqa: S608
+            (_ts(before),),
+        )
+        return await self._exec(f"DELETE FROM outbox WHERE id IN ({old})", (_ts(before),))  # noqa: S608
 
     # --- conversations -----------------------------------------------------------------
 

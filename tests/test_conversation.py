@@ -393,6 +393,11 @@ async def test_erasure_deidentifies_records_after_confirmation(
     with db(settings) as conn:
         assert conn.execute("SELECT count(*) FROM citizens").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+        # only the goodbye is left in the outbox; nothing they wrote or gave
+        texts = [r[0] for r in conn.execute("SELECT payload FROM outbox WHERE chat_id = 'u1'")]
+    assert len(texts) == 1
+    assert "Đã xóa dữ liệu" in texts[0]
+    with db(settings) as conn:
         record = conn.execute("SELECT * FROM records").fetchone()
     assert record["code"] == code
     assert (record["citizen_id"], record["contact_name"], record["contact_phone"]) == (

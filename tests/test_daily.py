@@ -21,7 +21,11 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
     assert await first.run_due() == []  # before 08:00
     clock.now = datetime(2026, 12, 4, 1, 5, tzinfo=UTC)  # 08:05
     ran = await asyncio.gather(first.run_due(), second.run_due())
-    assert sorted(ran[0] + ran[1]) == ["followups:2026-12-04", "reminders:2026-12-04"]
+    assert sorted(ran[0] + ran[1]) == [
+        "followups:2026-12-04",
+        "outbox-purge:2026-12-04",
+        "reminders:2026-12-04",
+    ]
     reminders = [r.text for r in await receive(app, "lan")]
     assert len(reminders) == 1
     assert code in reminders[0]
@@ -30,4 +34,14 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
     assert await first.run_due() == []  # done for today, whoever did it
     assert await receive(app, "lan") == []
     clock.advance(days=1)
-    assert await second.run_due() == ["reminders:2026-12-05", "followups:2026-12-05"]
+    assert await second.run_due() == [
+        "reminders:2026-12-05",
+        "followups:2026-12-05",
+        "outbox-purge:2026-12-05",
+    ]
+    clock.advance(days=40)
+    await second.run_due()
+    async with app.storage.transaction() as uow:  # what was sent is gone; pending stays
+        counts = await uow.outbox_counts()
+    assert "sent" not in counts
+    assert counts["pending"] > 0

@@ -41,32 +41,41 @@ async def prompt_ask(turn: Turn) -> None:
 
 
 async def handle_ask(turn: Turn) -> None:
+    from handlers.flows import questions
+
     if not turn.text:
         turn.say("input_empty")
-        return
-    await show(turn, turn.text, retry_in_place=True)
+    elif looks_like_code(turn.text) or len(turn.text.split()) <= 2:
+        await show(turn, turn.text, retry_in_place=True)
+    else:  # a sentence, not a code: understand it instead of calling it a bad code
+        await questions.answer_free_text(turn)
 
 
 async def show(turn: Turn, text: str, *, retry_in_place: bool = False) -> None:
+    """Answer a lookup, then go back to the menu (or wait for another try if invalid)."""
     from handlers.flows import menu
 
+    if await describe(turn, text):
+        await menu.go_idle(turn)
+    elif not retry_in_place:
+        await turn.goto(Lookup.ASK)
+
+
+async def describe(turn: Turn, text: str) -> bool:
+    """Say what is known of the record `text` names; False if it is not a valid code."""
     shown = text.strip()[:40]
     try:
         parsed = tracking_code.parse_code(text)
     except tracking_code.InvalidCode:
         turn.say("lookup_invalid", text=shown, example_code=example_code(turn))
-        if not retry_in_place:
-            await turn.goto(Lookup.ASK)
-        return
+        return False
     if turn.settings.commune(parsed.commune) is None:
         turn.say("lookup_foreign", code=parsed.code)
-        await menu.go_idle(turn)
-        return
+        return True
     record = await turn.uow.get_record(parsed.code)
     if record is None:
         turn.say("lookup_not_found", code=parsed.code)
-        await menu.go_idle(turn)
-        return
+        return True
     commune = turn.settings.commune(record.commune_code) or turn.commune
     tz = commune.timezone
     # Anyone may learn a record's status and office; the rest is the owner's (permissions).
@@ -87,7 +96,7 @@ async def show(turn: Turn, text: str, *, retry_in_place: bool = False) -> None:
         due=record.due_at.astimezone(tz),
         events=events,
     )
-    await menu.go_idle(turn)
+    return True
 
 
 STEPS: dict[str, Step] = {Lookup.ASK: Step(prompt_ask, handle_ask)}

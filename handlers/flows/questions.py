@@ -76,6 +76,18 @@ async def handle_ask(turn: Turn) -> None:
         await turn.reprompt()
 
 
+async def answer_before_consent(turn: Turn, text: str) -> None:
+    """A first message from someone new: hotline numbers for an emergency, or the answer
+    to a clear question, before the notice on personal data. Nothing is logged or kept."""
+    understanding = understander(turn).understand(text)
+    if understanding.intent is Intent.EMERGENCY:
+        turn.say("emergency")
+    elif understanding.intent is Intent.FAQ and understanding.faq_id:
+        entry = turn.knowledge.entry(understanding.faq_id)
+        if entry is not None:
+            turn.say_html(render_answer(turn.renderer, entry, turn.commune))
+
+
 async def answer_free_text(turn: Turn) -> None:
     """Whatever the citizen typed outside a step: decide and answer."""
     text = turn.text or ""
