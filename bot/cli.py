@@ -23,11 +23,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="danvan",
         description="danvan: citizens talk to their commune's People's Committee.",
     )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        help="configuration file (default: $DANVAN_CONFIG, ./config.toml, or the demo commune)",
-    )
+    config_help = "configuration file (default: $DANVAN_CONFIG, ./config.toml, or the demo commune)"
+    parser.add_argument("--config", type=Path, help=config_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="demo", help="who you are in the chat (default: demo)")
@@ -74,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="show progress until every message has gone"
     )
     manage.add_parsers(sub)
+    # Every command takes --config after its name too (`danvan ask --config F …`).
+    for command in sub.choices.values():
+        command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     return parser
 
 

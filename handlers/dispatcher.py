@@ -102,6 +102,9 @@ async def _announce(turn: Turn, _args: str) -> None:
     await announcements.start(turn)
 
 
+# Sent by a channel that reopens (the terminal at start): show the current step again.
+RESUME = GLOBAL_PREFIX + "resume"
+
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {
     "start": _start,
@@ -272,6 +275,11 @@ class Dispatcher:
 
     async def _run(self, turn: Turn) -> None:
         inbound = turn.inbound
+        if inbound.button == RESUME:
+            # A channel reopened (the terminal restarted): show the step the person is at.
+            if turn.state in self.steps and turn.state != Menu.IDLE:
+                await turn.reprompt()
+            return
         if self._flooding(turn):
             log.info("update %s/%s ignored: flood", inbound.channel, inbound.update_id)
             return

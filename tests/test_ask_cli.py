@@ -78,3 +78,12 @@ def test_faq_check_reports_a_broken_commune_entry(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "khai_sinh" in result.stdout
     assert "mayor" in result.stdout
+
+
+def test_ask_takes_the_config_after_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "xa.toml"
+    example = (ROOT / "config.example.toml").read_text("utf-8")
+    config.write_text(example.replace('chieu_sang = "KT"', 'chieu_sang = "CA"'), "utf-8")
+    result = danvan(tmp_path, "ask", "--config", str(config), "--json", "den duong thon 3 hong")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["office"] == "CA"  # the file's routing was used

@@ -70,3 +70,12 @@ def test_unknown_commune_and_bad_config_say_what_to_fix(tmp_path: Path) -> None:
 def test_end_of_input_exits_cleanly(tmp_path: Path) -> None:
     result = run_chat(tmp_path, [])
     assert result.returncode == 0, result.stderr
+
+
+def test_a_restarted_terminal_shows_the_step_again(tmp_path: Path) -> None:
+    run_chat(tmp_path, ["/start", "1", "/gopy", "1", "Cống bị tắc"], "--user", "ba")
+    resumed = run_chat(tmp_path, ["3"], "--user", "ba")  # "3" = Thôn 3 on the re-shown step
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.startswith("Việc này ở thôn/tổ dân phố nào ạ?")
+    assert "[3] Thôn 3" in resumed.stdout
+    assert "gửi thêm ảnh hoặc vị trí" in resumed.stdout

@@ -153,7 +153,7 @@ async def test_to_cao_deadline_counts_working_days(chat: Chat, clock: Clock) -> 
     await chat.send("0987654321")
     await chat.press("Gửi")
     # Thursday 26/11 + 7 working days → Monday 07/12/2026
-    assert "chậm nhất ngày 07/12/2026" in chat.text
+    assert "Hạn dự kiến để xã xem xét bước đầu: 07/12/2026" in chat.text
     assert "gửi qua bưu điện" in chat.text
 
 

@@ -60,10 +60,13 @@ async def test_a_typed_report_becomes_a_prefilled_record_at_the_right_office(
 async def test_a_typed_to_cao_is_offered_as_a_to_cao(chat: Chat, settings: Settings) -> None:
     await chat.agree()
     await chat.send("toi muon to cao can bo xa doi tien")
-    assert "thông tin của người tố cáo được pháp luật giữ bí mật" in chat.text
+    assert "anh/chị muốn gửi tố cáo" in chat.text
     await chat.press("Đúng, gửi đi")
+    assert "thông tin người tố cáo được pháp luật giữ bí mật" in chat.text  # said once
     assert "không nhận đơn tố cáo qua mạng" in chat.text
     await chat.press("Tiếp tục")
+    assert "Xin anh/chị kể ngắn gọn" in chat.text  # what happened, in their words
+    await chat.send("Ngày 20/11 cán bộ địa chính thôn 1 đòi 2 triệu mới ký giấy")
     assert "thôn/tổ dân phố nào" in chat.text
     await chat.press("Thôn 1")
     await chat.press("Bỏ qua")

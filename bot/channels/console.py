@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.app import App
+from handlers.dispatcher import RESUME
 from handlers.model import Attachment, Button, Inbound, Location, plain_text, reply_from_payload
 
 CHANNEL = "console"
@@ -99,8 +100,14 @@ class ConsoleChannel:
         self.out.write("\n")
         self.out.flush()
 
+    async def resume(self) -> None:
+        """Show the step this person was at (the terminal does not remember buttons)."""
+        inbound = replace(self.inbound_for(""), text=None, button=RESUME)
+        await self.app.dispatcher.handle(inbound)
+
     async def run(self, inp: TextIO) -> None:
         interactive = inp.isatty()
+        await self.resume()
         await self.deliver()
         if interactive:
             commune = self.app.settings.commune(

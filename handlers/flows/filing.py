@@ -257,6 +257,7 @@ async def handle_description(turn: Turn) -> None:
         return
     if not has_words(turn.text):
         turn.say("input_no_words")
+        await turn.reprompt()
         return
     _draft(turn)["description"] = turn.text
     await _next(turn, Filing.HAMLET)
@@ -292,10 +293,10 @@ async def handle_hamlet(turn: Turn) -> None:
         _draft(turn)["hamlet"] = hamlets[int(action[2:])]
         await _next(turn, Filing.MEDIA)
         return
-    if turn.text and has_words(turn.text):
+    if turn.text and has_words(turn.text) and not turn.text.strip().isdigit():
         await _take_hamlet_text(turn)
         return
-    turn.say("choose_button")
+    turn.say("choose_button")  # a bare number is a button from a screen no longer shown
     await turn.reprompt()
 
 

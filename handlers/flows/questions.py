@@ -233,13 +233,18 @@ async def handle_report(turn: Turn) -> None:
 
     offer: dict[str, Any] = turn.data.pop("offer", {}) if turn.action else {}
     if turn.action == "yes" and offer.get("text"):
-        await filing.start(
-            turn,
-            kind=RecordKind(offer.get("kind") or RecordKind.PHAN_ANH.value),
-            description=offer["text"],
-            topic=offer.get("topic"),
-            office=offer.get("office"),
-        )
+        kind = RecordKind(offer.get("kind") or RecordKind.PHAN_ANH.value)
+        if kind.needs_identity:
+            # "Tôi muốn tố cáo …" says what they want, not yet what happened: ask for it.
+            await filing.start(turn, kind=kind)
+        else:
+            await filing.start(
+                turn,
+                kind=kind,
+                description=offer["text"],
+                topic=offer.get("topic"),
+                office=offer.get("office"),
+            )
     elif turn.action == "no" and offer.get("text"):
         understanding = understander(turn).understand(offer["text"])
         candidates = understanding.suggestions or tuple(
