@@ -48,7 +48,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 IDLE_SECONDS = 1.0
 # How long one process stays the channel's sender without renewing (see `hold_lease`).
-SENDER_LEASE = timedelta(seconds=30)
+SENDER_LEASE = timedelta(seconds=60)
 RETRY_BASE_SECONDS = 2.0
 
 
@@ -200,28 +200,31 @@ class OutboxSender:
             done = await uow.sent_parts(message.id)
             if not await uow.outbox_is_pending(message.id):
                 return  # cancelled (the citizen's data was erased) since it was fetched
-        for index in range(done, len(parts)):
-            await self._wait_for_slot(message.chat_id)
-            try:
-                channel_id = await self.sender.send(parts[index])
-            except SendError as exc:
-                await self._fail(message, exc)
-                return
-            except Exception as exc:
-                log.exception("outbox %s: unexpected error from the channel", message.id)
-                await self._fail(message, TransientError(type(exc).__name__))
-                return
-            sent_at = self.clock()
-            self._count_send(message.chat_id, sent_at)
-            async with self.storage.transaction() as uow:
-                await uow.record_delivery(
-                    message.id, index, self.channel, message.chat_id, channel_id, sent_at
-                )
-                if index == len(parts) - 1:
-                    await uow.mark_sent(message.id, sent_at)
         if done >= len(parts):  # every part went out before a crash; only the mark was lost
             async with self.storage.transaction() as uow:
                 await uow.mark_sent(message.id, self.clock())
+            return
+        # One part per step: the chat is then paced, so other chats' messages (a reply
+        # during a long broadcast) go out between this row's parts.
+        index = done
+        await self._wait_for_slot(message.chat_id)
+        try:
+            channel_id = await self.sender.send(parts[index])
+        except SendError as exc:
+            await self._fail(message, exc)
+            return
+        except Exception as exc:
+            log.exception("outbox %s: unexpected error from the channel", message.id)
+            await self._fail(message, TransientError(type(exc).__name__))
+            return
+        sent_at = self.clock()
+        self._count_send(message.chat_id, sent_at)
+        async with self.storage.transaction() as uow:
+            await uow.record_delivery(
+                message.id, index, self.channel, message.chat_id, channel_id, sent_at
+            )
+            if index == len(parts) - 1:
+                await uow.mark_sent(message.id, sent_at)
 
     async def _wait_for_slot(self, chat_id: str) -> None:
         """Between the parts of one split message: keep to the chat's and the bot's pace."""

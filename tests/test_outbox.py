@@ -332,3 +332,17 @@ async def test_one_sender_per_channel_across_processes(
         stopping.set()
         await asyncio.gather(*runs)
     assert [m.text for m in standin.to("42")] == ["tin 0", "tin 1", "tin 2"]
+
+
+async def test_a_long_message_does_not_hold_up_other_chats(
+    app: App, sender: OutboxSender, standin: BotApiStandIn
+) -> None:
+    paragraph = "Thông báo lịch tiêm chủng. " * 120  # ~3,200 characters
+    await enqueue(app, "-1007", "\n\n".join([paragraph] * 3), Priority.BROADCAST)  # 3 parts
+    await enqueue(app, "42", "trả lời", Priority.INTERACTIVE)
+    await sender.drain()
+    order = [m.chat_id for m in standin.sent]
+    assert order.count("-1007") == 3
+    assert order.index("42") < len(order) - 1  # the reply went between the parts
+    group = [m.at for m in standin.to("-1007")]
+    assert all((b - a).total_seconds() >= 3 for a, b in itertools.pairwise(group))
