@@ -274,6 +274,32 @@ async def test_webhook_refuses_a_wrong_secret_and_serves_the_right_one(
     assert len(standin.to(CITIZEN)) == len(db_rows(settings, "SELECT * FROM outbox"))
 
 
+async def test_webhook_answers_500_when_storage_fails_so_telegram_retries(
+    app: App,
+    standin: BotApiStandIn,
+    settings: Settings,
+    sender_clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with running(app, standin, "webhook", sender_clock) as channel:
+        url = f"http://127.0.0.1:{channel.port}/telegram/hook"
+        update = standin.message_update(CITIZEN, text="/start")
+        working = app.storage.transaction
+
+        def broken() -> Any:
+            raise RuntimeError("database unreachable")
+
+        monkeypatch.setattr(app.storage, "transaction", broken)
+        async with httpx.AsyncClient() as client:
+            failed = await client.post(url, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET})
+            assert failed.status_code == 500
+            monkeypatch.setattr(app.storage, "transaction", working)
+            retried = await client.post(url, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET})
+            assert retried.status_code == 200
+    assert len(db_rows(settings, "SELECT * FROM processed_updates")) == 1
+    assert "UBND" in standin.to(CITIZEN)[0].text  # the notice went out once, after the retry
+
+
 async def test_faults_are_retried_and_every_message_arrives_once(
     app: App, standin: BotApiStandIn, settings: Settings, sender_clock: FakeClock
 ) -> None:

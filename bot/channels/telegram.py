@@ -482,7 +482,9 @@ class TelegramChannel:
 
     # --- updates -----------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(
+        self, update: Update, _context: ContextTypes.DEFAULT_TYPE | None
+    ) -> None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
@@ -514,9 +516,14 @@ class TelegramChannel:
             update = Update.de_json(data, self.application.bot)
         except (ValueError, KeyError, TypeError):
             return PlainTextResponse("bad update", status_code=400)
-        # Handled before answering: if the process dies now, Telegram sends it again, and
-        # the dispatcher's processed-update mark makes the second time harmless.
-        await self.application.process_update(update)
+        # Handled before answering: if the process dies now, or storage fails (500),
+        # Telegram sends it again, and the processed-update mark makes that harmless.
+        # (PTB's process_update would swallow the error and let us answer 200.)
+        try:
+            await self._on_update(update, None)
+        except Exception:
+            log.exception("telegram update %s not handled; Telegram will retry", update.update_id)
+            return PlainTextResponse("retry", status_code=500)
         return Response(status_code=200)
 
     def webhook_app(self) -> Starlette:
