@@ -166,6 +166,7 @@ def chart_png(digest: Digest, labels: Mapping[str, str]) -> bytes:
     """Received vs closed per office, and the week's daily trend, as a PNG (Agg, no display)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     week = digest.current
     offices = [o for o in week.offices if o.received or o.closed] or list(week.offices)
@@ -201,6 +202,8 @@ def chart_png(digest: Digest, labels: Mapping[str, str]) -> bytes:
     right.set_title(labels["chart.trend"])
     right.set_ylim(0, max([*received, *closed, 4]) * 1.25)
     right.legend(loc="upper right")
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of records: whole
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
     for axes in (left, right):
         axes.grid(axis="x" if axes is left else "y", alpha=0.3)
     figure.suptitle(f"{week.commune_name} — {week.week.label}")
