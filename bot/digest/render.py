@@ -136,7 +136,8 @@ class DigestRenderer:
             text = self._render("digest_message.j2", d=digest, w=digest.current, limit=limit)
             if len(text) <= TELEGRAM_LIMIT:
                 return text
-        return text[: TELEGRAM_LIMIT - 1] + "…"
+        # Last resort: whole lines only, so no HTML tag is cut in half.
+        return text[: text.rfind("\n", 0, TELEGRAM_LIMIT - 2)] + "\n…"
 
     def report(self, digest: Digest, commune: CommuneSettings) -> list[Block]:
         text = self._render(
