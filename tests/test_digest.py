@@ -330,6 +330,10 @@ async def test_docx_follows_decree_30(
     assert Mm(20) <= section.bottom_margin <= Mm(25)
     assert Mm(30) <= section.left_margin <= Mm(35)
     assert Mm(15) <= section.right_margin <= Mm(20)
+    # page numbers at the top centre, not on the first page
+    assert section.different_first_page_header_footer
+    assert 'w:instr="PAGE"' in section.header.paragraphs[0]._p.xml
+    assert not section.first_page_header.paragraphs[0].text
     header, *tables = document.tables
     left, right = (cell.text for cell in header.rows[0].cells)
     assert "ỦY BAN NHÂN DÂN" in left

@@ -4,7 +4,8 @@ A4 portrait; margins top and bottom 20 mm, left 30 mm, right 15 mm (the decree a
 20–25, 20–25, 30–35 and 15–20). Times New Roman throughout: the issuing body, quốc hiệu
 and number 13 pt, tiêu ngữ, title and body 14 pt, tables 13 pt; "Nơi nhận" 12 pt bold
 italic and its list 11 pt, as the decree sets. The header and the signature are laid out
-in borderless two-column tables, as commune offices do in Word.
+in borderless two-column tables, as commune offices do in Word. Pages are numbered at the
+top centre from the second page.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -93,6 +96,21 @@ def _at_least(mm: float) -> Twips:
     return Twips(math.ceil(mm * 1440 / 25.4))
 
 
+def _page_numbers(section: Section) -> None:
+    """Page numbers at the top centre from the second page on (NĐ 30/2020, Phụ lục I)."""
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
 def _setup(document: Document) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -102,6 +120,7 @@ def _setup(document: Document) -> None:
     section.bottom_margin = _at_least(MARGINS_MM["bottom"])
     section.left_margin = _at_least(MARGINS_MM["left"])
     section.right_margin = _at_least(MARGINS_MM["right"])
+    _page_numbers(section)
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
