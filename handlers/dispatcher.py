@@ -30,6 +30,8 @@ from handlers.flows import (
     questions,
     rating,
 )
+from handlers.flows import commune as commune_flow
+from handlers.flows.commune import Commune
 from handlers.flows.menu import Menu
 from handlers.knowledge import Knowledge
 from handlers.model import Inbound, Reply, reply_to_payload
@@ -45,12 +47,21 @@ log = logging.getLogger(__name__)
 Action = Callable[[Turn, str], Awaitable[None]]
 
 
+async def start(turn: Turn, _args: str) -> None:
+    """/start: the notice for someone who has not chosen yet, otherwise the menu."""
+    await _start(turn, _args)
+
+
 async def _start(turn: Turn, _args: str) -> None:
     if not turn.citizen.has_consented and not turn.data.get("declined"):
         await consent.ask(turn)
     else:
         turn.data["_greet"] = True
         await menu.go_idle(turn)
+
+
+async def _change_commune(turn: Turn, _args: str) -> None:
+    await commune_flow.ask(turn)
 
 
 async def _file(turn: Turn, _args: str) -> None:
@@ -114,6 +125,7 @@ COMMANDS: Mapping[str, Action] = {
     "huy": _cancel,
     "trogiup": _help,
     "xoadulieu": _erase,
+    "doixa": _change_commune,
 }
 GLOBAL_ACTIONS: Mapping[str, Action] = {
     "file": _file,
@@ -179,7 +191,10 @@ class Dispatcher:
         if citizen is None:
             citizen = await uow.create_citizen(inbound.channel, inbound.user_id, now)
         commune = self._commune_for(citizen, inbound)
-        if citizen.commune_code != commune.code:
+        needs_commune = commune is None
+        if commune is None:  # until they choose, texts name the default commune
+            commune = self._default_commune()
+        elif citizen.commune_code != commune.code:
             await uow.set_citizen_commune(citizen.id, commune.code)
         conversation = await uow.get_conversation(citizen.id)
         return Turn(
@@ -195,6 +210,7 @@ class Dispatcher:
             state=conversation.state if conversation else "",
             data=dict(conversation.data) if conversation else {},
             nonce=conversation.nonce if conversation else 0,
+            needs_commune=needs_commune,
         )
 
     def _staff_turn(
@@ -232,12 +248,17 @@ class Dispatcher:
             )
         return turn.replies
 
-    def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings:
-        for code in (inbound.commune_hint, citizen.commune_code, self.settings.bot.default_commune):
+    def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings | None:
+        """The channel's word, else the citizen's choice; None when several communes share
+        this bot and neither says (the citizen is asked)."""
+        for code in (inbound.commune_hint, citizen.commune_code):
             commune = self.settings.commune(code) if code else None
             if commune is not None:
                 return commune
-        return self.settings.communes[0]
+        return self._default_commune() if len(self.settings.communes) == 1 else None
+
+    def _default_commune(self) -> CommuneSettings:
+        return self.settings.commune(self.settings.bot.default_commune) or self.settings.communes[0]
 
     async def _commit(self, uow: UnitOfWork, turn: Turn) -> list[Reply]:
         replies = turn.replies()
@@ -291,6 +312,11 @@ class Dispatcher:
                 await self._reprompt_or_start(turn)
                 return
             turn.text = cleaned
+        if turn.needs_commune and turn.state != Commune.CHOOSE:
+            if turn.text and is_emergency(turn.text):
+                turn.say("emergency")
+            await commune_flow.ask(turn)
+            return
         if not turn.state or turn.state not in self.steps:
             # First contact, or a state this version no longer knows.
             await self._first_contact(turn)

@@ -59,6 +59,8 @@ class Turn:
     state: str
     data: dict[str, Any]
     nonce: int
+    # One bot, several communes, and nobody said which: ask first (flows/commune.py).
+    needs_commune: bool = False
     text: str | None = None
     action: str | None = None
     erased: bool = False

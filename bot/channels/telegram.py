@@ -482,9 +482,7 @@ class TelegramChannel:
 
     # --- updates -----------------------------------------------------------------------
 
-    async def _on_update(
-        self, update: Update, _context: ContextTypes.DEFAULT_TYPE | None
-    ) -> None:
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE | None) -> None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from handlers.flows import (
     announcements,
+    commune,
     consent,
     erase,
     filing,
@@ -18,6 +19,7 @@ from handlers.flows import (
 from handlers.turn import Step
 
 STEPS: Mapping[str, Step] = {
+    **commune.STEPS,
     **consent.STEPS,
     **menu.STEPS,
     **filing.STEPS,

@@ -1,0 +1,87 @@
+"""Choosing one's commune, when one bot serves several and the channel did not say.
+
+A per-commune link (`t.me/<bot>?start=CG`, a QR code at the commune's office) names the
+commune and skips this step. Otherwise a citizen whose commune is not known yet is asked
+to type its name; typing is matched without diacritics and forgiving of typos, and the
+closest few are offered as buttons. `/doixa` asks again.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from handlers.text import fold
+from handlers.turn import ButtonSpec, Step, Turn
+
+MAX_BUTTONS = 6
+SURE = 90.0
+_KIND_WORDS = re.compile(r"^(xa|phuong|dac khu|thi tran)\s+")
+
+
+class Commune(StrEnum):
+    CHOOSE = "commune.choose"
+
+
+def _bare(name: str) -> str:
+    """ "xã Cát Giang (xã mẫu)" → "cat giang xa mau": what people type."""
+    return _KIND_WORDS.sub("", fold(name))
+
+
+def matches(turn: Turn, text: str) -> list[tuple[str, float]]:
+    """(commune code, score 0–100) of the communes closest to what was typed."""
+    choices = {c.code: _bare(c.name) for c in turn.settings.communes}
+    typed = _bare(text)
+    if typed.upper() in choices:  # the short code itself
+        return [(typed.upper(), 100.0)]
+    found = process.extract(typed, choices, scorer=fuzz.WRatio, limit=MAX_BUTTONS)
+    return [(code, score) for _, score, code in found]
+
+
+async def prompt_choose(turn: Turn) -> None:
+    communes = turn.settings.communes
+    buttons: list[list[ButtonSpec]] = []
+    if len(communes) <= MAX_BUTTONS:
+        buttons = [[(c.name, f"c:{c.code}")] for c in communes]
+    turn.say("commune_choose", buttons, count=len(communes))
+
+
+async def handle_choose(turn: Turn) -> None:
+    action = turn.action or ""
+    if action.startswith("c:") and turn.settings.commune(action[2:]) is not None:
+        await chosen(turn, action[2:])
+        return
+    if not turn.text:
+        turn.say("choose_button")
+        await turn.reprompt()
+        return
+    found = matches(turn, turn.text)
+    sure = [code for code, score in found if score >= SURE]
+    if len(sure) == 1 or (sure and found[0][1] - found[1][1] >= 10):
+        await chosen(turn, found[0][0])
+        return
+    names = {c.code: c.name for c in turn.settings.communes}
+    buttons = [[(names[code], f"c:{code}")] for code, score in found if score >= 50]
+    turn.say("commune_suggestions", buttons, text=turn.text[:60], found=bool(buttons))
+
+
+async def chosen(turn: Turn, code: str) -> None:
+    from handlers.dispatcher import start
+
+    commune = turn.settings.commune(code)
+    if commune is None:
+        return
+    await turn.uow.set_citizen_commune(turn.citizen.id, commune.code)
+    turn.commune = commune
+    turn.needs_commune = False
+    turn.say("commune_chosen")
+    await start(turn, "")
+
+
+async def ask(turn: Turn) -> None:
+    await turn.goto(Commune.CHOOSE)
+
+
+STEPS: dict[str, Step] = {Commune.CHOOSE: Step(prompt_choose, handle_choose)}
