@@ -51,8 +51,8 @@ class Understanding:
 
 
 def _lexicon(text: str) -> frozenset[str]:
-    """Comma-separated phrases, in normalised form, into a set."""
-    return frozenset(phrase.strip() for phrase in text.split(",") if phrase.strip())
+    """Comma-separated phrases, in normalised form, into a set (a phrase may span lines)."""
+    return frozenset(" ".join(phrase.split()) for phrase in text.split(",") if phrase.strip())
 
 
 # --- lexicons (normalised form) -------------------------------------------------------------

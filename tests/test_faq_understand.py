@@ -153,3 +153,11 @@ def test_redact_for_log_drops_long_numbers() -> None:
     assert redact_for_log("SĐT của tôi 0912345678, CCCD 001203004005") == (
         "so dien thoai cua toi # can cuoc #"
     )
+
+
+def test_lexicon_phrases_may_span_lines() -> None:
+    from faq.understand import EMERGENCY_PHRASES, PROBLEM_PHRASES
+
+    assert {"hoa hoan", "nhay cau", "no binh gas"} <= EMERGENCY_PHRASES
+    assert {"danh bac", "cho tha rong", "khong sang"} <= PROBLEM_PHRASES
+    assert not any("\n" in phrase or "  " in phrase for phrase in EMERGENCY_PHRASES)
