@@ -161,3 +161,16 @@ def test_lexicon_phrases_may_span_lines() -> None:
     assert {"hoa hoan", "nhay cau", "no binh gas"} <= EMERGENCY_PHRASES
     assert {"danh bac", "cho tha rong", "khong sang"} <= PROBLEM_PHRASES
     assert not any("\n" in phrase or "  " in phrase for phrase in EMERGENCY_PHRASES)
+
+
+def test_typo_correction_prefers_the_most_common_word_whatever_the_hash_seed() -> None:
+    from faq.index import FaqIndex
+    from faq.knowledge import FaqEntry
+
+    entries = [
+        FaqEntry("a", "cha me", ("cha me di dau",), "x"),
+        FaqEntry("b", "cha con", ("cha con o dau",), "x"),
+        FaqEntry("c", "chu nha", ("chu nha o dau",), "x"),
+    ]
+    index = FaqIndex(entries)
+    assert index._correct("chau") == "cha"  # "cha" (2 entries) beats "chu" (1 entry)
