@@ -6,11 +6,16 @@
 2. only greetings or thanks → GREETING;
 3. a problem described without a question (hỏng, ngập, đổ trộm …), or an explicit wish to
    file (muốn phản ánh / khiếu nại / tố cáo) → REPORT;
-4. the FAQ score: ≥ answer_threshold → FAQ with the entry; between the thresholds → FAQ
-   suggestions (top three, no entry chosen);
+4. the FAQ score: ≥ answer_threshold → FAQ with the entry, unless the query is vague (at
+   most two content words that name no single entry's title or tag) or the two best
+   entries nearly tie; those, and scores between the thresholds → FAQ suggestions (top
+   three, no entry chosen: "Có phải anh/chị hỏi…");
 5. otherwise UNKNOWN.
 
 `office` is always filled: where a report of this text would be routed.
+
+`is_thanks` tells thanks from other greetings; `redact_for_log` makes a question safe for
+the unanswered-question log.
 """
 
 from __future__ import annotations
@@ -96,24 +101,18 @@ EMERGENCY_PHRASES: Final = _lexicon(
     """
 )
 # An emergency phrase ending in these words is no emergency when the next word is one of
-# these: "bị đánh thuế", "bị đánh giá", "đánh dấu", "bị đốt cháy giai đoạn".
+# these: "bị đánh thuế", "bị đánh giá", "bị đánh cắp" …
 NOT_EMERGENCY_NEXT: Final[Mapping[str, frozenset[str]]] = {
     "danh": _lexicon(
         """
-        thue, gia, dau, bac, bai, co, lua, rang, may, bong, trong, thuc, so, tieng, phi,
-        vong, ban, dong, giay, chu, van, xep, tin, cap
+        thue, gia, dau, bac, bai, co, lua, rang, may, bong, thuc, so, tieng, phi, dong,
+        giay, chu, van, xep, tin, cap
         """
     ),
-    "dot": _lexicon("chay, rac, vang, ma, nhang, huong, phao, den, dong"),
-    "tho": _lexicon("tho, vat, vai"),
 }
 # ... and when the word before it makes it another word: "định danh", "nặc danh", "điểm danh".
 NOT_EMERGENCY_BEFORE: Final[Mapping[str, frozenset[str]]] = {
-    "danh": _lexicon(
-        """
-        dinh, nac, an, vo, diem, chuc, mao, biet, cong, thanh, ho, ky, but, dat, tu, ten
-        """
-    ),
+    "danh": _lexicon("dinh, nac, diem, chuc, mao, biet, but"),
 }
 # Written with marks, these words are not the emergency the plain form suggests:
 # "bí danh" (an alias) is not "bị đánh".

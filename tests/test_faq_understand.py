@@ -196,6 +196,9 @@ def test_typo_correction_prefers_the_most_common_word_whatever_the_hash_seed() -
         "bi cho can",
         "chó cắn người",
         "thằng kia phóng hỏa",
+        "họ đánh người ở chợ",
+        "vợ tôi bị đánh trọng thương",
+        "bố say rượu về đánh vợ con",
     ],
 )
 def test_violence_fire_and_bites_are_emergencies(understander: Understander, text: str) -> None:
