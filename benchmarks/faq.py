@@ -100,6 +100,8 @@ def run(cases: list[LabelledCase], day: date, rounds: int) -> dict[str, object]:
         "intent": round(scores.intent, 4),
         "routing": round(scores.routing, 4),
         "topic": round(scores.topic, 4),
+        "vague_cases": scores.vague_cases,
+        "suggested_right": round(scores.suggested_right, 4),
         "baseline_top1": round(baseline_top1(kb, cases), 4),
         "p50_ms": round(statistics.median(real), 4),
         "p99_ms": round(percentile(real, 0.99), 4),
@@ -128,6 +130,7 @@ def main(argv: list[str]) -> int:
     print(f"  {'answered wrong (all)':24}{result['answered_wrong']:>10.1%}")
     print(f"  {'intent':24}{result['intent']:>10.1%}")
     print(f"  {'routing (office)':24}{result['routing']:>10.1%}")
+    print(f"  {'vague → suggestions':24}{result['suggested_right']:>10.1%}")
     print(
         f"  latency ms, {result['entries']} entries: p50 {result['p50_ms']}  p99 {result['p99_ms']}"
     )

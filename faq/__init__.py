@@ -3,7 +3,8 @@
 Public API (see each module): `normalize`, `fold` (faq.normalize); `FaqEntry`,
 `KnowledgeBase`, `KnowledgeBaseError`, `load_knowledge_base`, `check_knowledge_base`
 (faq.knowledge); `DEFAULT_OFFICES`, `TOPICS`, `DEFAULT_ROUTING` (faq.topics); `Intent`,
-`Understanding`, `Understander`, `redact_for_log` (faq.understand).
+`Understanding`, `Understander`, `is_emergency`, `is_greeting`, `is_thanks`,
+`redact_for_log` (faq.understand).
 """
 
 from faq.knowledge import (
@@ -15,7 +16,15 @@ from faq.knowledge import (
 )
 from faq.normalize import fold, normalize
 from faq.topics import DEFAULT_OFFICES, DEFAULT_ROUTING, TOPICS
-from faq.understand import Intent, Understander, Understanding, redact_for_log
+from faq.understand import (
+    Intent,
+    Understander,
+    Understanding,
+    is_emergency,
+    is_greeting,
+    is_thanks,
+    redact_for_log,
+)
 
 __all__ = [
     "DEFAULT_OFFICES",
@@ -29,6 +38,9 @@ __all__ = [
     "Understanding",
     "check_knowledge_base",
     "fold",
+    "is_emergency",
+    "is_greeting",
+    "is_thanks",
     "load_knowledge_base",
     "normalize",
     "redact_for_log",

@@ -1,7 +1,10 @@
 """Scoring faq.understand against labelled citizen messages (tests and benchmarks).
 
 A labelled file holds `[[case]]` tables: text, intent, optional faq_id, optional topic,
-office. See tests/data/faq_labelled.toml (held out) and tests/data/faq_dev.toml (tuning).
+office. A vague question that should get "Có phải anh/chị hỏi…" rather than one answer has
+intent "faq", no faq_id, `expect_suggestions = true` and optionally `suggestions`: entry
+ids that must all be among the suggestions offered. See tests/data/faq_labelled.toml (held
+out) and tests/data/faq_dev.toml (tuning).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ class LabelledCase:
     faq_id: str | None
     topic: str | None
     office: str
+    expect_suggestions: bool = False
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,9 @@ class Scores:
     intent: float
     routing: float
     topic: float
+    vague_cases: int = 0
+    # vague cases given suggestions (with the expected entries) and no single answer
+    suggested_right: float = 0.0
     failures: tuple[str, ...] = field(default=())
 
 
@@ -51,6 +59,8 @@ def load_cases(path: Path) -> list[LabelledCase]:
                 faq_id=table.get("faq_id"),
                 topic=table.get("topic"),
                 office=table["office"],
+                expect_suggestions=bool(table.get("expect_suggestions", False)),
+                suggestions=tuple(table.get("suggestions", ())),
             )
         )
     return cases
@@ -62,7 +72,8 @@ def _share(count: int, total: int) -> float:
 
 def evaluate(understander: Understander, cases: Sequence[LabelledCase]) -> Scores:
     faq_cases = [case for case in cases if case.faq_id is not None]
-    top1 = top3 = right = wrong = intent = routing = topic = 0
+    vague_cases = [case for case in cases if case.expect_suggestions]
+    top1 = top3 = right = wrong = intent = routing = topic = suggested = 0
     failures = []
     for case in cases:
         result = understander.understand(case.text)
@@ -81,6 +92,13 @@ def evaluate(understander: Understander, cases: Sequence[LabelledCase]) -> Score
             right += result.faq_id == case.faq_id
             if result.faq_id != case.faq_id:
                 problems.append(f"faq {result.faq_id or ranked[:1]}≠{case.faq_id}")
+        if case.expect_suggestions:
+            offered = set(result.suggestions)
+            good = result.faq_id is None and bool(offered) and set(case.suggestions) <= offered
+            suggested += good
+            if not good:
+                shown = result.faq_id or ",".join(result.suggestions) or "nothing"
+                problems.append(f"offered {shown}, expected suggestions {case.suggestions}")
         if result.faq_id is not None and result.faq_id != case.faq_id:
             wrong += 1
         if problems:
@@ -96,6 +114,8 @@ def evaluate(understander: Understander, cases: Sequence[LabelledCase]) -> Score
         intent=_share(intent, total),
         routing=_share(routing, total),
         topic=_share(topic, total),
+        vague_cases=len(vague_cases),
+        suggested_right=_share(suggested, len(vague_cases)),
         failures=tuple(failures),
     )
 

@@ -110,12 +110,17 @@ class FaqIndex:
             return None
         if word in self._neighbours:  # a letter missing
             return self._neighbours[word]
-        for variant in _deletions(word):
-            if variant in self._words:  # a letter too many
-                return variant
-            if variant in self._neighbours:  # a letter wrong
-                return self._neighbours[variant]
-        return None
+        # Several variants may be known: the most common word wins, whatever the set order
+        # (iterating a set of strings depends on the hash seed).
+        variants = _deletions(word)
+        extra = [variant for variant in variants if variant in self._words]  # a letter too many
+        if not extra:  # a letter wrong
+            extra = [
+                self._neighbours[variant] for variant in variants if variant in self._neighbours
+            ]
+        if not extra:
+            return None
+        return min(extra, key=lambda known: (-len(self._all_postings[known]), known))
 
     def _query_terms(self, normalised: str) -> tuple[dict[str, float], float]:
         """Weighted query terms (corrected where needed) and the total weight."""

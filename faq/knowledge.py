@@ -97,6 +97,14 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every normalised word of the entries' example questions, titles and tags."""
+        words: set[str] = set()
+        for entry in self.entries:
+            for text in (*entry.questions, entry.title, *entry.tags):
+                words.update(normalize(text).split())
+        return frozenset(words)
+
 
 def _str_tuple(value: Any, what: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list):

@@ -6,29 +6,52 @@
 2. only greetings or thanks → GREETING;
 3. a problem described without a question (hỏng, ngập, đổ trộm …), or an explicit wish to
    file (muốn phản ánh / khiếu nại / tố cáo) → REPORT;
-4. the FAQ score: ≥ answer_threshold → FAQ with the entry; between the thresholds → FAQ
-   suggestions (top three, no entry chosen);
+4. the FAQ score: ≥ answer_threshold → FAQ with the entry, unless the query is vague (at
+   most two content words that name no single entry's title or tag) or the two best
+   entries nearly tie; those, and scores between the thresholds → FAQ suggestions (top
+   three, no entry chosen: "Có phải anh/chị hỏi…");
 5. otherwise UNKNOWN.
 
 `office` is always filled: where a report of this text would be routed.
+
+`is_thanks` tells thanks from other greetings; `redact_for_log` makes a question safe for
+the unanswered-question log.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from typing import Final
 
-from faq.index import FaqIndex
-from faq.knowledge import KnowledgeBase
+from rapidfuzz import fuzz
+
+from faq.index import FUNCTION_WORDS, FaqIndex, Hit
+from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.normalize import normalize
-from faq.topics import DEFAULT_ROUTING, TRIAGE_OFFICE, classify_topic, topic_scores
+from faq.topics import (
+    DEFAULT_ROUTING,
+    TOPIC_KEYWORDS,
+    TRIAGE_OFFICE,
+    classify_topic,
+    topic_scores,
+)
 
 # Thresholds tuned on tests/data/faq_dev.toml (never on the held-out labelled set).
 ANSWER_THRESHOLD: Final = 0.56
 SUGGEST_THRESHOLD: Final = 0.45
+# A query with at most this many content words is vague ("giấy tờ", "phí", "thủ tục"): it
+# is answered directly only when it names one entry's title or tag ("khai sinh", "tạm trú").
+VAGUE_WORDS: Final = 2
+# When the first two entries score within this margin, neither is answered: suggestions.
+TIE_MARGIN: Final = 0.02
+# A vague query this similar (rapidfuzz ratio) to an entry's own title names that entry.
+TITLE_SIMILARITY: Final = 85.0
 RECORD_KINDS: Final = frozenset({"phan_anh", "kien_nghi", "khieu_nai", "to_cao"})
 
 
@@ -51,8 +74,8 @@ class Understanding:
 
 
 def _lexicon(text: str) -> frozenset[str]:
-    """Comma-separated phrases, in normalised form, into a set."""
-    return frozenset(phrase.strip() for phrase in text.split(",") if phrase.strip())
+    """Comma-separated phrases, in normalised form, into a set (a phrase may span lines)."""
+    return frozenset(" ".join(phrase.split()) for phrase in text.split(",") if phrase.strip())
 
 
 # --- lexicons (normalised form) -------------------------------------------------------------
@@ -68,9 +91,35 @@ EMERGENCY_PHRASES: Final = _lexicon(
     gas, ro ri gas, ro gas, gas bi ro, gas bi ro ri, binh gas bi ro, dien giat, giat dien,
     chay mau, dang chay mau, tu tu, nhay
     cau, co nguoi chet, nguoi chet, bi dam, dam nguoi, bat coc, dang truy sat, dang cuop,
-    dang trom
+    dang trom,
+    bi danh, danh dap, bi danh dap, danh nguoi, danh chet, danh toi, danh em, danh vo,
+    danh con, danh me, bi hanh hung, dot nha, doa dot nha, phong hoa, dot xe,
+    nem bom xang, bi cho can, cho can nguoi, cho dai can, cho can chau, cho can con, cho
+    can be, bi ran can, ran can, hiep dam, bi hiep dam, cuong hiep, xam hai tinh duc, bi xam
+    hai, doa giet, cam dao, vac dao, ngo doc, bi ngo doc, kho tho, khong tho duoc, ngung
+    tho, lu cuon, nuoc cuon, bi dien giat
     """
 )
+# An emergency phrase ending in these words is no emergency when the next word is one of
+# these: "bị đánh thuế", "bị đánh giá", "bị đánh cắp" …
+NOT_EMERGENCY_NEXT: Final[Mapping[str, frozenset[str]]] = {
+    "danh": _lexicon(
+        """
+        thue, gia, dau, bac, bai, co, lua, rang, may, bong, thuc, so, tieng, phi, dong,
+        giay, chu, van, xep, tin, cap
+        """
+    ),
+}
+# ... and when the word before it makes it another word: "định danh", "nặc danh", "điểm danh".
+NOT_EMERGENCY_BEFORE: Final[Mapping[str, frozenset[str]]] = {
+    "danh": _lexicon("dinh, nac, diem, chuc, mao, biet, but"),
+}
+# Written with marks, these words are not the emergency the plain form suggests:
+# "bí danh" (an alias) is not "bị đánh".
+NOT_EMERGENCY_MARKED: Final = frozenset({("bí", "danh"), ("bí", "đanh")})
+# Written with marks, these are emergencies even where the plain form is ambiguous
+# ("cho can" is also "cho cán bộ").
+EMERGENCY_MARKED_PAIRS: Final = frozenset({("chó", "cắn"), ("chó", "cán")})
 # Words whose diacritics decide: "cháy" (fire) but not "chạy" (run) or "chay" (vegetarian).
 EMERGENCY_WORDS_WITH_MARKS: Final = _lexicon(
     """
@@ -91,12 +140,18 @@ GREETING_WORDS: Final = _lexicon(
     nha, nhieu, lam, admin, bot, anh, chi, em, ban, co, bac, ong, ba, chu, moi, nguoi,
     tam, biet, bye, chuc, ngay, tot, lanh, buoi, sang, chieu, toi, minh, xa, uy, oi, hihi,
     hehe, good, morning, cam on, dc, roi, duoc, vay, the, thoi, hay, qua, tuyet, voi,
-    hieu, ro
+    hieu, ro, you, thx, thks, much, so, da ta, ta
     """
 )
 GREETING_CORE: Final = _lexicon(
     """
-    chao, alo, hello, hi, helo, hey, cam on, ok, bye, tam biet, hieu
+    chao, alo, hello, hi, helo, hey, cam on, ok, bye, tam biet, hieu, thx, thks, da ta
+    """
+)
+# Thanks, in normalised form ("cám ơn", "tks", "thanks", "camon" all normalise to "cam on").
+THANKS_PHRASES: Final = _lexicon(
+    """
+    cam on, thx, thks, da ta, cam ta
     """
 )
 
@@ -104,7 +159,7 @@ PROBLEM_PHRASES: Final = _lexicon(
     """
     lan ra, lan sang, xay lan, rac, bai rac, rac thai,
     hong, bi hong, hu, hu hong, bi vo, bi tac, ngap, ngap ung, o nhiem, do trom, vut rac,
-    xa rac, mat dien, cup dien, mat nuoc, on ao, gay on, on qua, lan chiem, xa thai, boc
+    xa rac, chay bong, mat dien, cup dien, mat nuoc, on ao, gay on, on qua, lan chiem, xa thai, boc
     mui, hoi thoi, mui hoi, sut lun, lun, nut, o ga, o voi, gay do, cay do, do cay, khong
     sang, chap chon, toi om, toi thui, khoi bui, dot rac, trom, mat trom, bi trom, danh
     bac, ma tuy, tu tap, dua xe, no po, xay trai phep, xay sai phep, khong ai don, bo bua,
@@ -186,15 +241,47 @@ class _Text:
         return cls(text, normalised, _grams(normalised), _grams(_masked(normalised)))
 
 
+def _raw_words(raw: str) -> list[str]:
+    words = unicodedata.normalize("NFC", raw).casefold().split()
+    return [word.strip(".,!?;:()\"'…") for word in words]
+
+
+def _emergency_phrase(text: _Text, raw_words: Sequence[str]) -> bool:
+    """An emergency phrase, unless the word after it or the marks say otherwise."""
+    if not text.grams & EMERGENCY_PHRASES:
+        return False
+    alias = any(pair in NOT_EMERGENCY_MARKED for pair in pairwise(raw_words))
+    words = text.normalised.split()
+    for start in range(len(words)):
+        for size in range(1, 5):
+            phrase = " ".join(words[start : start + size])
+            if start + size > len(words) or phrase not in EMERGENCY_PHRASES:
+                continue
+            first, last = words[start], words[start + size - 1]
+            before = words[start - 1] if start else ""
+            if before in NOT_EMERGENCY_BEFORE.get(first, ()):
+                continue
+            after = words[start + size] if start + size < len(words) else ""
+            if after in NOT_EMERGENCY_NEXT.get(last, ()):
+                continue
+            if alias and "bi danh" in phrase:
+                continue
+            return True
+    return False
+
+
 def _emergency(text: _Text) -> bool:
-    if text.grams & EMERGENCY_PHRASES:
+    raw_words = _raw_words(text.raw)
+    if _emergency_phrase(text, raw_words):
+        return True
+    if any(pair in EMERGENCY_MARKED_PAIRS for pair in pairwise(raw_words)):
         return True
     if text.grams & LIGHTING_WORDS:
         return False  # "đèn cháy bóng": a broken light, not a fire
     # Diacritics-sensitive words: look at the casefolded original, word by word.
-    words = unicodedata.normalize("NFC", text.raw).casefold().split()
+    words = raw_words
     for position, word in enumerate(words):
-        if word.strip(".,!?;:()\"'") in EMERGENCY_WORDS_WITH_MARKS:
+        if word in EMERGENCY_WORDS_WITH_MARKS:
             before = normalize(words[position - 1]) if position else ""
             if before not in NOT_EMERGENCY_AFTER:
                 return True
@@ -240,6 +327,14 @@ def is_greeting(text: str) -> bool:
     return _greeting(_Text.of(text))
 
 
+def is_thanks(text: str) -> bool:
+    """The text thanks someone (cảm ơn, cám ơn, cam on, thanks, tks …).
+
+    Pure; the core asks it of a GREETING text to answer thanks with "xin cảm ơn" rather
+    than "xin chào"."""
+    return bool(_Text.of(text).grams & THANKS_PHRASES)
+
+
 def reports_problem(text: str) -> bool:
     """A problem is described (or a filing is asked for) and nothing is asked."""
     return _report(_Text.of(text))
@@ -264,6 +359,39 @@ class Understander:
         self.suggest_threshold = suggest_threshold
         self._entries = kb.entries
         self._index = FaqIndex(kb.entries)
+        # Titles and tags, normalised: which entries each one names.
+        names: dict[str, set[int]] = {}
+        for position, entry in enumerate(kb.entries):
+            for name in (entry.title, *entry.tags):
+                names.setdefault(normalize(name), set()).add(position)
+        self._names = {name: frozenset(owners) for name, owners in names.items() if name}
+        self._titles = [normalize(entry.title) for entry in kb.entries]
+        self._vocabulary: frozenset[str] | None = None
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Words the unanswered-question log may keep (`redact_for_log`): the knowledge
+        base's normalised words and the routing keywords' words."""
+        if self._vocabulary is None:
+            self._vocabulary = log_vocabulary(self.kb)
+        return self._vocabulary
+
+    def _specific(self, normalised: str, position: int) -> bool:
+        """The query names this entry alone: its title or one of its tags, nothing else."""
+        content = " ".join(w for w in normalised.split() if w not in FUNCTION_WORDS)
+        if self._names.get(content) == frozenset({position}):
+            return True
+        title = self._titles[position]
+        alone = self._names.get(title) == frozenset({position})
+        return alone and fuzz.ratio(normalised, title) >= TITLE_SIMILARITY
+
+    def _decisive(self, normalised: str, hits: Sequence[Hit]) -> bool:
+        """The best hit may be answered directly: the query is not vague, no near tie."""
+        content = [word for word in normalised.split() if word not in FUNCTION_WORDS]
+        tie = len(hits) > 1 and hits[0].score - hits[1].score < TIE_MARGIN
+        if len(content) > VAGUE_WORDS and not tie:
+            return True
+        return self._specific(normalised, hits[0].position)
 
     def _office(self, topic: str | None) -> str:
         if topic is None:
@@ -298,14 +426,16 @@ class Understander:
             return Understanding(Intent.REPORT, None, (), topic, self._office(topic), confidence)
         hits = self._index.search(normalised, limit=3)
         best = hits[0].score if hits else 0.0
-        if hits and best >= self.answer_threshold:
+        if hits and best >= self.answer_threshold and self._decisive(normalised, hits):
             entry = self._entries[hits[0].position]
             entry_topic = entry.topic or topic
             office = self._office(entry_topic)
             return Understanding(Intent.FAQ, entry.id, (), entry_topic, office, best)
         if hits and best >= self.suggest_threshold:
             ids = tuple(self._entries[hit.position].id for hit in hits)
-            guess = topic or self._entries[hits[0].position].topic
+            # No topic in the text: the suggestions' topic when they share one, else triage.
+            topics = {self._entries[hit.position].topic for hit in hits}
+            guess = topic or (topics.pop() if len(topics) == 1 else None)
             return Understanding(Intent.FAQ, None, ids, guess, self._office(guess), best)
         return Understanding(Intent.UNKNOWN, None, (), topic, self._office(topic), best)
 
@@ -315,7 +445,85 @@ class Understander:
         return [(self._entries[hit.position].id, hit.score) for hit in hits]
 
 
-def redact_for_log(text: str) -> str:
-    """Normalised text with digit runs of 6+ (phone, ID numbers) removed, for the digest."""
-    words = normalize(text).split()
-    return " ".join("#" if word.isdigit() and len(word) >= 6 else word for word in words)
+# --- redaction for the unanswered-question log --------------------------------------------
+
+REDACTED: Final = "…"
+LONG_NUMBER: Final = 6  # digits: phone, căn cước, account numbers
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Digit groups split by spaces, dots or dashes ("0912 345 678", "0912.345.678") are one number.
+_DIGIT_GROUPS = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)+(?!\d)")
+# Words kept in the log even when the knowledge base never uses them: how people ask.
+LOG_FUNCTION_WORDS: Final = FUNCTION_WORDS | _lexicon(
+    """
+    khong, ko, co, la, thi, o, cua, va, hay, hoac, nhung, neu, vi, nen, thi, se, da, dang,
+    con, cho, voi, tu, den, ve, tai, trong, ngoai, sau, truoc, nay, do, kia, day, ay, nhe,
+    a, ha, the, vay, sao, nao, gi, ai, dau, bao, nhieu, lau, gio, may, hoi, xin, giup,
+    duoc, phai, can, muon, biet, lam, di, toi, em, anh, chi, ban, minh, chung, ho, nguoi,
+    nha, cai, viec, ngay, thang, nam, roi, chua, moi, cung, deu, rat, qua, lai, ra, vao
+    """
+)
+# Vietnamese surnames that are no ordinary word: they and the given names after them go.
+SURNAMES: Final = _lexicon("nguyen, tran, huynh, hoang, bui, ngo, doan")
+# Lead-ins after which a name follows: "tên tôi là …", "họ tên …".
+NAME_LEAD_INS: Final = _lexicon("ten la, ten toi, toi ten, em ten, minh ten, ho ten, ten em")
+GIVEN_NAMES_MAX: Final = 3
+# Given names can look like function words ("Thị", "Minh"): they do not end a name.
+_NAME_STOPS: Final = LOG_FUNCTION_WORDS - {"thi", "minh", "an", "ha", "con"}
+
+
+def log_vocabulary(kb: KnowledgeBase) -> frozenset[str]:
+    """Words the log may keep: the knowledge base's words and the routing keywords'."""
+    routing = {
+        word for table in TOPIC_KEYWORDS.values() for phrase in table for word in phrase.split()
+    }
+    return kb.vocabulary() | routing
+
+
+@functools.cache
+def _bundled_vocabulary() -> frozenset[str]:
+    return log_vocabulary(load_knowledge_base())
+
+
+def _name_positions(words: Sequence[str]) -> set[int]:
+    """Positions of words that are most likely a person's name."""
+    names: set[int] = set()
+    for position, word in enumerate(words):
+        pair = " ".join(words[max(0, position - 1) : position + 1])
+        starts = word in SURNAMES
+        if starts:
+            names.add(position)
+        if starts or pair in NAME_LEAD_INS:
+            following = position + 1
+            if following < len(words) and words[following] == "la":
+                following += 1
+            for after in range(following, min(len(words), following + GIVEN_NAMES_MAX)):
+                if words[after] in _NAME_STOPS:
+                    break
+                names.add(after)
+    return names
+
+
+def redact_for_log(text: str, vocabulary: Collection[str] | None = None) -> str:
+    """`text` as the unanswered-question log may keep it: normalised; e-mail addresses and
+    numbers of 6+ digits (also written in groups, "0912 345 678") removed; names removed;
+    every word that is neither in `vocabulary` (the knowledge base's words, see
+    `Understander.vocabulary`) nor a common function word replaced by "…", consecutive
+    ones collapsed. Without `vocabulary`, the bundled knowledge base's words are used.
+    """
+    known = _bundled_vocabulary() if vocabulary is None else vocabulary
+    cleaned = _EMAIL.sub(" ", text)
+    cleaned = _DIGIT_GROUPS.sub(lambda match: re.sub(r"[ .\-]", "", match.group()), cleaned)
+    words = normalize(cleaned).split()
+    names = _name_positions(words)
+    kept: list[str] = []
+    for position, word in enumerate(words):
+        keep = (
+            position not in names
+            and not (word.isdigit() and len(word) >= LONG_NUMBER)
+            and (word in known or word in LOG_FUNCTION_WORDS)
+        )
+        if keep:
+            kept.append(word)
+        elif not kept or kept[-1] != REDACTED:
+            kept.append(REDACTED)
+    return " ".join(kept)

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from faq.knowledge import load_knowledge_base
 from faq.topics import DEFAULT_OFFICES, classify_topic
-from faq.understand import Intent, Understander, redact_for_log
+from faq.understand import (
+    LOG_FUNCTION_WORDS,
+    Intent,
+    Understander,
+    is_greeting,
+    is_thanks,
+    redact_for_log,
+)
 
 
 @pytest.fixture(scope="module")
@@ -151,5 +158,149 @@ def test_topic_classifier_prefers_longest_phrase() -> None:
 
 def test_redact_for_log_drops_long_numbers() -> None:
     assert redact_for_log("SĐT của tôi 0912345678, CCCD 001203004005") == (
-        "so dien thoai cua toi # can cuoc #"
+        "so dien thoai cua toi … can cuoc …"
     )
+
+
+def test_lexicon_phrases_may_span_lines() -> None:
+    from faq.understand import EMERGENCY_PHRASES, PROBLEM_PHRASES
+
+    assert {"hoa hoan", "nhay cau", "no binh gas"} <= EMERGENCY_PHRASES
+    assert {"danh bac", "cho tha rong", "khong sang"} <= PROBLEM_PHRASES
+    assert not any("\n" in phrase or "  " in phrase for phrase in EMERGENCY_PHRASES)
+
+
+def test_typo_correction_prefers_the_most_common_word_whatever_the_hash_seed() -> None:
+    from faq.index import FaqIndex
+    from faq.knowledge import FaqEntry
+
+    entries = [
+        FaqEntry("a", "cha me", ("cha me di dau",), "x"),
+        FaqEntry("b", "cha con", ("cha con o dau",), "x"),
+        FaqEntry("c", "chu nha", ("chu nha o dau",), "x"),
+    ]
+    index = FaqIndex(entries)
+    assert index._correct("chau") == "cha"  # "cha" (2 entries) beats "chu" (1 entry)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "co nguoi dot nha",
+        "có người đốt nhà",
+        "tôi bị đánh",
+        "toi bi danh",
+        "bị đánh đập dã man",
+        "có thằng đánh người ngoài chợ",
+        "bị chó cắn",
+        "bi cho can",
+        "chó cắn người",
+        "thằng kia phóng hỏa",
+        "họ đánh người ở chợ",
+        "vợ tôi bị đánh trọng thương",
+        "bố say rượu về đánh vợ con",
+    ],
+)
+def test_violence_fire_and_bites_are_emergencies(understander: Understander, text: str) -> None:
+    result = understander.understand(text)
+    assert result.intent is Intent.EMERGENCY, text
+    assert result.office == "CA"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "đánh giá cán bộ xã ở đâu",
+        "đèn cháy bóng",
+        "hộ kinh doanh bị đánh thuế thế nào",
+        "bí danh có ghi vào giấy tờ không",
+        "tài khoản định danh tôi bị khóa",
+        "cho cán bộ hỏi lịch tiếp dân",
+        "đánh dấu vào tờ khai thế nào",
+        "đốt rác khói bay vào nhà",
+    ],
+)
+def test_near_misses_are_not_emergencies(understander: Understander, text: str) -> None:
+    assert understander.understand(text).intent is not Intent.EMERGENCY, text
+
+
+@pytest.mark.parametrize("text", ["giay to", "phi", "con", "lam giay", "thu tuc", "chứng thực"])
+def test_vague_short_queries_get_suggestions(understander: Understander, text: str) -> None:
+    result = understander.understand(text)
+    assert result.intent is Intent.FAQ
+    assert result.faq_id is None
+    assert len(result.suggestions) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("khai sinh", "khai_sinh"),
+        ("tạm trú", "tam_tru"),
+        ("sổ đỏ", "cap_so_do"),
+        ("dang ky ket hon", "ket_hon"),
+        ("bot giup duoc gi", "gioi_thieu_bot"),
+    ],
+)
+def test_short_queries_that_name_one_entry_are_answered(
+    understander: Understander, text: str, entry: str
+) -> None:
+    assert understander.understand(text).faq_id == entry
+
+
+@pytest.mark.parametrize(
+    "text", ["cảm ơn", "Cám ơn bạn nhiều!", "cam on ad", "thanks", "tks", "thank you", "thx nhé"]
+)
+def test_thanks(text: str) -> None:
+    assert is_thanks(text)
+    assert is_greeting(text)
+
+
+@pytest.mark.parametrize("text", ["xin chào", "chao ban", "ok", "alo", "khai sinh"])
+def test_not_thanks(text: str) -> None:
+    assert not is_thanks(text)
+
+
+def test_redact_for_log_joins_digit_groups_and_drops_names_and_emails(
+    understander: Understander,
+) -> None:
+    vocabulary = understander.vocabulary
+    assert redact_for_log("nguyen van an 0912 345 678", vocabulary) == "…"
+    redacted = redact_for_log(
+        "Tôi là Nguyễn Thị Hoa, email hoa.nguyen@gmail.com, sđt 0912.345.678 hỏi làm khai sinh",
+        vocabulary,
+    )
+    assert redacted == "toi la … so dien thoai … hoi lam khai sinh"
+    assert redact_for_log("cccd 001-203-004-005 bị mất", vocabulary) == "can cuoc … bi mat"
+    assert "xe rac" in redact_for_log("tên tôi là Minh hỏi sao xe rác không qua thôn", vocabulary)
+
+
+def test_vocabulary_holds_the_knowledge_base_words(understander: Understander) -> None:
+    words = understander.kb.vocabulary()
+    assert {"khai", "sinh", "tam", "tru"} <= words
+    assert words <= understander.vocabulary
+    assert "nguyen" not in understander.vocabulary
+
+
+_NAMES = st.sampled_from(["Nguyễn", "Trần", "Văn", "Thị", "Hùng", "Tuấn", "Linh", "Hoa"])
+_PIECES = st.one_of(
+    _NAMES,
+    st.sampled_from(["khai sinh", "tạm trú", "hỏi", "ở đâu", "xe rác", "0912", "345", "678"]),
+    st.from_regex(r"[0-9]{1,12}", fullmatch=True),
+    st.from_regex(r"[a-z]{1,6}@[a-z]{1,6}\.vn", fullmatch=True),
+    st.text(max_size=8),
+)
+_SEPARATORS = st.sampled_from([" ", ".", "-", ", ", " . "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _SEPARATORS), max_size=12))
+def test_redact_for_log_keeps_only_known_words(pieces: list[tuple[str, str]]) -> None:
+    vocabulary = _SHARED.vocabulary
+    text = "".join(piece + separator for piece, separator in pieces)
+    redacted = redact_for_log(text, vocabulary)
+    allowed = vocabulary | LOG_FUNCTION_WORDS | {"…"}
+    for word in redacted.split():
+        assert word in allowed, (text, redacted)
+        assert not (word.isdigit() and len(word) >= 6), (text, redacted)
+    assert "… …" not in redacted
