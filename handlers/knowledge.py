@@ -9,6 +9,7 @@ own `routing` settings on top.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 
 from bot.config import CommuneSettings
@@ -57,8 +58,8 @@ def requested_kind(text: str) -> RecordKind:
     return RecordKind.PHAN_ANH
 
 
-def loggable_question(text: str) -> str:
-    """A question as the unanswered-question log may keep it: normalised, with
-    capitalised words inside the sentence (most likely names) and long digit runs
-    (phones, ID numbers) removed."""
-    return redact_for_log(_CAPITALISED_WORD.sub("#", text))
+def loggable_question(text: str, vocabulary: Collection[str]) -> str:
+    """A question as the unanswered-question log may keep it: normalised, only words of
+    the knowledge base's vocabulary (others masked), capitalised words inside the
+    sentence (most likely names) and long numbers (phones, ID numbers) removed."""
+    return redact_for_log(_CAPITALISED_WORD.sub("#", text), vocabulary)

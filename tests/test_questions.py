@@ -142,3 +142,10 @@ async def test_unsure_answers_offer_suggestions_then_a_kien_nghi(chat: Chat) -> 
     chat.replies = suggestions
     await chat.press("Thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi")  # still works afterwards
     assert "dưới 6 tuổi" in chat.text
+
+
+async def test_thanks_are_answered_with_thanks(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("cam on nhe")
+    assert chat.says("thanks")
+    assert "Xin chào" not in chat.text

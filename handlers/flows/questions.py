@@ -27,7 +27,7 @@ from markupsafe import Markup
 from bot.config import CommuneSettings
 from faq.knowledge import FaqEntry
 from faq.topics import TOPICS
-from faq.understand import Intent, Understander, Understanding
+from faq.understand import Intent, Understander, Understanding, is_thanks
 from handlers.knowledge import loggable_question, requested_kind
 from handlers.render import Renderer
 from handlers.turn import ButtonSpec, Step, Turn
@@ -97,6 +97,9 @@ async def answer_free_text(turn: Turn) -> None:
         case Intent.EMERGENCY:
             turn.say("emergency", [[turn.btn("btn.menu", "m:menu")]])
             await turn.goto(_idle(), quiet=True)
+        case Intent.GREETING if is_thanks(text):
+            turn.say("thanks")
+            await turn.goto(_idle(), quiet=True)
         case Intent.GREETING:
             turn.data["_greet"] = True
             await turn.goto(_idle())
@@ -120,7 +123,7 @@ async def _log(turn: Turn, text: str, understanding: Understanding) -> None:
     )
     if answered:
         return
-    question = loggable_question(text)
+    question = loggable_question(text, understander(turn).vocabulary)
     if not question:
         return
     await turn.uow.log_question(
