@@ -114,7 +114,7 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
                         )
                     )
                 report.escalated += len(overdue)
-            await _enqueue(uow, notifier, now)
+            await enqueue_notifications(uow, notifier, now)
             report.messages += len(notifier.out)
     log.info("deadline reminders: %s reminded, %s escalated", report.reminded, report.escalated)
     return report
@@ -165,7 +165,7 @@ async def run_followups(app: App, now: datetime) -> JobReport:
                     current, "citizen_followup", notifier.rating_rows(current)
                 ):
                     report.followed_up += 1
-            await _enqueue(uow, notifier, now)
+            await enqueue_notifications(uow, notifier, now)
             report.messages += len(notifier.out)
     log.info("follow-ups: %s sent", report.followed_up)
     return report
@@ -180,7 +180,7 @@ async def run_outbox_purge(app: App, now: datetime) -> JobReport:
     return JobReport(purged=purged)
 
 
-async def _enqueue(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:
+async def enqueue_notifications(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:
     for reply in notifier.out:
         await uow.enqueue(
             reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now

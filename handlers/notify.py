@@ -39,6 +39,7 @@ CARD_ACTIONS = (
     Action.REJECT,
     Action.COMPLETE,
     Action.EXTEND,
+    Action.ASSIGN,
 )
 
 
@@ -115,7 +116,11 @@ class Notifier:
         if office is not None and office.chat_id:
             return [(office.chat_channel, office.chat_id, GROUP)]
         officials = await self.uow.list_officials(self.commune.code, office_code)
-        return [(o.channel, o.external_id, Actor.for_official(o)) for o in officials]
+        return [
+            (o.channel, o.external_id, Actor.for_official(o))
+            for o in officials
+            if o.role is not OfficialRole.ADMIN  # administrators do no record work
+        ]
 
     async def officials_with_role(
         self, role: OfficialRole, office_code: str | None = None

@@ -193,8 +193,31 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert "Người gửi: Trần Văn Bình, 0987654321" in texts(for_leader)
     assert await receive(app, "kt") == []  # another office hears nothing
 
-    lan.replies = for_lan
-    await lan.press("Tiếp nhận")  # lan becomes the handler
+    assert "Tiếp nhận" not in [b.label for r in for_lan for b in r.buttons]
+    await lan.send(f"/tiepnhan {code}")  # a member cannot make herself the handler
+    assert "không có quyền tiếp nhận" in lan.text
+    await lan.send(f"/xem {code}")
+    assert not any(leaks(r) for r in lan.replies)
+    hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    await hoa.send(f"/xem {code}")
+    assert not any(leaks(r) for r in hoa.replies)  # the head assigns, but is not the handler
+    await hoa.press("Giao")
+    assert "Xin gõ số của cán bộ được giao xử lý" in hoa.text
+    lan_id = hoa.text.split(" — chị Lan")[0].split("• ")[-1]
+    await hoa.send(lan_id)
+    assert f"✅ {code} — anh Hòa đã giao xử lý" in hoa.text
+    assert "Người xử lý: chị Lan." in hoa.text
+    assert not any(leaks(r) for r in hoa.replies)
+    assigned = await receive(app, "lan")
+    assert "📌 anh Hòa đã giao anh/chị xử lý hồ sơ" in texts(assigned)
+    assert "Người gửi: Trần Văn Bình, 0987654321" in texts(assigned)
+    assert not any(leaks(r) for r in await receive(app, "minh"))
+    assert await receive(app, "dan") == []  # who handles it is not the citizen's news
+    assert events(settings, code)[-1]["action"] == "assigned"
+    assert events(settings, code)[-1]["visible_to_citizen"] == 0
+    lan.replies = assigned
+    await lan.press("Tiếp nhận")  # the assigned handler may take it
+    assert "đã tiếp nhận" in lan.text
     assert not leaks(lan.replies[0])
     await lan.send(f"/xem {code}")
     assert "Người gửi: Trần Văn Bình, 0987654321" in lan.text
@@ -553,3 +576,116 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     assert "Họp dân thôn 2 lúc 19 giờ &lt;tối nay&gt;" in got["c1"][0]
     assert got["c1"] == got["c2"]
     assert got["c3"] == []
+
+
+async def test_assigning_a_record_and_the_admin_does_no_record_work(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    admin = OfficialChat(app, "admin", channel="console")  # config.admins, office VP
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_to_cao(citizen)
+    assert await receive(app, "admin", channel="console") == []  # no record notifications
+    await admin.send(f"/xem {code}")
+    assert admin.says("lookup_not_found", code=code)
+    await admin.send(f"/giao {code} 1")
+    assert admin.says("lookup_not_found", code=code)
+    await lan.send(f"/giao {code} 1")
+    assert "không có quyền giao" in lan.text
+    await hoa.send(f"/giao {code}")
+    assert "chị Lan, cán bộ" in hoa.text
+    assert "Quản trị" not in hoa.text  # an administrator is never a candidate
+    await hoa.send(f"/giao {code} 999")
+    assert "xin gõ /giao" in hoa.text.lower()
+    await hoa.send("/canbo")  # the head is no admin
+    assert "chỉ quản trị" in hoa.text
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "lan")
+        assert found is not None
+    await hoa.send(f"/giao {code} {found.id}")
+    assert "Người xử lý: chị Lan." in hoa.text
+    assert "Trần Văn Bình" in texts(await receive(app, "lan"))
+    await lan.send(f"/tiepnhan {code}")
+    assert "đã tiếp nhận" in lan.text
+
+    # revoking the handler tells the head which open records to reassign
+    await admin.send("/canbo")
+    await admin.send(f"/thuhoi {found.id}")
+    assert f"Hồ sơ đang do chị Lan phụ trách: {code}" in admin.text
+    told = texts(await receive(app, "hoa"))
+    assert "Quyền cán bộ của chị Lan đã bị thu hồi" in told
+    assert code in told
+    assert "Trần Văn Bình" not in told
+
+
+async def test_a_revoked_officials_text_is_not_a_citizens(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    lan.replies = await receive(app, "lan")
+    await delivered(app, "lan", code, "m-5", app.dispatcher.clock())
+    await lan.press("Tiếp nhận")
+    await lan.press("Trả lời")
+    admin = OfficialChat(app, "admin", channel="console")
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "lan")
+        assert found is not None
+    await admin.send(f"/thuhoi {found.id}")
+    await lan.send("Đã báo điện lực thay bóng")  # the step they were revoked during
+    assert lan.says("official_only", revoked=True)
+    await lan.deliver(lan.inbound(text="Trả lời muộn", reply_to_message="m-5"))
+    assert lan.says("official_only", revoked=True)
+    assert status(settings, code) == "accepted"
+    with db(settings) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM official_pending").fetchone()[0] == 0
+    assert await receive(app, "dan", priority=Priority.NOTIFICATION) != []  # only the take
+    await lan.send("Xin chào")  # after that, plain text is theirs as a resident again
+    assert not lan.says("official_only", revoked=True)
+
+
+async def test_a_typed_step_checks_the_version_and_the_presser(
+    settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
+) -> None:
+    commune = settings.communes[0]
+    offices = tuple(
+        replace(o, chat_id="grp-vp", chat_channel="test") if o.code == "VP" else o
+        for o in commune.offices
+    )
+    grouped = replace(settings, communes=(replace(commune, offices=offices),))
+    app = await App.open(grouped)
+    app.dispatcher.clock = clock
+    try:
+        await make_official(app, "lan", "VP", "member", "chị Lan")
+        await make_official(app, "minh", "VP", "member", "anh Minh")
+        lan = OfficialChat(app, "lan", group="grp-vp")
+        minh = OfficialChat(app, "minh", group="grp-vp")
+        hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")  # private chat
+        citizen = Chat(app, "dan")
+        await citizen.agree()
+        code = await file_report(citizen)
+        card = await receive(app, "grp-vp")
+        lan.replies = card
+        await lan.press("Tiếp nhận")
+        lan.replies = [lan.replies[0]]
+        await lan.press("Trả lời")
+        prompt = lan.replies[0]
+        assert prompt.record_code is None  # a prompt in a group is not a notification
+        # a colleague replying to lan's prompt does nothing to the record
+        await minh.deliver(minh.inbound(text="Tôi trả lời thay", reply_to_message="p-1"))
+        assert status(grouped, code) == "accepted"
+        # the record moves meanwhile (the head asks the citizen for more, privately)
+        await hoa.send(f"/bosung {code} Xin thêm ảnh cột đèn")
+        assert status(grouped, code) == "need_info"
+        await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
+        assert "đã thay đổi kể từ khi anh/chị bấm nút" in lan.text
+        assert status(grouped, code) == "need_info"
+        await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
+        assert lan.replies == []  # the step is gone
+    finally:
+        await app.close()
