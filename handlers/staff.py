@@ -311,8 +311,14 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
     who = turn.official.display_name if turn.official else ""
     office = turn.commune.office(record.office_code)
     rows = notifier.rating_rows(record) if done.action in (Action.REPLY, Action.COMPLETE) else ()
+    direct = False
+    if done.action is Action.ASK_INFO and record.citizen_id is not None:
+        from handlers.flows.info import supplement_button
+
+        rows = ((supplement_button(turn.renderer, record.code),),)
+        direct = await _citizen_is_idle(turn, record.citizen_id)
     told = done.action is not Action.ASSIGN and await notifier.to_citizen(
-        record, "citizen_update", rows, event=done.event, note=done.note
+        record, "citizen_update", rows, event=done.event, note=done.note, direct=direct
     )
     turn.say(
         "staff_done",
@@ -327,7 +333,7 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
         due=turn.local(record.due_at),
         unreachable=not told and done.action in REACHES_CITIZEN,
     )
-    if told and done.action is Action.ASK_INFO and record.citizen_id is not None:
+    if told and direct and record.citizen_id is not None:
         await _await_citizen_info(turn, record, record.citizen_id)
     here = {(turn.inbound.channel, turn.inbound.chat_id)}
     if done.action is Action.ASSIGN and record.handler_id is not None:
@@ -352,8 +358,18 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
         )
 
 
+async def _citizen_is_idle(turn: StaffTurn, citizen_id: int) -> bool:
+    """Whether the citizen is at the menu (not in a draft, a question or another step)."""
+    from handlers.flows.menu import Menu
+
+    conversation = await turn.uow.get_conversation(citizen_id)
+    return conversation is not None and conversation.state == Menu.IDLE
+
+
 async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) -> None:
-    """Put the citizen's conversation in the 'answer the request' state for this record."""
+    """Put an idle citizen's conversation in the 'answer the request' state for this
+    record (their data — a kept draft — stays). A citizen in the middle of something is
+    never moved: the request's «Bổ sung» button starts the answer when they are ready."""
     from handlers.flows.info import Info
     from storage.models import Conversation
 

@@ -689,3 +689,67 @@ async def test_a_typed_step_checks_the_version_and_the_presser(
         assert lan.replies == []  # the step is gone
     finally:
         await app.close()
+
+
+async def test_a_request_for_more_never_interrupts_and_is_never_lost(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings, clock: Clock
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    receive_lan = await receive(app, "lan")
+    assert receive_lan
+    # the citizen starts another report and is half-way through it
+    await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await citizen.press("Phản ánh")
+    await citizen.send("Ổ gà trước cổng trường")
+    assert "Thôn 3" in citizen.labels
+    await lan.send(f"/bosung {code} Xin chụp rõ số hiệu cột đèn")
+    asked = await receive(app, "dan")
+    assert "bấm «Bổ sung» bên dưới" in texts(asked)
+    assert [b.data for r in asked for b in r.buttons] == [f"m:bosung:{code}"]
+    await citizen.press("Thôn 3")  # the draft goes on where it was
+    assert "ảnh" in citizen.text.lower()
+    citizen.replies = asked
+    await citizen.press(f"📎 Bổ sung {code}")
+    assert citizen.says("info_prompt", code=code)
+    await citizen.press("Để sau")
+    assert f"gõ /tracuu {code}" in citizen.text  # and it is true:
+    assert "ảnh" in citizen.text.lower()  # back at the draft's step
+    clock.advance(minutes=2)  # (the flood limit counts a minute's messages)
+    await citizen.send("/huy")
+    await citizen.send(f"/tracuu {code}")
+    assert f"📎 Bổ sung {code}" in citizen.labels
+    await citizen.send("/cuatoi")
+    assert f"📎 Bổ sung {code}" in citizen.labels
+    await citizen.press(f"📎 Bổ sung {code}")
+    await citizen.send("Cột số 12, cạnh nhà văn hóa")
+    assert citizen.says("info_thanks", code=code)
+    assert status(settings, code) == "in_progress"
+    assert "«Cột số 12, cạnh nhà văn hóa»" in texts(await receive(app, "lan"))
+    citizen.replies = asked
+    await citizen.press(f"📎 Bổ sung {code}")  # no longer waiting
+    assert "không còn chờ bổ sung" in citizen.text
+
+
+async def test_an_idle_citizens_next_message_answers_and_a_draft_survives(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    await receive(app, "lan")
+    # a draft kept by leaving it with a command
+    await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await citizen.press("Phản ánh")
+    await citizen.send("Cống thoát nước bị tắc")
+    await citizen.send("/trogiup")
+    await lan.send(f"/bosung {code} Xin cho biết cột đèn gần nhà ai")
+    assert "nhắn nội dung bổ sung ngay tại đây" in texts(await receive(app, "dan"))
+    await citizen.send("Gần nhà ông Tư")
+    assert citizen.says("info_thanks", code=code)
+    with db(settings) as conn:
+        data = conn.execute("SELECT data FROM conversations").fetchone()[0]
+    assert "Cống thoát nước bị tắc" in data  # the kept draft is still there
