@@ -33,7 +33,7 @@ async def test_reminders_then_escalation_once_a_day(
     await make_official(app, "ct", "VP", "leader")
     citizen = chat_factory("dan")
     await citizen.agree()
-    code = await file_report(citizen)  # Thursday 26/11, due Sunday 06/12
+    code = await file_report(citizen)  # Thursday 26/11, due Monday 07/12 (not Sunday 06/12)
     await receive(app, "lan")
     await receive(app, "ct")
 
@@ -41,16 +41,16 @@ async def test_reminders_then_escalation_once_a_day(
     early = await run_deadline_reminders(app, start + timedelta(days=3))
     assert (early.reminded, early.escalated) == (0, 0)
 
-    clock.now = soon = start + timedelta(days=8)  # Friday 04/12: due within 2 days
+    clock.now = soon = start + timedelta(days=9)  # Saturday 05/12: due within 2 days
     report = await run_deadline_reminders(app, soon)
     assert (report.reminded, report.escalated) == (1, 0)
     reminder = texts(await receive(app, "lan"))
     assert f"Nhắc hạn — Văn phòng HĐND và UBND xã\n• {code}" in reminder
-    assert "hạn 06/12/2026" in reminder
+    assert "hạn 07/12/2026" in reminder
     assert (await run_deadline_reminders(app, soon)).reminded == 0  # twice a day: once
     assert await receive(app, "lan") == []
 
-    clock.now = late = start + timedelta(days=11)  # Monday 07/12: overdue
+    clock.now = late = start + timedelta(days=12)  # Tuesday 08/12: overdue
     report = await run_deadline_reminders(app, late)
     assert (report.reminded, report.escalated) == (1, 1)
     assert "đã quá hạn" in texts(await receive(app, "lan"))

@@ -273,12 +273,13 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
             await lifecycle.apply(uow, commune, rec, Action.EXTEND, actor, NOW, note="sớm")
         taken = (await lifecycle.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
         assert (taken.stage, taken.handler_id) == (Stage.RESOLVE, head.id)
-        # thụ lý on 26/11 (local) + 30 days → 26/12; one extension of 15 days → 10/01/2027
-        assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-26"
+        # thụ lý on 26/11 (local) + 30 days → Saturday 26/12, so Monday 28/12 (BLDS Điều 148.5);
+        # one extension of 15 days → 12/01/2027
+        assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-28"
         extended = (
             await lifecycle.apply(uow, commune, taken, Action.EXTEND, actor, NOW, note="phức tạp")
         ).after
-        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-10"
+        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-12"
         with pytest.raises(NoMoreExtensions):
             await lifecycle.apply(uow, commune, extended, Action.EXTEND, actor, NOW, note="nữa")
 

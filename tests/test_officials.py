@@ -417,16 +417,17 @@ async def test_to_cao_extensions_rejection_and_the_leaders_queue(
     hoa.replies = [r for r in await receive(app, "hoa") if r.record_code == denounced]
     stale_card = list(hoa.replies)
     await hoa.press("Tiếp nhận")
-    # thụ lý on 26/11 starts the 30-day resolution stage → 26/12/2026
-    assert "Hạn giải quyết: 26/12/2026" in hoa.text
+    # thụ lý on 26/11 starts the 30-day resolution stage → Saturday 26/12/2026, which
+    # moves to Monday 28/12/2026 (Bộ luật Dân sự 2015, Điều 148 khoản 5)
+    assert "Hạn giải quyết: 28/12/2026" in hoa.text
     assert "Gia hạn" in hoa.labels
     await hoa.press("Gia hạn")
     await hoa.send("Cần xác minh ở hai nơi")
-    assert "Hạn mới: 25/01/2027" in hoa.text
-    assert "gia hạn giải quyết đến ngày 25/01/2027" in texts(await receive(app, "dan"))
+    assert "Hạn mới: 27/01/2027" in hoa.text
+    assert "gia hạn giải quyết đến ngày 27/01/2027" in texts(await receive(app, "dan"))
     await hoa.press("Gia hạn")
     await hoa.send("Vụ việc đặc biệt phức tạp")
-    assert "Hạn mới: 24/02/2027" in hoa.text
+    assert "Hạn mới: 26/02/2027" in hoa.text
     assert "Gia hạn" not in hoa.labels  # two extensions at most
     await hoa.send(f"/giahan {denounced} thêm nữa")
     assert "không thể gia hạn thêm" in hoa.text
