@@ -154,3 +154,62 @@ def test_a_case_through_the_terminal_with_two_identities(tmp_path: Path) -> None
     assert run_cli(tmp_path, "official", "revoke", lan_id) == f"official {lan_id} revoked\n"
     revoked = run_chat(tmp_path, ["/hangdoi"], "--user", "lan")
     assert "tài khoản cán bộ của anh/chị đã bị thu hồi" in revoked.stdout
+
+
+async def test_without_a_leader_overdue_records_go_to_heads_then_admins(
+    app: App, chat_factory: Callable[..., Chat], clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await make_official(app, "lan", "VP", "member")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)  # due Monday 07/12
+    await receive(app, "lan")
+    start = clock.now
+
+    # no leader, no head: the bootstrap admin (config) hears of it
+    clock.now = start + timedelta(days=12)
+    report = await run_deadline_reminders(app, clock.now)
+    assert (report.reminded, report.escalated) == (1, 1)
+    assert f"Hồ sơ quá hạn giải quyết (1)\n• {code}" in texts(
+        await receive(app, "admin", channel="console")
+    )
+    reminder = texts(await receive(app, "lan"))
+    assert "đã được báo quản trị" in reminder
+    assert "báo lãnh đạo" not in reminder
+    assert "no active leader" in caplog.text
+
+    # a head exists: heads before admins
+    await make_official(app, "hoa", "KT", "head")
+    clock.now = start + timedelta(days=13)
+    report = await run_deadline_reminders(app, clock.now)
+    assert report.escalated == 1
+    assert code in texts(await receive(app, "hoa"))
+    assert await receive(app, "admin", channel="console") == []
+    assert "đã được báo các trưởng bộ phận" in texts(await receive(app, "lan"))
+
+    # nobody at all to escalate to: nothing counted, the reminder promises nothing
+    async with app.storage.transaction() as uow:
+        for official in await uow.list_officials():
+            if official.role.value in ("head", "admin"):
+                await uow.revoke_official(official.id, clock.now)
+    clock.now = start + timedelta(days=14)
+    report = await run_deadline_reminders(app, clock.now)
+    assert (report.reminded, report.escalated) == (1, 0)
+    reminder = texts(await receive(app, "lan"))
+    assert "quá hạn" in reminder
+    assert "đã được báo" not in reminder
+
+
+async def test_a_due_soon_reminder_does_not_claim_an_escalation(
+    app: App, chat_factory: Callable[..., Chat], clock: Clock
+) -> None:
+    await make_official(app, "lan", "VP", "member")
+    await make_official(app, "ct", "VP", "leader")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    await file_report(citizen)
+    await receive(app, "lan")
+    clock.advance(days=9)
+    report = await run_deadline_reminders(app, clock.now)
+    assert (report.reminded, report.escalated) == (1, 0)
+    assert "báo lãnh đạo" not in texts(await receive(app, "lan"))
