@@ -52,6 +52,7 @@ from handlers.deadlines import (
     ExtensionRefused,
     can_extend,
     extended_due_at,
+    record_due_at,
     resolve_due_at,
 )
 from handlers.permissions import Actor, Perm, allowed
@@ -246,6 +247,10 @@ async def apply(
             changes["rated_at"] = now
     elif action is Action.REOPEN:
         changes.update(resolved_at=None, answered_at=None, rated_at=now)
+        # A reopened record gets a fresh time limit counted from the reopening: the stage's
+        # own limit (resolution after thụ lý, else the first limit of its kind).
+        fresh = resolve_due_at(commune, record.kind, now) if record.stage is Stage.RESOLVE else None
+        changes["due_at"] = fresh or record_due_at(commune, record.kind, now)
     elif action is Action.EXTEND:
         if not can_extend(commune, record):
             raise NoMoreExtensions(record.kind.value)

@@ -150,6 +150,10 @@ class Notifier:
             )
         )
 
+    def send_text(self, channel: str, chat_id: str, text: str, record: Record) -> None:
+        """A short line about `record` (no card, no buttons) — one reader's copy."""
+        self._send(channel, chat_id, text, record)
+
     async def to_office(
         self,
         record: Record,

@@ -323,3 +323,39 @@ def test_record_buttons_fit_telegram_and_round_trip(
 @pytest.mark.parametrize("data", ["r:", "r:X", "r:CG-2611-AAAAAA:take", "r:a:b:c", "r:a:b:-1"])
 def test_malformed_record_buttons_are_refused(data: str) -> None:
     assert parse_record_button(data) is None
+
+
+async def test_a_reopened_record_gets_a_fresh_due_time_from_the_reopening(
+    storage: Storage, commune: CommuneSettings
+) -> None:
+    from handlers.deadlines import record_due_at, resolve_due_at
+
+    later = NOW + timedelta(days=40)
+    answered = await new_in(storage, S.ANSWERED, RecordKind.PHAN_ANH)
+    resolving = await new_in(storage, S.CLOSED, RecordKind.KHIEU_NAI, Stage.RESOLVE)
+    async with storage.transaction() as uow:
+        done = await lifecycle.apply(uow, commune, answered, Action.REOPEN, SYSTEM_ACTOR, later)
+        assert done.after.due_at == record_due_at(commune, RecordKind.PHAN_ANH, later)
+        assert done.after.due_at > later
+        done = await lifecycle.apply(uow, commune, resolving, Action.REOPEN, SYSTEM_ACTOR, later)
+        assert done.after.due_at == resolve_due_at(commune, RecordKind.KHIEU_NAI, later)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đèn đường hỏng", "Đèn đường hỏng"),
+        ("a" * 60, "a" * 60),
+        (
+            "Đèn đường ngõ 7 hỏng hai tuần nay, buổi tối trẻ con đi học về rất nguy hiểm",
+            "Đèn đường ngõ 7 hỏng hai tuần nay, buổi tối trẻ con đi học…",
+        ),
+        ("x" * 80, "x" * 59 + "…"),  # one long word: cut inside it, still marked
+    ],
+)
+def test_the_queue_summary_is_cut_at_a_word_boundary(text: str, expected: str) -> None:
+    from handlers.staff import shorten
+
+    short = shorten(text, 60)
+    assert short == expected
+    assert len(short) <= 60

@@ -100,7 +100,11 @@ async def test_a_case_from_filing_to_rating(
     assert "chưa hài lòng" in texts(await receive(app, "hoa"))
     await citizen.send("Bóng mới lắp vẫn không sáng")
     assert citizen.says("rating_reopened", code=code)
-    assert "Lý do người gửi nêu: «Bóng mới lắp vẫn không sáng»" in texts(await receive(app, "hoa"))
+    reason = await receive(app, "hoa")
+    assert len(reason) == 1  # one short line, not the card again
+    assert f"hồ sơ {code}: «Bóng mới lắp vẫn không sáng»" in texts(reason)
+    assert reason[0].buttons == ()
+    assert len(await receive(app, "lan")) == 2  # the reopening (card), then the reason line
 
     await lan.send(f"/traloi {code} Điện lực đã thay lại bộ đèn, đã kiểm tra sáng tối 28/11.")
     again = await receive(app, "dan")
