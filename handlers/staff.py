@@ -149,7 +149,9 @@ async def handle(turn: StaffTurn) -> None:
         elif inbound.is_group and name in ("start", "gopy", "tracuu", "cuatoi", "trogiup"):
             turn.say("group_ignored")
         return
-    if turn.official is not None and not turn.official.active:
+    revoked = turn.official is not None and not turn.official.active
+    if revoked and turn.official is not None and (not inbound.is_group or inbound.reply_to_message):
+        # (in a group, chatter stays ignored; a reply to the bot is answered)
         if turn.official.step_interrupted:
             await turn.uow.clear_step_interrupted(turn.official.id)
         turn.say("official_only", revoked=True)

@@ -377,6 +377,13 @@ async def test_the_office_group_chat(
         assert "«Đã sửa xong đèn»" in texts(await receive(app, "dan"))
         await lan.send("/gopy")
         assert lan.says("group_ignored")
+        async with app.storage.transaction() as uow:
+            found = await uow.get_official("test", "lan")
+            assert found is not None
+            await uow.revoke_official(found.id, clock.now)
+        assert await lan.send("chào cả nhà") == []  # a revoked member's chatter: still ignored
+        await lan.deliver(lan.inbound(text="Thêm một ý", reply_to_message="m-17"))
+        assert lan.says("official_only", revoked=True)
     finally:
         await app.close()
 
