@@ -213,3 +213,34 @@ async def test_a_due_soon_reminder_does_not_claim_an_escalation(
     report = await run_deadline_reminders(app, clock.now)
     assert (report.reminded, report.escalated) == (1, 0)
     assert "báo lãnh đạo" not in texts(await receive(app, "lan"))
+
+
+async def test_the_cli_revoke_tells_heads_which_records_to_reassign(
+    app: App,
+    chat_factory: Callable[..., Chat],
+    settings: Settings,
+    clock: Clock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+    from datetime import UTC, datetime
+
+    from bot import manage
+
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    await lan.send(f"/tiepnhan {code}")
+    await receive(app, "hoa")
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "lan")
+        assert found is not None
+    args = argparse.Namespace(command="official", official_action="revoke", id=found.id)
+    assert await manage.run(args, settings) == 0
+    assert f"open records to reassign: {code}" in capsys.readouterr().out
+    clock.now = datetime.now(UTC) + timedelta(minutes=1)  # the CLI runs on the real clock
+    told = texts(await receive(app, "hoa"))
+    assert "Quyền cán bộ của chị Lan đã bị thu hồi" in told
+    assert code in told
