@@ -135,6 +135,8 @@ class CommuneSettings:
     )
     # Bootstrap administrators as (channel, external id); they manage officials.
     admins: tuple[tuple[str, str], ...] = ()
+    # Compensatory working days ("làm bù"): weekend dates that count as working days.
+    working_days: frozenset[date] = frozenset()
 
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)
@@ -418,6 +420,15 @@ def _commune(t: _Table) -> CommuneSettings:
     holidays = frozenset(
         _date(d, f"{t.key('holidays')}[{i}]") for i, d in enumerate(t.texts("holidays", []))
     )
+    working_days = frozenset(
+        _date(d, f"{t.key('working_days')}[{i}]") for i, d in enumerate(t.texts("working_days", []))
+    )
+    for day in sorted(working_days):
+        if day.weekday() < 5:
+            raise ConfigError(
+                f"{t.key('working_days')}: {day.isoformat()} is a weekday already — list "
+                "only the Saturdays or Sundays that are worked to make up for a holiday"
+            )
     routing_table = t.table("routing")
     routing: dict[str, str] = {}
     for topic, office_code in routing_table.data.items():
@@ -455,6 +466,7 @@ def _commune(t: _Table) -> CommuneSettings:
         routing=routing,
         digest=_commune_digest(t.table("digest"), t.text("name")),
         admins=tuple(admins),
+        working_days=working_days,
     )
     t.done()
     return commune

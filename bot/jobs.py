@@ -84,9 +84,17 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
                 by_office[record.office_code].append(record)
                 if late:
                     overdue.append(record)
+            escalated_to = await _escalate(notifier, overdue, days, commune.code)
+            if escalated_to is not None:
+                report.escalated += len(overdue)
             for office_code, items in by_office.items():
                 office = commune.office(office_code)
-                for channel, chat_id, _viewer in await notifier.office_readers(office_code):
+                told = escalated_to is not None and any(r.due_at < now for r in items)
+                readers = await notifier.office_readers(office_code)
+                if not readers:
+                    log.warning("office %s has no chat and no active official", office_code)
+                    continue
+                for channel, chat_id, _viewer in readers:
                     notifier.out.append(
                         _digest(
                             notifier,
@@ -96,28 +104,58 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
                             items,
                             days,
                             office.name if office else office_code,
+                            escalated_to=escalated_to.value if told and escalated_to else None,
                         )
                     )
                 report.reminded += len(items)
                 report.offices[office_code] = len(items)
-            if overdue:
-                for leader in await notifier.officials_with_role(OfficialRole.LEADER):
-                    notifier.out.append(
-                        _digest(
-                            notifier,
-                            leader.channel,
-                            leader.external_id,
-                            "leader_escalation",
-                            overdue,
-                            days,
-                            None,
-                        )
-                    )
-                report.escalated += len(overdue)
-            await _enqueue(uow, notifier, now)
+            await enqueue_notifications(uow, notifier, now)
             report.messages += len(notifier.out)
     log.info("deadline reminders: %s reminded, %s escalated", report.reminded, report.escalated)
     return report
+
+
+# Who hears of overdue records, in this order: the first role that has anyone.
+ESCALATION_ROLES = (OfficialRole.LEADER, OfficialRole.HEAD, OfficialRole.ADMIN)
+
+
+async def _escalate(
+    notifier: Notifier, overdue: list[Record], days: int, commune_code: str
+) -> OfficialRole | None:
+    """Tell the commune's leaders of overdue records — or, with no leader, its heads, or
+    else its administrators. Returns the role told, None when nothing was sent."""
+    if not overdue:
+        return None
+    for role in ESCALATION_ROLES:
+        recipients = await notifier.officials_with_role(role)
+        if not recipients:
+            continue
+        if role is not OfficialRole.LEADER:
+            log.warning(
+                "commune %s has no active leader: %d overdue records escalated to %s",
+                commune_code,
+                len(overdue),
+                role.value,
+            )
+        for official in recipients:
+            notifier.out.append(
+                _digest(
+                    notifier,
+                    official.channel,
+                    official.external_id,
+                    "leader_escalation",
+                    overdue,
+                    days,
+                    None,
+                )
+            )
+        return role
+    log.warning(
+        "commune %s: %d overdue records and no leader, head or admin to escalate to",
+        commune_code,
+        len(overdue),
+    )
+    return None
 
 
 def _digest(
@@ -128,6 +166,8 @@ def _digest(
     records: list[Record],
     days: int,
     office_name: str | None,
+    *,
+    escalated_to: str | None = None,
 ) -> Reply:
     return Reply(
         channel=channel,
@@ -137,6 +177,7 @@ def _digest(
             items=[_item(r, notifier) for r in records],
             days=days,
             office_name=office_name,
+            escalated_to=escalated_to,
         ),
         priority=Priority.NOTIFICATION,
     )
@@ -165,7 +206,7 @@ async def run_followups(app: App, now: datetime) -> JobReport:
                     current, "citizen_followup", notifier.rating_rows(current)
                 ):
                     report.followed_up += 1
-            await _enqueue(uow, notifier, now)
+            await enqueue_notifications(uow, notifier, now)
             report.messages += len(notifier.out)
     log.info("follow-ups: %s sent", report.followed_up)
     return report
@@ -180,7 +221,7 @@ async def run_outbox_purge(app: App, now: datetime) -> JobReport:
     return JobReport(purged=purged)
 
 
-async def _enqueue(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:
+async def enqueue_notifications(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:
     for reply in notifier.out:
         await uow.enqueue(
             reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now

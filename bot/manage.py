@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 
 from bot.app import App
 from bot.config import Settings
-from bot.jobs import run_deadline_reminders, run_followups
+from bot.jobs import enqueue_notifications, run_deadline_reminders, run_followups
 from handlers import invites
+from handlers.notify import Notifier
+from handlers.staff import tell_reassign
 from storage.models import OfficialRole
 
 COMMANDS = ("official", "jobs")
@@ -66,7 +68,16 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 print("no active officials")
             return 0
         async with app.storage.transaction() as uow:
+            target = await uow.get_official_by_id(args.id)
             revoked = await uow.revoke_official(args.id, now)
+            commune = app.settings.commune(target.commune_code) if target else None
+            if revoked and target is not None and commune is not None:
+                # The heads and leaders hear which open records need a new handler.
+                notifier = Notifier(uow, app.renderer, commune, now)
+                handled = await tell_reassign(notifier, target)
+                await enqueue_notifications(uow, notifier, now)
+                if handled:
+                    print(f"open records to reassign: {', '.join(r.code for r in handled)}")
         if not revoked:
             print(f"danvan: official {args.id}: no active official with this id", file=sys.stderr)
             return 2

@@ -2,7 +2,15 @@
 
 A limit of N days "kể từ ngày nhận" ends at the end of the Nth day after the day of
 receipt, in the commune's local time (Asia/Ho_Chi_Minh). Working days skip Saturdays,
-Sundays and the public holidays listed in the commune's configuration.
+Sundays and the public holidays listed in the commune's configuration; a weekend day the
+Government makes a compensatory working day (`communes.working_days`, "làm bù") counts.
+
+A limit in calendar days whose last day is a weekend day or a holiday ends at the end of
+the next working day: Bộ luật Dân sự 2015 (91/2015/QH13), Điều 148 khoản 5 — "Khi ngày
+cuối cùng của thời hạn là ngày nghỉ cuối tuần hoặc ngày nghỉ lễ thì thời hạn kết thúc tại
+thời điểm kết thúc ngày làm việc tiếp theo ngày nghỉ đó" (Điều 156 khoản 1 of the Code
+applies its counting rules to time limits set by other laws, the Luật Khiếu nại's and the
+Luật Tố cáo's included). A limit in working days already ends on a working day.
 """
 
 from __future__ import annotations
@@ -17,31 +25,53 @@ from storage.models import Record, RecordKind, Stage
 _END_OF_DAY = time(23, 59, 59)
 
 
-def is_working_day(day: date, holidays: Collection[date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
+def is_working_day(day: date, holidays: Collection[date], working: Collection[date] = ()) -> bool:
+    """Monday to Friday, or a configured compensatory working Saturday/Sunday; never a
+    holiday."""
+    return (day.weekday() < 5 or day in working) and day not in holidays
 
 
-def add_days(start: date, days: int, *, working_days: bool, holidays: Collection[date]) -> date:
+def add_days(
+    start: date,
+    days: int,
+    *,
+    working_days: bool,
+    holidays: Collection[date],
+    working: Collection[date] = (),
+) -> date:
     """The day on which a limit of `days` days counted from `start` runs out."""
     if days < 0:
         raise ValueError("days must not be negative")
     if not working_days:
-        return start + timedelta(days=days)
+        day = start + timedelta(days=days)
+        # BLDS 2015 Điều 148 khoản 5: a last day that is a weekend day or a holiday moves
+        # to the next working day. (A limit of 0 days is "today", left as it is.)
+        while days and not is_working_day(day, holidays, working):
+            day += timedelta(days=1)
+        return day
     day = start
     remaining = days
     while remaining:
         day += timedelta(days=1)
-        if is_working_day(day, holidays):
+        if is_working_day(day, holidays, working):
             remaining -= 1
     return day
 
 
 def due_at(
-    received: datetime, days: int, *, working_days: bool, holidays: Collection[date], tz: ZoneInfo
+    received: datetime,
+    days: int,
+    *,
+    working_days: bool,
+    holidays: Collection[date],
+    tz: ZoneInfo,
+    working: Collection[date] = (),
 ) -> datetime:
     """The last moment (local 23:59:59) of a limit counted from `received`."""
     local_day = received.astimezone(tz).date()
-    last_day = add_days(local_day, days, working_days=working_days, holidays=holidays)
+    last_day = add_days(
+        local_day, days, working_days=working_days, holidays=holidays, working=working
+    )
     return datetime.combine(last_day, _END_OF_DAY, tzinfo=tz)
 
 
@@ -53,6 +83,7 @@ def record_due_at(commune: CommuneSettings, kind: RecordKind, received: datetime
         working_days=rule.working_days,
         holidays=commune.holidays,
         tz=commune.timezone,
+        working=commune.working_days,
     )
 
 
@@ -72,6 +103,7 @@ def resolve_due_at(
         working_days=rule.resolve_working_days,
         holidays=commune.holidays,
         tz=commune.timezone,
+        working=commune.working_days,
     )
 
 
@@ -92,6 +124,7 @@ def extended_due_at(
         working_days=rule.resolve_working_days,
         holidays=commune.holidays,
         tz=commune.timezone,
+        working=commune.working_days,
     )
 
 

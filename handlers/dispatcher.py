@@ -25,6 +25,7 @@ from handlers.flows import (
     consent,
     erase,
     filing,
+    info,
     lookup,
     menu,
     questions,
@@ -138,6 +139,7 @@ GLOBAL_ACTIONS: Mapping[str, Action] = {
     "menu": _menu,
     "faq": _faq,
     "announce": _announce,
+    info.SUPPLEMENT_ACTION: info.start,  # «Bổ sung CODE»: answer a request for information
 }
 
 

@@ -31,7 +31,9 @@ stateDiagram-v2
     closed --> in_progress: reopen
 ```
 
-`extend` keeps the status and moves the due time; `rate` on a closed record keeps it closed.
+`extend` keeps the status and moves the due time; `assign` (Giao, by a head or leader)
+keeps the status and names the handler (an audit event the citizen does not see); `rate`
+on a closed record keeps it closed.
 Every step checks the actor's permission (`handlers.permissions.allowed`), checks the
 transition, updates the record under its version (so of two officials pressing the same
 button one wins and the other gets `Conflict`), and appends exactly one audit event.
@@ -50,11 +52,12 @@ from handlers.deadlines import (
     ExtensionRefused,
     can_extend,
     extended_due_at,
+    record_due_at,
     resolve_due_at,
 )
 from handlers.permissions import Actor, Perm, allowed
 from storage import UnitOfWork
-from storage.models import Record, RecordStatus, Stage
+from storage.models import Official, OfficialRole, Record, RecordStatus, Stage
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     RATE = "rate"
     CLOSE = "close"
+    ASSIGN = "assign"
 
 
 OPEN = (S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.NEED_INFO, S.TRANSFERRED)
@@ -94,6 +98,7 @@ TRANSITIONS: dict[tuple[Action, RecordStatus], RecordStatus] = {
     **{(Action.REOPEN, s): S.IN_PROGRESS for s in (S.ANSWERED, S.CLOSED)},
     **{(Action.RATE, s): S.CLOSED for s in (S.ANSWERED, S.CLOSED)},
     (Action.CLOSE, S.ANSWERED): S.CLOSED,
+    **{(Action.ASSIGN, s): s for s in OPEN},
 }
 
 PERMS: dict[Action, Perm] = {
@@ -108,6 +113,7 @@ PERMS: dict[Action, Perm] = {
     Action.REOPEN: Perm.REOPEN,
     Action.RATE: Perm.RATE,
     Action.CLOSE: Perm.CLOSE,
+    Action.ASSIGN: Perm.ASSIGN,
 }
 
 # The event each action appends (labels.j2 names them for people).
@@ -123,6 +129,7 @@ EVENT_NAMES: dict[Action, str] = {
     Action.REOPEN: "reopened",
     Action.RATE: "rated",
     Action.CLOSE: "auto_closed",
+    Action.ASSIGN: "assigned",
 }
 
 # Actions whose text is required (the reason, the answer, the question).
@@ -155,6 +162,22 @@ class NoMoreExtensions(LifecycleError):
     reason = "no_extension"
 
 
+class BadAssignee(LifecycleError):
+    """The official named for Giao cannot handle this record."""
+
+    reason = "bad_assignee"
+
+
+def may_handle(official: Official, record: Record) -> bool:
+    """Whether `official` can be a record's handler: active, of its office (or a leader)."""
+    return (
+        official.active
+        and official.commune_code == record.commune_code
+        and official.role is not OfficialRole.ADMIN
+        and (official.office_code == record.office_code or official.role is OfficialRole.LEADER)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Done:
     before: Record
@@ -181,6 +204,7 @@ async def apply(
     office_code: str | None = None,
     expected_version: int | None = None,
     visible: bool = True,
+    assignee: Official | None = None,
 ) -> Done:
     """Move `record` by `action`; raises a `LifecycleError` and changes nothing if it can't."""
     if not allowed(actor, record, PERMS[action]):
@@ -196,7 +220,13 @@ async def apply(
     if action in NEEDS_NOTE and not (note and note.strip()):
         raise ValueError(f"{action.value} needs a note")
     changes: dict[str, Any] = {"status": target}
-    if action is Action.TAKE:
+    if action is Action.ASSIGN:
+        if assignee is None or not may_handle(assignee, record):
+            raise BadAssignee(record.code)
+        changes["handler_id"] = assignee.id
+        note = assignee.display_name
+        visible = False  # who works on it inside the office is not the citizen's news
+    elif action is Action.TAKE:
         changes.update(accepted_at=now, handler_id=actor.official.id if actor.official else None)
         resolve = resolve_due_at(commune, record.kind, now)
         if resolve is not None and record.stage is Stage.INTAKE:
@@ -217,6 +247,10 @@ async def apply(
             changes["rated_at"] = now
     elif action is Action.REOPEN:
         changes.update(resolved_at=None, answered_at=None, rated_at=now)
+        # A reopened record gets a fresh time limit counted from the reopening: the stage's
+        # own limit (resolution after thụ lý, else the first limit of its kind).
+        fresh = resolve_due_at(commune, record.kind, now) if record.stage is Stage.RESOLVE else None
+        changes["due_at"] = fresh or record_due_at(commune, record.kind, now)
     elif action is Action.EXTEND:
         if not can_extend(commune, record):
             raise NoMoreExtensions(record.kind.value)

@@ -39,6 +39,7 @@ CARD_ACTIONS = (
     Action.REJECT,
     Action.COMPLETE,
     Action.EXTEND,
+    Action.ASSIGN,
 )
 
 
@@ -115,7 +116,11 @@ class Notifier:
         if office is not None and office.chat_id:
             return [(office.chat_channel, office.chat_id, GROUP)]
         officials = await self.uow.list_officials(self.commune.code, office_code)
-        return [(o.channel, o.external_id, Actor.for_official(o)) for o in officials]
+        return [
+            (o.channel, o.external_id, Actor.for_official(o))
+            for o in officials
+            if o.role is not OfficialRole.ADMIN  # administrators do no record work
+        ]
 
     async def officials_with_role(
         self, role: OfficialRole, office_code: str | None = None
@@ -144,6 +149,10 @@ class Notifier:
                 record_code=record.code,
             )
         )
+
+    def send_text(self, channel: str, chat_id: str, text: str, record: Record) -> None:
+        """A short line about `record` (no card, no buttons) — one reader's copy."""
+        self._send(channel, chat_id, text, record)
 
     async def to_office(
         self,

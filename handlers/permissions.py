@@ -2,9 +2,12 @@
 
 - A citizen: only their own records (view, rate, reopen by rating, answer a request for
   more information); the denouncer's own identity is theirs to see.
-- An official (member, head, admin) of the record's office, in the record's commune: view
-  and work it; rejecting needs `head`.
-- A leader: every record of their commune, rejections included.
+- An official (member, head) of the record's office, in the record's commune: view and work
+  it; rejecting and assigning (Giao) need `head`. A tố cáo is taken (thụ lý, which makes the
+  taker its handler) only by a head or leader, or by the official it was assigned to.
+- A leader: every record of their commune, rejections and assignments included.
+- An `admin` manages officials and nothing else: the role gives no record work and no
+  access to a denouncer's identity.
 - Revoked officials, other offices and other communes: nothing.
 - The identity of the person behind a tố cáo (name, phone, chat) is seen only by a leader,
   the record's assigned handler and the denouncer (Luật Tố cáo Điều 9, 47). For the other
@@ -33,6 +36,7 @@ class Perm(StrEnum):
     REJECT = "reject"
     COMPLETE = "done"
     EXTEND = "extend"
+    ASSIGN = "assign"
     # the citizen's side
     ANSWER_INFO = "info_received"
     RATE = "rate"
@@ -90,14 +94,20 @@ def allowed(actor: Actor, record: Record, perm: Perm) -> bool:
     official = actor.official
     if official is None or not official.active or official.commune_code != record.commune_code:
         return False
+    if official.role is OfficialRole.ADMIN:
+        return False  # administrators manage officials, not records
     if official.role is OfficialRole.LEADER:
         return perm not in (Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN, Perm.CLOSE)
     if official.office_code != record.office_code:
         return False
+    to_cao = record.kind is RecordKind.TO_CAO
     if perm is Perm.VIEW_IDENTITY:
-        return record.kind is not RecordKind.TO_CAO or record.handler_id == official.id
-    if perm is Perm.REJECT:
+        return not to_cao or record.handler_id == official.id
+    if perm in (Perm.REJECT, Perm.ASSIGN):
         return official.role is OfficialRole.HEAD
+    if perm is Perm.TAKE and to_cao:
+        # Taking makes the taker the handler, who sees the denouncer: the head assigns.
+        return official.role is OfficialRole.HEAD or record.handler_id == official.id
     return perm in OFFICE_WORK
 
 

@@ -8,9 +8,13 @@ chatter is ignored.
 Buttons on a record card carry `r:CODE:action:version`; a press whose version is not the
 record's current one (a double press, a colleague was faster, the record moved on) is told
 so and changes nothing. Steps that need text (Trả lời, Yêu cầu bổ sung, Chuyển, Từ chối,
-Hoàn thành, Gia hạn) remember what the official is about to type (`official_pending`); the
-next message in the private chat, or a reply to the bot's prompt in a group, completes it.
-Commands do the same in one line: `/traloi CODE nội dung`.
+Hoàn thành, Gia hạn, Giao) remember what the official is about to type (`official_pending`)
+and the record's version then; the next message in the private chat, or the presser's own
+reply to the bot's prompt in a group, completes it — unless the record moved meanwhile
+("hồ sơ đã thay đổi"). Commands do the same in one line: `/traloi CODE nội dung`.
+
+A revoked official's replies to the bot, and the text of a step they were revoked during,
+are answered "đã bị thu hồi", never taken for a citizen's message.
 """
 
 from __future__ import annotations
@@ -113,6 +117,10 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
     if text.startswith("/"):
         name, _ = command_name(text)
         return name in COMMANDS or name == "thamgia" or (name == "huy" and pending is not None)
+    if official is not None and not official.active:
+        # A revoked official replying to the bot, or typing the step they were revoked
+        # during: told so, not taken for a citizen's first message.
+        return bool(text) and (inbound.reply_to_message is not None or official.step_interrupted)
     active = official is not None and official.active
     # While a step waits for the official's text, whatever they send is for it (a photo
     # or an empty message is asked again, not taken for a citizen's first contact).
@@ -141,10 +149,26 @@ async def handle(turn: StaffTurn) -> None:
         elif inbound.is_group and name in ("start", "gopy", "tracuu", "cuatoi", "trogiup"):
             turn.say("group_ignored")
         return
+    revoked = turn.official is not None and not turn.official.active
+    if revoked and turn.official is not None and (not inbound.is_group or inbound.reply_to_message):
+        # (in a group, chatter stays ignored; a reply to the bot is answered)
+        if turn.official.step_interrupted:
+            await turn.uow.clear_step_interrupted(turn.official.id)
+        turn.say("official_only", revoked=True)
+        return
     if inbound.reply_to_message is not None and await reply_to_notification(turn, text):
         return
-    if not inbound.is_group and turn.active and turn.pending is not None:
-        await complete_pending(turn, turn.pending, text)
+    pending = turn.pending
+    if turn.active and pending is not None and _answers_prompt(turn, pending):
+        await complete_pending(turn, pending, text)
+
+
+def _answers_prompt(turn: StaffTurn, pending: Pending) -> bool:
+    """Private chat: the next message. Group: only the presser's reply, in that group."""
+    inbound = turn.inbound
+    if not inbound.is_group:
+        return True
+    return inbound.reply_to_message is not None and pending.chat_id == inbound.chat_id
 
 
 # --- buttons --------------------------------------------------------------------------
@@ -179,15 +203,23 @@ async def press(turn: StaffTurn, data: str) -> None:
             await refuse(turn, record, action, _why_not(turn, record, action))
             return
         await turn.uow.set_pending(
-            turn.official.id, record.id, action.value, turn.inbound.chat_id, turn.now
+            turn.official.id,
+            record.id,
+            action.value,
+            turn.inbound.chat_id,
+            turn.now,
+            record.version,
         )
         turn.say(
             "staff_prompt",
-            record_code=record.code,
+            # In a group the prompt is not a notification: a colleague's reply to it must not
+            # count as Trả lời; the presser's reply finds their pending step instead.
+            record_code=None if turn.inbound.is_group else record.code,
             code=record.code,
             action=action.value,
             group=turn.inbound.is_group,
             offices=[o for o in turn.commune.offices if o.code != record.office_code],
+            candidates=await _candidates(turn, record) if action is Action.ASSIGN else [],
         )
         return
     await perform(turn, record, action, expected_version=version)
@@ -196,7 +228,16 @@ async def press(turn: StaffTurn, data: str) -> None:
 def needs_text(record: Record, action: Action) -> bool:
     if action is Action.COMPLETE:
         return record.status is not RecordStatus.ANSWERED
-    return action in lifecycle.NEEDS_NOTE
+    return action in lifecycle.NEEDS_NOTE or action is Action.ASSIGN
+
+
+async def _candidates(turn: StaffTurn, record: Record) -> list[dict[str, Any]]:
+    """Who a record may be assigned to (Giao): its office's officials, and the leaders."""
+    return [
+        {"id": o.id, "name": o.display_name, "role": o.role.value}
+        for o in await turn.uow.list_officials(turn.commune.code)
+        if lifecycle.may_handle(o, record)
+    ]
 
 
 def _why_not(turn: StaffTurn, record: Record, action: Action) -> str:
@@ -242,6 +283,7 @@ async def perform(
     note: str | None = None,
     office_code: str | None = None,
     expected_version: int | None = None,
+    assignee: Official | None = None,
 ) -> None:
     try:
         done = await lifecycle.apply(
@@ -254,6 +296,7 @@ async def perform(
             note=note,
             office_code=office_code,
             expected_version=expected_version,
+            assignee=assignee,
         )
     except LifecycleError as exc:
         await refuse(turn, record, action, exc.reason)
@@ -270,8 +313,14 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
     who = turn.official.display_name if turn.official else ""
     office = turn.commune.office(record.office_code)
     rows = notifier.rating_rows(record) if done.action in (Action.REPLY, Action.COMPLETE) else ()
-    told = await notifier.to_citizen(
-        record, "citizen_update", rows, event=done.event, note=done.note
+    direct = False
+    if done.action is Action.ASK_INFO and record.citizen_id is not None:
+        from handlers.flows.info import supplement_button
+
+        rows = ((supplement_button(turn.renderer, record.code),),)
+        direct = await _citizen_is_idle(turn, record.citizen_id)
+    told = done.action is not Action.ASSIGN and await notifier.to_citizen(
+        record, "citizen_update", rows, event=done.event, note=done.note, direct=direct
     )
     turn.say(
         "staff_done",
@@ -286,9 +335,14 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
         due=turn.local(record.due_at),
         unreachable=not told and done.action in REACHES_CITIZEN,
     )
-    if told and done.action is Action.ASK_INFO and record.citizen_id is not None:
+    if told and direct and record.citizen_id is not None:
         await _await_citizen_info(turn, record, record.citizen_id)
     here = {(turn.inbound.channel, turn.inbound.chat_id)}
+    if done.action is Action.ASSIGN and record.handler_id is not None:
+        assignee = await turn.uow.get_official_by_id(record.handler_id)
+        if assignee is not None and (assignee.channel, assignee.external_id) not in here:
+            await notifier.to_officials([assignee], record, "official_assigned", who=who)
+            here.add((assignee.channel, assignee.external_id))
     if done.action is Action.TRANSFER:
         old = turn.commune.office(done.before.office_code)
         await notifier.to_office(
@@ -306,8 +360,18 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
         )
 
 
+async def _citizen_is_idle(turn: StaffTurn, citizen_id: int) -> bool:
+    """Whether the citizen is at the menu (not in a draft, a question or another step)."""
+    from handlers.flows.menu import Menu
+
+    conversation = await turn.uow.get_conversation(citizen_id)
+    return conversation is not None and conversation.state == Menu.IDLE
+
+
 async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) -> None:
-    """Put the citizen's conversation in the 'answer the request' state for this record."""
+    """Put an idle citizen's conversation in the 'answer the request' state for this
+    record (their data — a kept draft — stays). A citizen in the middle of something is
+    never moved: the request's «Bổ sung» button starts the answer when they are ready."""
     from handlers.flows.info import Info
     from storage.models import Conversation
 
@@ -334,7 +398,13 @@ async def complete_pending(turn: StaffTurn, pending: Pending, text: str) -> None
     if not text:
         turn.say("staff_prompt_again", code=record.code, record_code=record.code)
         return
-    await _with_text(turn, record, Action(pending.action), text)
+    action = Action(pending.action)
+    if pending.version is not None and pending.version != record.version:
+        # Someone moved the record since the button was pressed: do not act on old facts.
+        await turn.uow.clear_pending(pending.official_id)
+        await refuse(turn, record, action, "changed")
+        return
+    await _with_text(turn, record, action, text)
 
 
 async def _with_text(turn: StaffTurn, record: Record, action: Action, text: str) -> None:
@@ -343,6 +413,22 @@ async def _with_text(turn: StaffTurn, record: Record, action: Action, text: str)
         turn.say("input_too_long", length=len(text), limit=NOTE_MAX)
         return
     office_code = None
+    if action is Action.ASSIGN:
+        if not lifecycle.can(turn.actor, record, action):
+            await refuse(turn, record, action, _why_not(turn, record, action))
+            return
+        number = text.split(maxsplit=1)[0].lstrip("#")
+        assignee = await turn.uow.get_official_by_id(int(number)) if number.isdigit() else None
+        if assignee is None or not lifecycle.may_handle(assignee, record):
+            turn.say(
+                "staff_assign_usage",
+                record_code=record.code,
+                code=record.code,
+                candidates=await _candidates(turn, record),
+            )
+            return
+        await perform(turn, record, action, assignee=assignee)
+        return
     if action is Action.TRANSFER:
         head, _, reason = text.partition(" ")
         office_code = head.upper()
@@ -376,12 +462,10 @@ async def reply_to_notification(turn: StaffTurn, text: str) -> bool:
     if record is None or not text:
         return True
     pending = turn.pending
-    action = (
-        Action(pending.action)
-        if pending is not None and pending.record_id == record.id
-        else Action.REPLY
-    )
-    await _with_text(turn, record, action, text)
+    if pending is not None and pending.record_id == record.id:
+        await complete_pending(turn, pending, text)
+    else:
+        await _with_text(turn, record, Action.REPLY, text)
     return True
 
 
@@ -421,7 +505,15 @@ def _step_command(action: Action) -> Callable[[StaffTurn, str], Awaitable[None]]
         if record is None:
             return
         if needs_text(record, action) and not rest:
-            turn.say("staff_usage", action=action.value)
+            if action is Action.ASSIGN:
+                turn.say(
+                    "staff_assign_usage",
+                    record_code=record.code,
+                    code=record.code,
+                    candidates=await _candidates(turn, record),
+                )
+            else:
+                turn.say("staff_usage", action=action.value)
             return
         if action is Action.TRANSFER or rest:
             await _with_text(turn, record, action, rest)
@@ -497,8 +589,23 @@ def _item(turn: StaffTurn, record: Record) -> dict[str, Any]:
         "due": turn.local(record.due_at),
         "overdue": record.due_at < turn.now,
         "office": record.office_code,
-        "summary": one_line(record.description)[:60],
+        "summary": shorten(record.description, SUMMARY_MAX),
     }
+
+
+SUMMARY_MAX = 60
+
+
+def shorten(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, cut at a word boundary with "…"."""
+    line = one_line(text)
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 def _office_name(turn: StaffTurn, office_code: str | None) -> str | None:
@@ -598,7 +705,62 @@ async def revoke(turn: StaffTurn, args: str) -> None:
         return
     ok = await turn.uow.revoke_official(target.id, turn.now)
     log.info("official %s revoked by %s", target.id, turn.official.id)
-    turn.say("staff_revoked", ok=ok, name=target.display_name)
+    handled = await tell_reassign(turn.notifier, target) if ok else []
+    turn.say(
+        "staff_revoked",
+        ok=ok,
+        name=target.display_name,
+        handled=[r.code for r in handled],
+    )
+
+
+async def tell_reassign(notifier: Notifier, revoked: Official) -> list[Record]:
+    """Tell the heads of a revoked official's office and the leaders which open records
+    they handled, so each can be given to someone else (Giao). Codes only: a list is no
+    place for a denouncer's identity."""
+    uow = notifier.uow
+    handled = await uow.list_handled_open_records(revoked.id, OPEN_STATUSES)
+    if not handled:
+        return []
+    readers = [
+        o
+        for o in await uow.list_officials(notifier.commune.code)
+        if o.id != revoked.id
+        and (
+            o.role is OfficialRole.LEADER
+            or (o.role is OfficialRole.HEAD and o.office_code == revoked.office_code)
+        )
+    ]
+    tz = notifier.commune.timezone
+    text = notifier.render(
+        "official_reassign",
+        name=revoked.display_name,
+        items=[
+            {
+                "code": r.code,
+                "kind": r.kind.value,
+                "office": r.office_code,
+                "due": r.due_at.astimezone(tz),
+            }
+            for r in handled
+        ],
+    )
+    for reader in readers:
+        notifier.out.append(
+            Reply(
+                channel=reader.channel,
+                chat_id=reader.external_id,
+                text=text,
+                priority=Priority.NOTIFICATION,
+            )
+        )
+    if not readers:
+        log.warning(
+            "official %s revoked with %d open records and no head or leader to tell",
+            revoked.id,
+            len(handled),
+        )
+    return handled
 
 
 async def announce_to_subscribers(turn: StaffTurn, args: str) -> None:
@@ -639,6 +801,7 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "tuchoi": _step_command(Action.REJECT),
     "hoanthanh": _step_command(Action.COMPLETE),
     "giahan": _step_command(Action.EXTEND),
+    "giao": _step_command(Action.ASSIGN),
     "moi": invite,
     "canbo": list_officials,
     "thuhoi": revoke,

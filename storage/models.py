@@ -194,6 +194,8 @@ class Official:
     role: OfficialRole
     active: bool
     created_at: datetime
+    # Revoked while a typed step waited: their next text is told so (migration 006).
+    step_interrupted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ class Pending:
     action: str
     chat_id: str
     created_at: datetime
+    version: int | None = None  # the record's version when the step began (migration 006)
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,6 +153,7 @@ def _official(row: Row) -> Official:
         role=OfficialRole(row["role"]),
         active=bool(row["active"]),
         created_at=_dt_required(row["created_at"]),
+        step_interrupted=bool(row["step_interrupted"]),
     )
 
 
@@ -536,7 +537,7 @@ class SqlUnitOfWork:
             "ON CONFLICT (channel, external_id) DO UPDATE SET "
             "commune_code = excluded.commune_code, display_name = excluded.display_name, "
             "office_code = excluded.office_code, role = excluded.role, active = 1, "
-            "revoked_at = NULL RETURNING *",
+            "revoked_at = NULL, step_interrupted = 0 RETURNING *",
             (commune_code, channel, external_id, display_name, office_code, role.value, _ts(at)),
         )
         return _official(_returned(row))
@@ -569,12 +570,30 @@ class SqlUnitOfWork:
         return [_official(r) for r in rows]
 
     async def revoke_official(self, official_id: int, at: datetime) -> bool:
+        """Revoke, dropping a waiting typed step (and remembering that one was dropped)."""
         changed = await self._exec(
-            "UPDATE officials SET active = 0, revoked_at = ? WHERE id = ? AND active = 1",
-            (_ts(at), official_id),
+            "UPDATE officials SET active = 0, revoked_at = ?, step_interrupted = "
+            "(CASE WHEN EXISTS (SELECT 1 FROM official_pending WHERE official_id = ?) "
+            "THEN 1 ELSE 0 END) WHERE id = ? AND active = 1",
+            (_ts(at), official_id, official_id),
         )
         await self._exec("DELETE FROM official_pending WHERE official_id = ?", (official_id,))
         return changed == 1
+
+    async def clear_step_interrupted(self, official_id: int) -> None:
+        await self._exec("UPDATE officials SET step_interrupted = 0 WHERE id = ?", (official_id,))
+
+    async def list_handled_open_records(
+        self, official_id: int, statuses: Sequence[RecordStatus]
+    ) -> list[Record]:
+        """Open records whose handler is `official_id` (to reassign after a revoke)."""
+        rows = await self._all(
+            "SELECT * FROM records WHERE handler_id = ? AND status IN ("  # noqa: S608
+            + ", ".join("?" for _ in statuses)
+            + ") ORDER BY due_at, id",
+            (official_id, *(s.value for s in statuses)),
+        )
+        return [_record(r) for r in rows]
 
     async def create_invite(self, invite: Invite) -> bool:
         """Store a new invite; False if the code is taken (the caller retries)."""
@@ -609,14 +628,23 @@ class SqlUnitOfWork:
         return changed == 1
 
     async def set_pending(
-        self, official_id: int, record_id: int, action: str, chat_id: str, at: datetime
+        self,
+        official_id: int,
+        record_id: int,
+        action: str,
+        chat_id: str,
+        at: datetime,
+        version: int | None = None,
     ) -> None:
+        """Remember the step an official is about to type, and the record's version then."""
         await self._exec(
-            "INSERT INTO official_pending (official_id, record_id, action, chat_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET "
+            "INSERT INTO official_pending "
+            "(official_id, record_id, action, chat_id, created_at, version) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET "
             "record_id = excluded.record_id, action = excluded.action, "
-            "chat_id = excluded.chat_id, created_at = excluded.created_at",
-            (official_id, record_id, action, chat_id, _ts(at)),
+            "chat_id = excluded.chat_id, created_at = excluded.created_at, "
+            "version = excluded.version",
+            (official_id, record_id, action, chat_id, _ts(at), version),
         )
 
     async def get_pending(self, official_id: int) -> Pending | None:
@@ -631,6 +659,7 @@ class SqlUnitOfWork:
             row["action"],
             row["chat_id"],
             _dt_required(row["created_at"]),
+            row["version"],
         )
 
     async def clear_pending(self, official_id: int) -> None:

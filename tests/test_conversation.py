@@ -82,8 +82,9 @@ async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Cloc
     parsed = tracking_code.parse_code(code)
     assert parsed.commune == "CG"
     assert (parsed.year, parsed.month) == (2026, 11)
-    # received 26/11 (local), 10 calendar days → 06/12/2026
-    assert "chậm nhất ngày 06/12/2026" in chat.text
+    # received 26/11 (local), 10 calendar days → Sunday 06/12/2026, so Monday 07/12/2026
+    # (Bộ luật Dân sự 2015, Điều 148 khoản 5)
+    assert "chậm nhất ngày 07/12/2026" in chat.text
     with db(settings) as conn:
         record = conn.execute("SELECT * FROM records").fetchone()
         events = conn.execute("SELECT * FROM events").fetchall()
@@ -187,7 +188,7 @@ async def test_lookup_owner_sees_history_others_only_status(
     await owner.send(f"/tracuu {code.lower().replace('-', ' ')}")
     assert "Diễn biến" in owner.text
     assert "Hồ sơ được gửi và tiếp nhận" in owner.text
-    assert "Hạn xử lý: 06/12/2026" in owner.text
+    assert "Hạn xử lý: 07/12/2026" in owner.text
 
     stranger = chat_factory("stranger")
     await stranger.send("/start")

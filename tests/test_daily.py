@@ -14,17 +14,17 @@ from tests.test_conversation import file_report
 async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock: Clock) -> None:
     await make_official(app, "lan", "KT", "member", "chị Lan")
     await chat.agree()
-    code = await file_report(chat)  # Thursday 26/11, due Sunday 06/12
+    code = await file_report(chat)  # Thursday 26/11, due Monday 07/12 (not Sunday 06/12)
     assert len(await receive(app, "lan")) == 1  # the new record's card
-    clock.now = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)  # Friday 07:30 in Việt Nam
+    clock.now = datetime(2026, 12, 5, 0, 30, tzinfo=UTC)  # Saturday 07:30 in Việt Nam
     first, second = DailyJobs(app, holder="a", clock=clock), DailyJobs(app, holder="b", clock=clock)
     assert await first.run_due() == []  # before 08:00
-    clock.now = datetime(2026, 12, 4, 1, 5, tzinfo=UTC)  # 08:05
+    clock.now = datetime(2026, 12, 5, 1, 5, tzinfo=UTC)  # 08:05
     ran = await asyncio.gather(first.run_due(), second.run_due())
     assert sorted(ran[0] + ran[1]) == [
-        "followups:2026-12-04",
-        "outbox-purge:2026-12-04",
-        "reminders:2026-12-04",
+        "followups:2026-12-05",
+        "outbox-purge:2026-12-05",
+        "reminders:2026-12-05",
     ]
     reminders = [r.text for r in await receive(app, "lan")]
     assert len(reminders) == 1
@@ -35,9 +35,9 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
     assert await receive(app, "lan") == []
     clock.advance(days=1)
     assert await second.run_due() == [
-        "reminders:2026-12-05",
-        "followups:2026-12-05",
-        "outbox-purge:2026-12-05",
+        "reminders:2026-12-06",
+        "followups:2026-12-06",
+        "outbox-purge:2026-12-06",
     ]
     clock.advance(days=40)
     await second.run_due()

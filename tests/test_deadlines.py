@@ -26,7 +26,7 @@ TET_2026 = {date(2026, 2, d) for d in range(14, 23)}
 @pytest.mark.parametrize(
     ("start", "days", "working", "expected"),
     [
-        (date(2026, 11, 26), 10, False, date(2026, 12, 6)),  # across a month end
+        (date(2026, 11, 26), 10, False, date(2026, 12, 7)),  # month end; Sun 6/12 → Mon
         (date(2026, 12, 25), 10, False, date(2027, 1, 4)),  # across a year end
         (date(2026, 11, 26), 7, True, date(2026, 12, 7)),  # Thu + 7 working days = Mon
         (date(2026, 11, 27), 1, True, date(2026, 11, 30)),  # Fri + 1 = Mon
@@ -76,11 +76,11 @@ def _commune_with(**rules: object) -> CommuneSettings:
     ("accepted_local", "kind", "expected"),
     [
         # khiếu nại: 30 calendar days from thụ lý, across a month end
-        (datetime(2026, 11, 26, 9, 0, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 12, 26)),
+        (datetime(2026, 11, 26, 9, 0, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 12, 28)),
         # tố cáo: 30 days from thụ lý, across a year end
         (datetime(2026, 12, 20, 16, 0, tzinfo=HCM), RecordKind.TO_CAO, date(2027, 1, 19)),
         # late evening local time is still the same local day
-        (datetime(2026, 1, 30, 23, 30, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 3, 1)),
+        (datetime(2026, 1, 30, 23, 30, tzinfo=HCM), RecordKind.KHIEU_NAI, date(2026, 3, 2)),
     ],
 )
 def test_resolution_stage_counts_from_thu_ly(
@@ -139,3 +139,55 @@ def test_to_cao_extensions_are_thirty_days_twice() -> None:
 def test_due_within_two_days(now_local: datetime, within: bool) -> None:
     due = datetime(2026, 12, 6, 23, 59, 59, tzinfo=HCM)
     assert due_within(due, now_local, 2, HCM) is within
+
+
+# --- a calendar-day limit ending on a day off (Bộ luật Dân sự 2015, Điều 148 khoản 5) ----
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (date(2026, 11, 26), 10, date(2026, 12, 7)),  # Sunday 06/12 → Monday 07/12
+        (date(2026, 11, 25), 10, date(2026, 12, 7)),  # Saturday 05/12 → Monday 07/12
+        (date(2026, 2, 4), 10, date(2026, 2, 23)),  # Saturday 14/02, then all of Tết
+        (date(2026, 11, 27), 10, date(2026, 12, 7)),  # Monday: unchanged
+        (date(2026, 11, 28), 0, date(2026, 11, 28)),  # zero days: the day itself
+    ],
+)
+def test_a_calendar_limit_ending_on_a_day_off_moves_to_the_next_working_day(
+    start: date, days: int, expected: date
+) -> None:
+    assert add_days(start, days, working_days=False, holidays=TET_2026) == expected
+
+
+def test_a_compensatory_working_saturday_counts() -> None:
+    made_up = {date(2026, 12, 5)}  # say 05/12 were worked to make up for a holiday
+    assert is_working_day(date(2026, 12, 5), set(), made_up)
+    assert not is_working_day(date(2026, 12, 5), {date(2026, 12, 5)}, made_up)
+    assert add_days(date(2026, 11, 25), 10, working_days=False, holidays=(), working=made_up) == (
+        date(2026, 12, 5)
+    )
+    # Friday 04/12 + 1 working day is that Saturday
+    assert add_days(date(2026, 12, 4), 1, working_days=True, holidays=(), working=made_up) == (
+        date(2026, 12, 5)
+    )
+
+
+def test_working_days_come_from_config(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from bot.config import ConfigError
+
+    root = Path(__file__).resolve().parents[1]
+    example = (root / "config.example.toml").read_text("utf-8")
+    assert "working_days = []" in example
+    folder = Path(str(tmp_path))
+    good = folder / "good.toml"
+    good.write_text(example.replace("working_days = []", 'working_days = ["2026-05-09"]'))
+    commune = load_settings(good).communes[0]
+    assert commune.working_days == frozenset({date(2026, 5, 9)})
+    assert date(2026, 9, 2) in commune.holidays  # the example lists 2026's holidays
+    bad = folder / "bad.toml"
+    bad.write_text(example.replace("working_days = []", 'working_days = ["2026-05-08"]'))
+    with pytest.raises(ConfigError, match="weekday already"):
+        load_settings(bad)

@@ -33,7 +33,7 @@ async def test_reminders_then_escalation_once_a_day(
     await make_official(app, "ct", "VP", "leader")
     citizen = chat_factory("dan")
     await citizen.agree()
-    code = await file_report(citizen)  # Thursday 26/11, due Sunday 06/12
+    code = await file_report(citizen)  # Thursday 26/11, due Monday 07/12 (not Sunday 06/12)
     await receive(app, "lan")
     await receive(app, "ct")
 
@@ -41,16 +41,16 @@ async def test_reminders_then_escalation_once_a_day(
     early = await run_deadline_reminders(app, start + timedelta(days=3))
     assert (early.reminded, early.escalated) == (0, 0)
 
-    clock.now = soon = start + timedelta(days=8)  # Friday 04/12: due within 2 days
+    clock.now = soon = start + timedelta(days=9)  # Saturday 05/12: due within 2 days
     report = await run_deadline_reminders(app, soon)
     assert (report.reminded, report.escalated) == (1, 0)
     reminder = texts(await receive(app, "lan"))
     assert f"Nhắc hạn — Văn phòng HĐND và UBND xã\n• {code}" in reminder
-    assert "hạn 06/12/2026" in reminder
+    assert "hạn 07/12/2026" in reminder
     assert (await run_deadline_reminders(app, soon)).reminded == 0  # twice a day: once
     assert await receive(app, "lan") == []
 
-    clock.now = late = start + timedelta(days=11)  # Monday 07/12: overdue
+    clock.now = late = start + timedelta(days=12)  # Tuesday 08/12: overdue
     report = await run_deadline_reminders(app, late)
     assert (report.reminded, report.escalated) == (1, 1)
     assert "đã quá hạn" in texts(await receive(app, "lan"))
@@ -154,3 +154,93 @@ def test_a_case_through_the_terminal_with_two_identities(tmp_path: Path) -> None
     assert run_cli(tmp_path, "official", "revoke", lan_id) == f"official {lan_id} revoked\n"
     revoked = run_chat(tmp_path, ["/hangdoi"], "--user", "lan")
     assert "tài khoản cán bộ của anh/chị đã bị thu hồi" in revoked.stdout
+
+
+async def test_without_a_leader_overdue_records_go_to_heads_then_admins(
+    app: App, chat_factory: Callable[..., Chat], clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await make_official(app, "lan", "VP", "member")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)  # due Monday 07/12
+    await receive(app, "lan")
+    start = clock.now
+
+    # no leader, no head: the bootstrap admin (config) hears of it
+    clock.now = start + timedelta(days=12)
+    report = await run_deadline_reminders(app, clock.now)
+    assert (report.reminded, report.escalated) == (1, 1)
+    assert f"Hồ sơ quá hạn giải quyết (1)\n• {code}" in texts(
+        await receive(app, "admin", channel="console")
+    )
+    reminder = texts(await receive(app, "lan"))
+    assert "đã được báo quản trị" in reminder
+    assert "báo lãnh đạo" not in reminder
+    assert "no active leader" in caplog.text
+
+    # a head exists: heads before admins
+    await make_official(app, "hoa", "KT", "head")
+    clock.now = start + timedelta(days=13)
+    report = await run_deadline_reminders(app, clock.now)
+    assert report.escalated == 1
+    assert code in texts(await receive(app, "hoa"))
+    assert await receive(app, "admin", channel="console") == []
+    assert "đã được báo các trưởng bộ phận" in texts(await receive(app, "lan"))
+
+    # nobody at all to escalate to: nothing counted, the reminder promises nothing
+    async with app.storage.transaction() as uow:
+        for official in await uow.list_officials():
+            if official.role.value in ("head", "admin"):
+                await uow.revoke_official(official.id, clock.now)
+    clock.now = start + timedelta(days=14)
+    report = await run_deadline_reminders(app, clock.now)
+    assert (report.reminded, report.escalated) == (1, 0)
+    reminder = texts(await receive(app, "lan"))
+    assert "quá hạn" in reminder
+    assert "đã được báo" not in reminder
+
+
+async def test_a_due_soon_reminder_does_not_claim_an_escalation(
+    app: App, chat_factory: Callable[..., Chat], clock: Clock
+) -> None:
+    await make_official(app, "lan", "VP", "member")
+    await make_official(app, "ct", "VP", "leader")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    await file_report(citizen)
+    await receive(app, "lan")
+    clock.advance(days=9)
+    report = await run_deadline_reminders(app, clock.now)
+    assert (report.reminded, report.escalated) == (1, 0)
+    assert "báo lãnh đạo" not in texts(await receive(app, "lan"))
+
+
+async def test_the_cli_revoke_tells_heads_which_records_to_reassign(
+    app: App,
+    chat_factory: Callable[..., Chat],
+    settings: Settings,
+    clock: Clock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+    from datetime import UTC, datetime
+
+    from bot import manage
+
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    await lan.send(f"/tiepnhan {code}")
+    await receive(app, "hoa")
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "lan")
+        assert found is not None
+    args = argparse.Namespace(command="official", official_action="revoke", id=found.id)
+    assert await manage.run(args, settings) == 0
+    assert f"open records to reassign: {code}" in capsys.readouterr().out
+    clock.now = datetime.now(UTC) + timedelta(minutes=1)  # the CLI runs on the real clock
+    told = texts(await receive(app, "hoa"))
+    assert "Quyền cán bộ của chị Lan đã bị thu hồi" in told
+    assert code in told

@@ -81,14 +81,19 @@ OFFICE_ACTIONS += [Perm.EXTEND]
 
 
 def expected(role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm) -> bool:
+    if role is OfficialRole.ADMIN:
+        return False  # manages officials; no record work, no identity, even as "handler"
     if role is OfficialRole.LEADER:
         return perm not in (Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN, Perm.CLOSE)
     if not own_office:
         return False
     if perm is Perm.VIEW_IDENTITY:
         return not to_cao or handler
-    if perm is Perm.REJECT:
+    if perm in (Perm.REJECT, Perm.ASSIGN):
         return role is OfficialRole.HEAD
+    if perm is Perm.TAKE and to_cao:
+        # taking a tố cáo makes one its handler: a head, or the official it was assigned to
+        return role is OfficialRole.HEAD or handler
     return perm in OFFICE_ACTIONS
 
 
@@ -231,14 +236,22 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
         if target is None:
             with pytest.raises(BadTransition):
                 await lifecycle.apply(
-                    uow, commune, rec, action, actor, NOW, note="ghi chú", office_code="KT"
+                    uow,
+                    commune,
+                    rec,
+                    action,
+                    actor,
+                    NOW,
+                    note="ghi chú",
+                    office_code="KT",
+                    assignee=head,
                 )
             after = await uow.get_record_by_id(rec.id)
             assert after == rec
             assert len(await uow.list_events(rec.id, visible_only=False)) == events_before
             return
         done = await lifecycle.apply(
-            uow, commune, rec, action, actor, NOW, note="ghi chú", office_code="KT"
+            uow, commune, rec, action, actor, NOW, note="ghi chú", office_code="KT", assignee=head
         )
         assert done.after.status is target
         assert done.after.version == rec.version + 1
@@ -260,12 +273,13 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
             await lifecycle.apply(uow, commune, rec, Action.EXTEND, actor, NOW, note="sớm")
         taken = (await lifecycle.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
         assert (taken.stage, taken.handler_id) == (Stage.RESOLVE, head.id)
-        # thụ lý on 26/11 (local) + 30 days → 26/12; one extension of 15 days → 10/01/2027
-        assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-26"
+        # thụ lý on 26/11 (local) + 30 days → Saturday 26/12, so Monday 28/12 (BLDS Điều 148.5);
+        # one extension of 15 days → 12/01/2027
+        assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-28"
         extended = (
             await lifecycle.apply(uow, commune, taken, Action.EXTEND, actor, NOW, note="phức tạp")
         ).after
-        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-10"
+        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-12"
         with pytest.raises(NoMoreExtensions):
             await lifecycle.apply(uow, commune, extended, Action.EXTEND, actor, NOW, note="nữa")
 
@@ -309,3 +323,39 @@ def test_record_buttons_fit_telegram_and_round_trip(
 @pytest.mark.parametrize("data", ["r:", "r:X", "r:CG-2611-AAAAAA:take", "r:a:b:c", "r:a:b:-1"])
 def test_malformed_record_buttons_are_refused(data: str) -> None:
     assert parse_record_button(data) is None
+
+
+async def test_a_reopened_record_gets_a_fresh_due_time_from_the_reopening(
+    storage: Storage, commune: CommuneSettings
+) -> None:
+    from handlers.deadlines import record_due_at, resolve_due_at
+
+    later = NOW + timedelta(days=40)
+    answered = await new_in(storage, S.ANSWERED, RecordKind.PHAN_ANH)
+    resolving = await new_in(storage, S.CLOSED, RecordKind.KHIEU_NAI, Stage.RESOLVE)
+    async with storage.transaction() as uow:
+        done = await lifecycle.apply(uow, commune, answered, Action.REOPEN, SYSTEM_ACTOR, later)
+        assert done.after.due_at == record_due_at(commune, RecordKind.PHAN_ANH, later)
+        assert done.after.due_at > later
+        done = await lifecycle.apply(uow, commune, resolving, Action.REOPEN, SYSTEM_ACTOR, later)
+        assert done.after.due_at == resolve_due_at(commune, RecordKind.KHIEU_NAI, later)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đèn đường hỏng", "Đèn đường hỏng"),
+        ("a" * 60, "a" * 60),
+        (
+            "Đèn đường ngõ 7 hỏng hai tuần nay, buổi tối trẻ con đi học về rất nguy hiểm",
+            "Đèn đường ngõ 7 hỏng hai tuần nay, buổi tối trẻ con đi học…",
+        ),
+        ("x" * 80, "x" * 59 + "…"),  # one long word: cut inside it, still marked
+    ],
+)
+def test_the_queue_summary_is_cut_at_a_word_boundary(text: str, expected: str) -> None:
+    from handlers.staff import shorten
+
+    short = shorten(text, 60)
+    assert short == expected
+    assert len(short) <= 60

@@ -100,7 +100,11 @@ async def test_a_case_from_filing_to_rating(
     assert "chưa hài lòng" in texts(await receive(app, "hoa"))
     await citizen.send("Bóng mới lắp vẫn không sáng")
     assert citizen.says("rating_reopened", code=code)
-    assert "Lý do người gửi nêu: «Bóng mới lắp vẫn không sáng»" in texts(await receive(app, "hoa"))
+    reason = await receive(app, "hoa")
+    assert len(reason) == 1  # one short line, not the card again
+    assert f"hồ sơ {code}: «Bóng mới lắp vẫn không sáng»" in texts(reason)
+    assert reason[0].buttons == ()
+    assert len(await receive(app, "lan")) == 2  # the reopening (card), then the reason line
 
     await lan.send(f"/traloi {code} Điện lực đã thay lại bộ đèn, đã kiểm tra sáng tối 28/11.")
     again = await receive(app, "dan")
@@ -193,8 +197,31 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert "Người gửi: Trần Văn Bình, 0987654321" in texts(for_leader)
     assert await receive(app, "kt") == []  # another office hears nothing
 
-    lan.replies = for_lan
-    await lan.press("Tiếp nhận")  # lan becomes the handler
+    assert "Tiếp nhận" not in [b.label for r in for_lan for b in r.buttons]
+    await lan.send(f"/tiepnhan {code}")  # a member cannot make herself the handler
+    assert "không có quyền tiếp nhận" in lan.text
+    await lan.send(f"/xem {code}")
+    assert not any(leaks(r) for r in lan.replies)
+    hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    await hoa.send(f"/xem {code}")
+    assert not any(leaks(r) for r in hoa.replies)  # the head assigns, but is not the handler
+    await hoa.press("Giao")
+    assert "Xin gõ số của cán bộ được giao xử lý" in hoa.text
+    lan_id = hoa.text.split(" — chị Lan")[0].split("• ")[-1]
+    await hoa.send(lan_id)
+    assert f"✅ {code} — anh Hòa đã giao xử lý" in hoa.text
+    assert "Người xử lý: chị Lan." in hoa.text
+    assert not any(leaks(r) for r in hoa.replies)
+    assigned = await receive(app, "lan")
+    assert "📌 anh Hòa đã giao anh/chị xử lý hồ sơ" in texts(assigned)
+    assert "Người gửi: Trần Văn Bình, 0987654321" in texts(assigned)
+    assert not any(leaks(r) for r in await receive(app, "minh"))
+    assert await receive(app, "dan") == []  # who handles it is not the citizen's news
+    assert events(settings, code)[-1]["action"] == "assigned"
+    assert events(settings, code)[-1]["visible_to_citizen"] == 0
+    lan.replies = assigned
+    await lan.press("Tiếp nhận")  # the assigned handler may take it
+    assert "đã tiếp nhận" in lan.text
     assert not leaks(lan.replies[0])
     await lan.send(f"/xem {code}")
     assert "Người gửi: Trần Văn Bình, 0987654321" in lan.text
@@ -350,6 +377,13 @@ async def test_the_office_group_chat(
         assert "«Đã sửa xong đèn»" in texts(await receive(app, "dan"))
         await lan.send("/gopy")
         assert lan.says("group_ignored")
+        async with app.storage.transaction() as uow:
+            found = await uow.get_official("test", "lan")
+            assert found is not None
+            await uow.revoke_official(found.id, clock.now)
+        assert await lan.send("chào cả nhà") == []  # a revoked member's chatter: still ignored
+        await lan.deliver(lan.inbound(text="Thêm một ý", reply_to_message="m-17"))
+        assert lan.says("official_only", revoked=True)
     finally:
         await app.close()
 
@@ -394,16 +428,17 @@ async def test_to_cao_extensions_rejection_and_the_leaders_queue(
     hoa.replies = [r for r in await receive(app, "hoa") if r.record_code == denounced]
     stale_card = list(hoa.replies)
     await hoa.press("Tiếp nhận")
-    # thụ lý on 26/11 starts the 30-day resolution stage → 26/12/2026
-    assert "Hạn giải quyết: 26/12/2026" in hoa.text
+    # thụ lý on 26/11 starts the 30-day resolution stage → Saturday 26/12/2026, which
+    # moves to Monday 28/12/2026 (Bộ luật Dân sự 2015, Điều 148 khoản 5)
+    assert "Hạn giải quyết: 28/12/2026" in hoa.text
     assert "Gia hạn" in hoa.labels
     await hoa.press("Gia hạn")
     await hoa.send("Cần xác minh ở hai nơi")
-    assert "Hạn mới: 25/01/2027" in hoa.text
-    assert "gia hạn giải quyết đến ngày 25/01/2027" in texts(await receive(app, "dan"))
+    assert "Hạn mới: 27/01/2027" in hoa.text
+    assert "gia hạn giải quyết đến ngày 27/01/2027" in texts(await receive(app, "dan"))
     await hoa.press("Gia hạn")
     await hoa.send("Vụ việc đặc biệt phức tạp")
-    assert "Hạn mới: 24/02/2027" in hoa.text
+    assert "Hạn mới: 26/02/2027" in hoa.text
     assert "Gia hạn" not in hoa.labels  # two extensions at most
     await hoa.send(f"/giahan {denounced} thêm nữa")
     assert "không thể gia hạn thêm" in hoa.text
@@ -553,3 +588,180 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     assert "Họp dân thôn 2 lúc 19 giờ &lt;tối nay&gt;" in got["c1"][0]
     assert got["c1"] == got["c2"]
     assert got["c3"] == []
+
+
+async def test_assigning_a_record_and_the_admin_does_no_record_work(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
+    admin = OfficialChat(app, "admin", channel="console")  # config.admins, office VP
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_to_cao(citizen)
+    assert await receive(app, "admin", channel="console") == []  # no record notifications
+    await admin.send(f"/xem {code}")
+    assert admin.says("lookup_not_found", code=code)
+    await admin.send(f"/giao {code} 1")
+    assert admin.says("lookup_not_found", code=code)
+    await lan.send(f"/giao {code} 1")
+    assert "không có quyền giao" in lan.text
+    await hoa.send(f"/giao {code}")
+    assert "chị Lan, cán bộ" in hoa.text
+    assert "Quản trị" not in hoa.text  # an administrator is never a candidate
+    await hoa.send(f"/giao {code} 999")
+    assert "xin gõ /giao" in hoa.text.lower()
+    await hoa.send("/canbo")  # the head is no admin
+    assert "chỉ quản trị" in hoa.text
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "lan")
+        assert found is not None
+    await hoa.send(f"/giao {code} {found.id}")
+    assert "Người xử lý: chị Lan." in hoa.text
+    assert "Trần Văn Bình" in texts(await receive(app, "lan"))
+    await lan.send(f"/tiepnhan {code}")
+    assert "đã tiếp nhận" in lan.text
+
+    # revoking the handler tells the head which open records to reassign
+    await admin.send("/canbo")
+    await admin.send(f"/thuhoi {found.id}")
+    assert f"Hồ sơ đang do chị Lan phụ trách: {code}" in admin.text
+    told = texts(await receive(app, "hoa"))
+    assert "Quyền cán bộ của chị Lan đã bị thu hồi" in told
+    assert code in told
+    assert "Trần Văn Bình" not in told
+
+
+async def test_a_revoked_officials_text_is_not_a_citizens(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    lan.replies = await receive(app, "lan")
+    await delivered(app, "lan", code, "m-5", app.dispatcher.clock())
+    await lan.press("Tiếp nhận")
+    await lan.press("Trả lời")
+    admin = OfficialChat(app, "admin", channel="console")
+    async with app.storage.transaction() as uow:
+        found = await uow.get_official("test", "lan")
+        assert found is not None
+    await admin.send(f"/thuhoi {found.id}")
+    await lan.send("Đã báo điện lực thay bóng")  # the step they were revoked during
+    assert lan.says("official_only", revoked=True)
+    await lan.deliver(lan.inbound(text="Trả lời muộn", reply_to_message="m-5"))
+    assert lan.says("official_only", revoked=True)
+    assert status(settings, code) == "accepted"
+    with db(settings) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM official_pending").fetchone()[0] == 0
+    assert await receive(app, "dan", priority=Priority.NOTIFICATION) != []  # only the take
+    await lan.send("Xin chào")  # after that, plain text is theirs as a resident again
+    assert not lan.says("official_only", revoked=True)
+
+
+async def test_a_typed_step_checks_the_version_and_the_presser(
+    settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
+) -> None:
+    commune = settings.communes[0]
+    offices = tuple(
+        replace(o, chat_id="grp-vp", chat_channel="test") if o.code == "VP" else o
+        for o in commune.offices
+    )
+    grouped = replace(settings, communes=(replace(commune, offices=offices),))
+    app = await App.open(grouped)
+    app.dispatcher.clock = clock
+    try:
+        await make_official(app, "lan", "VP", "member", "chị Lan")
+        await make_official(app, "minh", "VP", "member", "anh Minh")
+        lan = OfficialChat(app, "lan", group="grp-vp")
+        minh = OfficialChat(app, "minh", group="grp-vp")
+        hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")  # private chat
+        citizen = Chat(app, "dan")
+        await citizen.agree()
+        code = await file_report(citizen)
+        card = await receive(app, "grp-vp")
+        lan.replies = card
+        await lan.press("Tiếp nhận")
+        lan.replies = [lan.replies[0]]
+        await lan.press("Trả lời")
+        prompt = lan.replies[0]
+        assert prompt.record_code is None  # a prompt in a group is not a notification
+        # a colleague replying to lan's prompt does nothing to the record
+        await minh.deliver(minh.inbound(text="Tôi trả lời thay", reply_to_message="p-1"))
+        assert status(grouped, code) == "accepted"
+        # the record moves meanwhile (the head asks the citizen for more, privately)
+        await hoa.send(f"/bosung {code} Xin thêm ảnh cột đèn")
+        assert status(grouped, code) == "need_info"
+        await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
+        assert "đã thay đổi kể từ khi anh/chị bấm nút" in lan.text
+        assert status(grouped, code) == "need_info"
+        await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
+        assert lan.replies == []  # the step is gone
+    finally:
+        await app.close()
+
+
+async def test_a_request_for_more_never_interrupts_and_is_never_lost(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings, clock: Clock
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    receive_lan = await receive(app, "lan")
+    assert receive_lan
+    # the citizen starts another report and is half-way through it
+    await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await citizen.press("Phản ánh")
+    await citizen.send("Ổ gà trước cổng trường")
+    assert "Thôn 3" in citizen.labels
+    await lan.send(f"/bosung {code} Xin chụp rõ số hiệu cột đèn")
+    asked = await receive(app, "dan")
+    assert "bấm «Bổ sung» bên dưới" in texts(asked)
+    assert [b.data for r in asked for b in r.buttons] == [f"m:bosung:{code}"]
+    await citizen.press("Thôn 3")  # the draft goes on where it was
+    assert "ảnh" in citizen.text.lower()
+    citizen.replies = asked
+    await citizen.press(f"📎 Bổ sung {code}")
+    assert citizen.says("info_prompt", code=code)
+    await citizen.press("Để sau")
+    assert f"gõ /tracuu {code}" in citizen.text  # and it is true:
+    assert "ảnh" in citizen.text.lower()  # back at the draft's step
+    clock.advance(minutes=2)  # (the flood limit counts a minute's messages)
+    await citizen.send("/huy")
+    await citizen.send(f"/tracuu {code}")
+    assert f"📎 Bổ sung {code}" in citizen.labels
+    await citizen.send("/cuatoi")
+    assert f"📎 Bổ sung {code}" in citizen.labels
+    await citizen.press(f"📎 Bổ sung {code}")
+    await citizen.send("Cột số 12, cạnh nhà văn hóa")
+    assert citizen.says("info_thanks", code=code)
+    assert status(settings, code) == "in_progress"
+    assert "«Cột số 12, cạnh nhà văn hóa»" in texts(await receive(app, "lan"))
+    citizen.replies = asked
+    await citizen.press(f"📎 Bổ sung {code}")  # no longer waiting
+    assert "không còn chờ bổ sung" in citizen.text
+
+
+async def test_an_idle_citizens_next_message_answers_and_a_draft_survives(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    lan = await make_official(app, "lan", "VP", "member", "chị Lan")
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    code = await file_report(citizen)
+    await receive(app, "lan")
+    # a draft kept by leaving it with a command
+    await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
+    await citizen.press("Phản ánh")
+    await citizen.send("Cống thoát nước bị tắc")
+    await citizen.send("/trogiup")
+    await lan.send(f"/bosung {code} Xin cho biết cột đèn gần nhà ai")
+    assert "nhắn nội dung bổ sung ngay tại đây" in texts(await receive(app, "dan"))
+    await citizen.send("Gần nhà ông Tư")
+    assert citizen.says("info_thanks", code=code)
+    with db(settings) as conn:
+        data = conn.execute("SELECT data FROM conversations").fetchone()[0]
+    assert "Cống thoát nước bị tắc" in data  # the kept draft is still there

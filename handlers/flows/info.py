@@ -1,8 +1,15 @@
 """The citizen answers an official's request for more information (Yêu cầu bổ sung).
 
-The official's step puts the citizen's conversation here (`data["info_code"]`); the next
-message — text and/or photos — is attached to the record, the record goes back to
-`in_progress`, and the office is told.
+Whether a record waits for the citizen is its status (`need_info`), not a conversation
+state, so nothing the citizen does can lose it: while it waits, the request, the /tracuu
+result and the /cuatoi list carry a «Bổ sung» button (`m:bosung:CODE`, a global button that
+works from any state) that starts the answer step. When the official asks, a citizen who is
+idle is put straight into the answer step (their next message is the answer); one who is in
+the middle of something (a draft, a question) is not interrupted — the request arrives as a
+notification with the button.
+
+The answer — text and/or photos — is attached to the record, the record goes back to
+`in_progress`, the office is told, and the citizen returns to where they were.
 """
 
 from __future__ import annotations
@@ -11,14 +18,61 @@ from enum import StrEnum
 
 from handlers import lifecycle
 from handlers.lifecycle import Action, LifecycleError
+from handlers.model import Button
 from handlers.notify import Notifier
-from handlers.permissions import Actor
-from handlers.turn import Step, Turn
-from storage.models import RecordStatus
+from handlers.permissions import Actor, Perm, allowed
+from handlers.render import Renderer
+from handlers.turn import GLOBAL_PREFIX, ButtonSpec, Step, Turn
+from storage.models import Record, RecordStatus
+
+SUPPLEMENT_ACTION = "bosung"
 
 
 class Info(StrEnum):
     ANSWER = "info.answer"
+
+
+def supplement_data(code: str) -> str:
+    """`m:bosung:CODE` (≤ 64 bytes): a global button naming the record."""
+    return f"{GLOBAL_PREFIX}{SUPPLEMENT_ACTION}:{code}"
+
+
+def supplement_label(renderer: Renderer, code: str) -> str:
+    return f"{renderer.label('btn.supplement')} {code}"
+
+
+def supplement_button(renderer: Renderer, code: str) -> Button:
+    """For notifications (built outside a conversation turn)."""
+    return Button(supplement_label(renderer, code), supplement_data(code))
+
+
+def supplement_spec(turn: Turn, record: Record) -> ButtonSpec:
+    """For a turn's own messages (/tracuu, /cuatoi)."""
+    return (supplement_label(turn.renderer, record.code), supplement_data(record.code))
+
+
+def waits_for(turn: Turn, record: Record) -> bool:
+    """Whether `record` is the citizen's own and waits for their information."""
+    return record.status is RecordStatus.NEED_INFO and allowed(
+        Actor.for_citizen(turn.citizen.id), record, Perm.ANSWER_INFO
+    )
+
+
+async def start(turn: Turn, code: str) -> None:
+    """The «Bổ sung» button: enter the answer step for that record, from any state."""
+    record = await turn.uow.get_record(code.strip().upper()) if code else None
+    if record is None or not allowed(Actor.for_citizen(turn.citizen.id), record, Perm.ANSWER_INFO):
+        turn.say("stale_button")
+        await _back(turn)
+        return
+    if record.status is not RecordStatus.NEED_INFO:
+        turn.say("info_not_needed", code=record.code)
+        await _back(turn)
+        return
+    if turn.state in turn.steps and turn.state not in (Info.ANSWER, "menu.idle"):
+        turn.data["info_return"] = turn.state  # come back here afterwards
+    turn.data["info_code"] = record.code
+    await turn.goto(Info.ANSWER)
 
 
 async def prompt_answer(turn: Turn) -> None:
@@ -29,20 +83,31 @@ async def prompt_answer(turn: Turn) -> None:
     )
 
 
-async def handle_answer(turn: Turn) -> None:
+async def _back(turn: Turn) -> None:
+    """Return to the step the citizen left for the answer, else the menu."""
     from handlers.flows import menu
 
+    back = turn.data.pop("info_return", None)
+    if isinstance(back, str) and back in turn.steps and back != Info.ANSWER:
+        await turn.goto(back)
+    elif turn.state in turn.steps and turn.state != Info.ANSWER:
+        await turn.reprompt()
+    else:
+        await menu.go_idle(turn)
+
+
+async def handle_answer(turn: Turn) -> None:
     code = turn.data.get("info_code")
     if turn.action == "later":
         turn.data.pop("info_code", None)
         turn.say("info_later", code=code)
-        await menu.go_idle(turn)
+        await _back(turn)
         return
     record = await turn.uow.get_record(code) if isinstance(code, str) else None
     if record is None or record.status is not RecordStatus.NEED_INFO:
         turn.data.pop("info_code", None)
         turn.say("info_not_needed", code=code)
-        await menu.go_idle(turn)
+        await _back(turn)
         return
     photos = [a.ref for a in turn.inbound.attachments if a.kind == "photo"]
     if not turn.text and not photos:
@@ -61,8 +126,9 @@ async def handle_answer(turn: Turn) -> None:
             note=note,
         )
     except LifecycleError:
+        turn.data.pop("info_code", None)
         turn.say("info_not_needed", code=code)
-        await menu.go_idle(turn)
+        await _back(turn)
         return
     for ref in photos[: turn.settings.bot.max_photos]:
         await turn.uow.add_attachment(record.id, "photo", ref, turn.now)
@@ -72,7 +138,7 @@ async def handle_answer(turn: Turn) -> None:
     )
     turn.data.pop("info_code", None)
     turn.say("info_thanks", code=record.code)
-    await menu.go_idle(turn)
+    await _back(turn)
 
 
 STEPS: dict[str, Step] = {Info.ANSWER: Step(prompt_answer, handle_answer)}

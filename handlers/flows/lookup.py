@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers import tracking_code
+from handlers.flows import info
 from handlers.permissions import Actor, Perm, allowed
 from handlers.turn import Step, Turn
 
@@ -89,6 +90,7 @@ async def describe(turn: Turn, text: str) -> bool:
     office = commune.office(record.office_code)
     turn.say(
         "lookup_result",
+        [[info.supplement_spec(turn, record)]] if owner and info.waits_for(turn, record) else (),
         record=record,
         owner=owner,
         office_name=office.name if office else record.office_code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers.turn import ButtonSpec, Step, Turn
+from storage.models import Record
 
 MY_RECORDS_LIMIT = 10
 
@@ -69,8 +70,11 @@ async def cancel(turn: Turn) -> None:
 
 
 async def show_my_records(turn: Turn) -> None:
+    from handlers.flows import info
+
     records = []
     total = 0
+    rows: list[Record] = []
     if turn.citizen.has_consented:
         total = await turn.uow.count_citizen_records(turn.citizen.id)
         rows = await turn.uow.list_citizen_records(turn.citizen.id, MY_RECORDS_LIMIT)
@@ -84,7 +88,8 @@ async def show_my_records(turn: Turn) -> None:
             }
             for r in rows
         ]
-    turn.say("my_records", records=records, total=total)
+    waiting = [[info.supplement_spec(turn, r)] for r in rows if info.waits_for(turn, r)]
+    turn.say("my_records", waiting, records=records, total=total)
     await go_idle(turn)
 
 

@@ -2,8 +2,9 @@
 
 Rating buttons arrive in a notification, so they carry the record (`v:CODE:value`) rather
 than the conversation's nonce, and work from any state. Rất hài lòng / Hài lòng close the
-record; Không hài lòng reopens it to its office, tells the office's heads, and asks for an
-optional reason. One rating per answer: a second press is thanked, not counted.
+record; Không hài lòng reopens it to its office (with a fresh time limit), tells the office's
+heads with the card, and asks for an optional reason, which follows as one short line. One
+rating per answer: a second press is thanked, not counted.
 """
 
 from __future__ import annotations
@@ -41,13 +42,15 @@ async def press(turn: Turn, data: str) -> None:
         turn.say("rating_already", code=record.code)
         await _back(turn)
         return
-    rating_id = await turn.uow.add_rating(record.id, turn.now, value, None)
     notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
+    # The step first, then the rating: a refused step leaves no rating behind (both are in
+    # the turn's one transaction).
     try:
         if value is Rating.UNSATISFIED:
             done = await lifecycle.apply(
                 turn.uow, turn.commune, record, Action.REOPEN, actor, turn.now, note=None
             )
+            rating_id = await turn.uow.add_rating(record.id, turn.now, value, None)
             heads = await notifier.officials_with_role(OfficialRole.HEAD, record.office_code)
             await notifier.to_officials(heads, done.after, "office_unsatisfied", reason=None)
             await notifier.to_office(
@@ -57,6 +60,7 @@ async def press(turn: Turn, data: str) -> None:
             await turn.goto(RatingState.REASON)
             return
         await lifecycle.apply(turn.uow, turn.commune, record, Action.RATE, actor, turn.now)
+        await turn.uow.add_rating(record.id, turn.now, value, None)
     except LifecycleError:
         turn.say("rating_already", code=record.code)
         await _back(turn)
@@ -95,11 +99,15 @@ async def handle_reason(turn: Turn) -> None:
         record = await turn.uow.get_record(code)
         if record is not None:
             notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
+            # The reopening was announced with the card when the button was pressed (the
+            # citizen may never give a reason); the reason follows as one short line.
             heads = await notifier.officials_with_role(OfficialRole.HEAD, record.office_code)
-            await notifier.to_officials(heads, record, "office_unsatisfied", reason=reason)
-            await notifier.to_office(
-                record, "office_unsatisfied", buttons=False, skip=_chats(heads), reason=reason
-            )
+            readers = {(o.channel, o.external_id) for o in heads}
+            for channel, chat_id, _viewer in await notifier.office_readers(record.office_code):
+                readers.add((channel, chat_id))
+            text = notifier.render("office_unsatisfied_reason", code=record.code, reason=reason)
+            for channel, chat_id in sorted(readers):
+                notifier.send_text(channel, chat_id, text, record)
     turn.say("rating_reopened", code=code)
     await menu.go_idle(turn)
 
