@@ -29,6 +29,8 @@ from storage.models import Official, OfficialRole, Record
 
 RECORD_BUTTON_PREFIX = "r:"
 RATING_BUTTON_PREFIX = "v:"
+# The «Xem tiến độ» button of an announcement: "p:<first outbox id>:<last outbox id>".
+PROGRESS_BUTTON_PREFIX = "p:"
 
 # The buttons an office sees on a record card, in this order, when the status allows.
 CARD_ACTIONS = (

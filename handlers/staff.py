@@ -33,6 +33,7 @@ from handlers.lifecycle import Action, LifecycleError
 from handlers.model import Button, Inbound, Priority, Reply
 from handlers.notify import (
     CARD_ACTIONS,
+    PROGRESS_BUTTON_PREFIX,
     RECORD_BUTTON_PREFIX,
     Notifier,
     parse_record_button,
@@ -112,7 +113,7 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
     if inbound.is_group:
         return True
     if inbound.button is not None:
-        return inbound.button.startswith(RECORD_BUTTON_PREFIX)
+        return inbound.button.startswith((RECORD_BUTTON_PREFIX, PROGRESS_BUTTON_PREFIX))
     text = (inbound.text or "").strip()
     if text.startswith("/"):
         name, _ = command_name(text)
@@ -130,7 +131,7 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
 async def handle(turn: StaffTurn) -> None:
     inbound = turn.inbound
     if inbound.button is not None:
-        if inbound.button.startswith(RECORD_BUTTON_PREFIX):
+        if inbound.button.startswith((RECORD_BUTTON_PREFIX, PROGRESS_BUTTON_PREFIX)):
             await press(turn, inbound.button)
         return  # other buttons in a group belong to nobody here
     text = clean_text(inbound.text or "")
@@ -175,6 +176,9 @@ def _answers_prompt(turn: StaffTurn, pending: Pending) -> bool:
 
 
 async def press(turn: StaffTurn, data: str) -> None:
+    if data.startswith(PROGRESS_BUTTON_PREFIX):
+        await broadcast_progress(turn, data)
+        return
     parsed = parse_record_button(data)
     if not turn.active or turn.official is None:
         turn.say("official_only", revoked=turn.official is not None)
@@ -779,7 +783,28 @@ async def announce_to_subscribers(turn: StaffTurn, args: str) -> None:
         turn.uow, turn.renderer, turn.commune, text, hamlet or None, turn.now
     )
     log.info("announcement queued by official %s: %d messages", turn.official.id, queued.count)
-    turn.say("staff_broadcast", reason="ok", count=queued.count, hamlet=hamlet or None)
+    rows = []
+    if queued.first_id is not None:
+        data = f"{PROGRESS_BUTTON_PREFIX}{queued.first_id}:{queued.last_id}"
+        rows = [[Button(turn.renderer.label("btn.progress"), data)]]
+    turn.say("staff_broadcast", rows, reason="ok", count=queued.count, hamlet=hamlet or None)
+
+
+async def broadcast_progress(turn: StaffTurn, data: str) -> None:
+    """The «Xem tiến độ» button under /thongbao's answer: sent, waiting, failed."""
+    first, _, last = data.removeprefix(PROGRESS_BUTTON_PREFIX).partition(":")
+    if not (may_broadcast(turn.official, turn.commune.code) and first.isdigit() and last.isdigit()):
+        turn.say("stale_button")
+        return
+    counts = await turn.uow.outbox_progress(int(first), int(last))
+    rows = [[Button(turn.renderer.label("btn.progress"), data)]] if counts.get("pending") else []
+    turn.say(
+        "staff_broadcast_progress",
+        rows,
+        sent=counts.get("sent", 0),
+        pending=counts.get("pending", 0),
+        failed=counts.get("failed", 0),
+    )
 
 
 async def staff_help(turn: StaffTurn, _args: str) -> None:

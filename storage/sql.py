@@ -954,9 +954,11 @@ class SqlUnitOfWork:
         return {(r["channel"], r["status"], r["priority"]): int(r["n"]) for r in rows}
 
     async def outbox_progress(self, first_id: int, last_id: int) -> dict[str, int]:
-        """Counts by status of the outbox rows first_id..last_id (one broadcast)."""
+        """Counts by status of one broadcast's rows: ids first_id..last_id at broadcast
+        priority (rows another process queued meanwhile may interleave the ids)."""
         rows = await self._all(
-            "SELECT status, count(*) AS n FROM outbox WHERE id BETWEEN ? AND ? GROUP BY status",
+            "SELECT status, count(*) AS n FROM outbox WHERE id BETWEEN ? AND ? "
+            "AND priority = 2 GROUP BY status",
             (first_id, last_id),
         )
         return {r["status"]: int(r["n"]) for r in rows}

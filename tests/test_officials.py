@@ -580,6 +580,9 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     assert "Cách gửi thông báo" in leader.text  # no such hamlet
     await leader.send("/thongbao Thôn 2 | Họp dân thôn 2 lúc 19 giờ <tối nay>")
     assert "tới 2 người đăng ký ở Thôn 2" in leader.text
+    announced = leader.replies
+    await leader.press("Xem tiến độ")
+    assert "đã gửi 0, đang chờ 2" in leader.text
     got = {
         user: [r.text for r in await receive(app, user, priority=Priority.BROADCAST)]
         for user in ("c1", "c2", "c3")
@@ -588,6 +591,10 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     assert "Họp dân thôn 2 lúc 19 giờ &lt;tối nay&gt;" in got["c1"][0]
     assert got["c1"] == got["c2"]
     assert got["c3"] == []
+    leader.replies = announced
+    await leader.press("Xem tiến độ")
+    assert "đã gửi 2. Đã gửi xong." in leader.text
+    assert leader.labels == []
 
 
 async def test_assigning_a_record_and_the_admin_does_no_record_work(
