@@ -18,9 +18,14 @@ limits:
 
 Exactly-once as far as the sender can tell: each message sent is recorded
 (`outbox_deliveries`, with the channel's message id) before the next part is sent, and a
-row marked sent is never offered again; on start, pending rows are simply sent. A crash
-between the channel accepting a message and the record being written can still repeat
-that one message — the only duplicate the design allows.
+row marked sent is never offered again; on start, pending rows are simply sent. Two things
+can still repeat one message: a crash between the channel accepting it and the record being
+written, and a timeout after the channel did receive it (the send looks failed and is
+retried). Neither can be told apart from a lost message from this side.
+
+One part goes per step, so a long message's parts take turns with other chats; and only
+the holder of the lease `outbox-sender:<channel>` sends, so several processes sharing a
+database never send the same row twice at once.
 
 The clock and the sleep are injected, so tests run the pacing on a fake clock.
 """
