@@ -108,6 +108,11 @@ def allowed(actor: Actor, record: Record, perm: Perm) -> bool:
     if perm is Perm.TAKE and to_cao:
         # Taking makes the taker the handler, who sees the denouncer: the head assigns.
         return official.role is OfficialRole.HEAD or record.handler_id == official.id
+    if to_cao and perm is not Perm.VIEW:
+        # A tố cáo is worked only by its assigned handler (and the office's head).
+        return perm in OFFICE_WORK and (
+            official.role is OfficialRole.HEAD or record.handler_id == official.id
+        )
     return perm in OFFICE_WORK
 
 

@@ -94,6 +94,9 @@ def expected(role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, 
     if perm is Perm.TAKE and to_cao:
         # taking a tố cáo makes one its handler: a head, or the official it was assigned to
         return role is OfficialRole.HEAD or handler
+    if to_cao and perm is not Perm.VIEW:
+        # every other step on a tố cáo: its handler or the office's head, nobody else
+        return perm in OFFICE_ACTIONS and (role is OfficialRole.HEAD or handler)
     return perm in OFFICE_ACTIONS
 
 
