@@ -97,7 +97,9 @@ EMERGENCY_PHRASES: Final = _lexicon(
     nem bom xang, bi cho can, cho can nguoi, cho dai can, cho can chau, cho can con, cho
     can be, bi ran can, ran can, hiep dam, bi hiep dam, cuong hiep, xam hai tinh duc, bi xam
     hai, doa giet, cam dao, vac dao, ngo doc, bi ngo doc, kho tho, khong tho duoc, ngung
-    tho, lu cuon, nuoc cuon, bi dien giat
+    tho, lu cuon, nuoc cuon, bi dien giat, mac ket, bi mac ket, de vo, de sap vo, vo de,
+    sat lo dat, lo dat vui, nuoc lu len, lu len nhanh, mui gas, nong mui gas, dang co trom,
+    trom dang, co trom trong nha, trom vao nha
     """
 )
 # An emergency phrase ending in these words is no emergency when the next word is one of

@@ -303,7 +303,8 @@ class Dispatcher:
             if turn.state in self.steps and turn.state != Menu.IDLE:
                 await turn.reprompt()
             return
-        if self._flooding(turn):
+        urgent = inbound.text is not None and is_emergency(clean_text(inbound.text)[:2000])
+        if self._flooding(turn) and not urgent:  # an emergency is answered even in a flood
             log.info("update %s/%s ignored: flood", inbound.channel, inbound.update_id)
             return
         if inbound.text is not None:
@@ -340,9 +341,14 @@ class Dispatcher:
             turn.say("input_empty" if inbound.text is not None else "input_unsupported")
             await turn.reprompt()
             return
-        if turn.text and turn.state != Menu.IDLE and is_emergency(turn.text):
-            # Safety first, whatever step the person is at; the step still gets the text.
+        if urgent and turn.state != Menu.IDLE:
+            # Safety first, whatever step the person is at. A description may well tell of
+            # danger ("bờ kênh sạt lở"), so it is kept; any other step's answer is not
+            # ("cháy nhà" is no hamlet), and the step is asked again.
             turn.say("emergency")
+            if turn.state != filing.Filing.DESCRIPTION:
+                await turn.reprompt()
+                return
         await self.steps[turn.state].handle(turn)
 
     async def _first_contact(self, turn: Turn) -> None:

@@ -475,3 +475,11 @@ async def test_a_flood_is_answered_once_then_ignored_until_the_next_minute(
     clock.advance(minutes=1)
     await chat.send("/trogiup")
     assert "Hướng dẫn sử dụng" in chat.text
+
+
+async def test_an_emergency_is_answered_even_in_a_flood(chat: Chat) -> None:
+    await chat.agree()
+    for _ in range(25):
+        await chat.send("alo")
+    await chat.send("cháy nhà rồi cứu với")
+    assert "114" in chat.text

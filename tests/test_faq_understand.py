@@ -14,6 +14,7 @@ from faq.understand import (
     LOG_FUNCTION_WORDS,
     Intent,
     Understander,
+    is_emergency,
     is_greeting,
     is_thanks,
     redact_for_log,
@@ -304,3 +305,16 @@ def test_redact_for_log_keeps_only_known_words(pieces: list[tuple[str, str]]) ->
         assert word in allowed, (text, redacted)
         assert not (word.isdigit() and len(word) >= 6), (text, redacted)
     assert "… …" not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nước lũ lên nhanh, nhà tôi có người mắc kẹt trên mái",
+        "đê sắp vỡ",
+        "nhà bên cạnh mùi gas nồng nặc",
+        "có trộm đang ở trong nhà tôi",
+    ],
+)
+def test_emergencies_found_in_the_second_review(text: str) -> None:
+    assert is_emergency(text)

@@ -98,7 +98,10 @@ async def test_emergency_numbers_come_first_anywhere(chat: Chat) -> None:
     await chat.press("Phản ánh")
     await chat.send("Nhà bên cạnh đang cháy to quá")
     assert "114" in chat.text  # shown at once …
-    assert "thôn/tổ dân phố nào" in chat.text  # … and the step still takes the text
+    assert "thôn/tổ dân phố nào" in chat.text  # … and a description is still taken
+    await chat.send("cháy nhà hàng xóm rồi")
+    assert "114" in chat.text
+    assert "thôn/tổ dân phố nào" in chat.text  # … but it is no hamlet: asked again
 
 
 async def test_unknown_question_can_be_sent_as_a_kien_nghi_and_is_logged_redacted(
