@@ -152,3 +152,20 @@ async def test_thanks_are_answered_with_thanks(chat: Chat) -> None:
     await chat.send("cam on nhe")
     assert chat.says("thanks")
     assert "Xin chào" not in chat.text
+
+
+async def test_what_a_denouncer_types_never_reaches_the_question_log(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Tố cáo")
+    await chat.press("Tiếp tục")
+    await chat.send("Cán bộ thu tiền sai quy định ở nhà văn hóa")
+    await chat.press("Thôn 1")
+    await chat.press("Bỏ qua")
+    await chat.send("Hoàng Văn Cường")
+    await chat.send("0904000111")
+    await chat.press("Gửi")
+    await chat.send("hom 20/11 o nha van hoa thon 2 co ong y chung kien")
+    assert rows(settings, "SELECT * FROM question_log") == []

@@ -28,10 +28,11 @@ from bot.config import CommuneSettings
 from faq.knowledge import FaqEntry
 from faq.topics import TOPICS
 from faq.understand import Intent, Understander, Understanding, is_thanks
+from handlers.flows.info import supplement_data, supplement_label
 from handlers.knowledge import loggable_question, requested_kind
 from handlers.render import Renderer
 from handlers.turn import ButtonSpec, Step, Turn
-from storage.models import RecordKind
+from storage.models import RecordKind, RecordStatus
 
 POPULAR = ("khai_sinh", "chung_thuc_ban_sao", "tam_tru", "ho_kinh_doanh")
 
@@ -92,7 +93,18 @@ async def answer_free_text(turn: Turn) -> None:
     """Whatever the citizen typed outside a step: decide and answer."""
     text = turn.text or ""
     understanding = understander(turn).understand(text)
-    await _log(turn, text, understanding)
+    waiting, open_to_cao = await _open_matters(turn)
+    if waiting:
+        # Their text may be the more information an office asked for: say how to send it.
+        turn.say(
+            "info_reminder",
+            [[(supplement_label(turn.renderer, c), supplement_data(c))] for c in waiting[:3]],
+            codes=waiting,
+        )
+    if not (waiting or open_to_cao):
+        # (what someone with a tố cáo or a pending request writes may describe it: the
+        # digest's question list must never carry it)
+        await _log(turn, text, understanding)
     match understanding.intent:
         case Intent.EMERGENCY:
             turn.say("emergency", [[turn.btn("btn.menu", "m:menu")]])
@@ -115,6 +127,20 @@ async def answer_free_text(turn: Turn) -> None:
             await _suggest(turn, text, understanding.suggestions)
         case _:
             await _not_understood(turn, text)
+
+
+async def _open_matters(turn: Turn) -> tuple[list[str], bool]:
+    """The codes of this citizen's records waiting for more information, and whether they
+    have a tố cáo still open."""
+    if not turn.citizen.has_consented:
+        return [], False
+    records = await turn.uow.list_citizen_records(turn.citizen.id, 20)
+    waiting = [r.code for r in records if r.status is RecordStatus.NEED_INFO]
+    open_to_cao = any(
+        r.kind is RecordKind.TO_CAO and r.status not in (RecordStatus.CLOSED, RecordStatus.REJECTED)
+        for r in records
+    )
+    return waiting, open_to_cao
 
 
 async def _log(turn: Turn, text: str, understanding: Understanding) -> None:
