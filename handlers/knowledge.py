@@ -43,7 +43,23 @@ class Knowledge:
 # What people write when they know which kind they want, in normalised form; the most
 # serious kind named wins ("khiếu nại, tố cáo" is handled as a tố cáo).
 _KIND_PHRASES: tuple[tuple[RecordKind, tuple[str, ...]], ...] = (
-    (RecordKind.TO_CAO, ("to cao", "to giac")),
+    (
+        RecordKind.TO_CAO,
+        # naming it, or describing an official's corruption (a tố cáo, not a kiến nghị)
+        (
+            "to cao",
+            "to giac",
+            "doi tien",
+            "gay kho de",
+            "hoi lo",
+            "an chan",
+            "boi tron",
+            "tham nhung",
+            "nhan phong bi",
+            "lot tay",
+            "voi tien",
+        ),
+    ),
     (RecordKind.KHIEU_NAI, ("khieu nai", "khieu kien")),
     (RecordKind.KIEN_NGHI, ("kien nghi", "de nghi", "de xuat", "gop y")),
 )

@@ -169,3 +169,11 @@ async def test_what_a_denouncer_types_never_reaches_the_question_log(
     await chat.press("Gửi")
     await chat.send("hom 20/11 o nha van hoa thon 2 co ong y chung kien")
     assert rows(settings, "SELECT * FROM question_log") == []
+
+
+async def test_a_bribe_described_is_offered_as_a_to_cao(chat: Chat) -> None:
+    await chat.agree()
+    await chat.send("cán bộ địa chính gây khó dễ đòi 5 triệu mới làm sổ")
+    assert "anh/chị muốn gửi tố cáo" in chat.text
+    await chat.press("Đúng, gửi đi")
+    assert "thông tin người tố cáo được pháp luật giữ bí mật" in chat.text

@@ -105,6 +105,15 @@ async def answer_free_text(turn: Turn) -> None:
         # (what someone with a tố cáo or a pending request writes may describe it: the
         # digest's question list must never carry it)
         await _log(turn, text, understanding)
+    named = requested_kind(text)
+    if (
+        named is not RecordKind.PHAN_ANH
+        and understanding.intent in (Intent.UNKNOWN, Intent.FAQ)
+        and understanding.faq_id is None
+    ):
+        # "cán bộ đòi tiền mới làm sổ": a tố cáo to offer, not a question to forward.
+        await _offer_report(turn, text, understanding)
+        return
     match understanding.intent:
         case Intent.EMERGENCY:
             turn.say("emergency", [[turn.btn("btn.menu", "m:menu")]])
