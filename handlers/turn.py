@@ -103,6 +103,10 @@ class Turn:
             _Pending(text, [list(row) for row in buttons], request_location, request_contact)
         )
 
+    def said_count(self) -> int:
+        """How many messages this turn has said so far."""
+        return len(self._out)
+
     def add_buttons(self, buttons: Sequence[Sequence[ButtonSpec]]) -> None:
         """Attach buttons to the last message of this turn."""
         self._out[-1].rows.extend(list(row) for row in buttons)

@@ -177,3 +177,12 @@ async def test_a_bribe_described_is_offered_as_a_to_cao(chat: Chat) -> None:
     assert "anh/chị muốn gửi tố cáo" in chat.text
     await chat.press("Đúng, gửi đi")
     assert "thông tin người tố cáo được pháp luật giữ bí mật" in chat.text
+
+
+async def test_a_question_at_the_notice_is_answered_then_the_choice_asked_again(
+    chat: Chat,
+) -> None:
+    await chat.send("/start")
+    await chat.send("lam giay khai sinh can gi")
+    assert "Đăng ký khai sinh" in chat.text
+    assert chat.labels[-2:] == ["Đồng ý", "Không đồng ý"]

@@ -44,7 +44,15 @@ async def handle_ask(turn: Turn) -> None:
         turn.say("consent_declined")
         await menu.go_idle(turn)
     else:
-        turn.say("choose_button")
+        from handlers.flows import questions
+
+        # A question typed instead of choosing is answered (the notice says questions
+        # work without consent); then the choice is asked again.
+        said = turn.said_count()
+        if turn.text:
+            await questions.answer_before_consent(turn, turn.text)
+        if turn.said_count() == said:
+            turn.say("choose_button")
         await turn.reprompt()
 
 
