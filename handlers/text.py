@@ -53,8 +53,20 @@ def valid_name(text: str) -> str | None:
     return name
 
 
+_PHONE_IN_TEXT = re.compile(r"(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
+
+
 def valid_phone(text: str) -> str | None:
-    """A Vietnamese phone number normalised to 0XXXXXXXXX, or None."""
+    """A Vietnamese phone number normalised to 0XXXXXXXXX, or None; found inside a
+    sentence too ("sdt cua toi la 0912 345 678")."""
+    found = _normalised_phone(text)
+    if found is None:
+        match = _PHONE_IN_TEXT.search(text)
+        found = _normalised_phone(match.group(0)) if match else None
+    return found
+
+
+def _normalised_phone(text: str) -> str | None:
     digits = re.sub(r"[\s.\-()]", "", text)
     if digits.startswith("+84"):
         digits = "0" + digits[3:]

@@ -130,7 +130,7 @@ async def test_khieu_nai_requires_identity_and_goes_to_vp(chat: Chat, settings: 
     assert chat.says("filing_invalid_phone")
     await chat.send("+84 912 000 111")
     await chat.press("Gửi")
-    assert "báo anh/chị việc thụ lý" in chat.text
+    assert "kể từ khi xã nhận đơn có chữ ký" in chat.text
     with db(settings) as conn:
         record = conn.execute("SELECT * FROM records").fetchone()
     assert (record["kind"], record["office_code"], record["hamlet"]) == (
@@ -483,3 +483,26 @@ async def test_an_emergency_is_answered_even_in_a_flood(chat: Chat) -> None:
         await chat.send("alo")
     await chat.send("cháy nhà rồi cứu với")
     assert "114" in chat.text
+
+
+async def test_a_phone_inside_a_sentence_and_a_way_back_to_anonymous(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press("Phản ánh")
+    await chat.send("Chợ họp tràn ra đường gây tắc")
+    await chat.press("Thôn 1")
+    await chat.press("Bỏ qua")
+    await chat.press("Để lại tên và số điện thoại")
+    await chat.send("Lê Văn Tám")
+    await chat.send("sdt cua toi la 0912 345 678")
+    assert "0912345678" in chat.text  # the summary
+    await chat.press("Sửa")
+    await chat.press("Liên hệ")
+    await chat.press("Để lại tên và số điện thoại")
+    await chat.send("Lê Văn Tám")
+    await chat.send("không nhớ số")
+    assert "Gửi ẩn danh" in chat.labels
+    await chat.press("Gửi ẩn danh")
+    assert "Người gửi: ẩn danh" in chat.text

@@ -457,9 +457,17 @@ async def prompt_phone(turn: Turn) -> None:
 
 
 async def handle_phone(turn: Turn) -> None:
+    if turn.action == "c:anon":  # changed their mind: send it anonymously after all
+        await handle_contact(turn)
+        return
     phone = valid_phone(turn.inbound.contact_phone or turn.text or "")
     if phone is None:
-        turn.say("filing_invalid_phone")
+        kind = _kind(turn)
+        rows: list[list[ButtonSpec]] = []
+        if kind is not None and not kind.needs_identity:
+            rows.append([turn.btn("btn.anonymous", "c:anon")])
+        rows.append(_cancel_row(turn))
+        turn.say("filing_invalid_phone", rows)
         return
     draft = _draft(turn)
     draft["phone"] = phone
