@@ -39,7 +39,7 @@ from handlers.model import Inbound, Reply, reply_to_payload
 from handlers.notify import RATING_BUTTON_PREFIX
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
-from handlers.turn import GLOBAL_PREFIX, Step, Turn
+from handlers.turn import GLOBAL_PREFIX, RESUME, Step, Turn
 from storage import Storage, UnitOfWork
 from storage.models import Citizen, Conversation, Official, Pending
 
@@ -113,9 +113,6 @@ async def _faq(turn: Turn, entry_id: str) -> None:
 async def _announce(turn: Turn, _args: str) -> None:
     await announcements.start(turn)
 
-
-# Sent by a channel that reopens (the terminal at start): show the current step again.
-RESUME = GLOBAL_PREFIX + "resume"
 
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {

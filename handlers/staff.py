@@ -41,6 +41,7 @@ from handlers.notify import (
 from handlers.permissions import GROUP, Actor, Perm, allowed, may_broadcast, may_manage_officials
 from handlers.render import Renderer
 from handlers.text import clean_text, one_line
+from handlers.turn import RESUME
 from storage import UnitOfWork
 from storage.models import Official, OfficialRole, Pending, Record, RecordStatus
 
@@ -112,6 +113,8 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
     """Whether this private-chat inbound is for the officials' side (groups always are)."""
     if inbound.is_group:
         return True
+    if inbound.button == RESUME and official is not None and official.active:
+        return True  # an official's terminal reopening: nothing to show (no citizen notice)
     if inbound.button is not None:
         return inbound.button.startswith((RECORD_BUTTON_PREFIX, PROGRESS_BUTTON_PREFIX))
     text = (inbound.text or "").strip()

@@ -25,6 +25,8 @@ from storage import UnitOfWork
 from storage.models import Citizen
 
 GLOBAL_PREFIX = "m:"
+# Sent by a channel that reopens (the terminal at start): show the current step again.
+RESUME = GLOBAL_PREFIX + "resume"
 
 ButtonSpec = tuple[str, str]  # (label, action)
 

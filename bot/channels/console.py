@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.app import App
-from handlers.dispatcher import RESUME
 from handlers.model import Attachment, Button, Inbound, Location, plain_text, reply_from_payload
+from handlers.turn import RESUME
 
 CHANNEL = "console"
 
