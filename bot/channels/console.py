@@ -78,6 +78,7 @@ class ConsoleChannel:
     async def deliver(self) -> int:
         """Print this user's pending outbox messages and mark them sent."""
         shown = 0
+        fresh = True  # the buttons of everything shown now are numbered together
         while True:
             async with self.app.storage.transaction() as uow:
                 batch = await uow.pending_outbox(CHANNEL, self.clock(), 50, chat_id=self.user_id)
@@ -85,17 +86,23 @@ class ConsoleChannel:
                     reply = reply_from_payload(
                         message.channel, message.chat_id, message.priority, message.payload
                     )
-                    self._print(reply.text, reply.buttons)
+                    self._print(reply.text, reply.buttons, fresh=fresh)
+                    fresh = fresh and not reply.buttons
                     await uow.mark_sent(message.id, self.clock())
                     shown += 1
             if len(batch) < 50:
                 return shown
 
-    def _print(self, text: str, buttons: tuple[Button, ...]) -> None:
+    def _print(self, text: str, buttons: tuple[Button, ...], *, fresh: bool) -> None:
+        """Print a message; its buttons continue the numbering of the same delivery, so
+        a «Bổ sung» above the menu can still be chosen by number."""
         self.out.write(plain_text(text) + "\n")
         if buttons:
-            self.buttons = list(buttons)
-            for i, button in enumerate(buttons, start=1):
+            if fresh:
+                self.buttons = []
+            start = len(self.buttons) + 1
+            self.buttons.extend(buttons)
+            for i, button in enumerate(buttons, start=start):
                 self.out.write(f"  [{i}] {button.label}\n")
         self.out.write("\n")
         self.out.flush()
