@@ -564,3 +564,14 @@ def test_three_processes_racing_send_once(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(made) == 1
     rows = asyncio.run(outbox_rows_at(tmp_path / "data" / "danvan.sqlite3"))
     assert len(rows) == 1
+
+
+def test_a_week_not_yet_over_is_marked_provisional(tmp_path: Path) -> None:
+    from tests.test_ask_cli import danvan
+
+    for week, provisional in (("2020-W01", False), ("2099-W01", True)):
+        out = tmp_path / week
+        result = danvan(tmp_path, "digest", "--week", week, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        page = next(out.glob("tin-nhan-*.html")).read_text("utf-8")
+        assert ("tạm tính" in page) is provisional
