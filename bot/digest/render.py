@@ -47,6 +47,8 @@ def _diem(value: float | None) -> str:
 def _thoigian(hours: float | None) -> str:
     if hours is None:
         return "—"
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} phút"
     if hours < 48:
         return _so(round(hours, 1)) + " giờ"
     return _so(round(hours / 24, 1)) + " ngày"
