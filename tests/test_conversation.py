@@ -213,6 +213,10 @@ async def test_lookup_invalid_foreign_and_unknown_codes(chat: Chat, clock: Clock
     assert "không thuộc xã, phường nào" in chat.text
     await chat.send("/tracuu '; DROP TABLE records; --")
     assert "không hợp lệ" in chat.text
+    await chat.send("/tracuu PAKN.20261120.0012")
+    assert "dichvucong.gov.vn/guipakn" in chat.text
+    await chat.send("/tracuu HN-2611-BZBQV6")  # another place's code, check not even valid
+    assert "không thuộc xã, phường nào" in chat.text
 
 
 async def test_my_records_lists_only_mine(chat_factory: Callable[..., Chat]) -> None:

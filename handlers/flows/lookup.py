@@ -6,6 +6,7 @@ status and office. A code that fails its check is "không hợp lệ", never "no
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from handlers import tracking_code
@@ -68,7 +69,14 @@ async def describe(turn: Turn, text: str) -> bool:
     try:
         parsed = tracking_code.parse_code(text)
     except tracking_code.InvalidCode:
-        turn.say("lookup_invalid", text=shown, example_code=example_code(turn))
+        compact = tracking_code.normalize_code(text)
+        letters = re.match(r"[A-Z]{2,4}(?=\d)", compact)
+        if compact.startswith("PAKN"):
+            turn.say("lookup_pakn", text=shown)  # a code of the national feedback portal
+        elif letters and turn.settings.commune(letters.group(0)) is None:
+            turn.say("lookup_foreign", code=shown)
+        else:
+            turn.say("lookup_invalid", text=shown, example_code=example_code(turn))
         return False
     if turn.settings.commune(parsed.commune) is None:
         turn.say("lookup_foreign", code=parsed.code)

@@ -31,6 +31,7 @@ from faq.understand import Intent, Understander, Understanding, is_thanks
 from handlers.flows.info import supplement_data, supplement_label
 from handlers.knowledge import loggable_question, requested_kind
 from handlers.render import Renderer
+from handlers.text import has_words
 from handlers.turn import ButtonSpec, Step, Turn
 from storage.models import RecordKind, RecordStatus
 
@@ -210,7 +211,9 @@ async def _not_understood(turn: Turn, text: str) -> None:
 
 async def prompt_unknown(turn: Turn) -> None:
     buttons: list[list[ButtonSpec]] = []
-    if turn.citizen.has_consented and turn.data.get("question"):
+    question = str(turn.data.get("question") or "")
+    if turn.citizen.has_consented and has_words(question) and len(question.split()) >= 3:
+        # (emoji, "???" or a word or two are not worth an office's time as a kiến nghị)
         buttons.append([turn.btn("btn.forward_question", "forward")])
     buttons.append([turn.btn("btn.menu", "m:menu")])
     turn.say("faq_unknown", buttons, consented=turn.citizen.has_consented)
