@@ -333,11 +333,13 @@ def _media_buttons(turn: Turn) -> list[list[ButtonSpec]]:
 
 
 async def prompt_media(turn: Turn) -> None:
+    draft = _draft(turn)
     turn.say(
         "filing_media",
         _media_buttons(turn),
         request_location=True,
         max_photos=turn.settings.bot.max_photos,
+        has_media=bool(draft.get("photos") or draft.get("location") or draft.get("place")),
     )
 
 
