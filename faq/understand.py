@@ -170,7 +170,8 @@ PROBLEM_PHRASES: Final = _lexicon(
     lang phi, lam an gian, chua sua, chua ai, khong ai, khong duoc giai quyet, cho tha
     rong, phao, lua dao, nhau nhet, say ruou, dau xe, do xe, chan duong, lan duong, lan
     via he, bi sap, sap do, bi gay, nuoc tran, tac cong, tac nghen, vo ong, vo duong, vo
-    mat, xac chet, ca chet, bui bam, bui qua, rat bui, boc mui hoi, hoi qua
+    mat, xac chet, ca chet, bui bam, bui qua, rat bui, boc mui hoi, hoi qua, vo tran,
+    ong nuoc vo, tran ra duong, trai phep, xay dung trai phep
     """
 )
 FILING_VERBS: Final = _lexicon(
@@ -296,6 +297,8 @@ def _question(text: _Text) -> bool:
     found = text.masked & QUESTION_PHRASES
     if not found:
         return False
+    if found <= {"may"} and text.masked & PROBLEM_PHRASES:
+        return False  # "xe máy ngã mấy lần rồi": máy / mấy lần, not "how many?"
     return not (found <= {"ai"} and text.grams & NOT_QUESTION)
 
 

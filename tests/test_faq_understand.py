@@ -318,3 +318,15 @@ def test_redact_for_log_keeps_only_known_words(pieces: list[tuple[str, str]]) ->
 )
 def test_emergencies_found_in_the_second_review(text: str) -> None:
     assert is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "đường thôn 2 ổ gà to lắm, xe máy ngã mấy lần rồi",
+        "ong nuoc vo tran ra duong",
+        "xay nha trai phep o thon 1",
+    ],
+)
+def test_reports_found_in_the_second_review(understander: Understander, text: str) -> None:
+    assert understander.understand(text).intent is Intent.REPORT
