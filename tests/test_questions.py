@@ -186,3 +186,13 @@ async def test_a_question_at_the_notice_is_answered_then_the_choice_asked_again(
     await chat.send("lam giay khai sinh can gi")
     assert "Đăng ký khai sinh" in chat.text
     assert chat.labels[-2:] == ["Đồng ý", "Không đồng ý"]
+
+
+async def test_a_report_as_the_first_message_is_asked_again_after_consent(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.send("den duong ngo 7 thon 3 hong 2 tuan nay roi")
+    assert chat.says("report_resend_after_consent")
+    assert chat.labels == ["Đồng ý", "Không đồng ý"]
+    (conversation,) = rows(settings, "SELECT data FROM conversations")
+    assert "den duong" not in conversation["data"]  # nothing kept before consent

@@ -88,6 +88,9 @@ async def answer_before_consent(turn: Turn, text: str) -> None:
         entry = turn.knowledge.entry(understanding.faq_id)
         if entry is not None:
             turn.say_html(render_answer(turn.renderer, entry, turn.commune))
+    elif understanding.intent is Intent.REPORT:
+        # Not kept before consent (it may hold personal data): say so, and what to do.
+        turn.say("report_resend_after_consent")
 
 
 async def answer_free_text(turn: Turn) -> None:
