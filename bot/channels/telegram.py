@@ -82,15 +82,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SHUTDOWN_FLUSH_SECONDS = 5.0
 
 # The bot's command menu, in Vietnamese (the commands themselves are the dispatcher's).
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Bắt đầu, về trang chính"),
-    ("gopy", "Gửi phản ánh, kiến nghị, khiếu nại, tố cáo"),
-    ("tracuu", "Tra cứu hồ sơ theo mã"),
-    ("cuatoi", "Hồ sơ tôi đã gửi"),
-    ("huy", "Dừng việc đang làm"),
-    ("trogiup", "Hướng dẫn sử dụng"),
-    ("xoadulieu", "Rút lại đồng ý, xóa dữ liệu cá nhân"),
-)
+# The citizens' command menu; descriptions are the labels `cmd.<name>` (labels.j2).
+COMMANDS: tuple[str, ...] = ("start", "gopy", "tracuu", "cuatoi", "huy", "trogiup", "xoadulieu")
 
 
 # --- text ----------------------------------------------------------------------------
@@ -540,15 +533,13 @@ class TelegramChannel:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def set_commands(self) -> None:
+        names = COMMANDS + (("doixa",) if len(self.app.settings.communes) > 1 else ())
+        commands = [BotCommand(n, self.app.renderer.label(f"cmd.{n}")) for n in names]
         try:
             await self.application.bot.set_my_commands(
-                [BotCommand(name, text) for name, text in COMMANDS],
-                scope=BotCommandScopeAllPrivateChats(),
-                language_code="vi",
+                commands, scope=BotCommandScopeAllPrivateChats(), language_code="vi"
             )
-            await self.application.bot.set_my_commands(
-                [BotCommand(name, text) for name, text in COMMANDS]
-            )
+            await self.application.bot.set_my_commands(commands)
         except TelegramError as exc:
             log.warning("could not register the bot's commands: %s", type(exc).__name__)
 
