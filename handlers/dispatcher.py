@@ -50,10 +50,6 @@ Action = Callable[[Turn, str], Awaitable[None]]
 
 async def start(turn: Turn, _args: str) -> None:
     """/start: the notice for someone who has not chosen yet, otherwise the menu."""
-    await _start(turn, _args)
-
-
-async def _start(turn: Turn, _args: str) -> None:
     if not turn.citizen.has_consented and not turn.data.get("declined"):
         await consent.ask(turn)
     else:
@@ -116,7 +112,7 @@ async def _announce(turn: Turn, _args: str) -> None:
 
 # Commands (ASCII, for Telegram's command menu) and the global buttons that mirror them.
 COMMANDS: Mapping[str, Action] = {
-    "start": _start,
+    "start": start,
     "gopy": _file,
     "tracuu": _lookup,
     "cuatoi": _mine,
@@ -359,13 +355,13 @@ class Dispatcher:
                 await lookup.describe(turn, args)
         elif text:
             await questions.answer_before_consent(turn, text)
-        await _start(turn, "")
+        await start(turn, "")
 
     async def _reprompt_or_start(self, turn: Turn) -> None:
         if turn.state in self.steps:
             await turn.reprompt()
         else:
-            await _start(turn, "")
+            await start(turn, "")
 
     async def _press(self, turn: Turn, data: str) -> None:
         if data.startswith(RATING_BUTTON_PREFIX):

@@ -335,19 +335,22 @@ async def test_invites_are_single_use_and_expire(
     assert thu.says("official_only", revoked=True)
 
 
-async def test_the_office_group_chat(
-    settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
-) -> None:
-    from dataclasses import replace
-
+async def app_with_vp_group(settings: Settings, clock: Clock) -> App:
+    """The app with the Văn phòng's notifications going to the group chat "grp-vp"."""
     commune = settings.communes[0]
     offices = tuple(
         replace(o, chat_id="grp-vp", chat_channel="test") if o.code == "VP" else o
         for o in commune.offices
     )
-    grouped = replace(settings, communes=(replace(commune, offices=offices),))
-    app = await App.open(grouped)
+    app = await App.open(replace(settings, communes=(replace(commune, offices=offices),)))
     app.dispatcher.clock = clock
+    return app
+
+
+async def test_the_office_group_chat(
+    settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
+) -> None:
+    app = await app_with_vp_group(settings, clock)
     try:
         await make_official(app, "lan", "VP", "member", "chị Lan")
         lan = OfficialChat(app, "lan", group="grp-vp")
@@ -671,14 +674,7 @@ async def test_a_revoked_officials_text_is_not_a_citizens(
 async def test_a_typed_step_checks_the_version_and_the_presser(
     settings: Settings, clock: Clock, chat_factory: Callable[..., Chat]
 ) -> None:
-    commune = settings.communes[0]
-    offices = tuple(
-        replace(o, chat_id="grp-vp", chat_channel="test") if o.code == "VP" else o
-        for o in commune.offices
-    )
-    grouped = replace(settings, communes=(replace(commune, offices=offices),))
-    app = await App.open(grouped)
-    app.dispatcher.clock = clock
+    app = await app_with_vp_group(settings, clock)
     try:
         await make_official(app, "lan", "VP", "member", "chị Lan")
         await make_official(app, "minh", "VP", "member", "anh Minh")
@@ -697,13 +693,13 @@ async def test_a_typed_step_checks_the_version_and_the_presser(
         assert prompt.record_code is None  # a prompt in a group is not a notification
         # a colleague replying to lan's prompt does nothing to the record
         await minh.deliver(minh.inbound(text="Tôi trả lời thay", reply_to_message="p-1"))
-        assert status(grouped, code) == "accepted"
+        assert status(app.settings, code) == "accepted"
         # the record moves meanwhile (the head asks the citizen for more, privately)
         await hoa.send(f"/bosung {code} Xin thêm ảnh cột đèn")
-        assert status(grouped, code) == "need_info"
+        assert status(app.settings, code) == "need_info"
         await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
         assert "đã thay đổi kể từ khi anh/chị bấm nút" in lan.text
-        assert status(grouped, code) == "need_info"
+        assert status(app.settings, code) == "need_info"
         await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
         assert lan.replies == []  # the step is gone
     finally:
