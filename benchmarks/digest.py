@@ -29,7 +29,7 @@ from bot.config import Settings, StorageSettings, load_settings
 from bot.digest.job import make_digest, write_outputs
 from bot.digest.render import DigestRenderer
 from bot.digest.weeks import IsoWeek
-from storage.models import Rating
+from domain.records import Rating
 from storage.sqlite import SqliteStorage
 
 WEEK = IsoWeek(2026, 47)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import TracebackType
 
-from bot.config import Settings
+from bot.config import Settings, StorageSettings
+from domain.communes import TRIAGE_OFFICE
+from domain.records import OfficialRole
 from faq.knowledge import load_knowledge_base
 from handlers.dispatcher import Dispatcher
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
-from storage import Storage, UnitOfWork, open_storage
+from storage import SqliteStorage, Storage, UnitOfWork
 from storage.base import CommuneRow, OfficeRow
-from storage.models import OfficialRole
 
 BOOTSTRAP_ADMIN_NAME = "Quản trị"
 
@@ -27,10 +28,23 @@ async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -
                     channel,
                     external_id,
                     BOOTSTRAP_ADMIN_NAME,
-                    "VP",
+                    TRIAGE_OFFICE,
                     OfficialRole.ADMIN,
                     now,
                 )
+
+
+async def open_storage(settings: StorageSettings) -> Storage:
+    """Open the configured backend, with its migrations applied."""
+    if settings.backend == "postgres":
+        from storage.postgres import PostgresStorage
+
+        if settings.postgres_dsn is None:
+            raise ValueError("storage.postgres_dsn_env: no connection string")
+        return await PostgresStorage.open(
+            settings.postgres_dsn.reveal(), pool_size=settings.postgres_pool_size
+        )
+    return await SqliteStorage.open(settings.sqlite_path)
 
 
 class App:

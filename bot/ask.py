@@ -11,12 +11,13 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import CommuneSettings, Settings
+from bot.config import Settings
+from domain.communes import TRIAGE_OFFICE, CommuneSettings
+from domain.messages import plain_text
 from faq.knowledge import check_knowledge_base, load_knowledge_base
 from faq.understand import Intent
 from handlers.flows.questions import render_answer
 from handlers.knowledge import Knowledge
-from handlers.model import plain_text
 from handlers.render import Renderer
 
 
@@ -43,7 +44,7 @@ def ask(settings: Settings, commune: CommuneSettings, texts: Iterable[str]) -> I
             "topic": understanding.topic,
             "office": understanding.office
             if commune.office(understanding.office) is not None
-            else "VP",
+            else TRIAGE_OFFICE,
             "confidence": round(understanding.confidence, 4),
         }
         yield json.dumps(result, ensure_ascii=False)

@@ -27,7 +27,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from storage.models import RecordKind
+from domain.communes import (
+    DEFAULT_DEADLINES,
+    DEFAULT_RECIPIENTS,
+    TRIAGE_OFFICE,
+    CommuneDigestSettings,
+    CommuneSettings,
+    DeadlineRule,
+    OfficeSettings,
+)
+from domain.records import RecordKind
+from domain.settings import Policy
 
 DEFAULT_CONFIG_NAME = "default_config.toml"
 ENV_CONFIG = "DANVAN_CONFIG"
@@ -62,106 +72,13 @@ class Secret:
     __str__ = __repr__
 
 
-@dataclass(frozen=True, slots=True)
-class OfficeSettings:
-    code: str
-    name: str
-    chat_id: str | None = None
-    # The channel the office's chat lives in (its notifications are sent there).
-    chat_channel: str = "telegram"
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BotSettings(Policy):
+    """The `[bot]` table: the core's policy plus what only the application reads."""
 
-
-@dataclass(frozen=True, slots=True)
-class DeadlineRule:
-    """The intake limit (xử lý đơn / thụ lý), the resolution limit after thụ lý, extensions."""
-
-    days: int
-    working_days: bool
-    resolve_days: int = 0  # 0: no separate resolution stage (phản ánh, kiến nghị)
-    resolve_working_days: bool = False
-    extension_days: int = 0  # how long one extension is; 0: no extensions
-    max_extensions: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class CommuneDigestSettings:
-    """How the commune's weekly report is signed and addressed (Nghị định 30/2020/NĐ-CP)."""
-
-    place: str
-    symbol: str
-    signer_authority: str
-    signer_title: str
-    signer_name: str
-    recipients: tuple[str, ...]
-    chat_id: str | None
-
-
-DEFAULT_RECIPIENTS = (
-    "Thường trực Đảng ủy xã",
-    "Thường trực HĐND xã",
-    "Chủ tịch, các Phó Chủ tịch UBND xã",
-    "Lưu: VT, VP",
-)
-
-
-def _default_place(name: str) -> str:
-    """ "xã Cát Giang" → "Cát Giang": the place name written before the date."""
-    for prefix in ("xã ", "phường ", "thị trấn ", "đặc khu "):
-        if name.casefold().startswith(prefix):
-            name = name[len(prefix) :]
-            break
-    return name.split("(", 1)[0].strip() or name
-
-
-@dataclass(frozen=True, slots=True)
-class CommuneSettings:
-    code: str
-    name: str
-    timezone: ZoneInfo
-    address: str
-    working_hours: str
-    hotline: str
-    reception_schedule: str
-    website: str
-    hamlets: tuple[str, ...]
-    offices: tuple[OfficeSettings, ...]
-    holidays: frozenset[date]
-    deadlines: Mapping[RecordKind, DeadlineRule]
-    routing: Mapping[str, str]
-    digest: CommuneDigestSettings = field(
-        default_factory=lambda: CommuneDigestSettings(
-            "", "BC-UBND", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", DEFAULT_RECIPIENTS, None
-        )
-    )
-    # Bootstrap administrators as (channel, external id); they manage officials.
-    admins: tuple[tuple[str, str], ...] = ()
-    # Compensatory working days ("làm bù"): weekend dates that count as working days.
-    working_days: frozenset[date] = frozenset()
-
-    def office(self, code: str) -> OfficeSettings | None:
-        return next((o for o in self.offices if o.code == code), None)
-
-    @property
-    def digest_chat_id(self) -> str | None:
-        """The Văn phòng's chat for the weekly digest: its own setting, else VP's chat."""
-        office = self.office("VP")
-        return self.digest.chat_id or (office.chat_id if office else None)
-
-
-@dataclass(frozen=True, slots=True)
-class BotSettings:
-    default_commune: str
     templates_dir: Path | None
     knowledge_dirs: tuple[Path, ...]
     log_level: str
-    max_text_length: int
-    max_photos: int
-    privacy_notice_version: str
-    invite_valid_hours: int = 72
-    followup_quiet_days: int = 7
-    reminder_days: int = 2
-    queue_page_size: int = 10
-    max_messages_per_minute: int = 20
     daily_jobs_time: time = time(8, 0)
 
 
@@ -252,23 +169,6 @@ class Settings:
         return next((c for c in self.communes if c.code == code), None)
 
 
-# Legal defaults (DOMAIN.md §1): the first time limit that runs for each kind of record.
-# phản ánh / kiến nghị: xử lý đơn within 10 days; khiếu nại: thụ lý within 10 days
-# (Luật Khiếu nại Điều 27); tố cáo: intake within 7 working days (Luật Tố cáo Điều 24).
-# After thụ lý: khiếu nại resolved within 30 days, 45 if complex (Điều 28: one extension of
-# 15 days); tố cáo within 30 days, complex cases extended by 30 days up to twice (Điều 30).
-DEFAULT_DEADLINES: Mapping[RecordKind, DeadlineRule] = {
-    RecordKind.PHAN_ANH: DeadlineRule(days=10, working_days=False),
-    RecordKind.KIEN_NGHI: DeadlineRule(days=10, working_days=False),
-    RecordKind.KHIEU_NAI: DeadlineRule(
-        days=10, working_days=False, resolve_days=30, extension_days=15, max_extensions=1
-    ),
-    RecordKind.TO_CAO: DeadlineRule(
-        days=7, working_days=True, resolve_days=30, extension_days=30, max_extensions=2
-    ),
-}
-
-
 class _Table:
     """A TOML table being read: tracks the key path and refuses unknown keys."""
 
@@ -335,6 +235,15 @@ class _Table:
                 f"{self.key(unknown[0])}: unknown setting — check the spelling against "
                 "config.example.toml"
             )
+
+
+def _default_place(name: str) -> str:
+    """ "xã Cát Giang" → "Cát Giang": the place name written before the date."""
+    for prefix in ("xã ", "phường ", "thị trấn ", "đặc khu "):
+        if name.casefold().startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return name.split("(", 1)[0].strip() or name
 
 
 def _path(value: str, base: Path) -> Path:
@@ -409,10 +318,11 @@ def _commune(t: _Table) -> CommuneSettings:
     for i, office_code in enumerate(codes):
         if office_code in codes[:i]:
             raise ConfigError(f"{t.key('offices')}[{i}].code: {office_code!r} appears twice")
-    if "VP" not in codes:
+    if TRIAGE_OFFICE not in codes:
         raise ConfigError(
-            f'{t.key("offices")}: the office with code "VP" (Văn phòng HĐND và UBND) is '
-            "required — it receives khiếu nại, tố cáo and anything unclear"
+            f'{t.key("offices")}: the office with code "{TRIAGE_OFFICE}" '
+            "(Văn phòng HĐND và UBND) is required — it "
+            "receives khiếu nại, tố cáo and anything unclear"
         )
     hamlets = tuple(h for h in t.texts("hamlets", []) if h)
     if len(set(hamlets)) != len(hamlets):

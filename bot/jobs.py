@@ -20,14 +20,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from handlers import lifecycle
-from handlers.deadlines import due_within, local_day
-from handlers.lifecycle import Action, LifecycleError
-from handlers.model import Priority, Reply, reply_to_payload
+from domain import lifecycle
+from domain.deadlines import due_within, local_day
+from domain.lifecycle import Action, LifecycleError
+from domain.messages import Priority, Reply, reply_to_payload
+from domain.permissions import SYSTEM_ACTOR
+from domain.records import OfficialRole, Record, RecordStatus
+from handlers import records
 from handlers.notify import Notifier
-from handlers.permissions import SYSTEM_ACTOR
 from storage import UnitOfWork
-from storage.models import OfficialRole, Record, RecordStatus
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -195,7 +196,7 @@ async def run_followups(app: App, now: datetime) -> JobReport:
                 current = record
                 if record.status is RecordStatus.ANSWERED:
                     try:
-                        done = await lifecycle.apply(
+                        done = await records.apply(
                             uow, commune, record, Action.CLOSE, SYSTEM_ACTOR, now
                         )
                     except LifecycleError:

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from bot.app import App
 from bot.config import Settings
 from bot.jobs import enqueue_notifications, run_deadline_reminders, run_followups
+from domain.records import OfficialRole
 from handlers import invites
 from handlers.notify import Notifier
 from handlers.staff import tell_reassign
-from storage.models import OfficialRole
 
 COMMANDS = ("official", "jobs")
 

@@ -42,9 +42,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.config import OutboxSettings
-from handlers.model import Reply, reply_from_payload
+from domain.messages import Reply, reply_from_payload
+from domain.records import OutboxMessage
 from storage import Storage
-from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 

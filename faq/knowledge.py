@@ -23,6 +23,7 @@ import jinja2.meta
 import jinja2.nodes
 from rapidfuzz import fuzz
 
+from domain.communes import TRIAGE_OFFICE
 from faq.normalize import normalize
 from faq.topics import DEFAULT_OFFICES, TOPICS
 
@@ -64,7 +65,7 @@ class FaqEntry:
     answer: str
     legal_basis: str = ""
     source: str = ""
-    office: str = "VP"
+    office: str = TRIAGE_OFFICE
     tags: tuple[str, ...] = ()
     topic: str | None = None
     effective_from: date | None = None

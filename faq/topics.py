@@ -26,7 +26,6 @@ OFFICE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
 )
 
 # The triage desk: unclear text and every khiếu nại / tố cáo go here.
-TRIAGE_OFFICE: Final = "VP"
 
 TOPICS: Final[Mapping[str, str]] = MappingProxyType(
     {

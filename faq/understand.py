@@ -31,13 +31,13 @@ from typing import Final
 
 from rapidfuzz import fuzz
 
+from domain.communes import TRIAGE_OFFICE
 from faq.index import FUNCTION_WORDS, FaqIndex, Hit
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.normalize import normalize
 from faq.topics import (
     DEFAULT_ROUTING,
     TOPIC_KEYWORDS,
-    TRIAGE_OFFICE,
     classify_topic,
     topic_scores,
 )

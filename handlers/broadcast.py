@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import CommuneSettings
-from handlers.model import Priority, Reply, reply_to_payload
+from domain.communes import CommuneSettings
+from domain.messages import Priority, Reply, reply_to_payload
 from handlers.render import Renderer
 from storage import UnitOfWork
 

@@ -16,7 +16,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from bot.config import CommuneSettings, Settings
+from domain.communes import CommuneSettings
+from domain.messages import RESUME, Inbound, Reply, reply_to_payload
+from domain.records import Citizen, Conversation, Official, Pending
+from domain.settings import CoreSettings
 from faq.understand import is_emergency
 from handlers import staff
 from handlers.flows import (
@@ -35,13 +38,11 @@ from handlers.flows import commune as commune_flow
 from handlers.flows.commune import Commune
 from handlers.flows.menu import Menu
 from handlers.knowledge import Knowledge
-from handlers.model import Inbound, Reply, reply_to_payload
 from handlers.notify import RATING_BUTTON_PREFIX
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
-from handlers.turn import GLOBAL_PREFIX, RESUME, Step, Turn
+from handlers.turn import GLOBAL_PREFIX, Step, Turn
 from storage import Storage, UnitOfWork
-from storage.models import Citizen, Conversation, Official, Pending
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class Dispatcher:
     def __init__(
         self,
         storage: Storage,
-        settings: Settings,
+        settings: CoreSettings,
         renderer: Renderer,
         knowledge: Knowledge,
         steps: Mapping[str, Step] = STEPS,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from bot.config import CommuneSettings, Settings
+from domain.communes import CommuneSettings
+from domain.records import Invite, Official, OfficialRole
+from domain.settings import CoreSettings
 from storage import UnitOfWork
-from storage.models import Invite, Official, OfficialRole
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
@@ -33,7 +34,7 @@ def normalise(code: str) -> str:
 
 async def make_invite(
     uow: UnitOfWork,
-    settings: Settings,
+    settings: CoreSettings,
     commune: CommuneSettings,
     office_code: str,
     role: OfficialRole,

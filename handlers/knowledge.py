@@ -12,12 +12,12 @@ import re
 from collections.abc import Collection
 from datetime import date
 
-from bot.config import CommuneSettings
+from domain.communes import CommuneSettings
+from domain.records import RecordKind
 from faq.knowledge import FaqEntry, KnowledgeBase
 from faq.normalize import normalize
 from faq.topics import DEFAULT_ROUTING
 from faq.understand import Understander, redact_for_log
-from storage.models import RecordKind
 
 _CAPITALISED_WORD = re.compile(r"(?<=\S\s)[A-ZĐÀ-Ỹ][\wÀ-ỹ]*")
 

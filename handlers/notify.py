@@ -1,7 +1,7 @@
 """Messages to other chats than the one being answered: offices, leaders, heads, citizens.
 
 Every message is rendered for the people who will read it, through
-`handlers.permissions.contact_for`: an office's group chat is read by everyone in it, so a
+`domain.permissions.contact_for`: an office's group chat is read by everyone in it, so a
 denouncer's identity never goes there; a leader's or the handler's private chat may carry
 it. The messages are `Reply` objects with priority NOTIFICATION and the record's code;
 the dispatcher or the job writes them to the outbox in the same transaction as the change.
@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.config import CommuneSettings
-from handlers import lifecycle
-from handlers.deadlines import can_extend
-from handlers.lifecycle import Action
-from handlers.model import Button, Priority, Reply
-from handlers.permissions import GROUP, Actor, contact_for
+from domain import lifecycle
+from domain.communes import CommuneSettings
+from domain.deadlines import can_extend
+from domain.lifecycle import Action
+from domain.messages import Button, Priority, Reply
+from domain.permissions import GROUP, Actor, contact_for
+from domain.records import Official, OfficialRole, Record
 from handlers.render import Renderer
 from storage import UnitOfWork
-from storage.models import Official, OfficialRole, Record
 
 RECORD_BUTTON_PREFIX = "r:"
 RATING_BUTTON_PREFIX = "v:"

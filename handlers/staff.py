@@ -1,6 +1,6 @@
 """The officials' side of the conversation: record buttons, commands, typed answers.
 
-An official is a channel identity bound to an office and a role (`storage.models.Official`).
+An official is a channel identity bound to an office and a role (`domain.records.Official`).
 They work in their private chat with the bot and in their office's group chat. In a group
 only commands, presses of the bot's buttons and replies to the bot's messages count; other
 chatter is ignored.
@@ -25,12 +25,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import CommuneSettings, Settings
-from handlers import invites, lifecycle, tracking_code
+from domain import lifecycle, tracking_code
+from domain.communes import CommuneSettings
+from domain.deadlines import due_within
+from domain.lifecycle import Action, LifecycleError
+from domain.messages import RESUME, Button, Inbound, Priority, Reply
+from domain.permissions import GROUP, Actor, Perm, allowed, may_broadcast, may_manage_officials
+from domain.records import Official, OfficialRole, Pending, Record, RecordStatus
+from domain.settings import CoreSettings
+from handlers import invites, records
 from handlers.broadcast import queue_broadcast
-from handlers.deadlines import due_within
-from handlers.lifecycle import Action, LifecycleError
-from handlers.model import Button, Inbound, Priority, Reply
 from handlers.notify import (
     CARD_ACTIONS,
     PROGRESS_BUTTON_PREFIX,
@@ -38,12 +42,9 @@ from handlers.notify import (
     Notifier,
     parse_record_button,
 )
-from handlers.permissions import GROUP, Actor, Perm, allowed, may_broadcast, may_manage_officials
 from handlers.render import Renderer
 from handlers.text import clean_text, one_line
-from handlers.turn import RESUME
 from storage import UnitOfWork
-from storage.models import Official, OfficialRole, Pending, Record, RecordStatus
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class StaffTurn:
     inbound: Inbound
     now: datetime
     uow: UnitOfWork
-    settings: Settings
+    settings: CoreSettings
     commune: CommuneSettings
     renderer: Renderer
     official: Official | None
@@ -293,7 +294,7 @@ async def perform(
     assignee: Official | None = None,
 ) -> None:
     try:
-        done = await lifecycle.apply(
+        done = await records.apply(
             turn.uow,
             turn.commune,
             record,
@@ -379,8 +380,8 @@ async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) 
     """Put an idle citizen's conversation in the 'answer the request' state for this
     record (their data — a kept draft — stays). A citizen in the middle of something is
     never moved: the request's «Bổ sung» button starts the answer when they are ready."""
+    from domain.records import Conversation
     from handlers.flows.info import Info
-    from storage.models import Conversation
 
     conversation = await turn.uow.get_conversation(citizen_id)
     data: dict[str, Any] = dict(conversation.data) if conversation else {}
@@ -558,12 +559,12 @@ async def queue(turn: StaffTurn, args: str) -> None:
     size = turn.settings.bot.queue_page_size
     office = _scope(turn)
     total = await turn.uow.count_open_records(turn.commune.code, office, OPEN_STATUSES)
-    records = await turn.uow.list_open_records(
+    open_records = await turn.uow.list_open_records(
         turn.commune.code, office, OPEN_STATUSES, size, (page - 1) * size
     )
     turn.say(
         "staff_queue",
-        items=[_item(turn, r) for r in records],
+        items=[_item(turn, r) for r in open_records],
         page=page,
         pages=max(1, -(-total // size)),
         total=total,
@@ -574,12 +575,12 @@ async def queue(turn: StaffTurn, args: str) -> None:
 async def overdue(turn: StaffTurn, _args: str) -> None:
     days = turn.settings.bot.reminder_days
     horizon = turn.now + timedelta(days=days + 1)
-    records = await turn.uow.list_open_records(
+    open_records = await turn.uow.list_open_records(
         turn.commune.code, _scope(turn), OPEN_STATUSES, 100, due_before=horizon
     )
     tz = turn.commune.timezone
-    late = [r for r in records if r.due_at < turn.now]
-    soon = [r for r in records if due_within(r.due_at, turn.now, days, tz)]
+    late = [r for r in open_records if r.due_at < turn.now]
+    soon = [r for r in open_records if due_within(r.due_at, turn.now, days, tz)]
     turn.say(
         "staff_overdue",
         late=[_item(turn, r) for r in late],

@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.config import CommuneSettings, Settings
+from domain.communes import CommuneSettings
+from domain.messages import Button, Inbound, Priority, Reply
+from domain.records import Citizen
+from domain.settings import CoreSettings
 from handlers.knowledge import Knowledge
-from handlers.model import Button, Inbound, Priority, Reply
 from handlers.render import Renderer
 from handlers.text import fold
 from storage import UnitOfWork
-from storage.models import Citizen
 
 GLOBAL_PREFIX = "m:"
 # Sent by a channel that reopens (the terminal at start): show the current step again.
-RESUME = GLOBAL_PREFIX + "resume"
 
 ButtonSpec = tuple[str, str]  # (label, action)
 
@@ -52,7 +52,7 @@ class Turn:
     inbound: Inbound
     now: datetime
     uow: UnitOfWork
-    settings: Settings
+    settings: CoreSettings
     commune: CommuneSettings
     citizen: Citizen
     renderer: Renderer

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from storage.base import CommuneRow, OfficeRow
-from storage.models import (
+from domain.records import (
     ActorKind,
     Citizen,
     Conversation,
@@ -38,6 +37,7 @@ from storage.models import (
     StoredAttachment,
     Subscription,
 )
+from storage.base import CommuneRow, OfficeRow
 
 Row = Any  # aiosqlite.Row or asyncpg.Record: row["name"] and row[0] both work
 
@@ -677,7 +677,7 @@ class SqlUnitOfWork:
         """Apply a lifecycle step if the record is still at `expected_version`.
 
         Bumps the version; None when another step got there first (the caller says so).
-        Only `handlers.lifecycle` calls this, together with `add_event`.
+        Only `handlers.records.apply` calls this, together with `add_event`.
         """
         unknown = set(changes) - _LIFECYCLE_COLUMNS
         if unknown:

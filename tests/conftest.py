@@ -16,7 +16,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings, StorageSettings, load_settings
-from handlers.model import (
+from domain.messages import (
     Attachment,
     Inbound,
     Location,
@@ -242,8 +242,8 @@ async def make_official(
     app: App, user: str, office: str = "VP", role: str = "member", name: str | None = None
 ) -> OfficialChat:
     """An official who joined through an invite code and /thamgia, like a real one."""
+    from domain.records import OfficialRole
     from handlers import invites
-    from storage.models import OfficialRole
 
     commune = app.settings.communes[0]
     async with app.storage.transaction() as uow:

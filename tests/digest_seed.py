@@ -113,7 +113,7 @@ class Seed:
         )
 
     async def rating(self, code: str, at: datetime, value: str) -> None:
-        """As handlers.lifecycle rates: a ratings row and a `rated` event (closed stays)."""
+        """As handlers.records.apply rates: a ratings row and a `rated` event (closed stays)."""
         await self.uow._exec(
             "INSERT INTO ratings (record_id, at, value) VALUES (?, ?, ?)",
             (self.ids[code], at, value),

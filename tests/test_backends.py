@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import App
 from bot.config import Secret, Settings
-from handlers import tracking_code
-from handlers.model import plain_text
+from domain import tracking_code
+from domain.messages import plain_text
 from storage.migrations import migrations
 from tests.conftest import BACKENDS, POSTGRES_DSN, Chat, Clock, postgres_schema
 

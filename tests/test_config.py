@@ -11,7 +11,7 @@ import pytest
 
 from bot import config as config_module
 from bot.config import ConfigError, Secret, env_secret, load_settings, parse_settings
-from storage.models import RecordKind
+from domain.records import RecordKind
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.example.toml"

@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from handlers import tracking_code
-from handlers.model import plain_text
+from domain import tracking_code
+from domain.messages import plain_text
 from tests.conftest import Chat, Clock
 
 CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{6}\b")

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import CommuneSettings, DeadlineRule, load_settings
-from handlers.deadlines import (
+from bot.config import load_settings
+from domain.communes import CommuneSettings, DeadlineRule
+from domain.deadlines import (
     ExtensionRefused,
     add_days,
     due_at,
@@ -17,7 +18,7 @@ from handlers.deadlines import (
     is_working_day,
     resolve_due_at,
 )
-from storage.models import RecordKind
+from domain.records import RecordKind
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 TET_2026 = {date(2026, 2, d) for d in range(14, 23)}

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import App
-from handlers.model import Attachment, Location
+from domain.messages import Attachment, Location
 from tests.conftest import Chat, Clock, settings_in
 
 COMMANDS = ["/start", "/gopy", "/tracuu", "/tracuu CG-2611-7KQ3XD", "/cuatoi", "/huy",

@@ -12,7 +12,7 @@ import pytest
 from bot.app import App
 from bot.config import Settings
 from bot.jobs import run_deadline_reminders, run_followups
-from handlers.model import plain_text
+from domain.messages import plain_text
 from tests.conftest import Chat, Clock, make_official, receive
 from tests.test_console import run_chat
 from tests.test_conversation import db, file_report

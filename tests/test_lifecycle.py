@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import CommuneSettings, load_settings
-from handlers import lifecycle
-from handlers.lifecycle import Action, BadTransition, Conflict, NoMoreExtensions, NotAllowed
-from handlers.model import MAX_BUTTON_DATA_BYTES
-from handlers.notify import parse_record_button, record_button_data
-from handlers.permissions import (
+from bot.config import load_settings
+from domain import lifecycle
+from domain.communes import CommuneSettings
+from domain.lifecycle import Action, BadTransition, Conflict, NoMoreExtensions, NotAllowed
+from domain.messages import MAX_BUTTON_DATA_BYTES
+from domain.permissions import (
     GROUP,
     SYSTEM_ACTOR,
     Actor,
@@ -26,10 +26,7 @@ from handlers.permissions import (
     contact_for,
     may_manage_officials,
 )
-from handlers.tracking_code import make_code
-from storage import SqliteStorage, Storage
-from storage.base import CommuneRow, OfficeRow
-from storage.models import (
+from domain.records import (
     ActorKind,
     NewRecord,
     Official,
@@ -39,6 +36,11 @@ from storage.models import (
     RecordStatus,
     Stage,
 )
+from domain.tracking_code import make_code
+from handlers import records
+from handlers.notify import parse_record_button, record_button_data
+from storage import SqliteStorage, Storage
+from storage.base import CommuneRow, OfficeRow
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 S = RecordStatus
@@ -238,7 +240,7 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
         target = lifecycle.TRANSITIONS.get((action, status))
         if target is None:
             with pytest.raises(BadTransition):
-                await lifecycle.apply(
+                await records.apply(
                     uow,
                     commune,
                     rec,
@@ -253,7 +255,7 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
             assert after == rec
             assert len(await uow.list_events(rec.id, visible_only=False)) == events_before
             return
-        done = await lifecycle.apply(
+        done = await records.apply(
             uow, commune, rec, action, actor, NOW, note="ghi chú", office_code="KT", assignee=head
         )
         assert done.after.status is target
@@ -273,18 +275,18 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
         assert head is not None
         actor = Actor.for_official(head)
         with pytest.raises(NoMoreExtensions):  # extensions belong to the resolution stage
-            await lifecycle.apply(uow, commune, rec, Action.EXTEND, actor, NOW, note="sớm")
-        taken = (await lifecycle.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
+            await records.apply(uow, commune, rec, Action.EXTEND, actor, NOW, note="sớm")
+        taken = (await records.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
         assert (taken.stage, taken.handler_id) == (Stage.RESOLVE, head.id)
         # thụ lý on 26/11 (local) + 30 days → Saturday 26/12, so Monday 28/12 (BLDS Điều 148.5);
         # one extension of 15 days → 12/01/2027
         assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-28"
         extended = (
-            await lifecycle.apply(uow, commune, taken, Action.EXTEND, actor, NOW, note="phức tạp")
+            await records.apply(uow, commune, taken, Action.EXTEND, actor, NOW, note="phức tạp")
         ).after
         assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-12"
         with pytest.raises(NoMoreExtensions):
-            await lifecycle.apply(uow, commune, extended, Action.EXTEND, actor, NOW, note="nữa")
+            await records.apply(uow, commune, extended, Action.EXTEND, actor, NOW, note="nữa")
 
 
 async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
@@ -296,10 +298,10 @@ async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
         stranger = await uow.upsert_official("CG", "test", "kt", "Hà", "KT", OfficialRole.HEAD, NOW)
         assert head is not None
         with pytest.raises(NotAllowed):
-            await lifecycle.apply(uow, commune, rec, Action.TAKE, Actor.for_official(stranger), NOW)
-        await lifecycle.apply(uow, commune, rec, Action.TAKE, Actor.for_official(head), NOW)
+            await records.apply(uow, commune, rec, Action.TAKE, Actor.for_official(stranger), NOW)
+        await records.apply(uow, commune, rec, Action.TAKE, Actor.for_official(head), NOW)
         with pytest.raises(Conflict):
-            await lifecycle.apply(
+            await records.apply(
                 uow, commune, rec, Action.TAKE, Actor.for_official(head), NOW, expected_version=0
             )
         assert len(await uow.list_events(rec.id, visible_only=False)) == 1
@@ -331,16 +333,16 @@ def test_malformed_record_buttons_are_refused(data: str) -> None:
 async def test_a_reopened_record_gets_a_fresh_due_time_from_the_reopening(
     storage: Storage, commune: CommuneSettings
 ) -> None:
-    from handlers.deadlines import record_due_at, resolve_due_at
+    from domain.deadlines import record_due_at, resolve_due_at
 
     later = NOW + timedelta(days=40)
     answered = await new_in(storage, S.ANSWERED, RecordKind.PHAN_ANH)
     resolving = await new_in(storage, S.CLOSED, RecordKind.KHIEU_NAI, Stage.RESOLVE)
     async with storage.transaction() as uow:
-        done = await lifecycle.apply(uow, commune, answered, Action.REOPEN, SYSTEM_ACTOR, later)
+        done = await records.apply(uow, commune, answered, Action.REOPEN, SYSTEM_ACTOR, later)
         assert done.after.due_at == record_due_at(commune, RecordKind.PHAN_ANH, later)
         assert done.after.due_at > later
-        done = await lifecycle.apply(uow, commune, resolving, Action.REOPEN, SYSTEM_ACTOR, later)
+        done = await records.apply(uow, commune, resolving, Action.REOPEN, SYSTEM_ACTOR, later)
         assert done.after.due_at == resolve_due_at(commune, RecordKind.KHIEU_NAI, later)
 
 

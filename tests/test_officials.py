@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from handlers.model import Priority, Reply, plain_text
+from domain.messages import Priority, Reply, plain_text
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
 from tests.test_conversation import CODE, db, file_report
 

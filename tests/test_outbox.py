@@ -18,8 +18,8 @@ from bot.app import App
 from bot.channels.telegram import TelegramSender, split_text
 from bot.config import OutboxSettings, Settings
 from bot.outbox import OutboxSender
+from domain.messages import Inbound, Priority, Reply, reply_to_payload
 from handlers.broadcast import queue_broadcast
-from handlers.model import Inbound, Priority, Reply, reply_to_payload
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock, StandInRequest
 from tests.conftest import T0, Chat
 
@@ -213,7 +213,7 @@ async def test_a_reply_to_a_notification_finds_its_record(
 async def test_buttons_and_the_location_keyboard_reach_telegram(
     app: App, sender: OutboxSender, standin: BotApiStandIn
 ) -> None:
-    from handlers.model import Button
+    from domain.messages import Button
 
     await enqueue(app, "51", "<b>Chọn</b>", rows=((Button("Gửi", "3:submit"),),))
     await enqueue(

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from domain.records import ActorKind, NewRecord, RecordKind, RecordStatus
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
 from storage.migrations import migrations
-from storage.models import ActorKind, NewRecord, RecordKind, RecordStatus
 from tests.conftest import BACKENDS, INTEGRITY_ERRORS, open_backend
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -160,7 +160,7 @@ async def test_outbox_order_and_never_twice(storage: Storage) -> None:
 
 
 async def test_officials_invites_and_record_versions(storage: Storage) -> None:
-    from storage.models import Invite, OfficialRole
+    from domain.records import Invite, OfficialRole
 
     async with storage.transaction() as uow:
         lan = await uow.upsert_official("CG", "test", "lan", "Lan", "VP", OfficialRole.MEMBER, NOW)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.tracking_code import ALPHABET, InvalidCode, make_code, parse_code
+from domain.tracking_code import ALPHABET, InvalidCode, make_code, parse_code
 
 communes = st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=4)
 moments = st.datetimes(

@@ -20,8 +20,15 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.app import App
-from handlers.model import Attachment, Button, Inbound, Location, plain_text, reply_from_payload
-from handlers.turn import RESUME
+from domain.messages import (
+    RESUME,
+    Attachment,
+    Button,
+    Inbound,
+    Location,
+    plain_text,
+    reply_from_payload,
+)
 
 CHANNEL = "console"
 

@@ -66,7 +66,7 @@ from telegram.request import BaseRequest
 from bot.app import App
 from bot.config import Secret, TelegramSettings
 from bot.outbox import OutboxSender, PermanentError, RetryLater, Sleep, TransientError
-from handlers.model import Attachment, Inbound, Location, Reply
+from domain.messages import Attachment, Inbound, Location, Reply
 from handlers.render import Renderer
 
 log = logging.getLogger(__name__)

@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.config import CommuneSettings, DigestSettings
+from bot.config import DigestSettings
 from bot.digest.weeks import IsoWeek
+from domain.communes import CommuneSettings
+from domain.records import DurationStats, Rating, RecordKind
 from faq.topics import TOPICS
 from storage import UnitOfWork
-from storage.models import DurationStats, Rating, RecordKind
 
-# Event actions the digest counts (handlers.lifecycle.EVENT_NAMES), plus "closed": records
+# Event actions the digest counts (domain.lifecycle.EVENT_NAMES), plus "closed": records
 # that entered the closed status, whichever action closed them.
 EVENT_ACTIONS = ("accepted", "need_info", "answered", "transferred", "rejected", "extended")
 ACTIONS = (*EVENT_ACTIONS[:5], "closed", "extended", "reopened")

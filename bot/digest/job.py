@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import CommuneSettings, Settings
+from bot.config import Settings
 from bot.digest.document import build_docx
 from bot.digest.figures import Digest, collect_week, compare
 from bot.digest.render import DigestRenderer, chart_png
 from bot.digest.weeks import IsoWeek, due_week
-from handlers.model import Priority, Reply, reply_to_payload
+from domain.communes import CommuneSettings
+from domain.messages import Priority, Reply, reply_to_payload
 from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)

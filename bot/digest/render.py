@@ -17,8 +17,8 @@ from typing import Any
 
 import jinja2
 
-from bot.config import CommuneSettings
 from bot.digest.figures import Digest
+from domain.communes import CommuneSettings
 from handlers.render import template_loader
 
 TELEGRAM_LIMIT = 4096

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.records import Citizen
 from handlers.turn import Step, Turn
-from storage.models import Citizen
 
 
 class Consent(StrEnum):

@@ -39,11 +39,12 @@ import logging
 from enum import StrEnum
 from typing import Any
 
-from handlers import tracking_code
-from handlers.deadlines import record_due_at
+from domain import tracking_code
+from domain.communes import TRIAGE_OFFICE
+from domain.deadlines import record_due_at
+from domain.records import ActorKind, NewRecord, Record, RecordKind, RecordStatus
 from handlers.text import has_words, one_line, valid_name, valid_phone
 from handlers.turn import ButtonSpec, Step, Turn
-from storage.models import ActorKind, NewRecord, Record, RecordKind, RecordStatus
 
 log = logging.getLogger(__name__)
 
@@ -609,8 +610,8 @@ async def submit(turn: Turn) -> None:
 
 async def _notify_new(turn: Turn, record: Record) -> None:
     """Tell the office (and, for a tố cáo, the leaders) in the same transaction."""
+    from domain.records import OfficialRole
     from handlers.notify import Notifier
-    from storage.models import OfficialRole
 
     notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
     await notifier.to_office(record, "office_new", transferred_from=None, reason=None)
@@ -641,7 +642,7 @@ def _route(turn: Turn, kind: RecordKind) -> str:
     chosen = draft.get("office")
     if not kind.needs_identity and isinstance(chosen, str) and turn.commune.office(chosen):
         return chosen
-    return office if turn.commune.office(office) is not None else "VP"
+    return office if turn.commune.office(office) is not None else TRIAGE_OFFICE
 
 
 async def _insert_with_fresh_code(turn: Turn, new: NewRecord) -> Record:

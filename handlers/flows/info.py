@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers import lifecycle
-from handlers.lifecycle import Action, LifecycleError
-from handlers.model import Button
+from domain.lifecycle import Action, LifecycleError
+from domain.messages import Button
+from domain.permissions import Actor, Perm, allowed
+from domain.records import Record, RecordStatus
+from handlers import records
 from handlers.notify import Notifier
-from handlers.permissions import Actor, Perm, allowed
 from handlers.render import Renderer
 from handlers.turn import GLOBAL_PREFIX, ButtonSpec, Step, Turn
-from storage.models import Record, RecordStatus
 
 SUPPLEMENT_ACTION = "bosung"
 
@@ -116,7 +116,7 @@ async def handle_answer(turn: Turn) -> None:
         return
     note = turn.text or turn.renderer.render("info_photos_note", count=len(photos))
     try:
-        done = await lifecycle.apply(
+        done = await records.apply(
             turn.uow,
             turn.commune,
             record,

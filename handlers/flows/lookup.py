@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from handlers import tracking_code
+from domain import tracking_code
+from domain.permissions import Actor, Perm, allowed
 from handlers.flows import info
-from handlers.permissions import Actor, Perm, allowed
 from handlers.turn import Step, Turn
 
 EXAMPLE_RANDOM = "7KQ3X"

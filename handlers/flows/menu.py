@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.records import Record
 from handlers.turn import ButtonSpec, Step, Turn
-from storage.models import Record
 
 MY_RECORDS_LIMIT = 10
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.config import CommuneSettings
+from domain.communes import TRIAGE_OFFICE, CommuneSettings
+from domain.records import RecordKind, RecordStatus
 from faq.knowledge import FaqEntry
 from faq.topics import TOPICS
 from faq.understand import Intent, Understander, Understanding, is_thanks
@@ -33,7 +34,6 @@ from handlers.knowledge import loggable_question, requested_kind
 from handlers.render import Renderer
 from handlers.text import has_words
 from handlers.turn import ButtonSpec, Step, Turn
-from storage.models import RecordKind, RecordStatus
 
 POPULAR = ("khai_sinh", "chung_thuc_ban_sao", "tam_tru", "ho_kinh_doanh")
 
@@ -259,7 +259,7 @@ async def _offer_report(turn: Turn, text: str, understanding: Understanding) -> 
 
 async def prompt_report(turn: Turn) -> None:
     offer: dict[str, Any] = turn.data.get("offer", {})
-    office = turn.commune.office(str(offer.get("office") or "VP"))
+    office = turn.commune.office(str(offer.get("office") or TRIAGE_OFFICE))
     turn.say(
         "report_offer",
         [

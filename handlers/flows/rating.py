@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers import lifecycle
-from handlers.lifecycle import Action, LifecycleError
+from domain import lifecycle
+from domain.lifecycle import Action, LifecycleError
+from domain.permissions import Actor, Perm, allowed
+from domain.records import Official, OfficialRole, Rating
+from handlers import records
 from handlers.notify import RATING_BUTTON_PREFIX, Notifier
-from handlers.permissions import Actor, Perm, allowed
 from handlers.text import has_words, one_line
 from handlers.turn import Step, Turn
-from storage.models import Official, OfficialRole, Rating
 
 REASON_MAX = 500
 
@@ -47,7 +48,7 @@ async def press(turn: Turn, data: str) -> None:
     # the turn's one transaction).
     try:
         if value is Rating.UNSATISFIED:
-            done = await lifecycle.apply(
+            done = await records.apply(
                 turn.uow, turn.commune, record, Action.REOPEN, actor, turn.now, note=None
             )
             rating_id = await turn.uow.add_rating(record.id, turn.now, value, None)
@@ -59,7 +60,7 @@ async def press(turn: Turn, data: str) -> None:
             turn.data["rating"] = {"code": record.code, "id": rating_id}
             await turn.goto(RatingState.REASON)
             return
-        await lifecycle.apply(turn.uow, turn.commune, record, Action.RATE, actor, turn.now)
+        await records.apply(turn.uow, turn.commune, record, Action.RATE, actor, turn.now)
         await turn.uow.add_rating(record.id, turn.now, value, None)
     except LifecycleError:
         turn.say("rating_already", code=record.code)

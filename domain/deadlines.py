@@ -19,8 +19,8 @@ from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import CommuneSettings
-from storage.models import Record, RecordKind, Stage
+from domain.communes import CommuneSettings
+from domain.records import Record, RecordKind, Stage
 
 _END_OF_DAY = time(23, 59, 59)
 

@@ -1,4 +1,4 @@
-"""A record's lifecycle: the one function through which a record's status changes.
+"""A record's lifecycle, the pure half: which step may happen, and what it changes.
 
 ```mermaid
 stateDiagram-v2
@@ -34,32 +34,30 @@ stateDiagram-v2
 `extend` keeps the status and moves the due time; `assign` (Giao, by a head or leader)
 keeps the status and names the handler (an audit event the citizen does not see); `rate`
 on a closed record keeps it closed.
-Every step checks the actor's permission (`handlers.permissions.allowed`), checks the
-transition, updates the record under its version (so of two officials pressing the same
-button one wins and the other gets `Conflict`), and appends exactly one audit event.
+`plan` checks the actor's permission (`domain.permissions.allowed`), the version and the
+transition, and returns the changes and the one audit event the step makes, without
+touching storage. `handlers.records.apply` then writes both in one storage call
+(`uow.records.transition`), which updates the record under its version (so of two officials
+pressing the same button one wins and the other gets `Conflict`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.config import CommuneSettings
-from handlers.deadlines import (
+from domain.communes import CommuneSettings
+from domain.deadlines import (
     ExtensionRefused,
     can_extend,
     extended_due_at,
     record_due_at,
     resolve_due_at,
 )
-from handlers.permissions import Actor, Perm, allowed
-from storage import UnitOfWork
-from storage.models import Official, OfficialRole, Record, RecordStatus, Stage
-
-log = logging.getLogger(__name__)
+from domain.permissions import Actor, Perm, allowed
+from domain.records import ActorKind, Official, OfficialRole, Record, RecordStatus, Stage
 
 S = RecordStatus
 
@@ -192,8 +190,30 @@ def can(actor: Actor, record: Record, action: Action) -> bool:
     return (action, record.status) in TRANSITIONS and allowed(actor, record, PERMS[action])
 
 
-async def apply(
-    uow: UnitOfWork,
+@dataclass(frozen=True, slots=True)
+class PlannedEvent:
+    """The audit event a step appends (invariant: no change to a record without one)."""
+
+    at: datetime
+    actor_kind: ActorKind
+    actor_ref: str | None
+    action: str
+    from_status: RecordStatus
+    to_status: RecordStatus
+    note: str | None
+    visible_to_citizen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """What one step does to a record: the column changes and the event, not yet written."""
+
+    action: Action
+    changes: dict[str, Any]
+    event: PlannedEvent
+
+
+def plan(
     commune: CommuneSettings,
     record: Record,
     action: Action,
@@ -205,12 +225,10 @@ async def apply(
     expected_version: int | None = None,
     visible: bool = True,
     assignee: Official | None = None,
-) -> Done:
-    """Move `record` by `action`; raises a `LifecycleError` and changes nothing if it can't."""
+) -> Transition:
+    """The changes and the event of moving `record` by `action`; raises a `LifecycleError`
+    (or `ValueError` for a missing note or office) if the step cannot happen."""
     if not allowed(actor, record, PERMS[action]):
-        log.warning(
-            "refused %s on %s for %s %s", action.value, record.code, actor.kind.value, actor.ref
-        )
         raise NotAllowed(action.value)
     if expected_version is not None and expected_version != record.version:
         raise Conflict(record.code)
@@ -261,20 +279,14 @@ async def apply(
         except ExtensionRefused:
             raise NoMoreExtensions(record.kind.value) from None
         changes["extensions"] = record.extensions + 1
-    after = await uow.update_record(record.id, record.version, changes)
-    if after is None:
-        raise Conflict(record.code)
-    event = EVENT_NAMES[action]
-    await uow.add_event(
-        record.id,
-        now,
-        actor.kind,
-        actor.ref,
-        event,
-        record.status,
-        target,
-        note.strip() if note else None,
-        visible,
+    event = PlannedEvent(
+        at=now,
+        actor_kind=actor.kind,
+        actor_ref=actor.ref,
+        action=EVENT_NAMES[action],
+        from_status=record.status,
+        to_status=target,
+        note=note.strip() if note else None,
+        visible_to_citizen=visible,
     )
-    log.info("record %s: %s → %s by %s", record.code, record.status, target, actor.kind.value)
-    return Done(record, after, action, event, note.strip() if note else None)
+    return Transition(action, changes, event)

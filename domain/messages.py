@@ -21,6 +21,9 @@ from datetime import datetime
 from enum import IntEnum
 
 MAX_BUTTON_DATA_BYTES = 64
+# The button data a channel sends to show the person's current step again (the terminal on
+# start-up, a channel after a restart); `handlers.turn` treats it as a global action.
+RESUME = "m:resume"
 
 
 class Priority(IntEnum):

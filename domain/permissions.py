@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.models import ActorKind, Official, OfficialRole, Record, RecordKind
+from domain.records import ActorKind, Official, OfficialRole, Record, RecordKind
 
 
 class Perm(StrEnum):
