@@ -4,6 +4,9 @@ Templates live in `handlers/templates/`; a deployment may put files of the same 
 the directory `bot.templates_dir` names, and those win. Autoescape is always on, so
 anything a person typed is escaped for Telegram HTML; literal tags in a template are kept.
 `labels.j2` holds the short texts (buttons, names of kinds and statuses).
+
+Knowledge-base answers are templates held as data in deployment folders; they render in a
+`SandboxedEnvironment` (no attribute access to internals), with the same filters and labels.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 
 def _ngay(value: datetime) -> str:
@@ -49,6 +53,14 @@ class Renderer:
             raise jinja2.TemplateError("labels.j2 must define `labels` as a mapping")
         self.labels: Mapping[str, str] = labels
         self.env.globals["labels"] = labels
+        self._data_env = jinja2.sandbox.SandboxedEnvironment(
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._data_env.filters.update(self.env.filters)
+        self._data_env.globals["labels"] = labels
 
     def render(self, name: str, /, **context: Any) -> str:
         """Render `name.j2`; the result is Telegram HTML with surrounding blank lines trimmed."""
@@ -56,7 +68,7 @@ class Renderer:
 
     def render_string(self, source: str, /, **context: Any) -> str:
         """Render a template held as data (a knowledge-base answer)."""
-        return self.env.from_string(source).render(**context).strip()
+        return self._data_env.from_string(source).render(**context).strip()
 
     def label(self, key: str) -> str:
         try:
