@@ -13,8 +13,8 @@ from collections.abc import Collection
 from datetime import date
 
 from bot.config import CommuneSettings
+from faq.intent import requested_kind as faq_requested_kind
 from faq.knowledge import FaqEntry, KnowledgeBase
-from faq.normalize import normalize
 from faq.topics import DEFAULT_ROUTING
 from faq.understand import Understander, redact_for_log
 from storage.models import RecordKind
@@ -40,38 +40,10 @@ class Knowledge:
         return self.kb.get(entry_id)
 
 
-# What people write when they know which kind they want, in normalised form; the most
-# serious kind named wins ("khiếu nại, tố cáo" is handled as a tố cáo).
-_KIND_PHRASES: tuple[tuple[RecordKind, tuple[str, ...]], ...] = (
-    (
-        RecordKind.TO_CAO,
-        # naming it, or describing an official's corruption (a tố cáo, not a kiến nghị)
-        (
-            "to cao",
-            "to giac",
-            "doi tien",
-            "gay kho de",
-            "hoi lo",
-            "an chan",
-            "boi tron",
-            "tham nhung",
-            "nhan phong bi",
-            "lot tay",
-            "voi tien",
-        ),
-    ),
-    (RecordKind.KHIEU_NAI, ("khieu nai", "khieu kien")),
-    (RecordKind.KIEN_NGHI, ("kien nghi", "de nghi", "de xuat", "gop y")),
-)
-
-
 def requested_kind(text: str) -> RecordKind:
-    """The kind of record a free-text report asks for; phản ánh unless one is named."""
-    padded = f" {normalize(text)} "
-    for kind, phrases in _KIND_PHRASES:
-        if any(f" {phrase} " in padded for phrase in phrases):
-            return kind
-    return RecordKind.PHAN_ANH
+    """The kind of record a free-text report asks for; phản ánh unless one is named
+    (the phrases are faq/data/lexicons/kinds.toml, the rule `faq.intent.requested_kind`)."""
+    return RecordKind(faq_requested_kind(text))
 
 
 def loggable_question(text: str, vocabulary: Collection[str]) -> str:
