@@ -7,6 +7,7 @@ from types import TracebackType
 
 from bot.config import Settings
 from faq.knowledge import load_knowledge_base
+from faq.lexicon import load_lexicon
 from handlers.dispatcher import Dispatcher
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
@@ -48,7 +49,8 @@ class App:
     @classmethod
     async def open(cls, settings: Settings) -> App:
         renderer = Renderer(settings.bot.templates_dir)
-        knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
+        dirs = settings.bot.knowledge_dirs
+        knowledge = Knowledge(load_knowledge_base(dirs), load_lexicon(dirs))
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
         storage = await open_storage(settings.storage)
         try:

@@ -344,22 +344,35 @@ def _read_folder(builder: _Builder, folder: Path, *, bundled: bool) -> None:
             raise LexiconError(f"{folder / LEXICON_DIR}: missing {', '.join(missing)}")
 
 
-def load_lexicon(folders: Sequence[Path] = ()) -> Lexicon:
-    """The bundled lexicon, extended by each deployment folder in turn.
-
-    Paths that are files (a single knowledge-base file in `knowledge_dirs`) and the bundled
-    data folder itself are skipped; a path that does not exist is an error."""
-    builder = _Builder()
-    _read_folder(builder, DATA_DIR, bundled=True)
+def _deployment_folders(folders: Sequence[Path]) -> list[Path]:
+    found = []
     for folder in map(Path, folders):
         if not folder.exists():
             raise LexiconError(f"{folder}: no such file or directory")
         if folder.is_dir() and folder.resolve() != DATA_DIR.resolve():
-            _read_folder(builder, folder, bundled=False)
+            found.append(folder)
+    return found
+
+
+def _load(folders: Sequence[Path]) -> Lexicon:
+    builder = _Builder()
+    _read_folder(builder, DATA_DIR, bundled=True)
+    for folder in folders:
+        _read_folder(builder, folder, bundled=False)
     return builder.build()
 
 
 @functools.cache
 def bundled_lexicon() -> Lexicon:
     """The bundled lexicon, read once per process."""
-    return load_lexicon()
+    return _load(())
+
+
+def load_lexicon(folders: Sequence[Path] = ()) -> Lexicon:
+    """The bundled lexicon, extended by each deployment folder in turn.
+
+    Paths that are files (a single knowledge-base file in `knowledge_dirs`) and the bundled
+    data folder itself are skipped; a path that does not exist is an error. Without a
+    deployment folder, this is `bundled_lexicon()`."""
+    deployment = _deployment_folders(folders)
+    return _load(deployment) if deployment else bundled_lexicon()

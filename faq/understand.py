@@ -38,10 +38,10 @@ from faq.intent import (
     reports_problem,
 )
 from faq.knowledge import KnowledgeBase
-from faq.lexicon import Lexicon
+from faq.lexicon import Lexicon, bundled_lexicon
 from faq.normalize import normalize
 from faq.redact import log_vocabulary, redact_for_log
-from faq.topics import BUNDLED_MATCHER, DEFAULT_ROUTING, TRIAGE_OFFICE, TopicMatcher
+from faq.topics import BUNDLED_MATCHER, TRIAGE_OFFICE, TopicMatcher
 
 __all__ = [
     "ANSWER_THRESHOLD",
@@ -106,12 +106,13 @@ class Understander:
         if not 0.0 <= suggest_threshold <= answer_threshold <= 1.0:
             raise ValueError("need 0 <= suggest_threshold <= answer_threshold <= 1")
         self.kb = kb
-        self.lexicon = lexicon
-        self.rules = BUNDLED_RULES if lexicon is None else IntentRules(lexicon)
-        self._topics = BUNDLED_MATCHER if lexicon is None else TopicMatcher(lexicon.topics)
-        if routing is None:
-            routing = DEFAULT_ROUTING if lexicon is None else lexicon.routing
-        self.routing: Mapping[str, str] = dict(routing)
+        self.lexicon = lexicon or bundled_lexicon()
+        if self.lexicon is bundled_lexicon():
+            self.rules, self._topics = BUNDLED_RULES, BUNDLED_MATCHER
+        else:
+            self.rules = IntentRules(self.lexicon)
+            self._topics = TopicMatcher(self.lexicon.topics)
+        self.routing: Mapping[str, str] = dict(self.lexicon.routing if routing is None else routing)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self._entries = kb.entries

@@ -3,7 +3,7 @@
 Entries carry `effective_from` / `effective_until` (rules change on 01/7/2026, DOMAIN.md
 §1.6), so the understander is built over the entries in force on the commune's local
 date and rebuilt when the date changes. Routing is the built-in table with the commune's
-own `routing` settings on top.
+own `routing` settings on top of the lexicon's (a deployment's `topics.toml` may change it).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date
 from bot.config import CommuneSettings
 from faq.intent import requested_kind as faq_requested_kind
 from faq.knowledge import FaqEntry, KnowledgeBase
+from faq.lexicon import Lexicon
 from faq.topics import DEFAULT_ROUTING
 from faq.understand import Understander, redact_for_log
 from storage.models import RecordKind
@@ -23,16 +24,20 @@ _CAPITALISED_WORD = re.compile(r"(?<=\S\s)[A-ZĐÀ-Ỹ][\wÀ-ỹ]*")
 
 
 class Knowledge:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    """The knowledge base and the word lists (`faq.lexicon`; the bundled ones when None)."""
+
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
         self.kb = kb
+        self.lexicon = lexicon
         self._cache: dict[str, tuple[date, Understander]] = {}
 
     def understander(self, commune: CommuneSettings, day: date) -> Understander:
         cached = self._cache.get(commune.code)
         if cached is not None and cached[0] == day:
             return cached[1]
-        routing = {**DEFAULT_ROUTING, **commune.routing}
-        understander = Understander(self.kb.active_on(day), routing)
+        default = DEFAULT_ROUTING if self.lexicon is None else self.lexicon.routing
+        routing = {**default, **commune.routing}
+        understander = Understander(self.kb.active_on(day), routing, lexicon=self.lexicon)
         self._cache[commune.code] = (day, understander)
         return understander
 
