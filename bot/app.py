@@ -9,6 +9,7 @@ from bot.config import Settings, StorageSettings
 from domain.communes import TRIAGE_OFFICE
 from domain.records import OfficialRole
 from faq.knowledge import load_knowledge_base
+from faq.lexicon import load_lexicon
 from handlers.dispatcher import Dispatcher
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
@@ -62,7 +63,8 @@ class App:
     @classmethod
     async def open(cls, settings: Settings) -> App:
         renderer = Renderer(settings.bot.templates_dir)
-        knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
+        dirs = settings.bot.knowledge_dirs
+        knowledge = Knowledge(load_knowledge_base(dirs), load_lexicon(dirs))
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
         storage = await open_storage(settings.storage)
         try:

@@ -1,5 +1,8 @@
 """`danvan ask` and `danvan faq check`: the understanding layer from the command line.
 
+`faq check` validates the knowledge base and the word lists (`faq.check`) of
+`bot.knowledge_dirs`, with the bundled ones.
+
 `ask` stores nothing: it loads the knowledge base, understands each message and prints
 one JSON object per message, with the text a citizen would be shown.
 """
@@ -14,7 +17,9 @@ from typing import Any
 from bot.config import Settings
 from domain.communes import TRIAGE_OFFICE, CommuneSettings
 from domain.messages import plain_text
-from faq.knowledge import check_knowledge_base, load_knowledge_base
+from faq.check import check_lexicon
+from faq.knowledge import KnowledgeBaseError, check_knowledge_base, load_knowledge_base
+from faq.lexicon import LexiconError, load_lexicon
 from faq.understand import Intent
 from handlers.flows.questions import render_answer
 from handlers.knowledge import Knowledge
@@ -23,7 +28,8 @@ from handlers.render import Renderer
 
 def ask(settings: Settings, commune: CommuneSettings, texts: Iterable[str]) -> Iterator[str]:
     """One JSON line per text, in order."""
-    knowledge = Knowledge(load_knowledge_base(settings.bot.knowledge_dirs))
+    dirs = settings.bot.knowledge_dirs
+    knowledge = Knowledge(load_knowledge_base(dirs), load_lexicon(dirs))
     renderer = Renderer(settings.bot.templates_dir)
     today = datetime.now(UTC).astimezone(commune.timezone).date()
     understander = knowledge.understander(commune, today)
@@ -51,10 +57,16 @@ def ask(settings: Settings, commune: CommuneSettings, texts: Iterable[str]) -> I
 
 
 def check_faq(settings: Settings) -> list[str]:
-    """Problems in the knowledge base as this configuration loads it ([] = fine)."""
-    kb = load_knowledge_base(settings.bot.knowledge_dirs)
+    """Problems in the knowledge base and the word lists (topics, lexicons) as this
+    configuration loads them ([] = fine)."""
+    dirs = settings.bot.knowledge_dirs
+    try:
+        problems = check_lexicon(load_lexicon(dirs))
+        kb = load_knowledge_base(dirs)
+    except (LexiconError, KnowledgeBaseError) as error:
+        return [str(error)]
     offices = {o.code for c in settings.communes for o in c.offices}
-    problems = check_knowledge_base(kb, offices)
+    problems.extend(check_knowledge_base(kb, offices))
     renderer = Renderer(settings.bot.templates_dir)
     for commune in settings.communes:
         for entry in kb.entries:

@@ -2,11 +2,13 @@
 
 Public API (see each module): `normalize`, `fold` (faq.normalize); `FaqEntry`,
 `KnowledgeBase`, `KnowledgeBaseError`, `load_knowledge_base`, `check_knowledge_base`
-(faq.knowledge); `DEFAULT_OFFICES`, `TOPICS`, `DEFAULT_ROUTING` (faq.topics); `Intent`,
-`Understanding`, `Understander`, `is_emergency`, `is_greeting`, `is_thanks`,
-`redact_for_log` (faq.understand).
+(faq.knowledge); `Lexicon`, `LexiconError`, `load_lexicon` (faq.lexicon, the word lists
+under faq/data); `DEFAULT_OFFICES`, `TOPICS`, `DEFAULT_ROUTING` (faq.topics);
+`is_emergency`, `is_greeting`, `is_thanks` (faq.intent); `redact_for_log` (faq.redact);
+`Intent`, `Understanding`, `Understander` (faq.understand).
 """
 
+from faq.intent import is_emergency, is_greeting, is_thanks
 from faq.knowledge import (
     FaqEntry,
     KnowledgeBase,
@@ -14,17 +16,11 @@ from faq.knowledge import (
     check_knowledge_base,
     load_knowledge_base,
 )
+from faq.lexicon import Lexicon, LexiconError, load_lexicon
 from faq.normalize import fold, normalize
+from faq.redact import redact_for_log
 from faq.topics import DEFAULT_OFFICES, DEFAULT_ROUTING, TOPICS
-from faq.understand import (
-    Intent,
-    Understander,
-    Understanding,
-    is_emergency,
-    is_greeting,
-    is_thanks,
-    redact_for_log,
-)
+from faq.understand import Intent, Understander, Understanding
 
 __all__ = [
     "DEFAULT_OFFICES",
@@ -34,6 +30,8 @@ __all__ = [
     "Intent",
     "KnowledgeBase",
     "KnowledgeBaseError",
+    "Lexicon",
+    "LexiconError",
     "Understander",
     "Understanding",
     "check_knowledge_base",
@@ -42,6 +40,7 @@ __all__ = [
     "is_greeting",
     "is_thanks",
     "load_knowledge_base",
+    "load_lexicon",
     "normalize",
     "redact_for_log",
 ]

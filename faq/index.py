@@ -25,6 +25,7 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from faq.knowledge import FaqEntry
+from faq.lexicon import bundled_lexicon
 from faq.normalize import normalize
 
 COVERAGE_WEIGHT: Final = 0.6
@@ -42,13 +43,7 @@ PAIR_WEIGHT: Final = 0.5
 # Function and question words say how something is asked, not what: they count at this
 # share of their weight and never generate candidates on their own.
 FUNCTION_WEIGHT: Final = 0.15
-FUNCTION_WORDS: Final = frozenset(
-    """
-    la gi o dau thi co khong toi cho hoi nhu the nao lam sao duoc cua minh muon bao nhieu
-    lau may a ah ak ad admin em vay roi nay va voi de ai phai chua nhe oi xin can gio khi
-    ma thoi nhung cac mot bi
-    """.split()  # noqa: SIM905 - a word list staff can read and extend
-)
+FUNCTION_WORDS: Final = bundled_lexicon().words("function_words.retrieval")
 
 
 def terms_of(words: Sequence[str]) -> list[str]:

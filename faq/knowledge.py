@@ -1,6 +1,7 @@
 """The knowledge base: FAQ entries loaded from TOML files that commune staff can edit.
 
-A file holds `[[entry]]` tables; see `faq/data/*.toml` for the fields. Several paths may be
+A file holds `[[entry]]` tables; see `faq/data/*.toml` for the fields (`topics.toml` there
+is the topics table of faq.lexicon, not entries). Several paths may be
 loaded in order: an entry in a later path replaces the entry with the same id from an earlier
 one, so a commune keeps its own directory beside the bundled answers.
 
@@ -24,6 +25,7 @@ import jinja2.nodes
 from rapidfuzz import fuzz
 
 from domain.communes import TRIAGE_OFFICE
+from faq.lexicon import TOPICS_FILE
 from faq.normalize import normalize
 from faq.topics import DEFAULT_OFFICES, TOPICS
 
@@ -180,7 +182,8 @@ def parse_entries(text: str, origin: str) -> list[FaqEntry]:
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(path.glob("*.toml"))
+        # topics.toml beside the entries is the topics table (faq.lexicon), not entries.
+        return sorted(file for file in path.glob("*.toml") if file.name != TOPICS_FILE)
     if path.is_file():
         return [path]
     raise KnowledgeBaseError(f"{path}: no such file or directory")

@@ -8,122 +8,19 @@ Two forms:
   replaces punctuation with spaces and tidies spacing. Used for matching and classification.
 
 Both are pure, never raise on any `str`, and are idempotent: a normalised text normalises to
-itself (the expansions below only produce words that are not abbreviations themselves).
+itself (the expansions only produce words that are not abbreviations themselves).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from types import MappingProxyType
 from typing import Final
 
-# One token (after folding) -> its expansion. Ambiguous shorthand (c, a, e, t, tt …) is left
-# alone on purpose: a wrong guess hurts matching more than an unknown token does.
-ABBREVIATIONS: Final = MappingProxyType(
-    {
-        # không
-        "ko": "khong",
-        "k": "khong",
-        "kh": "khong",
-        "khg": "khong",
-        "kg": "khong",
-        "hok": "khong",
-        "hk": "khong",
-        "hem": "khong",
-        "khog": "khong",
-        "kng": "khong",
-        "khonh": "khong",
-        # được
-        "dc": "duoc",
-        "dk": "dang ky",
-        "dky": "dang ky",
-        "dki": "dang ky",
-        "dkkd": "dang ky kinh doanh",
-        "dkkh": "dang ky ket hon",
-        "dkks": "dang ky khai sinh",
-        # questions
-        "ntn": "nhu the nao",
-        "ntnao": "nhu the nao",
-        "bn": "bao nhieu",
-        "bnhieu": "bao nhieu",
-        "j": "gi",
-        "ji": "gi",
-        "z": "vay",
-        "v": "vay",
-        "zay": "vay",
-        "dzay": "vay",
-        "bh": "bao gio",
-        "bjo": "bao gio",
-        "bgio": "bao gio",
-        "lm": "lam",
-        "lms": "lam sao",
-        # people and pronouns
-        "mk": "minh",
-        "mik": "minh",
-        "mh": "minh",
-        "ng": "nguoi",
-        "ngta": "nguoi ta",
-        "nguoita": "nguoi ta",
-        "ae": "anh em",
-        "ad": "admin",
-        # common words
-        "sdt": "so dien thoai",
-        "dt": "dien thoai",
-        "dthoai": "dien thoai",
-        "vs": "voi",
-        "r": "roi",
-        "ruj": "roi",
-        "trc": "truoc",
-        "cx": "cung",
-        "cg": "cung",
-        "dg": "duong",
-        "wa": "qua",
-        "qa": "qua",
-        "mun": "muon",
-        "thui": "thoi",
-        "nhiu": "nhieu",
-        "bik": "biet",
-        "bit": "biet",
-        "hs": "ho so",
-        "gt": "giay to",
-        "tgian": "thoi gian",
-        "tg": "thoi gian",
-        "ib": "nhan tin",
-        "oke": "ok",
-        "okela": "ok",
-        "tks": "cam on",
-        "thank": "cam on",
-        "thanks": "cam on",
-        "thankyou": "cam on",
-        "camon": "cam on",
-        "xchao": "xin chao",
-        "xinchao": "xin chao",
-        # administration
-        "ubnd": "uy ban",
-        "ubx": "uy ban xa",
-        "ubxa": "uy ban xa",
-        "bhyt": "bao hiem y te",
-        "bhxh": "bao hiem xa hoi",
-        "gcn": "giay chung nhan",
-        "gks": "giay khai sinh",
-        "qsdd": "quyen su dung dat",
-        "nvqs": "nghia vu quan su",
-        "dvc": "dich vu cong",
-        "cccd": "can cuoc",
-        "cmnd": "can cuoc",
-        "cmt": "can cuoc",
-        "tthc": "thu tuc hanh chinh",
-        "tdp": "to dan pho",
-        "mttq": "mat tran",
-        "pakn": "phan anh kien nghi",
-        "hkd": "ho kinh doanh",
-        "gpxd": "giay phep xay dung",
-        "sodo": "so do",
-        "sohong": "so hong",
-        "xtthn": "xac nhan tinh trang hon nhan",
-    }
-)
+from faq.lexicon import bundled_lexicon
+
+# One token (after folding) -> its expansion: faq/data/lexicons/abbreviations.toml, read once.
+ABBREVIATIONS: Final = bundled_lexicon().abbreviations
 
 _NON_WORD = re.compile(r"[\W_]+")
 _RUNS = re.compile(r"([^\W\d_])\1{2,}")

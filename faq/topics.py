@@ -1,6 +1,7 @@
 """Topics, the offices of a commune, and the default routing table (DOMAIN.md §2.3).
 
-The topic classifier is a weighted keyword match over normalised text: transparent, fast, and
+The data is `faq/data/topics.toml`, read by `faq.lexicon` (a deployment may extend it). The
+topic classifier is a weighted keyword match over normalised text: transparent, fast, and
 easy for a commune to extend. Keywords are written in normalised form (no diacritics,
 abbreviations expanded); a longer phrase wins over the words inside it.
 """
@@ -11,647 +12,85 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-DEFAULT_OFFICES: Final = ("VP", "KT", "VHXH", "TTPVHCC", "CA", "QS", "MTTQ")
+from faq.lexicon import Topic, bundled_lexicon
 
-OFFICE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "VP": "Văn phòng HĐND và UBND",
-        "KT": "Phòng Kinh tế",
-        "VHXH": "Phòng Văn hóa – Xã hội",
-        "TTPVHCC": "Trung tâm Phục vụ hành chính công",
-        "CA": "Công an xã",
-        "QS": "Ban Chỉ huy quân sự xã",
-        "MTTQ": "Ủy ban MTTQ Việt Nam xã",
-    }
-)
+_BUNDLED: Final = bundled_lexicon()
 
-# The triage desk: unclear text and every khiếu nại / tố cáo go here.
+DEFAULT_OFFICES: Final = tuple(_BUNDLED.offices)
+OFFICE_NAMES: Final[Mapping[str, str]] = _BUNDLED.offices
 
-TOPICS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "chieu_sang": "Đèn chiếu sáng",
-        "duong_giao_thong": "Đường, cầu, hạ tầng giao thông",
-        "thoat_nuoc": "Thoát nước, ngập úng",
-        "rac_thai_moi_truong": "Rác thải, ô nhiễm môi trường",
-        "cay_xanh": "Cây xanh",
-        "dien_nuoc": "Điện, nước sinh hoạt",
-        "dat_dai": "Đất đai",
-        "xay_dung": "Xây dựng, trật tự đô thị",
-        "kinh_doanh": "Hộ kinh doanh, chợ, giá cả",
-        "ngan_sach_dau_tu": "Ngân sách, đóng góp, dự án đầu tư",
-        "ho_tich": "Hộ tịch",
-        "chung_thuc": "Chứng thực",
-        "hoa_giai": "Hòa giải, trợ giúp pháp lý",
-        "tro_giup_xa_hoi": "Trợ cấp, trợ giúp xã hội",
-        "bao_hiem": "Bảo hiểm y tế, bảo hiểm xã hội",
-        "giao_duc": "Giáo dục, trường học",
-        "van_hoa": "Văn hóa, lễ hội, tôn giáo",
-        "cu_tru": "Cư trú",
-        "can_cuoc": "Căn cước, định danh điện tử",
-        "an_ninh_trat_tu": "An ninh, trật tự",
-        "trat_tu_giao_thong": "Trật tự an toàn giao thông",
-        "quan_su": "Nghĩa vụ quân sự, dân quân",
-        "dan_chu_co_so": "Dân chủ ở cơ sở",
-        "giam_sat_cong_dong": "Ban Thanh tra nhân dân, giám sát cộng đồng",
-        "khieu_nai_to_cao": "Khiếu nại, tố cáo",
-        "can_bo": "Cán bộ, công chức",
-        "tiep_cong_dan": "Tiếp công dân, liên hệ UBND",
-        "dich_vu_cong": "Dịch vụ công trực tuyến",
-        "du_lieu_ca_nhan": "Dữ liệu cá nhân",
-        "khan_cap": "Khẩn cấp",
-    }
-)
-
-DEFAULT_ROUTING: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "chieu_sang": "KT",
-        "duong_giao_thong": "KT",
-        "thoat_nuoc": "KT",
-        "rac_thai_moi_truong": "KT",
-        "cay_xanh": "KT",
-        "dien_nuoc": "KT",
-        "dat_dai": "KT",  # land disputes go to mediation (KT with MTTQ), not khiếu nại
-        "xay_dung": "KT",
-        "kinh_doanh": "KT",
-        "ngan_sach_dau_tu": "KT",
-        "ho_tich": "VP",  # tư pháp – hộ tịch; the citizen files at the TTPVHCC
-        "chung_thuc": "VP",
-        "hoa_giai": "VP",
-        "tro_giup_xa_hoi": "VHXH",
-        "bao_hiem": "VHXH",
-        "giao_duc": "VHXH",
-        "van_hoa": "VHXH",
-        "cu_tru": "CA",
-        "can_cuoc": "CA",
-        "an_ninh_trat_tu": "CA",
-        "trat_tu_giao_thong": "CA",
-        "quan_su": "QS",
-        "dan_chu_co_so": "VP",
-        "giam_sat_cong_dong": "MTTQ",
-        "khieu_nai_to_cao": "VP",
-        "can_bo": "VP",
-        "tiep_cong_dan": "VP",
-        "dich_vu_cong": "TTPVHCC",
-        "du_lieu_ca_nhan": "VP",
-        "khan_cap": "CA",
-    }
-)
-
+TOPICS: Final[Mapping[str, str]] = _BUNDLED.topic_names
+DEFAULT_ROUTING: Final[Mapping[str, str]] = _BUNDLED.routing
 # Normalised keyword -> weight, per topic. Weight 3: the phrase alone names the topic;
 # 2: strong hint; 1: weak hint that needs company.
 TOPIC_KEYWORDS: Final[Mapping[str, Mapping[str, int]]] = MappingProxyType(
-    {
-        "chieu_sang": {
-            "den duong": 3,
-            "den chieu sang": 3,
-            "bong den": 3,
-            "cot den": 3,
-            "den cao ap": 3,
-            "chieu sang": 3,
-            "den": 1,
-            "toi om": 2,
-            "toi thui": 2,
-        },
-        "duong_giao_thong": {
-            "o ga": 3,
-            "o voi": 3,
-            "duong xa": 2,
-            "mat duong": 3,
-            "lun": 1,
-            "nut": 1,
-            "duong": 1,
-            "cau": 1,
-            "ngo": 1,
-            "hong duong": 3,
-            "bien bao": 2,
-            "duong lang": 2,
-            "duong thon": 2,
-            "lam duong": 2,
-            "go giam toc": 2,
-            "lay loi": 2,
-            "vo duong": 3,
-            "dao duong": 3,
-            "be tong": 1,
-            "via he": 2,
-        },
-        "thoat_nuoc": {
-            "ngap": 3,
-            "ngap ung": 3,
-            "ung ngap": 3,
-            "cong thoat": 3,
-            "thoat nuoc": 3,
-            "tac cong": 3,
-            "cong": 1,
-            "tac": 2,
-            "muong": 2,
-            "nuoc dong": 3,
-            "ranh": 2,
-            "nap cong": 3,
-            "ho ga": 3,
-        },
-        "rac_thai_moi_truong": {
-            "rac": 3,
-            "bai rac": 3,
-            "rac thai": 3,
-            "do trom": 3,
-            "o nhiem": 3,
-            "boc mui": 3,
-            "hoi thoi": 3,
-            "mui hoi": 3,
-            "xa thai": 3,
-            "khoi bui": 3,
-            "bui": 2,
-            "dot rac": 3,
-            "nuoc thai": 3,
-            "moi truong": 2,
-            "thu gom": 2,
-            "xac dong vat": 3,
-            "chan nuoi": 1,
-            "hoi": 1,
-            "phe thai": 3,
-            "thuoc tru sau": 2,
-        },
-        "cay_xanh": {
-            "cay xanh": 3,
-            "cay do": 3,
-            "cay gay": 3,
-            "cay nga": 3,
-            "canh cay": 3,
-            "cat tia": 3,
-            "cay": 1,
-            "chat cay": 2,
-        },
-        "dien_nuoc": {
-            "mat dien": 3,
-            "cup dien": 3,
-            "nuoc sach": 3,
-            "mat nuoc": 3,
-            "nuoc may": 3,
-            "dien luc": 3,
-            "cot dien": 2,
-            "day dien": 3,
-            "tien dien": 3,
-            "dien": 1,
-            "ong nuoc": 3,
-            "vo ong": 3,
-            "nuoc sinh hoat": 3,
-            "tien nuoc": 3,
-        },
-        "dat_dai": {
-            "dat": 2,
-            "so do": 3,
-            "so hong": 3,
-            "giay chung nhan quyen su dung dat": 3,
-            "quyen su dung dat": 3,
-            "tranh chap dat": 3,
-            "lan chiem dat": 3,
-            "ranh gioi": 2,
-            "thua dat": 3,
-            "sang ten": 3,
-            "tach thua": 3,
-            "chuyen nhuong": 2,
-            "thu hoi dat": 3,
-            "boi thuong": 1,
-            "mua ban dat": 3,
-            "tho cu": 3,
-            "dat nong nghiep": 3,
-            "chuyen muc dich": 3,
-            "bien dong": 2,
-            "thua ke": 2,
-            "cap so": 3,
-            "lam so": 3,
-            "manh dat": 3,
-            "dat dai": 3,
-            "lan chiem": 2,
-            "lan ranh": 3,
-        },
-        "xay_dung": {
-            "xay dung": 2,
-            "giay phep xay dung": 3,
-            "xay nha": 3,
-            "xay trai phep": 3,
-            "xay sai phep": 3,
-            "xay lan": 3,
-            "sua nha": 2,
-            "coi noi": 3,
-            "trat tu do thi": 3,
-            "xay": 2,
-            "vat lieu xay dung": 3,
-            "cat soi": 2,
-            "xay tuong": 2,
-        },
-        "kinh_doanh": {
-            "ho kinh doanh": 3,
-            "kinh doanh": 2,
-            "mo quan": 3,
-            "mo cua hang": 3,
-            "dang ky kinh doanh": 3,
-            "giay phep kinh doanh": 3,
-            "cho": 1,
-            "buon ban": 2,
-            "an toan thuc pham": 3,
-            "gia ca": 2,
-            "ban hang": 2,
-            "tap hoa": 2,
-            "mo tiem": 3,
-        },
-        "ngan_sach_dau_tu": {
-            "ngan sach": 3,
-            "dong gop": 3,
-            "thu chi": 3,
-            "quy": 1,
-            "du an": 2,
-            "dau tu": 2,
-            "cong trinh": 2,
-            "thu tien": 2,
-            "quyet toan": 3,
-            "ung ho": 1,
-        },
-        "ho_tich": {
-            "khai sinh": 3,
-            "giay khai sinh": 3,
-            "khai tu": 3,
-            "ket hon": 3,
-            "tinh trang hon nhan": 3,
-            "doc than": 3,
-            "cai chinh": 3,
-            "ho tich": 3,
-            "trich luc": 3,
-            "ban sao": 1,
-            "nhan cha": 3,
-            "nhan con": 3,
-            "giam ho": 3,
-            "doi ten": 3,
-            "sai ten": 3,
-            "sai ngay sinh": 3,
-            "dan toc": 2,
-            "giay bao tu": 3,
-            "moi sinh": 2,
-            "chet": 1,
-            "mat": 1,
-            "qua doi": 2,
-            "lay vo": 3,
-            "lay chong": 3,
-            "cuoi": 2,
-            "ly hon": 2,
-            "con nuoi": 3,
-            "ho ten": 2,
-            "sai thong tin": 2,
-        },
-        "chung_thuc": {
-            "chung thuc": 3,
-            "sao y": 3,
-            "cong chung": 3,
-            "chung thuc chu ky": 3,
-            "chu ky": 2,
-            "ky ten": 1,
-            "hop dong": 2,
-            "photo": 2,
-            "cong chung ban sao": 3,
-            "ban sao": 2,
-            "ban chinh": 2,
-            "uy quyen": 2,
-        },
-        "hoa_giai": {
-            "hoa giai": 3,
-            "tro giup phap ly": 3,
-            "mau thuan": 2,
-            "hang xom": 1,
-            "cai nhau": 2,
-            "tranh chap": 1,
-            "tu van phap luat": 3,
-            "luat su": 2,
-        },
-        "tro_giup_xa_hoi": {
-            "tro cap": 3,
-            "bao tro xa hoi": 3,
-            "tro cap xa hoi": 3,
-            "mai tang": 3,
-            "khuyet tat": 3,
-            "nguoi gia": 2,
-            "ho ngheo": 3,
-            "can ngheo": 3,
-            "nguoi co cong": 3,
-            "tro giup": 2,
-            "chi phi mai tang": 3,
-            "tien tuat": 3,
-            "don than": 2,
-            "mo coi": 3,
-            "tro cap hang thang": 3,
-            "luong huu": 2,
-            "tren 80": 3,
-            "80 tuoi": 3,
-            "viec lam": 2,
-            "that nghiep": 2,
-            "chinh sach": 1,
-            "cuu tro": 3,
-        },
-        "bao_hiem": {
-            "bao hiem y te": 3,
-            "bao hiem": 2,
-            "the bao hiem": 3,
-            "bao hiem xa hoi": 3,
-            "kham chua benh": 2,
-            "the bhyt": 3,
-            "dong bao hiem": 3,
-            "bao hiem hoc sinh": 3,
-        },
-        "giao_duc": {
-            "truong": 2,
-            "hoc sinh": 2,
-            "mam non": 3,
-            "nhap hoc": 3,
-            "tuyen sinh": 3,
-            "truong hoc": 3,
-            "giao vien": 3,
-            "hoc phi": 3,
-            "lop 1": 3,
-            "tieu hoc": 3,
-            "thcs": 3,
-            "hoc": 1,
-        },
-        "van_hoa": {
-            "le hoi": 3,
-            "karaoke": 3,
-            "nha van hoa": 3,
-            "ton giao": 3,
-            "chua": 1,
-            "van hoa": 2,
-            "the thao": 2,
-            "quang cao": 2,
-            "loa": 2,
-            "internet": 1,
-            "game": 2,
-            "dam cuoi": 1,
-            "dam ma": 1,
-            "tin nguong": 3,
-            "di tich": 3,
-        },
-        "cu_tru": {
-            "thuong tru": 3,
-            "tam tru": 3,
-            "tam vang": 3,
-            "ho khau": 3,
-            "cu tru": 3,
-            "nhap khau": 3,
-            "tach ho": 3,
-            "chuyen khau": 3,
-            "luu tru": 3,
-            "so ho khau": 3,
-            "nguoi thue tro": 3,
-            "thue tro": 2,
-            "phong tro": 2,
-            "chu ho": 2,
-        },
-        "can_cuoc": {
-            "can cuoc": 3,
-            "the can cuoc": 3,
-            "vneid": 3,
-            "dinh danh": 3,
-            "dinh danh dien tu": 3,
-            "muc 2": 3,
-            "cap 2": 2,
-            "tai khoan dinh danh": 3,
-            "lam the": 2,
-            "mat the": 2,
-            "chip": 2,
-        },
-        "an_ninh_trat_tu": {
-            "trom": 3,
-            "mat trom": 3,
-            "trom cap": 3,
-            "ma tuy": 3,
-            "nghien": 2,
-            "danh bac": 3,
-            "co bac": 3,
-            "on ao": 3,
-            "hat karaoke": 2,
-            "gay on": 3,
-            "danh nhau": 3,
-            "gay roi": 3,
-            "cuop": 3,
-            "lua dao": 3,
-            "tu tap": 3,
-            "an ninh": 3,
-            "trat tu": 2,
-            "dem khuya": 2,
-            "nua dem": 2,
-            "on": 2,
-            "nhau nhet": 2,
-            "say ruou": 2,
-            "cho tha rong": 2,
-            "cong an": 2,
-            "bao ke": 3,
-            "tin dung den": 3,
-            "cho vay nang lai": 3,
-            "phao": 2,
-            "chay no": 2,
-        },
-        "trat_tu_giao_thong": {
-            "dua xe": 3,
-            "dau xe": 3,
-            "do xe": 3,
-            "lan chiem via he": 1,
-            "tai nan": 2,
-            "giao thong": 2,
-            "xe tai": 2,
-            "qua tai": 3,
-            "vuot den do": 3,
-            "bien so": 2,
-            "phong nhanh": 3,
-            "vuot au": 3,
-            "no po": 3,
-            "chan duong": 2,
-            "ket xe": 3,
-            "tac duong": 3,
-            "xe cong nong": 3,
-        },
-        "quan_su": {
-            "nghia vu quan su": 3,
-            "quan su": 3,
-            "kham tuyen": 3,
-            "nhap ngu": 3,
-            "di bo doi": 3,
-            "bo doi": 3,
-            "dan quan": 3,
-            "tu ve": 2,
-            "kham suc khoe": 1,
-            "tai ngu": 3,
-            "du bi": 2,
-            "giay goi": 3,
-            "hoan nghia vu": 3,
-            "di linh": 3,
-            "17 tuoi": 2,
-            "18 tuoi": 1,
-            "tong quan": 3,
-            "quan ngu": 3,
-        },
-        "dan_chu_co_so": {
-            "dan chu": 3,
-            "dan chu co so": 3,
-            "dan biet": 3,
-            "dan ban": 3,
-            "dan lam": 2,
-            "dan kiem tra": 3,
-            "dan thu huong": 3,
-            "cong khai": 3,
-            "huong uoc": 3,
-            "quy uoc": 3,
-            "truong thon": 3,
-            "to truong": 3,
-            "hop thon": 3,
-            "hop to": 3,
-            "bau": 2,
-            "lay y kien": 3,
-            "bieu quyet": 3,
-            "niem yet": 3,
-            "y kien": 1,
-            "doi thoai": 3,
-        },
-        "giam_sat_cong_dong": {
-            "thanh tra nhan dan": 3,
-            "ban thanh tra": 3,
-            "giam sat": 3,
-            "giam sat dau tu": 3,
-            "giam sat cong dong": 3,
-            "mat tran": 3,
-            "to quoc": 2,
-        },
-        "khieu_nai_to_cao": {
-            "khieu nai": 3,
-            "to cao": 3,
-            "don thu": 3,
-            "khieu kien": 3,
-            "kien": 1,
-            "to giac": 3,
-            "nac danh": 3,
-            "an danh": 2,
-            "don khieu nai": 3,
-            "don to cao": 3,
-        },
-        "can_bo": {
-            "can bo": 2,
-            "cong chuc": 2,
-            "nhung nhieu": 3,
-            "hach dich": 3,
-            "doi tien": 3,
-            "tham nhung": 3,
-            "thai do": 2,
-            "hoi lo": 3,
-            "an hoi lo": 3,
-            "voi tien": 3,
-            "lam kho": 2,
-            "chu tich": 1,
-            "lanh dao": 1,
-            "tieu cuc": 3,
-            "boi duong": 2,
-        },
-        "tiep_cong_dan": {
-            "tiep dan": 3,
-            "tiep cong dan": 3,
-            "lich tiep": 3,
-            "gio lam viec": 3,
-            "dia chi": 2,
-            "tru so": 3,
-            "duong day nong": 3,
-            "hotline": 3,
-            "gap chu tich": 3,
-            "uy ban xa": 1,
-            "lam viec": 1,
-            "mo cua": 2,
-            "thu 7": 2,
-            "gio hanh chinh": 3,
-            "so dien thoai": 2,
-            "o dau": 1,
-        },
-        "dich_vu_cong": {
-            "dich vu cong": 3,
-            "truc tuyen": 3,
-            "online": 3,
-            "nop qua mang": 3,
-            "qua mang": 2,
-            "cong dich vu cong": 3,
-            "nop ho so": 1,
-            "tren mang": 2,
-            "tai khoan": 1,
-            "tra cuu ho so": 3,
-        },
-        "du_lieu_ca_nhan": {
-            "du lieu ca nhan": 3,
-            "thong tin ca nhan": 3,
-            "xoa du lieu": 3,
-            "bao mat": 3,
-            "xoa thong tin": 3,
-            "rieng tu": 3,
-            "xoadulieu": 3,
-            "du lieu": 2,
-            "luu thong tin": 3,
-        },
-        "khan_cap": {
-            "cap cuu": 3,
-            "chay nha": 3,
-            "hoa hoan": 3,
-            "cuu hoa": 3,
-            "113": 3,
-            "114": 3,
-            "115": 3,
-            "khan cap": 3,
-            "cuu thuong": 3,
-            "xe cuu thuong": 3,
-            "chua chay": 2,
-        },
-    }
+    {topic.id: topic.keywords for topic in _BUNDLED.topics.values()}
 )
 
 
-def _phrase_table() -> tuple[dict[str, list[tuple[str, int]]], int]:
-    table: dict[str, list[tuple[str, int]]] = {}
-    for topic, keywords in TOPIC_KEYWORDS.items():
-        for phrase, weight in keywords.items():
-            table.setdefault(phrase, []).append((topic, weight))
-    longest = max(len(phrase.split()) for phrase in table)
-    return table, longest
+class TopicMatcher:
+    """The keyword classifier over one set of topics; immutable once built."""
+
+    def __init__(self, topics: Mapping[str, Topic]) -> None:
+        table: dict[str, list[tuple[str, int]]] = {}
+        for topic in topics.values():
+            for phrase, weight in topic.keywords.items():
+                table.setdefault(phrase, []).append((topic.id, weight))
+        self._phrases = table
+        self._longest = max((len(phrase.split()) for phrase in table), default=0)
+
+    def hits(self, text: str) -> dict[str, tuple[int, int]]:
+        """Per topic: (score, position of its first hit) in already-normalised `text`.
+
+        Greedy longest match from left to right, so "giay phep xay dung" counts once, not
+        also as "xay dung" and "xay".
+        """
+        words = text.split()
+        hits: dict[str, tuple[int, int]] = {}
+        position = 0
+        while position < len(words):
+            for length in range(min(self._longest, len(words) - position), 0, -1):
+                phrase = " ".join(words[position : position + length])
+                matches = self._phrases.get(phrase)
+                if matches:
+                    for topic, weight in matches:
+                        score, first = hits.get(topic, (0, position))
+                        hits[topic] = (score + weight, first)
+                    position += length
+                    break
+            else:
+                position += 1
+        return hits
+
+    def scores(self, text: str) -> dict[str, int]:
+        """Keyword score of every topic with at least one hit, for already-normalised `text`."""
+        return {topic: score for topic, (score, _) in self.hits(text).items()}
+
+    def classify(self, text: str, min_score: int = 2) -> str | None:
+        """The best topic for already-normalised `text`, or None when none is clear enough.
+
+        Ties go to the topic mentioned first: people name the subject before the details.
+        """
+        hits = self.hits(text)
+        if not hits:
+            return None
+        best = min(hits, key=lambda topic: (-hits[topic][0], hits[topic][1]))
+        return best if hits[best][0] >= min_score else None
 
 
-_PHRASES, _LONGEST = _phrase_table()  # immutable after import: derived from TOPIC_KEYWORDS
+BUNDLED_MATCHER: Final = TopicMatcher(_BUNDLED.topics)
 
 
 def topic_hits(text: str) -> dict[str, tuple[int, int]]:
-    """Per topic: (score, position of its first hit) in already-normalised `text`.
-
-    Greedy longest match from left to right, so "giay phep xay dung" counts once, not also
-    as "xay dung" and "xay".
-    """
-    words = text.split()
-    hits: dict[str, tuple[int, int]] = {}
-    position = 0
-    while position < len(words):
-        for length in range(min(_LONGEST, len(words) - position), 0, -1):
-            phrase = " ".join(words[position : position + length])
-            matches = _PHRASES.get(phrase)
-            if matches:
-                for topic, weight in matches:
-                    score, first = hits.get(topic, (0, position))
-                    hits[topic] = (score + weight, first)
-                position += length
-                break
-        else:
-            position += 1
-    return hits
+    """`TopicMatcher.hits` over the bundled topics."""
+    return BUNDLED_MATCHER.hits(text)
 
 
 def topic_scores(text: str) -> dict[str, int]:
-    """Keyword score of every topic with at least one hit, for already-normalised `text`."""
-    return {topic: score for topic, (score, _) in topic_hits(text).items()}
+    """`TopicMatcher.scores` over the bundled topics."""
+    return BUNDLED_MATCHER.scores(text)
 
 
 def classify_topic(text: str, min_score: int = 2) -> str | None:
-    """The best topic for already-normalised `text`, or None when no topic is clear enough.
-
-    Ties go to the topic mentioned first: people name the subject before the details.
-    """
-    hits = topic_hits(text)
-    if not hits:
-        return None
-    best = min(hits, key=lambda topic: (-hits[topic][0], hits[topic][1]))
-    return best if hits[best][0] >= min_score else None
+    """`TopicMatcher.classify` over the bundled topics."""
+    return BUNDLED_MATCHER.classify(text, min_score)

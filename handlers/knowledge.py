@@ -3,7 +3,7 @@
 Entries carry `effective_from` / `effective_until` (rules change on 01/7/2026, DOMAIN.md
 §1.6), so the understander is built over the entries in force on the commune's local
 date and rebuilt when the date changes. Routing is the built-in table with the commune's
-own `routing` settings on top.
+own `routing` settings on top of the lexicon's (a deployment's `topics.toml` may change it).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from datetime import date
 
 from domain.communes import CommuneSettings
 from domain.records import RecordKind
+from faq.intent import requested_kind as faq_requested_kind
 from faq.knowledge import FaqEntry, KnowledgeBase
-from faq.normalize import normalize
+from faq.lexicon import Lexicon
 from faq.topics import DEFAULT_ROUTING
 from faq.understand import Understander, redact_for_log
 
@@ -23,16 +24,20 @@ _CAPITALISED_WORD = re.compile(r"(?<=\S\s)[A-ZĐÀ-Ỹ][\wÀ-ỹ]*")
 
 
 class Knowledge:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    """The knowledge base and the word lists (`faq.lexicon`; the bundled ones when None)."""
+
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
         self.kb = kb
+        self.lexicon = lexicon
         self._cache: dict[str, tuple[date, Understander]] = {}
 
     def understander(self, commune: CommuneSettings, day: date) -> Understander:
         cached = self._cache.get(commune.code)
         if cached is not None and cached[0] == day:
             return cached[1]
-        routing = {**DEFAULT_ROUTING, **commune.routing}
-        understander = Understander(self.kb.active_on(day), routing)
+        default = DEFAULT_ROUTING if self.lexicon is None else self.lexicon.routing
+        routing = {**default, **commune.routing}
+        understander = Understander(self.kb.active_on(day), routing, lexicon=self.lexicon)
         self._cache[commune.code] = (day, understander)
         return understander
 
@@ -40,38 +45,10 @@ class Knowledge:
         return self.kb.get(entry_id)
 
 
-# What people write when they know which kind they want, in normalised form; the most
-# serious kind named wins ("khiếu nại, tố cáo" is handled as a tố cáo).
-_KIND_PHRASES: tuple[tuple[RecordKind, tuple[str, ...]], ...] = (
-    (
-        RecordKind.TO_CAO,
-        # naming it, or describing an official's corruption (a tố cáo, not a kiến nghị)
-        (
-            "to cao",
-            "to giac",
-            "doi tien",
-            "gay kho de",
-            "hoi lo",
-            "an chan",
-            "boi tron",
-            "tham nhung",
-            "nhan phong bi",
-            "lot tay",
-            "voi tien",
-        ),
-    ),
-    (RecordKind.KHIEU_NAI, ("khieu nai", "khieu kien")),
-    (RecordKind.KIEN_NGHI, ("kien nghi", "de nghi", "de xuat", "gop y")),
-)
-
-
 def requested_kind(text: str) -> RecordKind:
-    """The kind of record a free-text report asks for; phản ánh unless one is named."""
-    padded = f" {normalize(text)} "
-    for kind, phrases in _KIND_PHRASES:
-        if any(f" {phrase} " in padded for phrase in phrases):
-            return kind
-    return RecordKind.PHAN_ANH
+    """The kind of record a free-text report asks for; phản ánh unless one is named
+    (the phrases are faq/data/lexicons/kinds.toml, the rule `faq.intent.requested_kind`)."""
+    return RecordKind(faq_requested_kind(text))
 
 
 def loggable_question(text: str, vocabulary: Collection[str]) -> str:

@@ -87,3 +87,41 @@ def test_ask_takes_the_config_after_the_command(tmp_path: Path) -> None:
     result = danvan(tmp_path, "ask", "--config", str(config), "--json", "den duong thon 3 hong")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["office"] == "CA"  # the file's routing was used
+
+
+def _deployment(tmp_path: Path, files: dict[str, str]) -> None:
+    """A config whose knowledge_dirs is one deployment folder holding these files."""
+    for name, text in files.items():
+        path = tmp_path / "kb" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    example = (ROOT / "config.example.toml").read_text("utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(example.replace("knowledge_dirs = []", 'knowledge_dirs = ["kb"]'), "utf-8")
+
+
+def test_faq_check_reports_a_deployment_phrase_not_in_normalised_form(tmp_path: Path) -> None:
+    _deployment(tmp_path, {"lexicons/problems.toml": 'phrases = ["Cột cờ nghiêng"]\n'})
+    result = danvan(tmp_path, "faq", "check")
+    assert result.returncode == 1
+    assert "kb/lexicons/problems.toml: phrases: 'Cột cờ nghiêng'" in result.stdout
+    assert "normalises to 'cot co nghieng'" in result.stdout
+
+
+def test_faq_check_reports_a_deployment_file_that_does_not_load(tmp_path: Path) -> None:
+    _deployment(tmp_path, {"topics.toml": '[topics.cay_xanh.keywords]\n"cay" = 7\n'})
+    result = danvan(tmp_path, "faq", "check")
+    assert result.returncode == 1
+    assert "kb/topics.toml: topics.cay_xanh: keywords.'cay' = 7" in result.stdout
+    assert "1 problem(s)" in result.stderr
+
+
+def test_ask_routes_by_a_deployment_keyword(tmp_path: Path) -> None:
+    text = "cột cờ ở sân vận động bị nghiêng"
+    before = json.loads(danvan(tmp_path, "ask", "--json", text).stdout)
+    assert (before["topic"], before["office"]) == (None, "VP")
+    _deployment(tmp_path, {"topics.toml": '[topics.xay_dung.keywords]\n"cot co" = 3\n'})
+    result = danvan(tmp_path, "ask", "--json", text)
+    assert result.returncode == 0, result.stderr
+    after = json.loads(result.stdout)
+    assert (after["topic"], after["office"]) == ("xay_dung", "KT")

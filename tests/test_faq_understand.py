@@ -8,17 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from faq.intent import is_emergency, is_greeting, is_thanks
 from faq.knowledge import load_knowledge_base
+from faq.redact import LOG_FUNCTION_WORDS, redact_for_log
 from faq.topics import DEFAULT_OFFICES, classify_topic
-from faq.understand import (
-    LOG_FUNCTION_WORDS,
-    Intent,
-    Understander,
-    is_emergency,
-    is_greeting,
-    is_thanks,
-    redact_for_log,
-)
+from faq.understand import Intent, Understander
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +158,7 @@ def test_redact_for_log_drops_long_numbers() -> None:
 
 
 def test_lexicon_phrases_may_span_lines() -> None:
-    from faq.understand import EMERGENCY_PHRASES, PROBLEM_PHRASES
+    from faq.intent import EMERGENCY_PHRASES, PROBLEM_PHRASES
 
     assert {"hoa hoan", "nhay cau", "no binh gas"} <= EMERGENCY_PHRASES
     assert {"danh bac", "cho tha rong", "khong sang"} <= PROBLEM_PHRASES

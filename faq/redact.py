@@ -1,0 +1,93 @@
+"""Redaction for the unanswered-question log: what the log may keep of a citizen's question.
+
+The log feeds the digest (which questions the knowledge base lacks), so it keeps only words
+the knowledge base or the routing keywords already use, and common function words; names,
+e-mail addresses and long numbers never reach it. The word lists are
+`faq/data/lexicons/function_words.toml` and `names.toml` (bundled only).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Sequence
+from typing import Final
+
+from faq.index import FUNCTION_WORDS
+from faq.knowledge import KnowledgeBase, load_knowledge_base
+from faq.lexicon import Lexicon, bundled_lexicon
+from faq.normalize import normalize
+
+_BUNDLED: Final = bundled_lexicon()
+
+REDACTED: Final = "…"
+LONG_NUMBER: Final = 6  # digits: phone, căn cước, account numbers
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Digit groups split by spaces, dots or dashes ("0912 345 678", "0912.345.678") are one number.
+_DIGIT_GROUPS = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)+(?!\d)")
+# Words kept in the log even when the knowledge base never uses them: how people ask.
+LOG_FUNCTION_WORDS: Final = FUNCTION_WORDS | _BUNDLED.words("function_words.log")
+# Vietnamese surnames that are no ordinary word: they and the given names after them go.
+SURNAMES: Final = _BUNDLED.words("names.surnames")
+# Lead-ins after which a name follows: "tên tôi là …", "họ tên …".
+NAME_LEAD_INS: Final = _BUNDLED.words("names.lead_ins")
+GIVEN_NAMES_MAX: Final = 3
+# Given names can look like function words ("Thị", "Minh"): they do not end a name.
+_NAME_STOPS: Final = LOG_FUNCTION_WORDS - _BUNDLED.words("names.given_names")
+
+
+def log_vocabulary(kb: KnowledgeBase, lexicon: Lexicon | None = None) -> frozenset[str]:
+    """Words the log may keep: the knowledge base's words and the routing keywords'."""
+    topics = (lexicon or _BUNDLED).topics.values()
+    routing = {word for topic in topics for phrase in topic.keywords for word in phrase.split()}
+    return kb.vocabulary() | routing
+
+
+@functools.cache
+def _bundled_vocabulary() -> frozenset[str]:
+    return log_vocabulary(load_knowledge_base())
+
+
+def _name_positions(words: Sequence[str]) -> set[int]:
+    """Positions of words that are most likely a person's name."""
+    names: set[int] = set()
+    for position, word in enumerate(words):
+        pair = " ".join(words[max(0, position - 1) : position + 1])
+        starts = word in SURNAMES
+        if starts:
+            names.add(position)
+        if starts or pair in NAME_LEAD_INS:
+            following = position + 1
+            if following < len(words) and words[following] == "la":
+                following += 1
+            for after in range(following, min(len(words), following + GIVEN_NAMES_MAX)):
+                if words[after] in _NAME_STOPS:
+                    break
+                names.add(after)
+    return names
+
+
+def redact_for_log(text: str, vocabulary: Collection[str] | None = None) -> str:
+    """`text` as the unanswered-question log may keep it: normalised; e-mail addresses and
+    numbers of 6+ digits (also written in groups, "0912 345 678") removed; names removed;
+    every word that is neither in `vocabulary` (the knowledge base's words, see
+    `Understander.vocabulary`) nor a common function word replaced by "…", consecutive
+    ones collapsed. Without `vocabulary`, the bundled knowledge base's words are used.
+    """
+    known = _bundled_vocabulary() if vocabulary is None else vocabulary
+    cleaned = _EMAIL.sub(" ", text)
+    cleaned = _DIGIT_GROUPS.sub(lambda match: re.sub(r"[ .\-]", "", match.group()), cleaned)
+    words = normalize(cleaned).split()
+    names = _name_positions(words)
+    kept: list[str] = []
+    for position, word in enumerate(words):
+        keep = (
+            position not in names
+            and not (word.isdigit() and len(word) >= LONG_NUMBER)
+            and (word in known or word in LOG_FUNCTION_WORDS)
+        )
+        if keep:
+            kept.append(word)
+        elif not kept or kept[-1] != REDACTED:
+            kept.append(REDACTED)
+    return " ".join(kept)
