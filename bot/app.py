@@ -23,8 +23,8 @@ async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -
     """Create the administrators config names, once: a later revoke is not undone here."""
     for commune in settings.communes:
         for channel, external_id in commune.admins:
-            if await uow.get_official(channel, external_id) is None:
-                await uow.upsert_official(
+            if await uow.officials.get(channel, external_id) is None:
+                await uow.officials.upsert(
                     commune.code,
                     channel,
                     external_id,
@@ -69,7 +69,7 @@ class App:
         storage = await open_storage(settings.storage)
         try:
             async with storage.transaction() as uow:
-                await uow.sync_communes(
+                await uow.communes.sync(
                     [
                         CommuneRow(
                             c.code,

@@ -225,8 +225,8 @@ _PRIORITY_NAMES = {0: "interactive", 1: "notification", 2: "broadcast"}
 
 async def _outbox_status(settings: Settings) -> str:
     async with await App.open(settings) as app, app.storage.transaction() as uow:
-        counts = await uow.outbox_counts_by_channel()
-        oldest = await uow.oldest_pending_outbox()
+        counts = await uow.outbox.counts_by_channel()
+        oldest = await uow.outbox.oldest_pending()
     totals: dict[str, int] = {"pending": 0, "sent": 0, "failed": 0}
     for (_channel, status, _priority), n in counts.items():
         totals[status] = totals.get(status, 0) + n
@@ -279,7 +279,7 @@ async def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         while True:
             async with app.storage.transaction() as uow:
-                progress = await uow.outbox_progress(queued.first_id, queued.last_id)
+                progress = await uow.outbox.progress(queued.first_id, queued.last_id)
             print(
                 f"sent {progress.get('sent', 0)}/{queued.count}, "
                 f"failed {progress.get('failed', 0)}, pending {progress.get('pending', 0)}",

@@ -58,7 +58,7 @@ class DailyJobs:
         for name, job in JOBS:
             lease = f"{name}:{local.date().isoformat()}"
             async with self.app.storage.transaction() as uow:
-                if not await uow.acquire_lease(lease, self.holder, now, now + LEASE):
+                if not await uow.leases.acquire(lease, self.holder, now, now + LEASE):
                     continue
             try:
                 await job(self.app, now)
@@ -66,7 +66,7 @@ class DailyJobs:
                 log.exception("%s failed; it will be retried when the lease expires", lease)
                 continue
             async with self.app.storage.transaction() as uow:
-                await uow.finish_lease(lease, self.holder, self.clock())
+                await uow.leases.finish(lease, self.holder, self.clock())
             ran.append(lease)
         return ran
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from domain import lifecycle
 from domain.deadlines import due_within, local_day
 from domain.lifecycle import Action, LifecycleError
-from domain.messages import Priority, Reply, reply_to_payload
+from domain.messages import Priority, Reply
 from domain.permissions import SYSTEM_ACTOR
 from domain.records import OfficialRole, Record, RecordStatus
 from handlers import records
@@ -66,7 +66,7 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
         async with app.storage.transaction() as uow:
             notifier = Notifier(uow, app.renderer, commune, now)
             today = local_day(now, commune.timezone).isoformat()
-            records = await uow.list_open_records(
+            records = await uow.records.list_open(
                 commune.code,
                 None,
                 lifecycle.OPEN,
@@ -80,7 +80,7 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
                 if not late and not due_within(record.due_at, now, days, commune.timezone):
                     continue
                 kind = "overdue" if late else "due_soon"
-                if not await uow.add_deadline_notice(record.id, kind, today, now):
+                if not await uow.records.add_deadline_notice(record.id, kind, today, now):
                     continue  # already told today
                 by_office[record.office_code].append(record)
                 if late:
@@ -190,7 +190,7 @@ async def run_followups(app: App, now: datetime) -> JobReport:
     for commune in app.settings.communes:
         async with app.storage.transaction() as uow:
             notifier = Notifier(uow, app.renderer, commune, now)
-            for record in await uow.list_followup_due(now - quiet, SCAN_LIMIT):
+            for record in await uow.records.list_followup_due(now - quiet, SCAN_LIMIT):
                 if record.commune_code != commune.code:
                     continue
                 current = record
@@ -202,7 +202,7 @@ async def run_followups(app: App, now: datetime) -> JobReport:
                     except LifecycleError:
                         continue
                     current = done.after
-                await uow.mark_followup_sent(record.id, now)
+                await uow.records.mark_followup_sent(record.id, now)
                 if await notifier.to_citizen(
                     current, "citizen_followup", notifier.rating_rows(current)
                 ):
@@ -217,13 +217,11 @@ async def run_outbox_purge(app: App, now: datetime) -> JobReport:
     """Delete messages sent or failed more than `outbox.keep_days` ago (their texts may
     hold personal data; records keep their own history)."""
     async with app.storage.transaction() as uow:
-        purged = await uow.purge_outbox(now - timedelta(days=app.settings.outbox.keep_days))
+        purged = await uow.outbox.purge(now - timedelta(days=app.settings.outbox.keep_days))
     log.info("outbox purge: %s messages deleted", purged)
     return JobReport(purged=purged)
 
 
 async def enqueue_notifications(uow: UnitOfWork, notifier: Notifier, now: datetime) -> None:
     for reply in notifier.out:
-        await uow.enqueue(
-            reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now
-        )
+        await uow.outbox.enqueue(reply, now)

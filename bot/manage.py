@@ -58,7 +58,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await _invite(app, args, now)
         if action == "list":
             async with app.storage.transaction() as uow:
-                officials = await uow.list_officials(args.commune.upper() if args.commune else None)
+                officials = await uow.officials.list_active(
+                    args.commune.upper() if args.commune else None
+                )
             for o in officials:
                 print(
                     f"{o.id}\t{o.commune_code}\t{o.office_code}\t{o.role.value}\t"
@@ -68,8 +70,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 print("no active officials")
             return 0
         async with app.storage.transaction() as uow:
-            target = await uow.get_official_by_id(args.id)
-            revoked = await uow.revoke_official(args.id, now)
+            target = await uow.officials.get_by_id(args.id)
+            revoked = await uow.officials.revoke(args.id, now)
             commune = app.settings.commune(target.commune_code) if target else None
             if revoked and target is not None and commune is not None:
                 # The heads and leaders hear which open records need a new handler.

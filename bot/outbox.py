@@ -154,10 +154,10 @@ class OutboxSender:
         message = self._next_cached(paced)
         if message is None:
             async with self.storage.transaction() as uow:
-                self._heads = await uow.outbox_heads(
+                self._heads = await uow.outbox.heads(
                     self.channel, now, self.settings.messages_per_second, paced
                 )
-                due = None if self._heads else await uow.next_outbox_due(self.channel)
+                due = None if self._heads else await uow.outbox.next_due(self.channel)
             self._heads_until = now + timedelta(seconds=1)
             self._refresh = False
             if not self._heads:
@@ -202,12 +202,12 @@ class OutboxSender:
             await self._fail(message, PermanentError(f"malformed outbox payload: {exc}"))
             return
         async with self.storage.transaction() as uow:
-            done = await uow.sent_parts(message.id)
-            if not await uow.outbox_is_pending(message.id):
+            done = await uow.outbox.sent_parts(message.id)
+            if not await uow.outbox.is_pending(message.id):
                 return  # cancelled (the citizen's data was erased) since it was fetched
         if done >= len(parts):  # every part went out before a crash; only the mark was lost
             async with self.storage.transaction() as uow:
-                await uow.mark_sent(message.id, self.clock())
+                await uow.outbox.mark_sent(message.id, self.clock())
             return
         # One part per step: the chat is then paced, so other chats' messages (a reply
         # during a long broadcast) go out between this row's parts.
@@ -225,11 +225,11 @@ class OutboxSender:
         sent_at = self.clock()
         self._count_send(message.chat_id, sent_at)
         async with self.storage.transaction() as uow:
-            await uow.record_delivery(
+            await uow.outbox.record_delivery(
                 message.id, index, self.channel, message.chat_id, channel_id, sent_at
             )
             if index == len(parts) - 1:
-                await uow.mark_sent(message.id, sent_at)
+                await uow.outbox.mark_sent(message.id, sent_at)
 
     async def _wait_for_slot(self, chat_id: str) -> None:
         """Between the parts of one split message: keep to the chat's and the bot's pace."""
@@ -266,7 +266,9 @@ class OutboxSender:
                 retry_at, self._chat_ready.get(message.chat_id, retry_at)
             )
         async with self.storage.transaction() as uow:
-            await uow.mark_failed(message.id, str(error) or type(error).__name__, retry_at=retry_at)
+            await uow.outbox.mark_failed(
+                message.id, str(error) or type(error).__name__, retry_at=retry_at
+            )
 
     # --- one sender per channel across processes -----------------------------------------
 
@@ -285,13 +287,13 @@ class OutboxSender:
         if now + SENDER_LEASE / 2 < self._lease_until:
             return True
         async with self.storage.transaction() as uow:
-            held = await uow.acquire_lease(self.lease_name, self.holder, now, now + SENDER_LEASE)
+            held = await uow.leases.acquire(self.lease_name, self.holder, now, now + SENDER_LEASE)
         self._lease_until = now + SENDER_LEASE if held else datetime.min.replace(tzinfo=UTC)
         return held
 
     async def release_lease(self) -> None:
         async with self.storage.transaction() as uow:
-            await uow.release_lease(self.lease_name, self.holder, self.clock())
+            await uow.leases.release(self.lease_name, self.holder, self.clock())
         self._lease_until = datetime.min.replace(tzinfo=UTC)
 
     # --- loops -------------------------------------------------------------------------

@@ -37,7 +37,7 @@ on a closed record keeps it closed.
 `plan` checks the actor's permission (`domain.permissions.allowed`), the version and the
 transition, and returns the changes and the one audit event the step makes, without
 touching storage. `handlers.records.apply` then writes both in one storage call
-(`uow.records.transition`), which updates the record under its version (so of two officials
+(`uow.transition`), which updates the record under its version (so of two officials
 pressing the same button one wins and the other gets `Conflict`).
 """
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.communes import CommuneSettings
-from domain.messages import Priority, Reply, reply_to_payload
+from domain.messages import Priority, Reply
 from handlers.render import Renderer
 from storage import UnitOfWork
 
@@ -35,16 +35,12 @@ async def queue_broadcast(
     """One outbox row per subscriber (of the hamlet and of the whole commune)."""
     body = renderer.render("broadcast", commune=commune, hamlet=hamlet, text=text.strip())
     ids: list[int] = []
-    for subscription in await uow.list_subscriptions(commune.code, hamlet):
+    for subscription in await uow.subscriptions.list_for(commune.code, hamlet):
         reply = Reply(
             channel=subscription.channel,
             chat_id=subscription.chat_id,
             text=body,
             priority=Priority.BROADCAST,
         )
-        ids.append(
-            await uow.enqueue(
-                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now
-            )
-        )
+        ids.append(await uow.outbox.enqueue(reply, now))
     return QueuedBroadcast(len(ids), min(ids, default=None), max(ids, default=None))

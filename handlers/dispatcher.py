@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from domain.communes import CommuneSettings
-from domain.messages import RESUME, Inbound, Reply, reply_to_payload
+from domain.messages import RESUME, Inbound, Reply
 from domain.records import Citizen, Conversation, Official, Pending
 from domain.settings import CoreSettings
 from faq.understand import is_emergency
@@ -159,12 +159,12 @@ class Dispatcher:
         now = self.clock()
         try:
             async with self.storage.transaction() as uow:
-                if not await uow.mark_update_processed(inbound.channel, inbound.update_id, now):
+                if not await uow.updates.mark_processed(inbound.channel, inbound.update_id, now):
                     log.info("update %s/%s already processed", inbound.channel, inbound.update_id)
                     return []
-                official = await uow.get_official(inbound.channel, inbound.user_id)
+                official = await uow.officials.get(inbound.channel, inbound.user_id)
                 pending = (
-                    await uow.get_pending(official.id) if official and official.active else None
+                    await uow.pending.get(official.id) if official and official.active else None
                 )
                 if staff.claims(inbound, official, pending):
                     # Officials' commands and buttons, and everything in a group chat.
@@ -183,16 +183,16 @@ class Dispatcher:
             return await self._apologise(inbound, now)
 
     async def _load(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Turn:
-        citizen = await uow.get_citizen(inbound.channel, inbound.user_id)
+        citizen = await uow.citizens.get(inbound.channel, inbound.user_id)
         if citizen is None:
-            citizen = await uow.create_citizen(inbound.channel, inbound.user_id, now)
+            citizen = await uow.citizens.create(inbound.channel, inbound.user_id, now)
         commune = self._commune_for(citizen, inbound)
         needs_commune = commune is None
         if commune is None:  # until they choose, texts name the default commune
             commune = self._default_commune()
         elif citizen.commune_code != commune.code:
-            await uow.set_citizen_commune(citizen.id, commune.code)
-        conversation = await uow.get_conversation(citizen.id)
+            await uow.citizens.set_commune(citizen.id, commune.code)
+        conversation = await uow.conversations.get(citizen.id)
         return Turn(
             inbound=inbound,
             now=now,
@@ -239,9 +239,7 @@ class Dispatcher:
 
     async def _commit_staff(self, uow: UnitOfWork, turn: staff.StaffTurn) -> list[Reply]:
         for reply in [*turn.replies, *turn.notifier.out]:
-            await uow.enqueue(
-                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), turn.now
-            )
+            await uow.outbox.enqueue(reply, turn.now)
         return turn.replies
 
     def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings | None:
@@ -259,7 +257,7 @@ class Dispatcher:
     async def _commit(self, uow: UnitOfWork, turn: Turn) -> list[Reply]:
         replies = turn.replies()
         if not turn.erased:
-            await uow.save_conversation(
+            await uow.conversations.save(
                 Conversation(
                     citizen_id=turn.citizen.id,
                     flow=turn.state.split(".", 1)[0],
@@ -270,9 +268,7 @@ class Dispatcher:
                 )
             )
         for reply in [*replies, *turn.notifications]:
-            await uow.enqueue(
-                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), turn.now
-            )
+            await uow.outbox.enqueue(reply, turn.now)
         return replies
 
     def _flooding(self, turn: Turn) -> bool:
@@ -406,9 +402,7 @@ class Dispatcher:
             text=self.renderer.render("unexpected_error", hotline=hotline),
         )
         async with self.storage.transaction() as uow:
-            if not await uow.mark_update_processed(inbound.channel, inbound.update_id, now):
+            if not await uow.updates.mark_processed(inbound.channel, inbound.update_id, now):
                 return []
-            await uow.enqueue(
-                reply.channel, reply.chat_id, int(reply.priority), reply_to_payload(reply), now
-            )
+            await uow.outbox.enqueue(reply, now)
         return [reply]

@@ -57,7 +57,7 @@ async def make_invite(
             expires_at=now + timedelta(hours=settings.bot.invite_valid_hours),
             used_at=None,
         )
-        if await uow.create_invite(invite):
+        if await uow.invites.create(invite):
             return invite
     raise RuntimeError("could not find a free invite code")
 
@@ -71,7 +71,7 @@ async def join(
     now: datetime,
 ) -> Official:
     """Spend `code` and bind this identity to the invite's office and role."""
-    invite = await uow.get_invite(normalise(code))
+    invite = await uow.invites.get(normalise(code))
     if invite is None:
         raise InviteError("unknown")
     if invite.used_at is not None:
@@ -81,10 +81,10 @@ async def join(
     name = (display_name or invite.display_name or "").strip()[
         :80
     ] or f"Cán bộ {invite.office_code}"
-    official = await uow.upsert_official(
+    official = await uow.officials.upsert(
         invite.commune_code, channel, external_id, name, invite.office_code, invite.role, now
     )
-    if not await uow.use_invite(invite.code, official.id, now):
+    if not await uow.invites.use(invite.code, official.id, now):
         # Checked above in the same transaction; failing here must roll the join back.
         raise RuntimeError("invite spent between check and use")
     return official

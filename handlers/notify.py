@@ -72,9 +72,9 @@ class Notifier:
         tz = self.commune.timezone
         office = self.commune.office(record.office_code)
         handler = (
-            await self.uow.get_official_by_id(record.handler_id) if record.handler_id else None
+            await self.uow.officials.get_by_id(record.handler_id) if record.handler_id else None
         )
-        photos = len(await self.uow.list_attachments(record.id))
+        photos = len(await self.uow.attachments.list_for(record.id))
         return {
             "code": record.code,
             "kind": record.kind.value,
@@ -117,7 +117,7 @@ class Notifier:
         office = self.commune.office(office_code)
         if office is not None and office.chat_id:
             return [(office.chat_channel, office.chat_id, GROUP)]
-        officials = await self.uow.list_officials(self.commune.code, office_code)
+        officials = await self.uow.officials.list_active(self.commune.code, office_code)
         return [
             (o.channel, o.external_id, Actor.for_official(o))
             for o in officials
@@ -129,7 +129,7 @@ class Notifier:
     ) -> list[Official]:
         return [
             o
-            for o in await self.uow.list_officials(self.commune.code, office_code)
+            for o in await self.uow.officials.list_active(self.commune.code, office_code)
             if o.role is role
         ]
 
@@ -201,7 +201,7 @@ class Notifier:
         """Tell the citizen who filed `record`, in their chat; False if there is no one."""
         if record.citizen_id is None:
             return False
-        citizen = await self.uow.get_citizen_by_id(record.citizen_id)
+        citizen = await self.uow.citizens.get_by_id(record.citizen_id)
         if citizen is None:
             return False
         office = self.commune.office(record.office_code)

@@ -1,7 +1,8 @@
 """Records change here and nowhere else: `apply` moves a record by one lifecycle step.
 
-The decision is pure (`domain.lifecycle.plan`); this module writes it: the record's new
-columns under its version and the step's audit event, in the caller's unit of work.
+The decision is pure (`domain.lifecycle.plan`); this module writes it with one storage
+call, `uow.transition`, which updates the record's columns under its version and appends
+the step's audit event together, in the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -51,21 +52,10 @@ async def apply(
             "refused %s on %s for %s %s", action.value, record.code, actor.kind.value, actor.ref
         )
         raise
-    after = await uow.update_record(record.id, record.version, step.changes)
+    after = await uow.transition(record, record.version, step.changes, step.event)
     if after is None:
         raise Conflict(record.code)
     event = step.event
-    await uow.add_event(
-        record.id,
-        event.at,
-        event.actor_kind,
-        event.actor_ref,
-        event.action,
-        event.from_status,
-        event.to_status,
-        event.note,
-        event.visible_to_citizen,
-    )
     log.info(
         "record %s: %s → %s by %s", record.code, record.status, event.to_status, actor.kind.value
     )

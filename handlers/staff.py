@@ -149,7 +149,7 @@ async def handle(turn: StaffTurn) -> None:
                 return
             await COMMANDS[name](turn, args)
         elif name == "huy" and turn.pending is not None and turn.official is not None:
-            await turn.uow.clear_pending(turn.official.id)
+            await turn.uow.pending.clear(turn.official.id)
             turn.say("staff_cancelled")
         elif inbound.is_group and name in ("start", "gopy", "tracuu", "cuatoi", "trogiup"):
             turn.say("group_ignored")
@@ -158,7 +158,7 @@ async def handle(turn: StaffTurn) -> None:
     if revoked and turn.official is not None and (not inbound.is_group or inbound.reply_to_message):
         # (in a group, chatter stays ignored; a reply to the bot is answered)
         if turn.official.step_interrupted:
-            await turn.uow.clear_step_interrupted(turn.official.id)
+            await turn.uow.officials.clear_step_interrupted(turn.official.id)
         turn.say("official_only", revoked=True)
         return
     if inbound.reply_to_message is not None and await reply_to_notification(turn, text):
@@ -191,7 +191,7 @@ async def press(turn: StaffTurn, data: str) -> None:
         turn.say("stale_button")
         return
     code, action_name, version = parsed
-    record = await turn.uow.get_record(code)
+    record = await turn.uow.records.get_by_code(code)
     try:
         action = Action(action_name)
     except ValueError:
@@ -210,7 +210,7 @@ async def press(turn: StaffTurn, data: str) -> None:
         if not lifecycle.can(turn.actor, record, action):
             await refuse(turn, record, action, _why_not(turn, record, action))
             return
-        await turn.uow.set_pending(
+        await turn.uow.pending.set(
             turn.official.id,
             record.id,
             action.value,
@@ -243,7 +243,7 @@ async def _candidates(turn: StaffTurn, record: Record) -> list[dict[str, Any]]:
     """Who a record may be assigned to (Giao): its office's officials, and the leaders."""
     return [
         {"id": o.id, "name": o.display_name, "role": o.role.value}
-        for o in await turn.uow.list_officials(turn.commune.code)
+        for o in await turn.uow.officials.list_active(turn.commune.code)
         if lifecycle.may_handle(o, record)
     ]
 
@@ -266,7 +266,7 @@ async def refuse(
         )
     handler = None
     if record is not None and record.handler_id:
-        found = await turn.uow.get_official_by_id(record.handler_id)
+        found = await turn.uow.officials.get_by_id(record.handler_id)
         handler = found.display_name if found else None
     visible = record is not None and allowed(turn.actor, record, Perm.VIEW)
     turn.say(
@@ -310,7 +310,7 @@ async def perform(
         await refuse(turn, record, action, exc.reason)
         return
     if turn.official is not None:
-        await turn.uow.clear_pending(turn.official.id)
+        await turn.uow.pending.clear(turn.official.id)
     await announce(turn, done)
 
 
@@ -347,7 +347,7 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
         await _await_citizen_info(turn, record, record.citizen_id)
     here = {(turn.inbound.channel, turn.inbound.chat_id)}
     if done.action is Action.ASSIGN and record.handler_id is not None:
-        assignee = await turn.uow.get_official_by_id(record.handler_id)
+        assignee = await turn.uow.officials.get_by_id(record.handler_id)
         if assignee is not None and (assignee.channel, assignee.external_id) not in here:
             await notifier.to_officials([assignee], record, "official_assigned", who=who)
             here.add((assignee.channel, assignee.external_id))
@@ -372,7 +372,7 @@ async def _citizen_is_idle(turn: StaffTurn, citizen_id: int) -> bool:
     """Whether the citizen is at the menu (not in a draft, a question or another step)."""
     from handlers.flows.menu import Menu
 
-    conversation = await turn.uow.get_conversation(citizen_id)
+    conversation = await turn.uow.conversations.get(citizen_id)
     return conversation is not None and conversation.state == Menu.IDLE
 
 
@@ -383,11 +383,11 @@ async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) 
     from domain.records import Conversation
     from handlers.flows.info import Info
 
-    conversation = await turn.uow.get_conversation(citizen_id)
+    conversation = await turn.uow.conversations.get(citizen_id)
     data: dict[str, Any] = dict(conversation.data) if conversation else {}
     data["info_code"] = record.code
     data["_buttons"] = {}
-    await turn.uow.save_conversation(
+    await turn.uow.conversations.save(
         Conversation(
             citizen_id=citizen_id,
             flow="info",
@@ -400,7 +400,7 @@ async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) 
 
 
 async def complete_pending(turn: StaffTurn, pending: Pending, text: str) -> None:
-    record = await turn.uow.get_record_by_id(pending.record_id)
+    record = await turn.uow.records.get_by_id(pending.record_id)
     if record is None:
         return
     if not text:
@@ -409,7 +409,7 @@ async def complete_pending(turn: StaffTurn, pending: Pending, text: str) -> None
     action = Action(pending.action)
     if pending.version is not None and pending.version != record.version:
         # Someone moved the record since the button was pressed: do not act on old facts.
-        await turn.uow.clear_pending(pending.official_id)
+        await turn.uow.pending.clear(pending.official_id)
         await refuse(turn, record, action, "changed")
         return
     await _with_text(turn, record, action, text)
@@ -426,7 +426,7 @@ async def _with_text(turn: StaffTurn, record: Record, action: Action, text: str)
             await refuse(turn, record, action, _why_not(turn, record, action))
             return
         number = text.split(maxsplit=1)[0].lstrip("#")
-        assignee = await turn.uow.get_official_by_id(int(number)) if number.isdigit() else None
+        assignee = await turn.uow.officials.get_by_id(int(number)) if number.isdigit() else None
         if assignee is None or not lifecycle.may_handle(assignee, record):
             turn.say(
                 "staff_assign_usage",
@@ -458,7 +458,7 @@ async def reply_to_notification(turn: StaffTurn, text: str) -> bool:
     False when the message replied to was not about a record (nothing was done).
     """
     message_id = turn.inbound.reply_to_message or ""
-    code = await turn.uow.record_code_for_message(
+    code = await turn.uow.outbox.record_code_for_message(
         turn.inbound.channel, turn.inbound.chat_id, message_id
     )
     if code is None:
@@ -466,7 +466,7 @@ async def reply_to_notification(turn: StaffTurn, text: str) -> bool:
     if not turn.active:
         turn.say("official_only", revoked=turn.official is not None)
         return True
-    record = await turn.uow.get_record(code)
+    record = await turn.uow.records.get_by_code(code)
     if record is None or not text:
         return True
     pending = turn.pending
@@ -492,7 +492,7 @@ async def _record_from(turn: StaffTurn, args: str) -> tuple[Record | None, str]:
         example = tracking_code.make_code(turn.commune.code, turn.local(turn.now), "7KQ3X")
         turn.say("lookup_invalid", text=code_text[:40], example_code=example)
         return None, ""
-    record = await turn.uow.get_record(parsed.code)
+    record = await turn.uow.records.get_by_code(parsed.code)
     if record is not None and not allowed(turn.actor, record, Perm.VIEW):
         log.warning(
             "official %s refused access to %s",
@@ -536,7 +536,7 @@ async def show(turn: StaffTurn, args: str) -> None:
     if record is None:
         return
     card = await turn.notifier.card(record, turn.viewer)
-    events = await turn.uow.list_events(record.id, visible_only=False)
+    events = await turn.uow.events.list_for(record.id, visible_only=False)
     turn.say(
         "staff_card",
         turn.notifier.card_buttons(record, turn.viewer),
@@ -558,8 +558,8 @@ async def queue(turn: StaffTurn, args: str) -> None:
     page = int(args) if args.isdigit() and int(args) > 0 else 1
     size = turn.settings.bot.queue_page_size
     office = _scope(turn)
-    total = await turn.uow.count_open_records(turn.commune.code, office, OPEN_STATUSES)
-    open_records = await turn.uow.list_open_records(
+    total = await turn.uow.records.count_open(turn.commune.code, office, OPEN_STATUSES)
+    open_records = await turn.uow.records.list_open(
         turn.commune.code, office, OPEN_STATUSES, size, (page - 1) * size
     )
     turn.say(
@@ -575,7 +575,7 @@ async def queue(turn: StaffTurn, args: str) -> None:
 async def overdue(turn: StaffTurn, _args: str) -> None:
     days = turn.settings.bot.reminder_days
     horizon = turn.now + timedelta(days=days + 1)
-    open_records = await turn.uow.list_open_records(
+    open_records = await turn.uow.records.list_open(
         turn.commune.code, _scope(turn), OPEN_STATUSES, 100, due_before=horizon
     )
     tz = turn.commune.timezone
@@ -688,7 +688,7 @@ async def list_officials(turn: StaffTurn, _args: str) -> None:
     if not may_manage_officials(turn.official, turn.commune.code):
         turn.say("official_only", revoked=False, admin=True)
         return
-    officials = await turn.uow.list_officials(turn.commune.code)
+    officials = await turn.uow.officials.list_active(turn.commune.code)
     turn.say(
         "staff_officials",
         officials=[
@@ -707,11 +707,11 @@ async def revoke(turn: StaffTurn, args: str) -> None:
     if not may_manage_officials(turn.official, turn.commune.code) or turn.official is None:
         turn.say("official_only", revoked=False, admin=True)
         return
-    target = await turn.uow.get_official_by_id(int(args)) if args.isdigit() else None
+    target = await turn.uow.officials.get_by_id(int(args)) if args.isdigit() else None
     if target is None or target.commune_code != turn.commune.code or target.id == turn.official.id:
         turn.say("staff_revoked", ok=False)
         return
-    ok = await turn.uow.revoke_official(target.id, turn.now)
+    ok = await turn.uow.officials.revoke(target.id, turn.now)
     log.info("official %s revoked by %s", target.id, turn.official.id)
     handled = await tell_reassign(turn.notifier, target) if ok else []
     turn.say(
@@ -727,12 +727,12 @@ async def tell_reassign(notifier: Notifier, revoked: Official) -> list[Record]:
     they handled, so each can be given to someone else (Giao). Codes only: a list is no
     place for a denouncer's identity."""
     uow = notifier.uow
-    handled = await uow.list_handled_open_records(revoked.id, OPEN_STATUSES)
+    handled = await uow.records.list_handled_by(revoked.id, OPEN_STATUSES)
     if not handled:
         return []
     readers = [
         o
-        for o in await uow.list_officials(notifier.commune.code)
+        for o in await uow.officials.list_active(notifier.commune.code)
         if o.id != revoked.id
         and (
             o.role is OfficialRole.LEADER
@@ -800,7 +800,7 @@ async def broadcast_progress(turn: StaffTurn, data: str) -> None:
     if not (may_broadcast(turn.official, turn.commune.code) and first.isdigit() and last.isdigit()):
         turn.say("stale_button")
         return
-    counts = await turn.uow.outbox_progress(int(first), int(last))
+    counts = await turn.uow.outbox.progress(int(first), int(last))
     rows = [[Button(turn.renderer.label("btn.progress"), data)]] if counts.get("pending") else []
     turn.say(
         "staff_broadcast_progress",

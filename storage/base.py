@@ -1,20 +1,49 @@
-"""The storage interface, and the small rows shared with the rest of the application.
+"""The driver seam: what a backend gives the repositories, and the small rows they share.
 
-A backend is a `Storage`: it hands out units of work (`transaction()`), each one database
-transaction. What a unit of work can do is written once, in portable SQL, as
-`storage.sql.SqlUnitOfWork`; a backend only adapts its driver to `storage.sql.Db`. So the
-repository interface handlers use is `UnitOfWork` (exported by `storage`), and the seam a
-new backend implements is `Db` plus its migrations.
+A backend (`storage.sqlite`, `storage.postgres`) adapts its driver to `Db` and says what
+differs in its SQL through `Dialect`; everything else is written once, in portable SQL, in
+the repositories (`storage.repos`), which a unit of work (`storage.uow`) composes. The
+interface handlers type against is `storage.UnitOfWork`; the seam a new backend
+implements is `Db` plus its migrations. This module imports nothing else of ours, so the
+backends, the repositories and the unit of work all depend on it and never the other way.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from storage.sql import SqlUnitOfWork
+Row = Any  # aiosqlite.Row or asyncpg.Record: row["name"] and row[0] both work
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What differs between backends' SQL."""
+
+    #: appended to a SELECT that must lock the rows it reads until commit
+    for_update: str
+    #: hours from time {b} to time {a}, as a floating-point SQL expression
+    hours_between: str = "((julianday({a}) - julianday({b})) * 24.0)"
+
+
+class Db(Protocol):
+    """What the repositories need from a backend's connection inside a transaction.
+
+    SQL uses `?` placeholders; the adapter translates them (PostgreSQL wants `$1`),
+    converts parameters (SQLite stores times as ISO 8601 text, PostgreSQL as timestamptz)
+    and reports affected rows. Rows behave like mappings and sequences on both.
+    """
+
+    dialect: Dialect
+
+    async def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    async def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +58,3 @@ class CommuneRow:
     code: str
     name: str
     offices: tuple[OfficeRow, ...]
-
-
-class Storage(Protocol):
-    """A backend: hands out units of work; closed once at shutdown."""
-
-    def transaction(self) -> AbstractAsyncContextManager[SqlUnitOfWork]: ...
-
-    async def close(self) -> None: ...

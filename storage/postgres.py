@@ -1,7 +1,7 @@
 """PostgreSQL storage through asyncpg: the backend for several bot processes.
 
 A connection pool; a unit of work is one transaction on one pooled connection. The
-repository's SQL is shared with SQLite (`storage/sql.py`): `?` placeholders become `$1…`
+repository's SQL is shared with SQLite (`storage/repos/`): `?` placeholders become `$1…`
 here, and the rows a unit of work must own (the citizen whose update it handles) are
 locked with `SELECT … FOR UPDATE`, so two processes never interleave one person's
 conversation. Migrations run under a transaction-scoped advisory lock, so processes that
@@ -20,8 +20,9 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from storage.base import Dialect
 from storage.migrations import migrations
-from storage.sql import Dialect, SqlUnitOfWork
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def _affected(status: str) -> int:
 
 
 class PostgresDb:
-    """The repository's view of a pooled connection (see `storage.sql.Db`)."""
+    """The repository's view of a pooled connection (see `storage.base.Db`)."""
 
     dialect = Dialect(
         for_update=" FOR UPDATE",
@@ -123,7 +124,7 @@ class PostgresStorage:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """One unit of work: committed if the block ends normally, rolled back otherwise."""
         async with self._pool.acquire() as conn, conn.transaction():
-            yield SqlUnitOfWork(PostgresDb(conn))
+            yield UnitOfWork(PostgresDb(conn))

@@ -3,7 +3,7 @@
 One connection per process, WAL journal, foreign keys on. A unit of work is one
 `BEGIN IMMEDIATE … COMMIT` under an asyncio lock, so everything one update changes commits
 together or not at all (DESIGN.md, "the write path"). The repository's SQL is shared
-(`storage/sql.py`); SQLite-only SQL (pragmas, the schema) stays here and in
+(`storage/repos/`); SQLite-only SQL (pragmas, the schema) stays here and in
 `migrations/sqlite/`.
 """
 
@@ -19,8 +19,9 @@ from typing import Any
 
 import aiosqlite
 
+from storage.base import Dialect
 from storage.migrations import migrations, split_sql
-from storage.sql import Dialect, SqlUnitOfWork
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def _param(value: Any) -> Any:
 
 
 class SqliteDb:
-    """The repository's view of the connection (see `storage.sql.Db`)."""
+    """The repository's view of the connection (see `storage.base.Db`)."""
 
     # BEGIN IMMEDIATE already holds the database's write lock: no row locks needed.
     dialect = Dialect(for_update="")
@@ -110,12 +111,12 @@ class SqliteStorage:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """One unit of work: committed if the block ends normally, rolled back otherwise."""
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield SqlUnitOfWork(SqliteDb(self._conn))
+                yield UnitOfWork(SqliteDb(self._conn))
             except BaseException:
                 await self._conn.execute("ROLLBACK")
                 raise

@@ -228,9 +228,9 @@ async def receive(
     """The notifications waiting for a chat (marked delivered); interactive rows too are
     marked delivered, since the driver already saw them as the dispatcher's answer."""
     async with app.storage.transaction() as uow:
-        rows = await uow.pending_outbox(channel, app.dispatcher.clock(), 500, chat_id=chat_id)
+        rows = await uow.outbox.pending(channel, app.dispatcher.clock(), 500, chat_id=chat_id)
         for row in rows:
-            await uow.mark_sent(row.id, app.dispatcher.clock())
+            await uow.outbox.mark_sent(row.id, app.dispatcher.clock())
     return [
         reply_from_payload(r.channel, r.chat_id, r.priority, r.payload)
         for r in rows

@@ -65,9 +65,9 @@ async def test_file_and_look_up_on_each_backend(
         await chat.send(f"/tracuu {code}")
         assert "Diễn biến" in chat.text
         async with app.storage.transaction() as uow:
-            record = await uow.get_record(code)
+            record = await uow.records.get_by_code(code)
             assert record is not None
-            events = await uow.list_events(record.id, visible_only=False)
+            events = await uow.events.list_for(record.id, visible_only=False)
         assert [e.action for e in events] == ["created"]
 
 
@@ -86,9 +86,9 @@ async def test_the_same_update_at_two_processes_files_once(
         )
         assert sorted(len(r) > 0 for r in results) == [False, True]
         async with second.storage.transaction() as uow:
-            citizen = await uow.get_citizen("test", "u1")
+            citizen = await uow.citizens.get("test", "u1")
             assert citizen is not None
-            assert await uow.count_citizen_records(citizen.id) == 1
+            assert await uow.records.count_for_citizen(citizen.id) == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -106,9 +106,9 @@ async def test_one_persons_messages_at_two_processes_do_not_interleave(
             b.deliver(b.inbound(text="/cuatoi")),
         )
         async with first.storage.transaction() as uow:
-            citizen = await uow.get_citizen("test", "same")
+            citizen = await uow.citizens.get("test", "same")
             assert citizen is not None
-            conversation = await uow.get_conversation(citizen.id)
+            conversation = await uow.conversations.get(citizen.id)
         assert conversation is not None
         # Whichever ran second saw the first one's state: the draft kept its description.
         assert conversation.data.get("draft", {}).get("description") == "Đường ngập sâu sau mưa"

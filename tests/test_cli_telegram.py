@@ -61,9 +61,9 @@ def test_broadcast_and_outbox_status(
         async with await App.open(settings) as app, app.storage.transaction() as uow:
             commune = settings.communes[0]
             for i in range(n):
-                citizen = await uow.create_citizen("telegram", str(700 + i), T0)
-                await uow.set_consent(citizen.id, T0, "v")
-                await uow.subscribe(citizen.id, commune.code, commune.hamlets[i % 2], T0)
+                citizen = await uow.citizens.create("telegram", str(700 + i), T0)
+                await uow.citizens.set_consent(citizen.id, T0, "v")
+                await uow.subscriptions.save(citizen.id, commune.code, commune.hamlets[i % 2], T0)
 
     asyncio.run(subscribe(6))
     notice = tmp_path / "thong-bao.txt"

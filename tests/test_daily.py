@@ -42,6 +42,6 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
     clock.advance(days=40)
     await second.run_due()
     async with app.storage.transaction() as uow:  # what was sent is gone; pending stays
-        counts = await uow.outbox_counts()
+        counts = await uow.outbox.counts()
     assert "sent" not in counts
     assert counts["pending"] > 0

@@ -394,7 +394,7 @@ def with_vp_chat(settings: Settings, chat_id: str = "-100777") -> Settings:
 
 async def outbox_rows(storage: Storage) -> list[tuple[str, str, dict[str, object]]]:
     async with storage.transaction() as uow:
-        messages = await uow.pending_outbox("telegram", NOW + timedelta(days=30), 100)
+        messages = await uow.outbox.pending("telegram", NOW + timedelta(days=30), 100)
     return [(m.chat_id, str(m.payload["text"]), m.payload) for m in messages]
 
 
@@ -448,7 +448,7 @@ async def test_scheduler_catches_up_and_takes_over_an_expired_lease(
     # A process took W47's lease and died before finishing.
     async with seeded.storage.transaction() as uow:
         crashed_at = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
-        assert await uow.acquire_lease(
+        assert await uow.leases.acquire(
             "digest:CG:2026-W47", "dead", crashed_at, crashed_at + timedelta(minutes=10)
         )
     clock[0] = datetime(2026, 11, 23, 0, 35, tzinfo=UTC)
@@ -457,8 +457,8 @@ async def test_scheduler_catches_up_and_takes_over_an_expired_lease(
     assert await scheduler.run_due() == ["digest:CG:2026-W47"]
     assert await scheduler.run_due() == []
     async with seeded.storage.transaction() as uow:
-        assert not await uow.finish_lease("digest:CG:2026-W47", "dead", clock[0])
-        assert await uow.lease_done("digest:CG:2026-W47")
+        assert not await uow.leases.finish("digest:CG:2026-W47", "dead", clock[0])
+        assert await uow.leases.is_done("digest:CG:2026-W47")
     texts = [text for _, text, _ in await outbox_rows(seeded.storage)]
     assert len(texts) == 2
     assert "TUẦN 46/2026" in texts[0]

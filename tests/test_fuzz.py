@@ -53,10 +53,10 @@ async def play(tmp: Path, steps: list[tuple[str, object]]) -> None:
             assert chat.replies, f"no answer to {kind} {value!r}"
             assert all(r.text != apology for r in chat.replies), f"crashed on {kind} {value!r}"
         async with app.storage.transaction() as uow:
-            citizen = await uow.get_citizen("test", "fuzz")
+            citizen = await uow.citizens.get("test", "fuzz")
             if citizen is not None:
-                for record in await uow.list_citizen_records(citizen.id, 100):
-                    events = await uow.list_events(record.id, visible_only=False)
+                for record in await uow.records.list_for_citizen(citizen.id, 100):
+                    events = await uow.events.list_for(record.id, visible_only=False)
                     assert events[0].action == "created"
     finally:
         await app.close()

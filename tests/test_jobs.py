@@ -189,9 +189,9 @@ async def test_without_a_leader_overdue_records_go_to_heads_then_admins(
 
     # nobody at all to escalate to: nothing counted, the reminder promises nothing
     async with app.storage.transaction() as uow:
-        for official in await uow.list_officials():
+        for official in await uow.officials.list_active():
             if official.role.value in ("head", "admin"):
-                await uow.revoke_official(official.id, clock.now)
+                await uow.officials.revoke(official.id, clock.now)
     clock.now = start + timedelta(days=14)
     report = await run_deadline_reminders(app, clock.now)
     assert (report.reminded, report.escalated) == (1, 0)
@@ -235,7 +235,7 @@ async def test_the_cli_revoke_tells_heads_which_records_to_reassign(
     await lan.send(f"/tiepnhan {code}")
     await receive(app, "hoa")
     async with app.storage.transaction() as uow:
-        found = await uow.get_official("test", "lan")
+        found = await uow.officials.get("test", "lan")
         assert found is not None
     args = argparse.Namespace(command="official", official_action="revoke", id=found.id)
     assert await manage.run(args, settings) == 0

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from bot.config import load_settings
 from domain import lifecycle
 from domain.communes import CommuneSettings
-from domain.lifecycle import Action, BadTransition, Conflict, NoMoreExtensions, NotAllowed
+from domain.lifecycle import (
+    Action,
+    BadTransition,
+    Conflict,
+    NoMoreExtensions,
+    NotAllowed,
+    PlannedEvent,
+)
 from domain.messages import MAX_BUTTON_DATA_BYTES
 from domain.permissions import (
     GROUP,
@@ -170,7 +177,7 @@ def commune() -> CommuneSettings:
 async def storage(tmp_path: Path, commune: CommuneSettings) -> AsyncIterator[Storage]:
     store = await SqliteStorage.open(tmp_path / "l.sqlite3")
     async with store.transaction() as uow:
-        await uow.sync_communes(
+        await uow.communes.sync(
             [
                 CommuneRow(
                     commune.code,
@@ -180,7 +187,7 @@ async def storage(tmp_path: Path, commune: CommuneSettings) -> AsyncIterator[Sto
             ],
             NOW,
         )
-        await uow.upsert_official("CG", "test", "head", "Lan", "VP", OfficialRole.HEAD, NOW)
+        await uow.officials.upsert("CG", "test", "head", "Lan", "VP", OfficialRole.HEAD, NOW)
     try:
         yield store
     finally:
@@ -191,7 +198,7 @@ async def new_in(
     store: Storage, status: RecordStatus, kind: RecordKind, stage: Stage = Stage.INTAKE
 ) -> Record:
     async with store.transaction() as uow:
-        rec = await uow.insert_record(
+        rec = await uow.records.insert(
             f"CG-2611-{status.value[:5].upper():A<5}"[:13] + str(len(kind.value)),
             NewRecord(
                 "CG",
@@ -214,7 +221,11 @@ async def new_in(
         )
         assert rec is not None
         if status is not S.RECEIVED or stage is not Stage.INTAKE:
-            rec = await uow.update_record(rec.id, rec.version, {"status": status, "stage": stage})
+            # a test fixture's shortcut to the state, audited like any step
+            setup = PlannedEvent(
+                NOW, ActorKind.SYSTEM, None, "setup", rec.status, status, None, False
+            )
+            rec = await uow.transition(rec, rec.version, {"status": status, "stage": stage}, setup)
         assert rec is not None
         return rec
 
@@ -228,7 +239,7 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
 ) -> None:
     rec = await new_in(storage, status, RecordKind.TO_CAO, Stage.RESOLVE)
     async with storage.transaction() as uow:
-        head = await uow.get_official("test", "head")
+        head = await uow.officials.get("test", "head")
         assert head is not None
         actor = {
             Action.INFO_RECEIVED: Actor(ActorKind.SYSTEM),
@@ -236,7 +247,7 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
             Action.REOPEN: SYSTEM_ACTOR,
             Action.CLOSE: SYSTEM_ACTOR,
         }.get(action, Actor.for_official(head))
-        events_before = len(await uow.list_events(rec.id, visible_only=False))
+        events_before = len(await uow.events.list_for(rec.id, visible_only=False))
         target = lifecycle.TRANSITIONS.get((action, status))
         if target is None:
             with pytest.raises(BadTransition):
@@ -251,16 +262,16 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
                     office_code="KT",
                     assignee=head,
                 )
-            after = await uow.get_record_by_id(rec.id)
+            after = await uow.records.get_by_id(rec.id)
             assert after == rec
-            assert len(await uow.list_events(rec.id, visible_only=False)) == events_before
+            assert len(await uow.events.list_for(rec.id, visible_only=False)) == events_before
             return
         done = await records.apply(
             uow, commune, rec, action, actor, NOW, note="ghi chú", office_code="KT", assignee=head
         )
         assert done.after.status is target
         assert done.after.version == rec.version + 1
-        events = await uow.list_events(rec.id, visible_only=False)
+        events = await uow.events.list_for(rec.id, visible_only=False)
         assert len(events) == events_before + 1
         assert (events[-1].from_status, events[-1].to_status) == (status, target)
         assert events[-1].action == lifecycle.EVENT_NAMES[action]
@@ -271,7 +282,7 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
 ) -> None:
     rec = await new_in(storage, S.RECEIVED, RecordKind.KHIEU_NAI)
     async with storage.transaction() as uow:
-        head = await uow.get_official("test", "head")
+        head = await uow.officials.get("test", "head")
         assert head is not None
         actor = Actor.for_official(head)
         with pytest.raises(NoMoreExtensions):  # extensions belong to the resolution stage
@@ -294,8 +305,10 @@ async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
 ) -> None:
     rec = await new_in(storage, S.RECEIVED, RecordKind.PHAN_ANH)
     async with storage.transaction() as uow:
-        head = await uow.get_official("test", "head")
-        stranger = await uow.upsert_official("CG", "test", "kt", "Hà", "KT", OfficialRole.HEAD, NOW)
+        head = await uow.officials.get("test", "head")
+        stranger = await uow.officials.upsert(
+            "CG", "test", "kt", "Hà", "KT", OfficialRole.HEAD, NOW
+        )
         assert head is not None
         with pytest.raises(NotAllowed):
             await records.apply(uow, commune, rec, Action.TAKE, Actor.for_official(stranger), NOW)
@@ -304,7 +317,7 @@ async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
             await records.apply(
                 uow, commune, rec, Action.TAKE, Actor.for_official(head), NOW, expected_version=0
             )
-        assert len(await uow.list_events(rec.id, visible_only=False)) == 1
+        assert len(await uow.events.list_for(rec.id, visible_only=False)) == 1
 
 
 # --- record buttons -----------------------------------------------------------------------

@@ -51,7 +51,7 @@ async def delivered(app: App, chat_id: str, code: str, message_id: str, at: date
         rows = await uow._all("SELECT id, payload FROM outbox WHERE chat_id = ?", (chat_id,))
         for row in rows:
             if json.loads(row["payload"]).get("record_code") == code:
-                await uow.record_delivery(row["id"], 0, "test", chat_id, message_id, at)
+                await uow.outbox.record_delivery(row["id"], 0, "test", chat_id, message_id, at)
                 return
     raise AssertionError(f"no card about {code} for {chat_id}")
 
@@ -289,9 +289,9 @@ async def test_permissions_through_the_chat(
 
     # a revoked official's buttons and commands stop working
     async with app.storage.transaction() as uow:
-        found = await uow.get_official("test", "kt")
+        found = await uow.officials.get("test", "kt")
         assert found is not None
-        await uow.revoke_official(found.id, app.dispatcher.clock())
+        await uow.officials.revoke(found.id, app.dispatcher.clock())
     await kt.send("/hangdoi")
     assert kt.says("official_only", revoked=True)
 
@@ -381,9 +381,9 @@ async def test_the_office_group_chat(
         await lan.send("/gopy")
         assert lan.says("group_ignored")
         async with app.storage.transaction() as uow:
-            found = await uow.get_official("test", "lan")
+            found = await uow.officials.get("test", "lan")
             assert found is not None
-            await uow.revoke_official(found.id, clock.now)
+            await uow.officials.revoke(found.id, clock.now)
         assert await lan.send("chào cả nhà") == []  # a revoked member's chatter: still ignored
         await lan.deliver(lan.inbound(text="Thêm một ý", reply_to_message="m-17"))
         assert lan.says("official_only", revoked=True)
@@ -624,7 +624,7 @@ async def test_assigning_a_record_and_the_admin_does_no_record_work(
     await hoa.send("/canbo")  # the head is no admin
     assert "chỉ quản trị" in hoa.text
     async with app.storage.transaction() as uow:
-        found = await uow.get_official("test", "lan")
+        found = await uow.officials.get("test", "lan")
         assert found is not None
     await hoa.send(f"/giao {code} {found.id}")
     assert "Người xử lý: chị Lan." in hoa.text
@@ -655,7 +655,7 @@ async def test_a_revoked_officials_text_is_not_a_citizens(
     await lan.press("Trả lời")
     admin = OfficialChat(app, "admin", channel="console")
     async with app.storage.transaction() as uow:
-        found = await uow.get_official("test", "lan")
+        found = await uow.officials.get("test", "lan")
         assert found is not None
     await admin.send(f"/thuhoi {found.id}")
     await lan.send("Đã báo điện lực thay bóng")  # the step they were revoked during

@@ -18,7 +18,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramSender, split_text
 from bot.config import OutboxSettings, Settings
 from bot.outbox import OutboxSender
-from domain.messages import Inbound, Priority, Reply, reply_to_payload
+from domain.messages import Inbound, Priority, Reply
 from handlers.broadcast import queue_broadcast
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock, StandInRequest
 from tests.conftest import T0, Chat
@@ -58,7 +58,7 @@ async def enqueue(
 ) -> int:
     reply = Reply(channel="telegram", chat_id=chat_id, text=text, priority=priority, **kw)  # type: ignore[arg-type]
     async with app.storage.transaction() as uow:
-        return await uow.enqueue("telegram", chat_id, int(priority), reply_to_payload(reply), T0)
+        return await uow.outbox.enqueue(reply, T0)
 
 
 def status_of(settings: Settings) -> dict[str, int]:
@@ -100,9 +100,9 @@ async def test_a_broadcast_to_thousands_does_not_hold_back_a_reply(
     commune = app.settings.communes[0]
     async with app.storage.transaction() as uow:
         for n in range(2000):
-            citizen = await uow.create_citizen("telegram", str(10_000 + n), T0)
-            await uow.set_consent(citizen.id, T0, "v")
-            await uow.subscribe(citizen.id, commune.code, None, T0)
+            citizen = await uow.citizens.create("telegram", str(10_000 + n), T0)
+            await uow.citizens.set_consent(citizen.id, T0, "v")
+            await uow.subscriptions.save(citizen.id, commune.code, None, T0)
         queued = await queue_broadcast(
             uow, app.renderer, commune, "Lịch cắt điện thứ Bảy", None, T0
         )
@@ -179,13 +179,13 @@ async def test_a_split_message_resumes_after_a_crash_and_nothing_goes_twice(
     done_but_unmarked = await enqueue(app, "42", "đã gửi trước khi sập")
     async with app.storage.transaction() as uow:
         # the previous process sent part 0 of the first, and all of the second, then died
-        await uow.record_delivery(partial, 0, "telegram", "41", "1", T0)
-        await uow.record_delivery(done_but_unmarked, 0, "telegram", "42", "2", T0)
+        await uow.outbox.record_delivery(partial, 0, "telegram", "41", "1", T0)
+        await uow.outbox.record_delivery(done_but_unmarked, 0, "telegram", "42", "2", T0)
     await sender.drain()
     assert [m.chat_id for m in standin.sent] == ["41", "41"]
     assert status_of(settings) == {"sent": 2}
     async with app.storage.transaction() as uow:
-        assert await uow.sent_parts(partial) == 3
+        assert await uow.outbox.sent_parts(partial) == 3
     # a second sender (another restart) finds nothing to do
     await sender.drain()
     assert len(standin.sent) == 2
@@ -204,8 +204,8 @@ async def test_a_reply_to_a_notification_finds_its_record(
     await sender.drain()
     sent = standin.to("-1002")[0]
     async with app.storage.transaction() as uow:
-        code = await uow.record_code_for_message("telegram", "-1002", str(sent.message_id))
-        unknown = await uow.record_code_for_message("telegram", "-1002", "1")
+        code = await uow.outbox.record_code_for_message("telegram", "-1002", str(sent.message_id))
+        unknown = await uow.outbox.record_code_for_message("telegram", "-1002", "1")
     assert code == "CG-2611-7KQ3XD"
     assert unknown is None
 
@@ -256,7 +256,7 @@ async def test_citizens_subscribe_by_hamlet_and_erasing_unsubscribes(
         to_other = await queue_broadcast(
             uow, app.renderer, commune, "Họp thôn khác", commune.hamlets[0], now
         )
-        pending = await uow.pending_outbox("telegram", now, 100)
+        pending = await uow.outbox.pending("telegram", now, 100)
     assert (to_hamlet.count, to_other.count) == (2, 1)
     texts = [m.payload["text"] for m in pending if m.priority == Priority.BROADCAST]
     assert "Họp thôn &lt;tối nay&gt;" in texts[0]
@@ -267,7 +267,7 @@ async def test_citizens_subscribe_by_hamlet_and_erasing_unsubscribes(
     await whole.send("/xoadulieu")
     await whole.press("Xóa dữ liệu của tôi")
     async with app.storage.transaction() as uow:
-        assert await uow.list_subscriptions(commune.code) == []
+        assert await uow.subscriptions.list_for(commune.code) == []
 
 
 async def test_files_named_by_a_reply_follow_its_text(

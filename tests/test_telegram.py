@@ -331,8 +331,8 @@ async def test_a_restart_sends_what_was_pending(
 ) -> None:
     async with app.storage.transaction() as uow:
         for chat in ("11", "12", "-100500"):
-            await uow.enqueue("telegram", chat, 0, {"text": f"chờ gửi {chat}"}, T0)
-        await uow.enqueue("console", "11", 0, {"text": "other channel"}, T0)
+            await uow.outbox.enqueue_payload("telegram", chat, 0, {"text": f"chờ gửi {chat}"}, T0)
+        await uow.outbox.enqueue_payload("console", "11", 0, {"text": "other channel"}, T0)
     async with running(app, standin, "polling", sender_clock):
         await eventually(lambda: len(standin.sent) == 3, "the three pending messages")
     assert sorted(m.chat_id for m in standin.sent) == ["-100500", "11", "12"]

@@ -88,14 +88,14 @@ class ConsoleChannel:
         fresh = True  # the buttons of everything shown now are numbered together
         while True:
             async with self.app.storage.transaction() as uow:
-                batch = await uow.pending_outbox(CHANNEL, self.clock(), 50, chat_id=self.user_id)
+                batch = await uow.outbox.pending(CHANNEL, self.clock(), 50, chat_id=self.user_id)
                 for message in batch:
                     reply = reply_from_payload(
                         message.channel, message.chat_id, message.priority, message.payload
                     )
                     self._print(reply.text, reply.buttons, fresh=fresh)
                     fresh = fresh and not reply.buttons
-                    await uow.mark_sent(message.id, self.clock())
+                    await uow.outbox.mark_sent(message.id, self.clock())
                     shown += 1
             if len(batch) < 50:
                 return shown

@@ -368,7 +368,7 @@ class FileFetcher:
     async def fetch_pending(self, limit: int = 20) -> int:
         """Fetch up to `limit` attachments; returns how many were settled."""
         async with self.app.storage.transaction() as uow:
-            waiting = await uow.attachments_to_fetch(CHANNEL, limit)
+            waiting = await uow.attachments.list_to_fetch(CHANNEL, limit)
         settled = 0
         for attachment in waiting:
             path: str | None = None
@@ -390,7 +390,7 @@ class FileFetcher:
             except TelegramError as exc:
                 error = f"{type(exc).__name__}: {exc.message}"
             async with self.app.storage.transaction() as uow:
-                await uow.record_attachment_file(
+                await uow.attachments.save_file(
                     attachment.id, self.clock(), path=path, size=size, error=error
                 )
             settled += 1

@@ -170,7 +170,7 @@ async def collect_week(
     offices: Counter[str] = Counter()
     topics: Counter[str] = Counter()
     hamlets: Counter[str] = Counter()
-    for kind, office, topic, hamlet, n in await uow.digest_received(commune.code, since, until):
+    for kind, office, topic, hamlet, n in await uow.digest.received(commune.code, since, until):
         kinds[kind.value] += n
         offices[office] += n
         if kind is not RecordKind.TO_CAO:
@@ -179,42 +179,42 @@ async def collect_week(
     actions: Counter[str] = Counter()
     closed_by_office: Counter[str] = Counter()
     counted = (*EVENT_ACTIONS, "reopened")
-    for action, _office, n in await uow.digest_actions(commune.code, since, until, counted):
+    for action, _office, n in await uow.digest.actions(commune.code, since, until, counted):
         actions[action] += n
-    for office, n in await uow.digest_closed(commune.code, since, until):
+    for office, n in await uow.digest.closed(commune.code, since, until):
         actions["closed"] += n
         closed_by_office[office] += n
     resolved = {
         office: (n, on_time)
-        for office, n, on_time in await uow.digest_resolved(commune.code, since, until)
+        for office, n, on_time in await uow.digest.resolved(commune.code, since, until)
     }
     overdue_by_office: Counter[str] = Counter()
     overdue_to_cao = 0
-    for office, kind, n in await uow.digest_overdue_counts(commune.code, until):
+    for office, kind, n in await uow.digest.overdue_counts(commune.code, until):
         overdue_by_office[office] += n
         if kind is RecordKind.TO_CAO:
             overdue_to_cao += n
     overdue = tuple(
         OverdueLine(r.code, r.office_code, _days_late(r.due_at, until, commune))
-        for r in await uow.digest_overdue_records(
+        for r in await uow.digest.overdue_records(
             commune.code, until, settings.overdue_list, (RecordKind.TO_CAO,)
         )
     )
     ratings: Counter[str] = Counter()
     rated_by_office: Counter[str] = Counter()
     satisfied_by_office: Counter[str] = Counter()
-    for office, level, n in await uow.digest_ratings(commune.code, since, until):
+    for office, level, n in await uow.digest.ratings(commune.code, since, until):
         ratings[level] += n
         rated_by_office[office] += n
         if level in SATISFIED:
             satisfied_by_office[office] += n
     questions: Counter[str] = Counter()
     if settings.top_questions:
-        for question, n in await uow.top_unanswered_questions(
+        for question, n in await uow.questions.top_unanswered(
             commune.code, since, until, settings.top_questions
         ):
             questions[redact_question(question)] += n
-    daily = await uow.digest_daily(commune.code, week.day_bounds(commune.timezone))
+    daily = await uow.digest.daily(commune.code, week.day_bounds(commune.timezone))
     codes = [o.code for o in commune.offices]
     codes += sorted(set(offices) - set(codes))
     topic_labels = {**TOPICS, NO_TOPIC: unknown_label}
@@ -237,8 +237,8 @@ async def collect_week(
         overdue_total=sum(overdue_by_office.values()),
         overdue_to_cao=overdue_to_cao,
         overdue=overdue,
-        first_response=await uow.digest_first_response(commune.code, since, until),
-        to_close=await uow.digest_time_to_close(commune.code, since, until),
+        first_response=await uow.digest.first_response(commune.code, since, until),
+        to_close=await uow.digest.time_to_close(commune.code, since, until),
         ratings={level: ratings[level] for level in RATING_LEVELS},
         unanswered=tuple(sorted(questions.items(), key=lambda item: (-item[1], item[0]))),
         daily=tuple(

@@ -26,7 +26,7 @@ from bot.digest.figures import Digest, collect_week, compare
 from bot.digest.render import DigestRenderer, chart_png
 from bot.digest.weeks import IsoWeek, due_week
 from domain.communes import CommuneSettings
-from domain.messages import Priority, Reply, reply_to_payload
+from domain.messages import Priority, Reply
 from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ async def queue_message(
             "document": str(files.docx.resolve()),
         },
     )
-    return await uow.enqueue(channel, chat_id, int(reply.priority), reply_to_payload(reply), now)
+    return await uow.outbox.enqueue(reply, now)
 
 
 class LeaseLost(Exception):
@@ -164,7 +164,7 @@ class DigestScheduler:
     async def _run(self, name: str, commune: CommuneSettings, week: IsoWeek) -> bool:
         now = self.clock()
         async with self.storage.transaction() as uow:
-            if not await uow.acquire_lease(name, self.holder, now, now + LEASE):
+            if not await uow.leases.acquire(name, self.holder, now, now + LEASE):
                 return False
         log.info("%s: making the digest", name)
         digest = await make_digest(self.storage, commune, week, self.settings, self.renderer, now)
@@ -172,7 +172,7 @@ class DigestScheduler:
         files = await asyncio.to_thread(write_outputs, digest, commune, self.renderer, folder)
         chat = digest_chat(self.settings, commune)
         async with self.storage.transaction() as uow:
-            if not await uow.finish_lease(name, self.holder, self.clock()):
+            if not await uow.leases.finish(name, self.holder, self.clock()):
                 raise LeaseLost(name)
             if chat is None:
                 log.warning("%s: no chat for the Văn phòng; files archived in %s", name, folder)

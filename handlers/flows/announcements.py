@@ -26,7 +26,7 @@ async def start(turn: Turn) -> None:
 
 
 async def prompt_choose(turn: Turn) -> None:
-    current = await turn.uow.get_subscription(turn.citizen.id)
+    current = await turn.uow.subscriptions.get(turn.citizen.id)
     rows: list[list[ButtonSpec]] = [[turn.btn("btn.announce_all", "all")]]
     hamlets = [(f"h:{i}", h) for i, h in enumerate(turn.commune.hamlets)]
     for start in range(0, len(hamlets), 2):
@@ -47,7 +47,7 @@ async def handle_choose(turn: Turn) -> None:
 
     action = turn.action or ""
     if action == "stop":
-        await turn.uow.unsubscribe(turn.citizen.id)
+        await turn.uow.subscriptions.remove(turn.citizen.id)
         turn.say("announce_stopped")
         await menu.go_idle(turn)
         return
@@ -63,7 +63,7 @@ async def handle_choose(turn: Turn) -> None:
         turn.say("choose_button")
         await turn.reprompt()
         return
-    await turn.uow.subscribe(turn.citizen.id, turn.commune.code, hamlet, turn.now)
+    await turn.uow.subscriptions.save(turn.citizen.id, turn.commune.code, hamlet, turn.now)
     turn.say("announce_subscribed", hamlet=hamlet)
     await menu.go_idle(turn)
 

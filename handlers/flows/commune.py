@@ -73,7 +73,7 @@ async def chosen(turn: Turn, code: str) -> None:
     commune = turn.settings.commune(code)
     if commune is None:
         return
-    await turn.uow.set_citizen_commune(turn.citizen.id, commune.code)
+    await turn.uow.citizens.set_commune(turn.citizen.id, commune.code)
     turn.commune = commune
     turn.needs_commune = False
     turn.say("commune_chosen")

@@ -28,7 +28,7 @@ async def handle_ask(turn: Turn) -> None:
     from handlers.flows import filing, menu
 
     if turn.action == "yes":
-        await turn.uow.set_consent(
+        await turn.uow.citizens.set_consent(
             turn.citizen.id, turn.now, turn.settings.bot.privacy_notice_version
         )
         turn.citizen = await _reload(turn)
@@ -57,7 +57,7 @@ async def handle_ask(turn: Turn) -> None:
 
 
 async def _reload(turn: Turn) -> Citizen:
-    citizen = await turn.uow.get_citizen_by_id(turn.citizen.id)
+    citizen = await turn.uow.citizens.get_by_id(turn.citizen.id)
     if citizen is None:
         raise LookupError("the citizen row vanished inside its own transaction")
     return citizen

@@ -23,7 +23,7 @@ async def start(turn: Turn) -> None:
 
 
 async def prompt_confirm(turn: Turn) -> None:
-    records = await turn.uow.list_citizen_records(turn.citizen.id, 1000)
+    records = await turn.uow.records.list_for_citizen(turn.citizen.id, 1000)
     open_identity = sum(
         1 for r in records if r.kind.needs_identity and r.status.value not in ("closed", "rejected")
     )
@@ -39,7 +39,7 @@ async def handle_confirm(turn: Turn) -> None:
     from handlers.flows import menu
 
     if turn.action == "erase:yes":
-        count = await turn.uow.erase_citizen(turn.citizen.id, turn.now)
+        count = await turn.uow.citizens.erase(turn.citizen.id, turn.now)
         turn.erased = True
         log.info("citizen data erased; %d records de-identified", count)
         turn.say("erase_done")

@@ -474,7 +474,7 @@ async def handle_phone(turn: Turn) -> None:
         return
     draft = _draft(turn)
     draft["phone"] = phone
-    await turn.uow.set_citizen_contact(turn.citizen.id, draft.get("name"), phone)
+    await turn.uow.citizens.set_contact(turn.citizen.id, draft.get("name"), phone)
     await turn.goto(Filing.CONFIRM)
 
 
@@ -578,17 +578,14 @@ async def submit(turn: Turn) -> None:
     )
     record = await _insert_with_fresh_code(turn, new)
     for ref in draft.get("photos", []):
-        await turn.uow.add_attachment(record.id, "photo", ref, turn.now)
-    await turn.uow.add_event(
+        await turn.uow.attachments.add(record.id, "photo", ref, turn.now)
+    await turn.uow.events.add(
         record.id,
-        turn.now,
-        ActorKind.CITIZEN,
-        None,
-        "created",
-        None,
-        RecordStatus.RECEIVED,
-        None,
-        True,
+        at=turn.now,
+        actor_kind=ActorKind.CITIZEN,
+        action="created",
+        to_status=RecordStatus.RECEIVED,
+        visible_to_citizen=True,
     )
     turn.data.pop("draft", None)
     await _notify_new(turn, record)
@@ -649,7 +646,7 @@ async def _insert_with_fresh_code(turn: Turn, new: NewRecord) -> Record:
     local = turn.now.astimezone(turn.commune.timezone)
     for _ in range(CODE_ATTEMPTS):
         code = tracking_code.make_code(turn.commune.code, local)
-        record = await turn.uow.insert_record(code, new)
+        record = await turn.uow.records.insert(code, new)
         if record is not None:
             return record
         log.warning("tracking code collision, retrying")

@@ -60,7 +60,7 @@ def waits_for(turn: Turn, record: Record) -> bool:
 
 async def start(turn: Turn, code: str) -> None:
     """The «Bổ sung» button: enter the answer step for that record, from any state."""
-    record = await turn.uow.get_record(code.strip().upper()) if code else None
+    record = await turn.uow.records.get_by_code(code.strip().upper()) if code else None
     if record is None or not allowed(Actor.for_citizen(turn.citizen.id), record, Perm.ANSWER_INFO):
         turn.say("stale_button")
         await _back(turn)
@@ -103,7 +103,7 @@ async def handle_answer(turn: Turn) -> None:
         turn.say("info_later", code=code)
         await _back(turn)
         return
-    record = await turn.uow.get_record(code) if isinstance(code, str) else None
+    record = await turn.uow.records.get_by_code(code) if isinstance(code, str) else None
     if record is None or record.status is not RecordStatus.NEED_INFO:
         turn.data.pop("info_code", None)
         turn.say("info_not_needed", code=code)
@@ -131,7 +131,7 @@ async def handle_answer(turn: Turn) -> None:
         await _back(turn)
         return
     for ref in photos[: turn.settings.bot.max_photos]:
-        await turn.uow.add_attachment(record.id, "photo", ref, turn.now)
+        await turn.uow.attachments.add(record.id, "photo", ref, turn.now)
     notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
     await notifier.to_office(
         done.after, "office_event", event=done.event, who=None, note=note, photos=len(photos)

@@ -81,7 +81,7 @@ async def describe(turn: Turn, text: str) -> bool:
     if turn.settings.commune(parsed.commune) is None:
         turn.say("lookup_foreign", code=parsed.code)
         return True
-    record = await turn.uow.get_record(parsed.code)
+    record = await turn.uow.records.get_by_code(parsed.code)
     if record is None:
         turn.say("lookup_not_found", code=parsed.code)
         return True
@@ -93,7 +93,7 @@ async def describe(turn: Turn, text: str) -> bool:
     if owner:
         events = [
             {"at": e.at.astimezone(tz), "action": e.action, "note": e.note}
-            for e in await turn.uow.list_events(record.id, visible_only=True)
+            for e in await turn.uow.events.list_for(record.id, visible_only=True)
         ]
     office = commune.office(record.office_code)
     turn.say(

@@ -76,8 +76,8 @@ async def show_my_records(turn: Turn) -> None:
     total = 0
     rows: list[Record] = []
     if turn.citizen.has_consented:
-        total = await turn.uow.count_citizen_records(turn.citizen.id)
-        rows = await turn.uow.list_citizen_records(turn.citizen.id, MY_RECORDS_LIMIT)
+        total = await turn.uow.records.count_for_citizen(turn.citizen.id)
+        rows = await turn.uow.records.list_for_citizen(turn.citizen.id, MY_RECORDS_LIMIT)
         tz = turn.commune.timezone
         records = [
             {

@@ -147,7 +147,7 @@ async def _open_matters(turn: Turn) -> tuple[list[str], bool]:
     have a tố cáo still open."""
     if not turn.citizen.has_consented:
         return [], False
-    records = await turn.uow.list_citizen_records(turn.citizen.id, 20)
+    records = await turn.uow.records.list_for_citizen(turn.citizen.id, 20)
     waiting = [r.code for r in records if r.status is RecordStatus.NEED_INFO]
     open_to_cao = any(
         r.kind is RecordKind.TO_CAO and r.status not in (RecordStatus.CLOSED, RecordStatus.REJECTED)
@@ -165,7 +165,7 @@ async def _log(turn: Turn, text: str, understanding: Understanding) -> None:
     question = loggable_question(text, understander(turn).vocabulary)
     if not question:
         return
-    await turn.uow.log_question(
+    await turn.uow.questions.log(
         turn.commune.code,
         turn.now,
         question,

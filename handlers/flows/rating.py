@@ -33,7 +33,7 @@ async def press(turn: Turn, data: str) -> None:
     """A rating button; works from any state of the conversation."""
     code, _, value_key = data.removeprefix(RATING_BUTTON_PREFIX).partition(":")
     value = VALUES.get(value_key)
-    record = await turn.uow.get_record(code)
+    record = await turn.uow.records.get_by_code(code)
     actor = Actor.for_citizen(turn.citizen.id)
     if value is None or record is None or not allowed(actor, record, Perm.RATE):
         turn.say("stale_button")
@@ -51,7 +51,7 @@ async def press(turn: Turn, data: str) -> None:
             done = await records.apply(
                 turn.uow, turn.commune, record, Action.REOPEN, actor, turn.now, note=None
             )
-            rating_id = await turn.uow.add_rating(record.id, turn.now, value, None)
+            rating_id = await turn.uow.ratings.add(record.id, turn.now, value, None)
             heads = await notifier.officials_with_role(OfficialRole.HEAD, record.office_code)
             await notifier.to_officials(heads, done.after, "office_unsatisfied", reason=None)
             await notifier.to_office(
@@ -61,7 +61,7 @@ async def press(turn: Turn, data: str) -> None:
             await turn.goto(RatingState.REASON)
             return
         await records.apply(turn.uow, turn.commune, record, Action.RATE, actor, turn.now)
-        await turn.uow.add_rating(record.id, turn.now, value, None)
+        await turn.uow.ratings.add(record.id, turn.now, value, None)
     except LifecycleError:
         turn.say("rating_already", code=record.code)
         await _back(turn)
@@ -96,8 +96,8 @@ async def handle_reason(turn: Turn) -> None:
     code = rating.get("code", "")
     if turn.action != "skip" and turn.text and has_words(turn.text):
         reason = one_line(turn.text)[:REASON_MAX]
-        await turn.uow.set_rating_reason(int(rating.get("id", 0)), reason)
-        record = await turn.uow.get_record(code)
+        await turn.uow.ratings.set_reason(int(rating.get("id", 0)), reason)
+        record = await turn.uow.records.get_by_code(code)
         if record is not None:
             notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
             # The reopening was announced with the card when the button was pressed (the

@@ -6,6 +6,7 @@ order, at start-up, and recorded in `schema_migrations`.
 
 from __future__ import annotations
 
+import sqlite3
 from importlib import resources
 
 
@@ -25,25 +26,22 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
 
 
 def split_sql(sql: str) -> list[str]:
-    """Split a SQLite migration into statements; a trigger keeps its BEGIN … END body.
+    """Split a SQLite migration into statements (aiosqlite runs one at a time).
 
+    `sqlite3.complete_statement` decides where one ends, so a trigger keeps its
+    BEGIN … END body and a semicolon inside a string or a comment splits nothing.
     (PostgreSQL runs a whole migration file as one script and needs no splitting.)
     """
     statements: list[str] = []
     current: list[str] = []
-    in_body = False
     for line in sql.splitlines():
         stripped = line.strip()
         if not current and (not stripped or stripped.startswith("--")):
             continue
         current.append(line)
-        upper = stripped.upper()
-        if upper.startswith("CREATE TRIGGER"):
-            in_body = True
-        if (in_body and upper.endswith("END;")) or (not in_body and upper.endswith(";")):
+        if sqlite3.complete_statement("\n".join(current)):
             statements.append("\n".join(current))
             current = []
-            in_body = False
-    if current and any(line.strip() for line in current):
+    if current:
         statements.append("\n".join(current))
     return statements
