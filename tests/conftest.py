@@ -6,7 +6,7 @@ import itertools
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +26,7 @@ from domain.messages import (
     reply_from_payload,
 )
 from storage import SqliteStorage, Storage
+from tests.support.labels import label
 
 # PostgreSQL tests run where this names a database (CI sets it; see .ci/run).
 POSTGRES_DSN = os.environ.get("DANVAN_TEST_POSTGRES_DSN", "")
@@ -127,6 +128,9 @@ async def app(settings: Settings, clock: Clock) -> AsyncIterator[App]:
 
 _update_ids = itertools.count(1)
 
+# What a reply should be: a template name, or a template with its own context.
+Expected = str | tuple[str, Mapping[str, object]]
+
 
 class Chat:
     """Drives the real dispatcher as one person in one channel, transcript-style."""
@@ -176,24 +180,49 @@ class Chat:
     def text(self) -> str:
         return "\n".join(plain_text(r.text) for r in self.replies)
 
+    def render(self, template: str, **context: object) -> str:
+        """This template's text as the bot renders it for this chat's commune."""
+        context.setdefault("commune", self.app.settings.communes[0])
+        return self.app.renderer.render(template, **context)
+
     def says(self, template: str, **context: object) -> bool:
         """Whether one of the last replies is exactly this template's text."""
-        context.setdefault("commune", self.app.settings.communes[0])
-        expected = self.app.renderer.render(template, **context)
+        expected = self.render(template, **context)
         return any(r.text == expected for r in self.replies)
+
+    def says_exactly(self, *expected: Expected, **context: object) -> None:
+        """Fail unless the last turn's replies are exactly these, in this order: each a
+        template name (rendered with `context`) or a (template, its own context) pair.
+        A missing, extra or reordered reply fails, naming what differed."""
+        wanted = [
+            (item, self.render(item, **context))
+            if isinstance(item, str)
+            else (item[0], self.render(item[0], **{**context, **item[1]}))
+            for item in expected
+        ]
+        got = [r.text for r in self.replies]
+        if got == [text for _, text in wanted]:
+            return
+        missing = [name for name, text in wanted if text not in got]
+        extra = [plain_text(text) for text in got if text not in {t for _, t in wanted}]
+        raise AssertionError(
+            f"expected exactly {[name for name, _ in wanted]}, got {len(got)} replies; "
+            f"missing {missing}; extra {extra}"
+            + ("; order differs" if not (missing or extra) else "")
+        )
 
     async def agree(self) -> None:
         await self.send("/start")
-        await self.press("Đồng ý")
+        await self.press(label("btn.consent_yes"))
 
     async def draft_anonymous_report(self, description: str, hamlet: str = "Thôn 1") -> None:
         """Fill a phản ánh up to the summary: no photos, sent anonymously."""
         await self.send("/gopy")
-        await self.press("Phản ánh")
+        await self.press(label("kind.phan_anh"))
         await self.send(description)
         await self.press(hamlet)
-        await self.press("Bỏ qua")
-        await self.press("Gửi ẩn danh")
+        await self.press(label("btn.skip"))
+        await self.press(label("btn.anonymous"))
 
 
 @pytest.fixture

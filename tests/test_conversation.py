@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,14 +12,8 @@ from bot.config import Settings
 from domain import tracking_code
 from domain.messages import plain_text
 from tests.conftest import Chat, Clock
-
-CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{6}\b")
-
-
-def db(settings: Settings) -> sqlite3.Connection:
-    conn = sqlite3.connect(settings.storage.sqlite_path)
-    conn.row_factory = sqlite3.Row
-    return conn
+from tests.support.labels import label
+from tests.support.records import CODE, db, file_report
 
 
 def count(settings: Settings, table: str) -> int:
@@ -29,32 +21,12 @@ def count(settings: Settings, table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
 
-async def file_report(chat: Chat, *, anonymous: bool = True, hamlet: str = "Thôn 3") -> str:
-    await chat.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
-    await chat.press("Phản ánh")
-    await chat.send("Đèn đường ngõ 7 hỏng hai tuần nay")
-    await chat.press(hamlet)
-    await chat.photo("file-1")
-    await chat.press("Tiếp tục")
-    if anonymous:
-        await chat.press("Gửi ẩn danh")
-    else:
-        await chat.press("Để lại tên và số điện thoại")
-        await chat.send("Nguyễn Văn An")
-        await chat.send("0912 345 678")
-    assert "Xin anh/chị kiểm tra lại" in chat.text
-    await chat.press("Gửi")
-    match = CODE.search(chat.text)
-    assert match, chat.text
-    return match.group(0)
-
-
 async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
     chat: Chat, settings: Settings
 ) -> None:
     await chat.send("xin chào")
     assert chat.says("consent_notice")
-    assert chat.labels == ["Đồng ý", "Không đồng ý"]
+    assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
     with db(settings) as conn:
         row = conn.execute("SELECT * FROM citizens").fetchone()
     assert row["consent_at"] is None
@@ -64,14 +36,14 @@ async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
 
 async def test_declining_consent_still_allows_questions_but_not_filing(chat: Chat) -> None:
     await chat.send("/start")
-    await chat.press("Không đồng ý")
+    await chat.press(label("btn.consent_no"))
     assert chat.says("consent_declined")
-    assert "📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo" not in chat.labels
-    assert "❓ Hỏi thủ tục" in chat.labels
+    assert label("btn.menu_file") not in chat.labels
+    assert label("btn.menu_ask") in chat.labels
     await chat.send("/gopy")
     assert chat.says("consent_needed")
-    assert chat.labels == ["Đồng ý", "Không đồng ý"]
-    await chat.press("Đồng ý")
+    assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
+    await chat.press(label("btn.consent_yes"))
     assert chat.says("consent_given")
     assert "Anh/chị muốn gửi loại nào" in chat.text  # filing continues after agreeing
 
@@ -104,24 +76,24 @@ async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Cloc
     assert [p["ref"] for p in photos] == ["file-1"]
     assert tuple(citizen) == ("Nguyễn Văn An", "0912345678")
     # the saved contact is offered next time
-    await chat.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
-    await chat.press("Kiến nghị")
+    await chat.press(label("btn.menu_file"))
+    await chat.press(label("kind.kien_nghi"))
     await chat.send("Đề nghị lắp thêm đèn ở ngã ba")
     await chat.press("Thôn 1")
-    await chat.press("Bỏ qua")
-    assert "Dùng tên và số điện thoại đã lưu" in chat.labels
+    await chat.press(label("btn.skip"))
+    assert label("btn.use_saved_contact") in chat.labels
 
 
 async def test_khieu_nai_requires_identity_and_goes_to_vp(chat: Chat, settings: Settings) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Khiếu nại")
+    await chat.press(label("kind.khieu_nai"))
     assert chat.says("filing_identity", kind="khieu_nai")
     assert "chưa thay cho đơn khiếu nại" in chat.text
-    await chat.press("Tiếp tục")
+    await chat.press(label("btn.continue"))
     await chat.send("Xã thu hồi đất nhà tôi nhưng không bồi thường")
     await chat.send("Xóm Bến")  # free-text hamlet
-    await chat.press("Bỏ qua")
+    await chat.press(label("btn.skip"))
     assert chat.says("filing_name")  # no anonymous option for a khiếu nại
     await chat.send("<b>Lê</b>")
     assert chat.says("filing_invalid_name", limit=80)
@@ -129,7 +101,7 @@ async def test_khieu_nai_requires_identity_and_goes_to_vp(chat: Chat, settings: 
     await chat.send("12345")
     assert chat.says("filing_invalid_phone")
     await chat.send("+84 912 000 111")
-    await chat.press("Gửi")
+    await chat.press(label("btn.submit"))
     assert "kể từ khi xã nhận đơn có chữ ký" in chat.text
     with db(settings) as conn:
         record = conn.execute("SELECT * FROM records").fetchone()
@@ -144,15 +116,15 @@ async def test_khieu_nai_requires_identity_and_goes_to_vp(chat: Chat, settings: 
 async def test_to_cao_deadline_counts_working_days(chat: Chat, clock: Clock) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Tố cáo")
+    await chat.press(label("kind.to_cao"))
     assert "không nhận đơn tố cáo qua mạng" in chat.text
-    await chat.press("Tiếp tục")
+    await chat.press(label("btn.continue"))
     await chat.send("Cán bộ địa chính đòi tiền khi làm sổ đỏ")
     await chat.press("Thôn 2")
-    await chat.press("Bỏ qua")
+    await chat.press(label("btn.skip"))
     await chat.send("Trần Văn Bình")
     await chat.send("0987654321")
-    await chat.press("Gửi")
+    await chat.press(label("btn.submit"))
     # Thursday 26/11 + 7 working days → Monday 07/12/2026
     assert "Hạn dự kiến để xã xem xét bước đầu: 07/12/2026" in chat.text
     assert "gửi qua bưu điện" in chat.text
@@ -161,19 +133,19 @@ async def test_to_cao_deadline_counts_working_days(chat: Chat, clock: Clock) -> 
 async def test_edit_from_the_summary_returns_to_the_summary(chat: Chat, settings: Settings) -> None:
     await chat.agree()
     await chat.draft_anonymous_report("Rác đổ trộm ven đường", "Thôn 4")
-    await chat.press("Sửa")
-    await chat.press("Nội dung")
+    await chat.press(label("btn.edit"))
+    await chat.press(label("btn.edit_description"))
     await chat.send("Rác đổ trộm ven đường liên thôn, bốc mùi")
     assert "Xin anh/chị kiểm tra lại" in chat.text
     assert "bốc mùi" in chat.text
-    await chat.press("Sửa")
-    await chat.press("Loại")
-    await chat.press("Khiếu nại")  # now identity is required
-    await chat.press("Tiếp tục")
+    await chat.press(label("btn.edit"))
+    await chat.press(label("btn.edit_kind"))
+    await chat.press(label("kind.khieu_nai"))  # now identity is required
+    await chat.press(label("btn.continue"))
     await chat.send("Phạm Minh")
     await chat.send("0911222333")
     assert "Loại: Khiếu nại" in chat.text
-    await chat.press("Gửi")
+    await chat.press(label("btn.submit"))
     with db(settings) as conn:
         record = conn.execute("SELECT kind, anonymous, contact_name FROM records").fetchone()
     assert tuple(record) == ("khieu_nai", 0, "Phạm Minh")
@@ -192,7 +164,7 @@ async def test_lookup_owner_sees_history_others_only_status(
 
     stranger = chat_factory("stranger")
     await stranger.send("/start")
-    await stranger.press("Không đồng ý")
+    await stranger.press(label("btn.consent_no"))
     await stranger.send(f"/tracuu {code}")
     assert "Đã tiếp nhận, chờ phân công" in stranger.text
     assert "Bộ phận xử lý: Phòng Kinh tế" in stranger.text
@@ -233,7 +205,7 @@ async def test_my_records_lists_only_mine(chat_factory: Callable[..., Chat]) -> 
 async def test_same_update_twice_files_one_record(chat: Chat, settings: Settings) -> None:
     await chat.agree()
     await chat.draft_anonymous_report("Cống thoát nước bị tắc")
-    submit = next(b for r in chat.replies for b in r.buttons if b.label == "Gửi")
+    submit = next(b for r in chat.replies for b in r.buttons if b.label == label("btn.submit"))
     inbound = chat.inbound(button=submit.data)
     first = await chat.deliver(inbound)
     again = await chat.app.dispatcher.handle(inbound)
@@ -251,7 +223,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_step(
     chat = Chat(first)
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("Đường bê tông bị sụt lún")
     hamlet_button = next(b for r in chat.replies for b in r.buttons if b.label == "Thôn 2")
     await first.close()
@@ -262,8 +234,8 @@ async def test_restart_in_the_middle_resumes_at_the_same_step(
         chat.app = second
         await chat.deliver(chat.inbound(button=hamlet_button.data))  # the button still works
         assert chat.says("filing_media", max_photos=5, has_media=False)
-        await chat.press("Bỏ qua")
-        await chat.press("Gửi ẩn danh")
+        await chat.press(label("btn.skip"))
+        await chat.press(label("btn.anonymous"))
         assert "Đường bê tông bị sụt lún" in chat.text
     finally:
         await second.close()
@@ -273,9 +245,9 @@ async def test_stale_button_gets_a_calm_answer(chat: Chat) -> None:
     await chat.agree()
     await chat.send("/gopy")
     old_kind_buttons = list(chat.replies)
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     chat.replies = old_kind_buttons
-    await chat.press("Tố cáo")
+    await chat.press(label("kind.to_cao"))
     assert chat.says("stale_button")
     assert "Xin anh/chị kể ngắn gọn" in chat.text  # the current step is asked again
 
@@ -302,7 +274,7 @@ async def test_bad_description_input_is_refused_calmly(
 ) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send(text)
     assert chat.says(template)
     assert count(settings, "records") == 0
@@ -311,7 +283,7 @@ async def test_bad_description_input_is_refused_calmly(
 async def test_overlong_text_is_refused_with_the_limit(chat: Chat) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("a" * 10_000)
     assert chat.says("input_too_long", length=10_000, limit=2000)
     assert "Xin anh/chị kể ngắn gọn" in chat.text  # still at the same step
@@ -326,7 +298,7 @@ async def test_html_sql_control_and_rtl_text_is_kept_escaped(
     summary = next(r.text for r in chat.replies if "kiểm tra lại" in r.text)
     assert "&lt;script&gt;" in summary
     assert "<script>" not in summary
-    await chat.press("Gửi")
+    await chat.press(label("btn.submit"))
     with db(settings) as conn:
         stored = conn.execute("SELECT description FROM records").fetchone()[0]
     assert stored == "<script>alert(1)</script> '; DROP TABLE records; -- txt.exe שלום"
@@ -335,13 +307,13 @@ async def test_html_sql_control_and_rtl_text_is_kept_escaped(
 async def test_command_in_the_middle_keeps_the_draft(chat: Chat) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("Trẻ em chơi gần ao sâu không có rào chắn")
     await chat.send("/trogiup")
     assert "Hướng dẫn sử dụng" in chat.text
     await chat.send("/gopy")
     assert "đang soạn dở một phản ánh" in chat.text
-    await chat.press("Soạn tiếp phần đang dở")
+    await chat.press(label("btn.resume_draft"))
     assert "thôn/tổ dân phố nào" in chat.text  # the first missing piece
     await chat.send("/huy")
     assert chat.says("cancelled", dropped_draft=True)
@@ -354,7 +326,7 @@ async def test_unknown_command_and_photo_at_a_text_step(chat: Chat) -> None:
     await chat.send("/xyz")
     assert chat.says("unknown_command", command="/xyz")
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.photo("p1")
     assert chat.says("filing_description_photo_only")
 
@@ -362,7 +334,7 @@ async def test_unknown_command_and_photo_at_a_text_step(chat: Chat) -> None:
 async def test_too_many_photos_are_refused_with_the_limit(chat: Chat, settings: Settings) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("Cây đổ chắn đường")
     await chat.press("Thôn 1")
     for i in range(5):
@@ -372,9 +344,9 @@ async def test_too_many_photos_are_refused_with_the_limit(chat: Chat, settings: 
     await chat.location(20.86, 106.68)
     assert "Đã nhận 5 ảnh" in chat.text
     assert "Đã nhận vị trí" in chat.text
-    await chat.press("Tiếp tục")
-    await chat.press("Gửi ẩn danh")
-    await chat.press("Gửi")
+    await chat.press(label("btn.continue"))
+    await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.submit"))
     with db(settings) as conn:
         assert conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 5
         assert tuple(conn.execute("SELECT latitude, longitude FROM records").fetchone()) == (
@@ -390,10 +362,10 @@ async def test_erasure_deidentifies_records_after_confirmation(
     code = await file_report(chat, anonymous=False)
     await chat.send("/xoadulieu")
     assert "1 hồ sơ anh/chị đã gửi vẫn được lưu" in chat.text
-    await chat.press("Không xóa")
+    await chat.press(label("btn.erase_no"))
     assert chat.says("erase_kept")
     await chat.send("/xoadulieu")
-    await chat.press("Xóa dữ liệu của tôi")
+    await chat.press(label("btn.erase_yes"))
     assert chat.says("erase_done")
     with db(settings) as conn:
         assert conn.execute("SELECT count(*) FROM citizens").fetchone()[0] == 0
@@ -419,7 +391,7 @@ async def test_a_crash_mid_turn_apologises_and_changes_nothing(
 ) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("Nước sinh hoạt có mùi lạ")
     from handlers.flows import filing
 
@@ -494,19 +466,19 @@ async def test_a_phone_inside_a_sentence_and_a_way_back_to_anonymous(
 ) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("Chợ họp tràn ra đường gây tắc")
     await chat.press("Thôn 1")
-    await chat.press("Bỏ qua")
-    await chat.press("Để lại tên và số điện thoại")
+    await chat.press(label("btn.skip"))
+    await chat.press(label("btn.leave_contact"))
     await chat.send("Lê Văn Tám")
     await chat.send("sdt cua toi la 0912 345 678")
     assert "0912345678" in chat.text  # the summary
-    await chat.press("Sửa")
-    await chat.press("Liên hệ")
-    await chat.press("Để lại tên và số điện thoại")
+    await chat.press(label("btn.edit"))
+    await chat.press(label("btn.edit_contact"))
+    await chat.press(label("btn.leave_contact"))
     await chat.send("Lê Văn Tám")
     await chat.send("không nhớ số")
-    assert "Gửi ẩn danh" in chat.labels
-    await chat.press("Gửi ẩn danh")
+    assert label("btn.anonymous") in chat.labels
+    await chat.press(label("btn.anonymous"))
     assert "Người gửi: ẩn danh" in chat.text
