@@ -6,6 +6,7 @@ import itertools
 import os
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -203,12 +204,22 @@ class Chat:
         got = [r.text for r in self.replies]
         if got == [text for _, text in wanted]:
             return
-        missing = [name for name, text in wanted if text not in got]
-        extra = [plain_text(text) for text in got if text not in {t for _, t in wanted}]
+        surplus = Counter(got)
+        missing = []
+        for name, text in wanted:
+            if surplus[text] > 0:
+                surplus[text] -= 1
+            else:
+                missing.append(name)
+        extra = []
+        for text in got:
+            if surplus[text] > 0:
+                surplus[text] -= 1
+                extra.append(plain_text(text))
         raise AssertionError(
             f"expected exactly {[name for name, _ in wanted]}, got {len(got)} replies; "
             f"missing {missing}; extra {extra}"
-            + ("; order differs" if not (missing or extra) else "")
+            + ("" if missing or extra else "; the order differs")
         )
 
     async def agree(self) -> None:

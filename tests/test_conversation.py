@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
 ) -> None:
     await chat.send("xin chào")
     assert chat.says("consent_notice")
+    chat.says_exactly("consent_notice")
     assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
     with db(settings) as conn:
         row = conn.execute("SELECT * FROM citizens").fetchone()
@@ -38,14 +40,17 @@ async def test_declining_consent_still_allows_questions_but_not_filing(chat: Cha
     await chat.send("/start")
     await chat.press(label("btn.consent_no"))
     assert chat.says("consent_declined")
+    chat.says_exactly("consent_declined", ("menu", {"greeting": False, "consented": False}))
     assert label("btn.menu_file") not in chat.labels
     assert label("btn.menu_ask") in chat.labels
     await chat.send("/gopy")
     assert chat.says("consent_needed")
+    chat.says_exactly("consent_needed", "consent_notice")
     assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
     await chat.press(label("btn.consent_yes"))
     assert chat.says("consent_given")
     assert "Anh/chị muốn gửi loại nào" in chat.text  # filing continues after agreeing
+    chat.says_exactly("consent_given", "filing_kind")
 
 
 async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Clock) -> None:
@@ -57,6 +62,19 @@ async def test_a_phan_anh_end_to_end(chat: Chat, settings: Settings, clock: Cloc
     # received 26/11 (local), 10 calendar days → Sunday 06/12/2026, so Monday 07/12/2026
     # (Bộ luật Dân sự 2015, Điều 148 khoản 5)
     assert "chậm nhất ngày 07/12/2026" in chat.text
+    chat.says_exactly(
+        (
+            "filing_done",
+            {
+                "record": {"code": code, "kind": "phan_anh"},
+                "office_name": "Phòng Kinh tế",
+                "rule_days": 10,
+                "working_days": False,
+                "due": datetime(2026, 12, 7),  # noqa: DTZ001 - only the date is shown
+            },
+        ),
+        ("menu", {"greeting": False, "consented": True}),
+    )
     with db(settings) as conn:
         record = conn.execute("SELECT * FROM records").fetchone()
         events = conn.execute("SELECT * FROM events").fetchall()
@@ -152,7 +170,7 @@ async def test_edit_from_the_summary_returns_to_the_summary(chat: Chat, settings
 
 
 async def test_lookup_owner_sees_history_others_only_status(
-    chat_factory: Callable[..., Chat],
+    chat_factory: Callable[..., Chat], settings: Settings, clock: Clock
 ) -> None:
     owner = chat_factory("owner")
     await owner.agree()
@@ -161,6 +179,18 @@ async def test_lookup_owner_sees_history_others_only_status(
     assert "Diễn biến" in owner.text
     assert "Hồ sơ được gửi và tiếp nhận" in owner.text
     assert "Hạn xử lý: 07/12/2026" in owner.text
+    filed = clock.now.astimezone(settings.communes[0].timezone)
+    result = {
+        "record": {"code": code, "kind": "phan_anh", "status": "received"},
+        "office_name": "Phòng Kinh tế",
+        "created": filed,
+        "due": datetime(2026, 12, 7),  # noqa: DTZ001 - only the date is shown
+        "events": [{"at": filed, "action": "created", "note": None}],
+    }
+    owner.says_exactly(
+        ("lookup_result", {**result, "owner": True}),
+        ("menu", {"greeting": False, "consented": True}),
+    )
 
     stranger = chat_factory("stranger")
     await stranger.send("/start")
@@ -171,6 +201,10 @@ async def test_lookup_owner_sees_history_others_only_status(
     assert "Diễn biến" not in stranger.text
     assert "Hạn xử lý" not in stranger.text
     assert "Chỉ người gửi mới xem được chi tiết" in stranger.text
+    stranger.says_exactly(
+        ("lookup_result", {**result, "owner": False}),
+        ("menu", {"greeting": False, "consented": False}),
+    )
 
 
 async def test_lookup_invalid_foreign_and_unknown_codes(chat: Chat, clock: Clock) -> None:
