@@ -35,7 +35,7 @@ async def test_without_consent_questions_are_still_answered(chat: Chat, settings
     await chat.send("/start")
     await chat.press(label("btn.consent_no"))
     await chat.press(label("btn.menu_ask"))
-    assert "Anh/chị muốn hỏi thủ tục gì" in chat.text
+    assert chat.says("questions_ask")
     await chat.send("dang ky tam tru o dau")
     assert "tạm trú" in chat.text.lower()
     assert "Công an" in chat.text
@@ -49,7 +49,7 @@ async def test_a_typed_report_becomes_a_prefilled_record_at_the_right_office(
     assert "đèn chiếu sáng" in chat.text
     assert "Phòng Kinh tế" in chat.text
     await chat.press(label("btn.yes_report"))
-    assert "thôn/tổ dân phố nào" in chat.text  # the description is already filled in
+    assert chat.says("filing_hamlet", hamlets=True)  # the description is already filled in
     await chat.press("Thôn 3")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
@@ -67,9 +67,9 @@ async def test_a_typed_to_cao_is_offered_as_a_to_cao(chat: Chat, settings: Setti
     assert "thông tin người tố cáo được pháp luật giữ bí mật" in chat.text  # said once
     assert "không nhận đơn tố cáo qua mạng" in chat.text
     await chat.press(label("btn.continue"))
-    assert "Xin anh/chị kể ngắn gọn" in chat.text  # what happened, in their words
+    assert chat.says("filing_description", kind="to_cao", limit=2000)  # in their words
     await chat.send("Ngày 20/11 cán bộ địa chính thôn 1 đòi 2 triệu mới ký giấy")
-    assert "thôn/tổ dân phố nào" in chat.text
+    assert chat.says("filing_hamlet", hamlets=True)
     await chat.press("Thôn 1")
     await chat.press(label("btn.skip"))
     await chat.send("Hoàng Văn Cường")
@@ -100,10 +100,10 @@ async def test_emergency_numbers_come_first_anywhere(chat: Chat) -> None:
     await chat.press(label("kind.phan_anh"))
     await chat.send("Nhà bên cạnh đang cháy to quá")
     assert "114" in chat.text  # shown at once …
-    assert "thôn/tổ dân phố nào" in chat.text  # … and a description is still taken
+    assert chat.says("filing_hamlet", hamlets=True)  # … and a description is still taken
     await chat.send("cháy nhà hàng xóm rồi")
     assert "114" in chat.text
-    assert "thôn/tổ dân phố nào" in chat.text  # … but it is no hamlet: asked again
+    assert chat.says("filing_hamlet", hamlets=True)  # … but it is no hamlet: asked again
 
 
 async def test_unknown_question_can_be_sent_as_a_kien_nghi_and_is_logged_redacted(
@@ -111,9 +111,9 @@ async def test_unknown_question_can_be_sent_as_a_kien_nghi_and_is_logged_redacte
 ) -> None:
     await chat.agree()
     await chat.send("Tôi là Nguyễn Văn An 0912345678 hỏi sao xe rác tuần này không qua thôn")
-    assert "chưa có câu trả lời sẵn" in chat.text
+    assert chat.says("faq_unknown", consented=True)
     await chat.press(label("btn.forward_question"))
-    assert "thôn/tổ dân phố nào" in chat.text
+    assert chat.says("filing_hamlet", hamlets=True)
     await chat.press("Thôn 2")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
