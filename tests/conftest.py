@@ -299,5 +299,13 @@ async def make_official(
         )
     official = OfficialChat(app, user)
     await official.send(f"/thamgia {invite.code.lower()} {name or user.title()}")
-    assert "đã tham gia" in official.text, official.text
+    joined = commune.office(office)
+    assert joined is not None, office
+    assert official.says(
+        "staff_join_result",
+        reason="ok",
+        name=name or user.title(),
+        role=role,
+        office_name=joined.name,
+    ), official.text
     return official

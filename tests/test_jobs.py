@@ -120,7 +120,7 @@ def test_a_case_through_the_terminal_with_two_identities(tmp_path: Path) -> None
         "lan",
     )
     assert f"Hồ sơ mới\n{code} · Phản ánh · Thôn 3" in triage.stdout, triage.stderr
-    assert "[1] Tiếp nhận" in triage.stdout
+    assert f"[1] {label('btn.r_take')}" in triage.stdout
     assert "Chị Lan đã tiếp nhận" in triage.stdout
     assert "Đã gửi trả lời cho người gửi." in triage.stdout
 

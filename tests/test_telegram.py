@@ -199,7 +199,7 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
     ):
         citizen = Citizen(standin, settings, deliverer(mode, standin, channel, client))
         await citizen.send("/start")
-        assert "Đồng ý" in citizen.last[-1].inline_buttons
+        assert label("btn.consent_yes") in citizen.last[-1].inline_buttons
         await citizen.press(label("btn.consent_yes"))
         await citizen.press(label("btn.menu_file"))
         await citizen.press(label("kind.phan_anh"))
@@ -264,7 +264,7 @@ async def test_webhook_refuses_a_wrong_secret_and_serves_the_right_one(
 
             citizen = Citizen(standin, settings, deliver)
             await citizen._do(update)
-            assert "Đồng ý" in citizen.last[-1].inline_buttons
+            assert label("btn.consent_yes") in citizen.last[-1].inline_buttons
             # Telegram retrying the same update changes nothing
             await deliver(update)
             await citizen.press(label("btn.consent_yes"))
