@@ -165,13 +165,14 @@ class Chat:
     async def location(self, lat: float, lon: float) -> list[Reply]:
         return await self.deliver(self.inbound(location=Location(lat, lon)))
 
-    async def press(self, label: str) -> list[Reply]:
-        """Press the button with this label on the latest message that has it."""
+    async def press(self, text: str) -> list[Reply]:
+        """Press the button with this text (usually `label(key)`) on the latest message
+        that has it."""
         for reply in reversed(self.replies):
             for button in reply.buttons:
-                if button.label == label:
+                if button.label == text:
                     return await self.deliver(self.inbound(button=button.data))
-        raise AssertionError(f"no button {label!r} in {self.labels}")
+        raise AssertionError(f"no button {text!r} in {self.labels}")
 
     @property
     def labels(self) -> list[str]:
