@@ -24,3 +24,14 @@ def test_digest_benchmark_prints_json_last(capsys: pytest.CaptureFixture[str]) -
     assert result["met"] is (0 < result["seconds"] < result["goal_seconds"])
     assert status == (0 if result["met"] else 1)
     assert result["received_in_week"] > 0
+
+
+def test_a_missed_goal_is_reported_and_fails_the_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import benchmarks.digest
+
+    monkeypatch.setattr(benchmarks.digest, "GOAL_S", 1e-9)  # no digest is that fast
+    assert bench_main(["digest", "--json", "--records", "300"]) == 1
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (result["goal_seconds"], result["met"]) == (1e-9, False)

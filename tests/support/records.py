@@ -39,7 +39,18 @@ async def file_report(chat: Chat, *, anonymous: bool = True, hamlet: str = "Thô
         await chat.press(label("btn.leave_contact"))
         await chat.send("Nguyễn Văn An")
         await chat.send("0912 345 678")
-    assert "Xin anh/chị kiểm tra lại" in chat.text
+    summary = {
+        "kind": "phan_anh",
+        "hamlet": hamlet,
+        "place": None,
+        "location": None,
+        "description": "Đèn đường ngõ 7 hỏng hai tuần nay",
+        "photos": ["file-1"],
+        "anonymous": anonymous,
+        "name": "Nguyễn Văn An",
+        "phone": "0912345678",
+    }
+    assert chat.says("filing_summary", draft=summary), chat.text
     await chat.press(label("btn.submit"))
     match = CODE.search(chat.text)
     assert match, chat.text
