@@ -9,7 +9,8 @@ record — and a ratings row per rating) and a log of unanswered questions. Rows
 executemany inside one transaction. Then it times one digest of 2026-W47 for that
 commune, as the scheduler makes it: the figures of the week and the week before (SQL
 aggregates over index ranges) plus rendering the message, chart, DOCX and HTML page.
-Target: 2 seconds.
+Goal: 2 seconds; the result says whether it was met ("goal_seconds", "met") and the exit
+status is 1 when it was not, so the wall-clock bound lives here, not in the test suite.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from domain.records import Rating
 from storage.sqlite import SqliteStorage
 
 WEEK = IsoWeek(2026, 47)
-TARGET_S = 2.0
+GOAL_S = 2.0
 KINDS = (("phan_anh", 50), ("kien_nghi", 30), ("khieu_nai", 15), ("to_cao", 5))
 TOPICS = (
     ("chieu_sang", "KT"),
@@ -230,14 +231,16 @@ def run(records: int, keep: Path | None) -> dict[str, object]:
         events = populate(settings.storage.sqlite_path, settings, records)
         build_s = time.perf_counter() - build_start
         timings = asyncio.run(_time_digest(settings, folder / "out"))
+    seconds = timings["first_s"]
     return {
         "records": records,
         "events": events,
         "week": WEEK.label,
         "build_s": round(build_s, 1),
         **{k: round(v, 3) for k, v in timings.items()},
-        "seconds": round(timings["first_s"], 3),
-        "target_s": TARGET_S,
+        "seconds": round(seconds, 3),
+        "goal_seconds": GOAL_S,
+        "met": 0 < seconds < GOAL_S,
     }
 
 
@@ -256,6 +259,6 @@ def main(argv: list[str]) -> int:
             f"({result['events']:,} events, built in {result['build_s']} s): "
             f"{result['seconds']} s (queries {result['first_queries_s']} s, rendering "
             f"{result['first_render_s']} s; second run {result['second_s']} s); "
-            f"target ≤ {TARGET_S} s"
+            f"goal < {GOAL_S} s{'' if result['met'] else ' — NOT MET'}"
         )
-    return 0 if float(str(result["seconds"])) <= TARGET_S else 1
+    return 0 if result["met"] else 1

@@ -6,7 +6,8 @@ import itertools
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from domain.messages import (
     reply_from_payload,
 )
 from storage import SqliteStorage, Storage
+from tests.support.labels import label
 
 # PostgreSQL tests run where this names a database (CI sets it; see .ci/run).
 POSTGRES_DSN = os.environ.get("DANVAN_TEST_POSTGRES_DSN", "")
@@ -127,6 +129,9 @@ async def app(settings: Settings, clock: Clock) -> AsyncIterator[App]:
 
 _update_ids = itertools.count(1)
 
+# What a reply should be: a template name, or a template with its own context.
+Expected = str | tuple[str, Mapping[str, object]]
+
 
 class Chat:
     """Drives the real dispatcher as one person in one channel, transcript-style."""
@@ -160,13 +165,14 @@ class Chat:
     async def location(self, lat: float, lon: float) -> list[Reply]:
         return await self.deliver(self.inbound(location=Location(lat, lon)))
 
-    async def press(self, label: str) -> list[Reply]:
-        """Press the button with this label on the latest message that has it."""
+    async def press(self, text: str) -> list[Reply]:
+        """Press the button with this text (usually `label(key)`) on the latest message
+        that has it."""
         for reply in reversed(self.replies):
             for button in reply.buttons:
-                if button.label == label:
+                if button.label == text:
                     return await self.deliver(self.inbound(button=button.data))
-        raise AssertionError(f"no button {label!r} in {self.labels}")
+        raise AssertionError(f"no button {text!r} in {self.labels}")
 
     @property
     def labels(self) -> list[str]:
@@ -176,24 +182,59 @@ class Chat:
     def text(self) -> str:
         return "\n".join(plain_text(r.text) for r in self.replies)
 
+    def render(self, template: str, **context: object) -> str:
+        """This template's text as the bot renders it for this chat's commune."""
+        context.setdefault("commune", self.app.settings.communes[0])
+        return self.app.renderer.render(template, **context)
+
     def says(self, template: str, **context: object) -> bool:
         """Whether one of the last replies is exactly this template's text."""
-        context.setdefault("commune", self.app.settings.communes[0])
-        expected = self.app.renderer.render(template, **context)
+        expected = self.render(template, **context)
         return any(r.text == expected for r in self.replies)
+
+    def says_exactly(self, *expected: Expected, **context: object) -> None:
+        """Fail unless the last turn's replies are exactly these, in this order: each a
+        template name (rendered with `context`) or a (template, its own context) pair.
+        A missing, extra or reordered reply fails, naming what differed."""
+        wanted = [
+            (item, self.render(item, **context))
+            if isinstance(item, str)
+            else (item[0], self.render(item[0], **{**context, **item[1]}))
+            for item in expected
+        ]
+        got = [r.text for r in self.replies]
+        if got == [text for _, text in wanted]:
+            return
+        surplus = Counter(got)
+        missing = []
+        for name, text in wanted:
+            if surplus[text] > 0:
+                surplus[text] -= 1
+            else:
+                missing.append(name)
+        extra = []
+        for text in got:
+            if surplus[text] > 0:
+                surplus[text] -= 1
+                extra.append(plain_text(text))
+        raise AssertionError(
+            f"expected exactly {[name for name, _ in wanted]}, got {len(got)} replies; "
+            f"missing {missing}; extra {extra}"
+            + ("" if missing or extra else "; the order differs")
+        )
 
     async def agree(self) -> None:
         await self.send("/start")
-        await self.press("Đồng ý")
+        await self.press(label("btn.consent_yes"))
 
     async def draft_anonymous_report(self, description: str, hamlet: str = "Thôn 1") -> None:
         """Fill a phản ánh up to the summary: no photos, sent anonymously."""
         await self.send("/gopy")
-        await self.press("Phản ánh")
+        await self.press(label("kind.phan_anh"))
         await self.send(description)
         await self.press(hamlet)
-        await self.press("Bỏ qua")
-        await self.press("Gửi ẩn danh")
+        await self.press(label("btn.skip"))
+        await self.press(label("btn.anonymous"))
 
 
 @pytest.fixture
@@ -259,5 +300,13 @@ async def make_official(
         )
     official = OfficialChat(app, user)
     await official.send(f"/thamgia {invite.code.lower()} {name or user.title()}")
-    assert "đã tham gia" in official.text, official.text
+    joined = commune.office(office)
+    assert joined is not None, office
+    assert official.says(
+        "staff_join_result",
+        reason="ok",
+        name=name or user.title(),
+        role=role,
+        office_name=joined.name,
+    ), official.text
     return official

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def danvan(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CONFIG"}
-    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-        check=False,
-    )
+from tests.support.cli import ROOT, cli
 
 
 def test_ask_one_message(tmp_path: Path) -> None:
-    result = danvan(tmp_path, "ask", "--json", "lam giay khai sinh cho con can gi")
+    result = cli(tmp_path, "ask", "--json", "lam giay khai sinh cho con can gi")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) == {
@@ -48,7 +31,7 @@ def test_ask_one_message(tmp_path: Path) -> None:
 
 def test_ask_reads_lines_in_order(tmp_path: Path) -> None:
     lines = ["den duong thon 3 hong roi", "chay nha o xom tren cuu voi", "cam on nhieu", "abc xyz"]
-    result = danvan(tmp_path, "ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    result = cli(tmp_path, "ask", "--json", "-", stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["intent"] for a in answers] == ["report", "emergency", "greeting", "unknown"]
@@ -58,7 +41,7 @@ def test_ask_reads_lines_in_order(tmp_path: Path) -> None:
 
 
 def test_faq_check_passes_on_the_shipped_base(tmp_path: Path) -> None:
-    result = danvan(tmp_path, "faq", "check")
+    result = cli(tmp_path, "faq", "check")
     assert result.returncode == 0, result.stdout
     assert "0 problem(s)" in result.stderr
 
@@ -74,7 +57,7 @@ def test_faq_check_reports_a_broken_commune_entry(tmp_path: Path) -> None:
     example = (ROOT / "config.example.toml").read_text("utf-8")
     config = tmp_path / "config.toml"
     config.write_text(example.replace("knowledge_dirs = []", 'knowledge_dirs = ["kb"]'), "utf-8")
-    result = danvan(tmp_path, "faq", "check")
+    result = cli(tmp_path, "faq", "check")
     assert result.returncode == 1
     assert "khai_sinh" in result.stdout
     assert "mayor" in result.stdout
@@ -84,7 +67,7 @@ def test_ask_takes_the_config_after_the_command(tmp_path: Path) -> None:
     config = tmp_path / "xa.toml"
     example = (ROOT / "config.example.toml").read_text("utf-8")
     config.write_text(example.replace('chieu_sang = "KT"', 'chieu_sang = "CA"'), "utf-8")
-    result = danvan(tmp_path, "ask", "--config", str(config), "--json", "den duong thon 3 hong")
+    result = cli(tmp_path, "ask", "--config", str(config), "--json", "den duong thon 3 hong")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["office"] == "CA"  # the file's routing was used
 

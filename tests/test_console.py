@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_chat(cwd: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CONFIG"}
-    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
-        [sys.executable, "-m", "bot.cli", "chat", *extra],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-        check=False,
-    )
+from bot.config import Settings
+from domain.messages import plain_text
+from handlers.render import Renderer
+from tests.support.cli import cli, run_chat
+from tests.support.labels import label
 
 
 def test_file_a_report_and_look_it_up_through_a_pipe(tmp_path: Path) -> None:
@@ -67,9 +54,17 @@ def test_unknown_commune_and_bad_config_say_what_to_fix(tmp_path: Path) -> None:
     assert "configuration problem: communes: no commune configured" in result.stderr
 
 
-def test_end_of_input_exits_cleanly(tmp_path: Path) -> None:
-    result = run_chat(tmp_path, [])
+def test_end_of_input_exits_cleanly(tmp_path: Path, settings: Settings) -> None:
+    result = run_chat(tmp_path, [])  # one empty line, then the end of input
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no traceback, no warning
+    notice = Renderer().render("consent_notice", commune=settings.communes[0])
+    buttons = f"  [1] {label('btn.consent_yes')}\n  [2] {label('btn.consent_no')}\n"
+    assert result.stdout == f"> \n{plain_text(notice)}\n{buttons}\n"  # the line, then the notice
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    nothing = cli(fresh, "chat")  # nothing typed at all: nothing said, no error
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "")
 
 
 def test_a_restarted_terminal_shows_the_step_again(tmp_path: Path) -> None:

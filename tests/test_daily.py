@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.app import App
 from bot.daily import DailyJobs
 from tests.conftest import Chat, Clock, make_official, receive
-from tests.test_conversation import file_report
+from tests.support.records import file_report
 
 
 async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock: Clock) -> None:

@@ -30,6 +30,7 @@ from bot.digest.weeks import IsoWeek, due_week
 from storage import SqliteStorage, Storage
 from tests.conftest import BACKENDS, POSTGRES_DSN, postgres_schema
 from tests.digest_seed import HCM, SECRETS, Seed, local, seed_weeks
+from tests.support.cli import cli
 
 W47 = IsoWeek(2026, 47)
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 08:00 local, after the send time
@@ -567,11 +568,9 @@ def test_three_processes_racing_send_once(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_a_week_not_yet_over_is_marked_provisional(tmp_path: Path) -> None:
-    from tests.test_ask_cli import danvan
-
     for week, provisional in (("2020-W01", False), ("2099-W01", True)):
         out = tmp_path / week
-        result = danvan(tmp_path, "digest", "--week", week, "--out", str(out))
+        result = cli(tmp_path, "digest", "--week", week, "--out", str(out))
         assert result.returncode == 0, result.stderr
         page = next(out.glob("tin-nhan-*.html")).read_text("utf-8")
         assert ("tạm tính" in page) is provisional

@@ -14,9 +14,9 @@ from bot.config import Settings
 from bot.jobs import run_deadline_reminders, run_followups
 from domain.messages import plain_text
 from tests.conftest import Chat, Clock, make_official, receive
-from tests.test_console import run_chat
-from tests.test_conversation import db, file_report
-from tests.test_officials import texts
+from tests.support.cli import cli, run_chat
+from tests.support.labels import label
+from tests.support.records import db, file_report, texts
 
 
 @pytest.fixture
@@ -86,27 +86,12 @@ async def test_a_quiet_answer_is_closed_and_followed_up_once(
     assert row["status"] == "closed"
     assert tuple(last) == ("auto_closed", "system")
     citizen.replies = followup
-    await citizen.press("Hài lòng")
+    await citizen.press(label("btn.rate_s"))
     assert citizen.says("rating_thanks", code=code, value="satisfied")
 
 
 def run_cli(cwd: Path, *args: str) -> str:
-    import os
-    import subprocess
-    import sys
-
-    from tests.test_console import ROOT
-
-    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CONFIG"}
-    done = subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-        check=False,
-    )
+    done = cli(cwd, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -135,7 +120,7 @@ def test_a_case_through_the_terminal_with_two_identities(tmp_path: Path) -> None
         "lan",
     )
     assert f"Hồ sơ mới\n{code} · Phản ánh · Thôn 3" in triage.stdout, triage.stderr
-    assert "[1] Tiếp nhận" in triage.stdout
+    assert f"[1] {label('btn.r_take')}" in triage.stdout
     assert "Chị Lan đã tiếp nhận" in triage.stdout
     assert "Đã gửi trả lời cho người gửi." in triage.stdout
 

@@ -15,7 +15,8 @@ from bot.app import App
 from bot.config import Settings
 from domain.messages import Priority, Reply, plain_text
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
-from tests.test_conversation import CODE, db, file_report
+from tests.support.labels import label
+from tests.support.records import CODE, db, file_report, texts
 
 
 @pytest.fixture
@@ -23,10 +24,6 @@ def settings(settings: Settings) -> Settings:
     """These cases are the Văn phòng's: street lights are routed there by configuration."""
     commune = replace(settings.communes[0], routing={"chieu_sang": "VP"})
     return replace(settings, communes=(commune,))
-
-
-def texts(replies: list[Reply]) -> str:
-    return "\n".join(plain_text(r.text) for r in replies)
 
 
 def events(settings: Settings, code: str) -> list[sqlite3.Row]:
@@ -71,30 +68,30 @@ async def test_a_case_from_filing_to_rating(
     assert f"Hồ sơ mới\n{code} · Phản ánh · Thôn 3" in plain_text(new[0].text)
     assert "Người gửi: Nguyễn Văn An, 0912345678" in plain_text(new[0].text)
     assert [b.label for b in new[0].buttons] == ["Tiếp nhận", "Yêu cầu bổ sung", "Chuyển"]
-    assert "Từ chối" not in [b.label for b in new[0].buttons]  # a member cannot reject
+    assert label("btn.r_reject") not in [b.label for b in new[0].buttons]  # a member cannot reject
     assert all(b.data.startswith(f"r:{code}:") for b in new[0].buttons)
     assert len(await receive(app, "hoa")) == 1  # the head sees it too, with Từ chối
 
     lan.replies = new
     clock.advance(minutes=10)
-    await lan.press("Tiếp nhận")
+    await lan.press(label("btn.r_take"))
     assert f"✅ {code} — chị Lan đã tiếp nhận lúc 09:10 26/11/2026." in lan.text
     told = await receive(app, "dan")
     assert "đã được Văn phòng HĐND và UBND xã tiếp nhận xử lý" in texts(told)
     assert "chị Lan đã tiếp nhận" in texts(await receive(app, "hoa"))
 
-    await lan.press("Trả lời")
+    await lan.press(label("btn.r_reply"))
     assert f"Xin nhập nội dung trả lời cho người gửi hồ sơ {code}" in lan.text
     await lan.send("Đã báo điện lực, thay bóng trong ngày 27/11.")
     assert "Đã gửi trả lời cho người gửi." in lan.text
-    assert lan.labels == ["Hoàn thành"]
+    assert lan.labels == [label("btn.r_done")]
     answer = await receive(app, "dan")
     assert "«Đã báo điện lực, thay bóng trong ngày 27/11.»" in texts(answer)
     assert [b.label for b in answer[0].buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
     assert status(settings, code) == "answered"
 
     citizen.replies = answer
-    await citizen.press("Không hài lòng")
+    await citizen.press(label("btn.rate_u"))
     assert citizen.says("rating_reason", code=code)
     assert status(settings, code) == "in_progress"
     assert "chưa hài lòng" in texts(await receive(app, "hoa"))
@@ -109,10 +106,10 @@ async def test_a_case_from_filing_to_rating(
     await lan.send(f"/traloi {code} Điện lực đã thay lại bộ đèn, đã kiểm tra sáng tối 28/11.")
     again = await receive(app, "dan")
     citizen.replies = again
-    await citizen.press("Rất hài lòng")
+    await citizen.press(label("btn.rate_vs"))
     assert citizen.says("rating_thanks", code=code, value="very_satisfied")
     citizen.replies = again
-    await citizen.press("Hài lòng")  # the same message again: counted once
+    await citizen.press(label("btn.rate_s"))  # the same message again: counted once
     assert citizen.says("rating_already", code=code)
     assert status(settings, code) == "closed"
 
@@ -143,7 +140,9 @@ async def test_two_officials_pressing_take_at_once_one_wins(
     citizen = chat_factory("dan")
     await citizen.agree()
     code = await file_report(citizen)
-    take = next(b for r in await receive(app, "lan") for b in r.buttons if b.label == "Tiếp nhận")
+    take = next(
+        b for r in await receive(app, "lan") for b in r.buttons if b.label == label("btn.r_take")
+    )
     first, second = await asyncio.gather(
         lan.deliver(lan.inbound(button=take.data)), minh.deliver(minh.inbound(button=take.data))
     )
@@ -158,14 +157,14 @@ async def test_two_officials_pressing_take_at_once_one_wins(
 
 async def file_to_cao(citizen: Chat) -> str:
     await citizen.send("/gopy")
-    await citizen.press("Tố cáo")
-    await citizen.press("Tiếp tục")
+    await citizen.press(label("kind.to_cao"))
+    await citizen.press(label("btn.continue"))
     await citizen.send("Cán bộ địa chính đòi tiền khi làm sổ đỏ")
     await citizen.press("Thôn 2")
-    await citizen.press("Bỏ qua")
+    await citizen.press(label("btn.skip"))
     await citizen.send("Trần Văn Bình")
     await citizen.send("0987654321")
-    await citizen.press("Gửi")
+    await citizen.press(label("btn.submit"))
     match = CODE.search(citizen.text)
     assert match, citizen.text
     return match.group(0)
@@ -197,15 +196,15 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert "Người gửi: Trần Văn Bình, 0987654321" in texts(for_leader)
     assert await receive(app, "kt") == []  # another office hears nothing
 
-    assert "Tiếp nhận" not in [b.label for r in for_lan for b in r.buttons]
+    assert label("btn.r_take") not in [b.label for r in for_lan for b in r.buttons]
     await lan.send(f"/tiepnhan {code}")  # a member cannot make herself the handler
-    assert "không có quyền tiếp nhận" in lan.text
+    assert lan.says("staff_refused", reason="not_allowed", code=code, action="take")
     await lan.send(f"/xem {code}")
     assert not any(leaks(r) for r in lan.replies)
     hoa = await make_official(app, "hoa", "VP", "head", "anh Hòa")
     await hoa.send(f"/xem {code}")
     assert not any(leaks(r) for r in hoa.replies)  # the head assigns, but is not the handler
-    await hoa.press("Giao")
+    await hoa.press(label("btn.r_assign"))
     assert "Xin gõ số của cán bộ được giao xử lý" in hoa.text
     lan_id = hoa.text.split(" — chị Lan")[0].split("• ")[-1]
     await hoa.send(lan_id)
@@ -220,7 +219,7 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert events(settings, code)[-1]["action"] == "assigned"
     assert events(settings, code)[-1]["visible_to_citizen"] == 0
     lan.replies = assigned
-    await lan.press("Tiếp nhận")  # the assigned handler may take it
+    await lan.press(label("btn.r_take"))  # the assigned handler may take it
     assert "đã tiếp nhận" in lan.text
     assert not leaks(lan.replies[0])
     await lan.send(f"/xem {code}")
@@ -266,7 +265,7 @@ async def test_permissions_through_the_chat(
     await citizen.agree()
     code = await file_report(citizen)
     await lan.send(f"/tuchoi {code} Không thuộc thẩm quyền")
-    assert "không có quyền từ chối" in lan.text
+    assert lan.says("staff_refused", reason="not_allowed", code=code, action="reject")
     await kt.send(f"/tiepnhan {code}")
     assert kt.says("lookup_not_found", code=code)  # another office: as if it did not exist
     await citizen.send(f"/tiepnhan {code}")
@@ -319,14 +318,14 @@ async def test_invites_are_single_use_and_expire(
     await other.send("/thamgia ZZZZZZZZ")
     assert other.says("staff_join_result", reason="unknown")
     await thu.send("/moi KT member")  # only admins invite
-    assert "chỉ quản trị" in thu.text
+    assert thu.says("official_only", revoked=False, admin=True)
     await admin.send("/moi XX member")
     assert "Các bộ phận: VP" in admin.text
     await admin.send("/canbo")
     assert "Nguyễn Thị Thu, trưởng bộ phận, Phòng Kinh tế" in admin.text
     thu_id = admin.text.split(" — Nguyễn Thị Thu")[0].split("• ")[-1]
     await thu.send("/canbo")
-    assert "chỉ quản trị" in thu.text
+    assert thu.says("official_only", revoked=False, admin=True)
     await admin.send(f"/thuhoi {thu_id}")
     assert admin.says("staff_revoked", ok=True, name="Nguyễn Thị Thu")
     await admin.send(f"/thuhoi {thu_id}")
@@ -364,10 +363,10 @@ async def test_the_office_group_chat(
 
         assert await lan.send("chào cả nhà") == []  # chatter in the group is ignored
         stranger.replies = card
-        await stranger.press("Tiếp nhận")
+        await stranger.press(label("btn.r_take"))
         assert stranger.says("official_only", revoked=False)
         lan.replies = card
-        await lan.press("Tiếp nhận")
+        await lan.press(label("btn.r_take"))
         assert "chị Lan đã tiếp nhận" in lan.text
         assert lan.replies[0].chat_id == "grp-vp"
 
@@ -399,7 +398,7 @@ async def test_asking_the_citizen_for_more(
     await citizen.agree()
     code = await file_report(citizen)
     lan.replies = await receive(app, "lan")
-    await lan.press("Yêu cầu bổ sung")
+    await lan.press(label("btn.r_info"))
     await lan.send("Xin chụp rõ số hiệu cột đèn")
     asked = await receive(app, "dan")
     assert "đề nghị anh/chị bổ sung:\n«Xin chụp rõ số hiệu cột đèn»" in texts(asked)
@@ -411,7 +410,7 @@ async def test_asking_the_citizen_for_more(
     assert refs == ["file-1", "cot-den-so-12"]
     assert status(settings, code) == "in_progress"
     await lan.send(f"/giahan {code} cần thêm thời gian")
-    assert "không thể gia hạn" in lan.text  # phản ánh has no extensions by default
+    assert lan.says("staff_refused", reason="no_extension", code=code)  # none for a phản ánh
     await lan.send(f"/hoanthanh {code} Đã thay bóng đèn cột số 12")
     done = await receive(app, "dan")
     assert "Kết quả: «Đã thay bóng đèn cột số 12»" in texts(done)
@@ -430,23 +429,23 @@ async def test_to_cao_extensions_rejection_and_the_leaders_queue(
     other = await file_report(citizen)
     hoa.replies = [r for r in await receive(app, "hoa") if r.record_code == denounced]
     stale_card = list(hoa.replies)
-    await hoa.press("Tiếp nhận")
+    await hoa.press(label("btn.r_take"))
     # thụ lý on 26/11 starts the 30-day resolution stage → Saturday 26/12/2026, which
     # moves to Monday 28/12/2026 (Bộ luật Dân sự 2015, Điều 148 khoản 5)
     assert "Hạn giải quyết: 28/12/2026" in hoa.text
-    assert "Gia hạn" in hoa.labels
-    await hoa.press("Gia hạn")
+    assert label("btn.r_extend") in hoa.labels
+    await hoa.press(label("btn.r_extend"))
     await hoa.send("Cần xác minh ở hai nơi")
     assert "Hạn mới: 27/01/2027" in hoa.text
     assert "gia hạn giải quyết đến ngày 27/01/2027" in texts(await receive(app, "dan"))
-    await hoa.press("Gia hạn")
+    await hoa.press(label("btn.r_extend"))
     await hoa.send("Vụ việc đặc biệt phức tạp")
     assert "Hạn mới: 26/02/2027" in hoa.text
-    assert "Gia hạn" not in hoa.labels  # two extensions at most
+    assert label("btn.r_extend") not in hoa.labels  # two extensions at most
     await hoa.send(f"/giahan {denounced} thêm nữa")
-    assert "không thể gia hạn thêm" in hoa.text
+    assert hoa.says("staff_refused", reason="no_extension", code=denounced)
     hoa.replies = stale_card
-    await hoa.press("Tiếp nhận")
+    await hoa.press(label("btn.r_take"))
     assert "đã có người xử lý" in hoa.text
 
     await leader.send("/hangdoi")
@@ -472,11 +471,11 @@ async def test_a_card_from_before_a_transfer_is_stale(
     card = await receive(app, "lan")
     await lan.send(f"/chuyen {code} KT Thuộc lĩnh vực kinh tế")
     lan.replies = card
-    await lan.press("Tiếp nhận")
-    assert "không còn thuộc phần việc của anh/chị" in lan.text
+    await lan.press(label("btn.r_take"))
+    assert lan.says("staff_refused", reason="gone", code=code)
     lan.replies = card
-    await lan.press("Chuyển")
-    assert "không còn thuộc phần việc của anh/chị" in lan.text
+    await lan.press(label("btn.r_transfer"))
+    assert lan.says("staff_refused", reason="gone", code=code)
 
 
 async def test_replying_to_a_notification_in_the_private_chat(
@@ -534,7 +533,7 @@ async def test_an_erased_citizen_cannot_be_reached_and_the_official_is_told(
     await citizen.agree()
     code = await file_report(citizen, anonymous=False)
     await citizen.send("/xoadulieu")
-    await citizen.press("Xóa dữ liệu của tôi")
+    await citizen.press(label("btn.erase_yes"))
     await lan.send(f"/tiepnhan {code}")
     await lan.send(f"/traloi {code} Đã xử lý xong")
     assert "không còn liên lạc được qua kênh này" in lan.text
@@ -549,8 +548,8 @@ async def test_a_waiting_step_asks_again_for_text(
     await citizen.agree()
     code = await file_report(citizen)
     lan.replies = await receive(app, "lan")
-    await lan.press("Tiếp nhận")
-    await lan.press("Trả lời")
+    await lan.press(label("btn.r_take"))
+    await lan.press(label("btn.r_reply"))
     await lan.photo("a-photo")
     assert lan.says("staff_prompt_again", code=code)
     await lan.send("/huy")
@@ -565,11 +564,11 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     whole, hamlet2, other = chat_factory("c1"), chat_factory("c2"), chat_factory("c3")
     for citizen in (whole, hamlet2, other):
         await citizen.agree()
-    await whole.press("🔔 Nhận thông báo của xã")
-    await whole.press("Thông báo của cả xã")
-    await hamlet2.press("🔔 Nhận thông báo của xã")
+    await whole.press(label("btn.menu_announce"))
+    await whole.press(label("btn.announce_all"))
+    await hamlet2.press(label("btn.menu_announce"))
     await hamlet2.press("Thôn 2")
-    await other.press("🔔 Nhận thông báo của xã")
+    await other.press(label("btn.menu_announce"))
     await other.press("Thôn 3")
 
     member = await make_official(app, "lan", "VP", "member", "chị Lan")
@@ -584,7 +583,7 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     await leader.send("/thongbao Thôn 2 | Họp dân thôn 2 lúc 19 giờ <tối nay>")
     assert "tới 2 người đăng ký ở Thôn 2" in leader.text
     announced = leader.replies
-    await leader.press("Xem tiến độ")
+    await leader.press(label("btn.progress"))
     assert "đã gửi 0, đang chờ 2" in leader.text
     got = {
         user: [r.text for r in await receive(app, user, priority=Priority.BROADCAST)]
@@ -595,7 +594,7 @@ async def test_a_leader_announces_to_subscribers_from_the_chat(
     assert got["c1"] == got["c2"]
     assert got["c3"] == []
     leader.replies = announced
-    await leader.press("Xem tiến độ")
+    await leader.press(label("btn.progress"))
     assert "đã gửi 2. Đã gửi xong." in leader.text
     assert leader.labels == []
 
@@ -615,14 +614,14 @@ async def test_assigning_a_record_and_the_admin_does_no_record_work(
     await admin.send(f"/giao {code} 1")
     assert admin.says("lookup_not_found", code=code)
     await lan.send(f"/giao {code} 1")
-    assert "không có quyền giao" in lan.text
+    assert lan.says("staff_refused", reason="not_allowed", code=code, action="assign")
     await hoa.send(f"/giao {code}")
     assert "chị Lan, cán bộ" in hoa.text
     assert "Quản trị" not in hoa.text  # an administrator is never a candidate
     await hoa.send(f"/giao {code} 999")
     assert "xin gõ /giao" in hoa.text.lower()
     await hoa.send("/canbo")  # the head is no admin
-    assert "chỉ quản trị" in hoa.text
+    assert hoa.says("official_only", revoked=False, admin=True)
     async with app.storage.transaction() as uow:
         found = await uow.officials.get("test", "lan")
         assert found is not None
@@ -651,8 +650,8 @@ async def test_a_revoked_officials_text_is_not_a_citizens(
     code = await file_report(citizen)
     lan.replies = await receive(app, "lan")
     await delivered(app, "lan", code, "m-5", app.dispatcher.clock())
-    await lan.press("Tiếp nhận")
-    await lan.press("Trả lời")
+    await lan.press(label("btn.r_take"))
+    await lan.press(label("btn.r_reply"))
     admin = OfficialChat(app, "admin", channel="console")
     async with app.storage.transaction() as uow:
         found = await uow.officials.get("test", "lan")
@@ -686,9 +685,9 @@ async def test_a_typed_step_checks_the_version_and_the_presser(
         code = await file_report(citizen)
         card = await receive(app, "grp-vp")
         lan.replies = card
-        await lan.press("Tiếp nhận")
+        await lan.press(label("btn.r_take"))
         lan.replies = [lan.replies[0]]
-        await lan.press("Trả lời")
+        await lan.press(label("btn.r_reply"))
         prompt = lan.replies[0]
         assert prompt.record_code is None  # a prompt in a group is not a notification
         # a colleague replying to lan's prompt does nothing to the record
@@ -716,8 +715,8 @@ async def test_a_request_for_more_never_interrupts_and_is_never_lost(
     receive_lan = await receive(app, "lan")
     assert receive_lan
     # the citizen starts another report and is half-way through it
-    await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
-    await citizen.press("Phản ánh")
+    await citizen.press(label("btn.menu_file"))
+    await citizen.press(label("kind.phan_anh"))
     await citizen.send("Ổ gà trước cổng trường")
     assert "Thôn 3" in citizen.labels
     await lan.send(f"/bosung {code} Xin chụp rõ số hiệu cột đèn")
@@ -727,24 +726,24 @@ async def test_a_request_for_more_never_interrupts_and_is_never_lost(
     await citizen.press("Thôn 3")  # the draft goes on where it was
     assert "ảnh" in citizen.text.lower()
     citizen.replies = asked
-    await citizen.press(f"📎 Bổ sung {code}")
+    await citizen.press(f"{label('btn.supplement')} {code}")
     assert citizen.says("info_prompt", code=code)
-    await citizen.press("Để sau")
+    await citizen.press(label("btn.later"))
     assert f"gõ /tracuu {code}" in citizen.text  # and it is true:
     assert "ảnh" in citizen.text.lower()  # back at the draft's step
     clock.advance(minutes=2)  # (the flood limit counts a minute's messages)
     await citizen.send("/huy")
     await citizen.send(f"/tracuu {code}")
-    assert f"📎 Bổ sung {code}" in citizen.labels
+    assert f"{label('btn.supplement')} {code}" in citizen.labels
     await citizen.send("/cuatoi")
-    assert f"📎 Bổ sung {code}" in citizen.labels
-    await citizen.press(f"📎 Bổ sung {code}")
+    assert f"{label('btn.supplement')} {code}" in citizen.labels
+    await citizen.press(f"{label('btn.supplement')} {code}")
     await citizen.send("Cột số 12, cạnh nhà văn hóa")
     assert citizen.says("info_thanks", code=code)
     assert status(settings, code) == "in_progress"
     assert "«Cột số 12, cạnh nhà văn hóa»" in texts(await receive(app, "lan"))
     citizen.replies = asked
-    await citizen.press(f"📎 Bổ sung {code}")  # no longer waiting
+    await citizen.press(f"{label('btn.supplement')} {code}")  # no longer waiting
     assert "không còn chờ bổ sung" in citizen.text
 
 
@@ -757,8 +756,8 @@ async def test_an_idle_citizens_next_message_answers_and_a_draft_survives(
     code = await file_report(citizen)
     await receive(app, "lan")
     # a draft kept by leaving it with a command
-    await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
-    await citizen.press("Phản ánh")
+    await citizen.press(label("btn.menu_file"))
+    await citizen.press(label("kind.phan_anh"))
     await citizen.send("Cống thoát nước bị tắc")
     await citizen.send("/trogiup")
     await lan.send(f"/bosung {code} Xin cho biết cột đèn gần nhà ai")

@@ -22,6 +22,7 @@ from domain.messages import Inbound, Priority, Reply
 from handlers.broadcast import queue_broadcast
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock, StandInRequest
 from tests.conftest import T0, Chat
+from tests.support.labels import label
 
 PACE = OutboxSettings(
     messages_per_second=30, private_chat_per_minute=60, group_per_minute=20, retry_max_seconds=300
@@ -221,7 +222,7 @@ async def test_buttons_and_the_location_keyboard_reach_telegram(
     )
     await sender.drain()
     assert standin.to("51")[0].inline_buttons == {"Gửi": "3:submit"}
-    assert standin.to("52")[0].keyboard_labels == ["📍 Gửi vị trí", "Bỏ qua"]
+    assert standin.to("52")[0].keyboard_labels == [label("btn.send_location"), label("btn.skip")]
     assert all(p["parse_mode"] == "HTML" for p in standin.methods("sendMessage"))
 
 
@@ -238,16 +239,16 @@ async def test_citizens_subscribe_by_hamlet_and_erasing_unsubscribes(
         Chat(app, "63", "telegram"),
     )
     await whole.agree()
-    await whole.press("🔔 Nhận thông báo của xã")
-    await whole.press("Thông báo của cả xã")
+    await whole.press(label("btn.menu_announce"))
+    await whole.press(label("btn.announce_all"))
     assert whole.says("announce_subscribed", hamlet=None)
     await hamlet.agree()
-    await hamlet.press("🔔 Nhận thông báo của xã")
+    await hamlet.press(label("btn.menu_announce"))
     await hamlet.press(commune.hamlets[1])
     assert hamlet.says("announce_subscribed", hamlet=commune.hamlets[1])
     await declined.send("/start")
-    await declined.press("Không đồng ý")
-    assert "🔔 Nhận thông báo của xã" not in declined.labels
+    await declined.press(label("btn.consent_no"))
+    assert label("btn.menu_announce") not in declined.labels
     now = datetime(2026, 11, 27, tzinfo=UTC)
     async with app.storage.transaction() as uow:
         to_hamlet = await queue_broadcast(
@@ -261,11 +262,11 @@ async def test_citizens_subscribe_by_hamlet_and_erasing_unsubscribes(
     texts = [m.payload["text"] for m in pending if m.priority == Priority.BROADCAST]
     assert "Họp thôn &lt;tối nay&gt;" in texts[0]
     # changing one's mind, then erasing
-    await hamlet.press("🔔 Nhận thông báo của xã")
-    await hamlet.press("Ngừng nhận thông báo")
+    await hamlet.press(label("btn.menu_announce"))
+    await hamlet.press(label("btn.announce_stop"))
     assert hamlet.says("announce_stopped")
     await whole.send("/xoadulieu")
-    await whole.press("Xóa dữ liệu của tôi")
+    await whole.press(label("btn.erase_yes"))
     async with app.storage.transaction() as uow:
         assert await uow.subscriptions.list_for(commune.code) == []
 

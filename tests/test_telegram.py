@@ -37,6 +37,7 @@ from tests.botapi import (
     standin_app,
 )
 from tests.conftest import T0
+from tests.support.labels import label
 
 CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{6}\b")
 CITIZEN = 4242
@@ -198,14 +199,14 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
     ):
         citizen = Citizen(standin, settings, deliverer(mode, standin, channel, client))
         await citizen.send("/start")
-        assert "Đồng ý" in citizen.last[-1].inline_buttons
-        await citizen.press("Đồng ý")
-        await citizen.press("📝 Gửi phản ánh, kiến nghị, khiếu nại, tố cáo")
-        await citizen.press("Phản ánh")
+        assert label("btn.consent_yes") in citizen.last[-1].inline_buttons
+        await citizen.press(label("btn.consent_yes"))
+        await citizen.press(label("btn.menu_file"))
+        await citizen.press(label("kind.phan_anh"))
         await citizen.send("Đèn đường ngõ 7 hỏng hai tuần nay")
         await citizen.press("Thôn 3")
         # the media step asks for the phone's location control: a one-time reply keyboard
-        assert "📍 Gửi vị trí" in citizen.last[-1].keyboard_labels
+        assert label("btn.send_location") in citizen.last[-1].keyboard_labels
         await citizen.send_fields(
             photo=[
                 {"file_id": "small-id", "file_unique_id": "s", "width": 90, "height": 90},
@@ -215,9 +216,9 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
         )
         await citizen.send_fields(location={"latitude": 20.86, "longitude": 106.68})
         assert "Đã nhận vị trí" in citizen.text
-        await citizen.press("Tiếp tục")
-        await citizen.press("Gửi ẩn danh")
-        await citizen.press("Gửi")
+        await citizen.press(label("btn.continue"))
+        await citizen.press(label("btn.anonymous"))
+        await citizen.press(label("btn.submit"))
         match = CODE.search(citizen.text)
         assert match, citizen.text
         assert channel.files is not None
@@ -263,10 +264,10 @@ async def test_webhook_refuses_a_wrong_secret_and_serves_the_right_one(
 
             citizen = Citizen(standin, settings, deliver)
             await citizen._do(update)
-            assert "Đồng ý" in citizen.last[-1].inline_buttons
+            assert label("btn.consent_yes") in citizen.last[-1].inline_buttons
             # Telegram retrying the same update changes nothing
             await deliver(update)
-            await citizen.press("Đồng ý")
+            await citizen.press(label("btn.consent_yes"))
             assert "Anh/chị cần giúp gì" in citizen.text
         hooks = standin.methods("setWebhook")
         assert hooks[0]["url"] == "https://bot.example.vn/telegram/hook"
@@ -314,8 +315,8 @@ async def test_faults_are_retried_and_every_message_arrives_once(
         second = Citizen(standin, settings, deliver, user=1002)
         await first.send("/start")
         await second.send("/start")
-        await first.press("Đồng ý")
-        await second.press("Không đồng ý")
+        await first.press(label("btn.consent_yes"))
+        await second.press(label("btn.consent_no"))
     attempts = standin.methods("sendMessage")
     assert len(attempts) == len(standin.sent) + 4  # each fault cost exactly one retry
     rows = db_rows(settings, "SELECT id, status, attempts FROM outbox ORDER BY id")

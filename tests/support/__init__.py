@@ -1,0 +1,12 @@
+"""Helpers shared by test modules; test modules import from here (or from conftest's
+fixtures and driver), never from each other.
+
+- `labels.label(key)`: a button's text from handlers/templates/labels.j2, so tests press
+  `label("btn.menu_file")` rather than a copy of the Vietnamese.
+- `records`: filing a phản ánh as a citizen (`file_report`), the tracking-code pattern,
+  the test's SQLite file (`db`) and the text of a list of replies (`texts`).
+- `cli`: the `danvan` command line in a subprocess (`cli`, `run_chat`).
+
+The transcript driver (`Chat`: `press`, `says(template)`, `says_exactly(...)`) and the
+fixtures stay in tests/conftest.py.
+"""
