@@ -85,7 +85,7 @@ def _deployment(tmp_path: Path, files: dict[str, str]) -> None:
 
 def test_faq_check_reports_a_deployment_phrase_not_in_normalised_form(tmp_path: Path) -> None:
     _deployment(tmp_path, {"lexicons/problems.toml": 'phrases = ["Cột cờ nghiêng"]\n'})
-    result = danvan(tmp_path, "faq", "check")
+    result = cli(tmp_path, "faq", "check")
     assert result.returncode == 1
     assert "kb/lexicons/problems.toml: phrases: 'Cột cờ nghiêng'" in result.stdout
     assert "normalises to 'cot co nghieng'" in result.stdout
@@ -93,7 +93,7 @@ def test_faq_check_reports_a_deployment_phrase_not_in_normalised_form(tmp_path: 
 
 def test_faq_check_reports_a_deployment_file_that_does_not_load(tmp_path: Path) -> None:
     _deployment(tmp_path, {"topics.toml": '[topics.cay_xanh.keywords]\n"cay" = 7\n'})
-    result = danvan(tmp_path, "faq", "check")
+    result = cli(tmp_path, "faq", "check")
     assert result.returncode == 1
     assert "kb/topics.toml: topics.cay_xanh: keywords.'cay' = 7" in result.stdout
     assert "1 problem(s)" in result.stderr
@@ -101,10 +101,10 @@ def test_faq_check_reports_a_deployment_file_that_does_not_load(tmp_path: Path) 
 
 def test_ask_routes_by_a_deployment_keyword(tmp_path: Path) -> None:
     text = "cột cờ ở sân vận động bị nghiêng"
-    before = json.loads(danvan(tmp_path, "ask", "--json", text).stdout)
+    before = json.loads(cli(tmp_path, "ask", "--json", text).stdout)
     assert (before["topic"], before["office"]) == (None, "VP")
     _deployment(tmp_path, {"topics.toml": '[topics.xay_dung.keywords]\n"cot co" = 3\n'})
-    result = danvan(tmp_path, "ask", "--json", text)
+    result = cli(tmp_path, "ask", "--json", text)
     assert result.returncode == 0, result.stderr
     after = json.loads(result.stdout)
     assert (after["topic"], after["office"]) == ("xay_dung", "KT")
