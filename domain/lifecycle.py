@@ -177,7 +177,9 @@ def may_handle(official: Official, record: Record) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Done:
+class StepResult:
+    """A step done: the record before and after, and the event it appended."""
+
     before: Record
     after: Record
     action: Action

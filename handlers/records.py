@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from domain.communes import CommuneSettings
-from domain.lifecycle import Action, Conflict, Done, NotAllowed, plan
+from domain.lifecycle import Action, Conflict, NotAllowed, StepResult, plan
 from domain.permissions import Actor
 from domain.records import Official, Record
 from storage import UnitOfWork
@@ -31,7 +31,7 @@ async def apply(
     expected_version: int | None = None,
     visible: bool = True,
     assignee: Official | None = None,
-) -> Done:
+) -> StepResult:
     """Move `record` by `action`; raises a `LifecycleError` and changes nothing if it can't."""
     try:
         step = plan(
@@ -69,4 +69,4 @@ async def apply(
     log.info(
         "record %s: %s → %s by %s", record.code, record.status, event.to_status, actor.kind.value
     )
-    return Done(record, after, action, event.action, event.note)
+    return StepResult(record, after, action, event.action, event.note)

@@ -359,7 +359,7 @@ async def test_a_reopened_record_gets_a_fresh_due_time_from_the_reopening(
     ],
 )
 def test_the_queue_summary_is_cut_at_a_word_boundary(text: str, expected: str) -> None:
-    from handlers.staff import shorten
+    from handlers.officials.queues import shorten
 
     short = shorten(text, 60)
     assert short == expected
