@@ -200,10 +200,28 @@ class PlannedEvent:
     actor_kind: ActorKind
     actor_ref: str | None
     action: str
-    from_status: RecordStatus
+    from_status: RecordStatus | None  # None for the record's first event (filed)
     to_status: RecordStatus
     note: str | None
     visible_to_citizen: bool
+
+
+# The first event of every record, appended when it is filed ([*] --> received).
+FILED_EVENT = "created"
+
+
+def filed_event(now: datetime) -> PlannedEvent:
+    """The event a record is filed with: by its citizen, seen by them, no status before."""
+    return PlannedEvent(
+        at=now,
+        actor_kind=ActorKind.CITIZEN,
+        actor_ref=None,
+        action=FILED_EVENT,
+        from_status=None,
+        to_status=RecordStatus.RECEIVED,
+        note=None,
+        visible_to_citizen=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
