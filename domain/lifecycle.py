@@ -39,13 +39,43 @@ transition, and returns the changes and the one audit event the step makes, with
 touching storage. `handlers.records.apply` then writes both in one storage call
 (`uow.records.transition`), which updates the record under its version (so of two officials
 pressing the same button one wins and the other gets `Conflict`).
+
+Names: one per concept. A step has one name in code, its `Action` member; the member's
+value is the step's spelling on the wire and in storage (see `Action`), never shown, so
+two keep their first spelling: `COMPLETE` is `"done"` and `ASK_INFO` is `"info"`. What a
+step appends to the audit log is another concept, an event, named for what happened to the
+record (`EVENT_NAMES`, mostly the status reached; `FILED_EVENT` for the first); events are
+stored and counted by the digest, so their names stay too. People see neither: labels.j2
+names the button (`btn.r_<value>`), the event (`event.<name>`) and the status, and the
+officials' commands are Vietnamese (`handlers.officials.routing.COMMANDS`):
+
+| `Action`        | value           | event           | button label            | command      |
+|-----------------|-----------------|-----------------|-------------------------|--------------|
+| `TAKE`          | `take`          | `accepted`      | Tiếp nhận               | `/tiepnhan`  |
+| `ASK_INFO`      | `info`          | `need_info`     | Yêu cầu bổ sung         | `/bosung`    |
+| `INFO_RECEIVED` | `info_received` | `info_received` | «Bổ sung CODE» (citizen)| —            |
+| `REPLY`         | `reply`         | `answered`      | Trả lời                 | `/traloi`    |
+| `TRANSFER`      | `transfer`      | `transferred`   | Chuyển                  | `/chuyen`    |
+| `REJECT`        | `reject`        | `rejected`      | Từ chối                 | `/tuchoi`    |
+| `COMPLETE`      | `done`          | `closed`        | Hoàn thành              | `/hoanthanh` |
+| `EXTEND`        | `extend`        | `extended`      | Gia hạn                 | `/giahan`    |
+| `ASSIGN`        | `assign`        | `assigned`      | Giao                    | `/giao`      |
+| `REOPEN`        | `reopen`        | `reopened`      | Không hài lòng (citizen)| —            |
+| `RATE`          | `rate`          | `rated`         | the rating buttons      | —            |
+| `CLOSE`         | `close`         | `auto_closed`   | — (the follow-up job)   | —            |
+
+The citizen's «Bổ sung CODE» button, which starts `INFO_RECEIVED`, keeps its wire name
+`m:bosung:CODE` (`handlers.flows.info.SUPPLEMENT_ACTION`); `/bosung` is the official's
+`ASK_INFO`. Permissions name a step by its `Action` (`allowed(actor, record,
+Action.TAKE)`); `Perm` holds only what is not a step (`VIEW`, `VIEW_IDENTITY`), so there
+is no second enum repeating the steps and no table joining them. What a step will do is a
+`Transition` (from `plan`); a step done is a `StepResult` (from `handlers.records.apply`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from domain.communes import CommuneSettings
@@ -56,62 +86,47 @@ from domain.deadlines import (
     record_due_at,
     resolve_due_at,
 )
-from domain.permissions import Actor, Perm, allowed
+from domain.permissions import Actor, allowed
+from domain.records import Action as Action  # the steps are named here; defined with the records
 from domain.records import ActorKind, Official, OfficialRole, Record, RecordStatus, Stage
 
-S = RecordStatus
-
-
-class Action(StrEnum):
-    TAKE = "take"
-    ASK_INFO = "info"
-    INFO_RECEIVED = "info_received"
-    REPLY = "reply"
-    TRANSFER = "transfer"
-    REJECT = "reject"
-    COMPLETE = "done"
-    EXTEND = "extend"
-    REOPEN = "reopen"
-    RATE = "rate"
-    CLOSE = "close"
-    ASSIGN = "assign"
-
-
-OPEN = (S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.NEED_INFO, S.TRANSFERRED)
-WORKING = (S.ACCEPTED, S.IN_PROGRESS, S.NEED_INFO)
+OPEN = (
+    RecordStatus.RECEIVED,
+    RecordStatus.ACCEPTED,
+    RecordStatus.IN_PROGRESS,
+    RecordStatus.NEED_INFO,
+    RecordStatus.TRANSFERRED,
+)
+WORKING = (RecordStatus.ACCEPTED, RecordStatus.IN_PROGRESS, RecordStatus.NEED_INFO)
 
 # (action, from) → to. Anything not listed is refused.
 TRANSITIONS: dict[tuple[Action, RecordStatus], RecordStatus] = {
-    **{(Action.TAKE, s): S.ACCEPTED for s in (S.RECEIVED, S.TRANSFERRED)},
     **{
-        (Action.ASK_INFO, s): S.NEED_INFO
-        for s in (S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.TRANSFERRED)
+        (Action.TAKE, s): RecordStatus.ACCEPTED
+        for s in (RecordStatus.RECEIVED, RecordStatus.TRANSFERRED)
     },
-    (Action.INFO_RECEIVED, S.NEED_INFO): S.IN_PROGRESS,
-    **{(Action.REPLY, s): S.ANSWERED for s in WORKING},
-    **{(Action.TRANSFER, s): S.TRANSFERRED for s in OPEN},
-    **{(Action.REJECT, s): S.REJECTED for s in OPEN},
-    **{(Action.COMPLETE, s): S.CLOSED for s in (*WORKING, S.ANSWERED)},
+    **{
+        (Action.ASK_INFO, s): RecordStatus.NEED_INFO
+        for s in (
+            RecordStatus.RECEIVED,
+            RecordStatus.ACCEPTED,
+            RecordStatus.IN_PROGRESS,
+            RecordStatus.TRANSFERRED,
+        )
+    },
+    (Action.INFO_RECEIVED, RecordStatus.NEED_INFO): RecordStatus.IN_PROGRESS,
+    **{(Action.REPLY, s): RecordStatus.ANSWERED for s in WORKING},
+    **{(Action.TRANSFER, s): RecordStatus.TRANSFERRED for s in OPEN},
+    **{(Action.REJECT, s): RecordStatus.REJECTED for s in OPEN},
+    **{(Action.COMPLETE, s): RecordStatus.CLOSED for s in (*WORKING, RecordStatus.ANSWERED)},
     **{(Action.EXTEND, s): s for s in OPEN},
-    **{(Action.REOPEN, s): S.IN_PROGRESS for s in (S.ANSWERED, S.CLOSED)},
-    **{(Action.RATE, s): S.CLOSED for s in (S.ANSWERED, S.CLOSED)},
-    (Action.CLOSE, S.ANSWERED): S.CLOSED,
+    **{
+        (Action.REOPEN, s): RecordStatus.IN_PROGRESS
+        for s in (RecordStatus.ANSWERED, RecordStatus.CLOSED)
+    },
+    **{(Action.RATE, s): RecordStatus.CLOSED for s in (RecordStatus.ANSWERED, RecordStatus.CLOSED)},
+    (Action.CLOSE, RecordStatus.ANSWERED): RecordStatus.CLOSED,
     **{(Action.ASSIGN, s): s for s in OPEN},
-}
-
-PERMS: dict[Action, Perm] = {
-    Action.TAKE: Perm.TAKE,
-    Action.ASK_INFO: Perm.ASK_INFO,
-    Action.INFO_RECEIVED: Perm.ANSWER_INFO,
-    Action.REPLY: Perm.REPLY,
-    Action.TRANSFER: Perm.TRANSFER,
-    Action.REJECT: Perm.REJECT,
-    Action.COMPLETE: Perm.COMPLETE,
-    Action.EXTEND: Perm.EXTEND,
-    Action.REOPEN: Perm.REOPEN,
-    Action.RATE: Perm.RATE,
-    Action.CLOSE: Perm.CLOSE,
-    Action.ASSIGN: Perm.ASSIGN,
 }
 
 # The event each action appends (labels.j2 names them for people).
@@ -189,7 +204,7 @@ class StepResult:
 
 def can(actor: Actor, record: Record, action: Action) -> bool:
     """Whether the step is both permitted and possible from the current status."""
-    return (action, record.status) in TRANSITIONS and allowed(actor, record, PERMS[action])
+    return (action, record.status) in TRANSITIONS and allowed(actor, record, action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +263,7 @@ def plan(
 ) -> Transition:
     """The changes and the event of moving `record` by `action`; raises a `LifecycleError`
     (or `ValueError` for a missing note or office) if the step cannot happen."""
-    if not allowed(actor, record, PERMS[action]):
+    if not allowed(actor, record, action):
         raise NotAllowed(action.value)
     if expected_version is not None and expected_version != record.version:
         raise Conflict(record.code)

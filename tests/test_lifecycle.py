@@ -78,22 +78,26 @@ def record(kind: RecordKind = RecordKind.PHAN_ANH, **changes: object) -> Record:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-OFFICE_ACTIONS = [Perm.VIEW, Perm.TAKE, Perm.ASK_INFO, Perm.REPLY, Perm.TRANSFER, Perm.COMPLETE]
-OFFICE_ACTIONS += [Perm.EXTEND]
+OFFICE_ACTIONS: list[Perm | Action] = [Perm.VIEW, Action.TAKE, Action.ASK_INFO, Action.REPLY]
+OFFICE_ACTIONS += [Action.TRANSFER, Action.COMPLETE, Action.EXTEND]
+# Everything a permission is asked for: seeing the record or its sender, and every step.
+EVERYTHING: list[Perm | Action] = [*Perm, *Action]
 
 
-def expected(role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm) -> bool:
+def expected(
+    role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm | Action
+) -> bool:
     if role is OfficialRole.ADMIN:
         return False  # manages officials; no record work, no identity, even as "handler"
     if role is OfficialRole.LEADER:
-        return perm not in (Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN, Perm.CLOSE)
+        return perm not in (Action.INFO_RECEIVED, Action.RATE, Action.REOPEN, Action.CLOSE)
     if not own_office:
         return False
     if perm is Perm.VIEW_IDENTITY:
         return not to_cao or handler
-    if perm in (Perm.REJECT, Perm.ASSIGN):
+    if perm in (Action.REJECT, Action.ASSIGN):
         return role is OfficialRole.HEAD
-    if perm is Perm.TAKE and to_cao:
+    if perm is Action.TAKE and to_cao:
         # taking a tố cáo makes one its handler: a head, or the official it was assigned to
         return role is OfficialRole.HEAD or handler
     if to_cao and perm is not Perm.VIEW:
@@ -104,10 +108,10 @@ def expected(role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, 
 
 @pytest.mark.parametrize(
     ("role", "own_office", "to_cao", "handler", "perm"),
-    list(itertools.product(OfficialRole, (True, False), (True, False), (True, False), Perm)),
+    list(itertools.product(OfficialRole, (True, False), (True, False), (True, False), EVERYTHING)),
 )
 def test_permission_matrix_for_officials(
-    role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm
+    role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm | Action
 ) -> None:
     who = official(role, office="VP" if own_office else "KT")
     rec = record(
@@ -118,18 +122,18 @@ def test_permission_matrix_for_officials(
     )
 
 
-@pytest.mark.parametrize("perm", list(Perm))
-def test_revoked_and_foreign_officials_may_do_nothing(perm: Perm) -> None:
+@pytest.mark.parametrize("perm", EVERYTHING)
+def test_revoked_and_foreign_officials_may_do_nothing(perm: Perm | Action) -> None:
     rec = record(RecordKind.TO_CAO, handler_id=7)
     assert not allowed(Actor.for_official(official(OfficialRole.LEADER, active=False)), rec, perm)
     assert not allowed(Actor.for_official(official(OfficialRole.LEADER, commune="HN")), rec, perm)
     assert not allowed(GROUP, rec, perm)
 
 
-@pytest.mark.parametrize("perm", list(Perm))
-def test_citizens_only_their_own_and_system_never_sees_identity(perm: Perm) -> None:
+@pytest.mark.parametrize("perm", EVERYTHING)
+def test_citizens_only_their_own_and_system_never_sees_identity(perm: Perm | Action) -> None:
     rec = record(RecordKind.TO_CAO)
-    own = perm in (Perm.VIEW, Perm.VIEW_IDENTITY, Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN)
+    own = perm in (Perm.VIEW, Perm.VIEW_IDENTITY, Action.INFO_RECEIVED, Action.RATE, Action.REOPEN)
     assert allowed(Actor.for_citizen(5), rec, perm) is own
     assert not allowed(Actor.for_citizen(6), rec, perm)
     assert allowed(SYSTEM_ACTOR, rec, perm) is (perm is not Perm.VIEW_IDENTITY)
