@@ -69,10 +69,12 @@ class Filed:
 def choose_office(
     commune: CommuneSettings, kind: RecordKind, routed: str, chosen: str | None
 ) -> str:
-    """Khiếu nại and tố cáo go to the Văn phòng; others to their topic's office.
+    """The office a new record goes to.
 
-    An office already chosen (a report offered from free text) stands if it exists in
-    this commune; otherwise the description decides; unclear text goes to the Văn phòng.
+    For a phản ánh or kiến nghị, an office already chosen (a report offered from free text)
+    stands if it exists in this commune. Otherwise the description decides (`routed`: the
+    understander sends khiếu nại and tố cáo to the Văn phòng, the others to their topic's
+    office); an office this commune does not have means the Văn phòng.
     """
     if not kind.needs_identity and chosen and commune.office(chosen) is not None:
         return chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import load_settings
-from domain import lifecycle
+from domain import lifecycle, tracking_code
 from domain.communes import CommuneSettings
 from domain.lifecycle import Action, BadTransition, Conflict, NoMoreExtensions, NotAllowed
 from domain.messages import MAX_BUTTON_DATA_BYTES
@@ -38,7 +39,8 @@ from domain.records import (
 )
 from domain.tracking_code import make_code
 from handlers import records
-from handlers.notify import parse_record_button, record_button_data
+from handlers.notify import Notifier, parse_record_button, record_button_data
+from handlers.render import Renderer
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
 
@@ -225,6 +227,123 @@ async def new_in(
 
 NOTES = {Action.TRANSFER: "Không thuộc lĩnh vực"}
 
+# The lifecycle written out edge by edge, apart from `domain.lifecycle.TRANSITIONS`, so that
+# a wrong entry in the table fails ("from --> to: step", the step by its stored value).
+EXPECTED_EDGES = """
+    received --> accepted: take
+    transferred --> accepted: take
+    received --> need_info: info
+    accepted --> need_info: info
+    in_progress --> need_info: info
+    transferred --> need_info: info
+    need_info --> in_progress: info_received
+    accepted --> answered: reply
+    in_progress --> answered: reply
+    need_info --> answered: reply
+    received --> transferred: transfer
+    accepted --> transferred: transfer
+    in_progress --> transferred: transfer
+    need_info --> transferred: transfer
+    transferred --> transferred: transfer
+    received --> rejected: reject
+    accepted --> rejected: reject
+    in_progress --> rejected: reject
+    need_info --> rejected: reject
+    transferred --> rejected: reject
+    accepted --> closed: done
+    in_progress --> closed: done
+    need_info --> closed: done
+    answered --> closed: done
+    received --> received: extend
+    accepted --> accepted: extend
+    in_progress --> in_progress: extend
+    need_info --> need_info: extend
+    transferred --> transferred: extend
+    answered --> in_progress: reopen
+    closed --> in_progress: reopen
+    answered --> closed: rate
+    closed --> closed: rate
+    answered --> closed: close
+    received --> received: assign
+    accepted --> accepted: assign
+    in_progress --> in_progress: assign
+    need_info --> need_info: assign
+    transferred --> transferred: assign
+"""
+# What the diagram in domain/lifecycle.py leaves to its prose: the steps that keep the status.
+KEEP_STATUS = {(Action.EXTEND, s): s for s in lifecycle.OPEN} | {
+    (Action.ASSIGN, s): s for s in lifecycle.OPEN
+}
+KEEP_STATUS[(Action.RATE, S.CLOSED)] = S.CLOSED
+MERMAID_EDGE = re.compile(r"^\s*(\w+) --> (\w+): (.+)$")
+
+
+def edges(text: str) -> dict[tuple[Action, RecordStatus], RecordStatus]:
+    """`from --> to: step / step (comment)` lines as (step, from) → to; `[*]` is skipped."""
+    found: dict[tuple[Action, RecordStatus], RecordStatus] = {}
+    for line in text.splitlines():
+        match = MERMAID_EDGE.match(line)
+        if match is None:
+            continue
+        before, after, label = match.groups()
+        for name in re.sub(r"\(.*?\)", "", label).split("/"):
+            key = (Action(name.strip()), RecordStatus(before))
+            assert key not in found, f"{key} twice"
+            found[key] = RecordStatus(after)
+    return found
+
+
+def test_the_transition_table_is_the_expected_one() -> None:
+    expected_edges = edges(EXPECTED_EDGES)
+    assert len(expected_edges) == 39
+    missing = expected_edges.keys() - lifecycle.TRANSITIONS.keys()
+    extra = lifecycle.TRANSITIONS.keys() - expected_edges.keys()
+    assert not missing, f"not in TRANSITIONS: {sorted(missing)}"
+    assert not extra, f"not expected: {sorted(extra)}"
+    assert expected_edges == lifecycle.TRANSITIONS
+
+
+def test_the_diagram_matches_the_table() -> None:
+    doc = lifecycle.__doc__ or ""
+    diagram = doc.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = edges(diagram)
+    assert not drawn.keys() & KEEP_STATUS.keys()
+    assert drawn | KEEP_STATUS == lifecycle.TRANSITIONS
+
+
+def test_step_values_and_event_names_are_the_stored_ones() -> None:
+    """Record buttons already sent and `official_pending` rows carry the values; the
+    `events` table and the digest carry the event names: neither may drift."""
+    assert {a.name: a.value for a in Action} == {
+        "TAKE": "take",
+        "ASK_INFO": "info",
+        "INFO_RECEIVED": "info_received",
+        "REPLY": "reply",
+        "TRANSFER": "transfer",
+        "REJECT": "reject",
+        "COMPLETE": "done",
+        "EXTEND": "extend",
+        "REOPEN": "reopen",
+        "RATE": "rate",
+        "CLOSE": "close",
+        "ASSIGN": "assign",
+    }
+    assert {a.value: e for a, e in lifecycle.EVENT_NAMES.items()} == {
+        "take": "accepted",
+        "info": "need_info",
+        "info_received": "info_received",
+        "reply": "answered",
+        "transfer": "transferred",
+        "reject": "rejected",
+        "done": "closed",
+        "extend": "extended",
+        "reopen": "reopened",
+        "rate": "rated",
+        "close": "auto_closed",
+        "assign": "assigned",
+    }
+    assert lifecycle.FILED_EVENT == "created"
+
 
 @pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, S)))
 async def test_every_transition_is_allowed_or_refused_as_the_table_says(
@@ -241,7 +360,7 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
             Action.CLOSE: SYSTEM_ACTOR,
         }.get(action, Actor.for_official(head))
         events_before = len(await uow.list_events(rec.id, visible_only=False))
-        target = lifecycle.TRANSITIONS.get((action, status))
+        target = edges(EXPECTED_EDGES).get((action, status))
         if target is None:
             with pytest.raises(BadTransition):
                 await records.apply(
@@ -368,3 +487,47 @@ def test_the_queue_summary_is_cut_at_a_word_boundary(text: str, expected: str) -
     short = shorten(text, 60)
     assert short == expected
     assert len(short) <= 60
+
+
+# --- filing ---------------------------------------------------------------------------
+
+
+async def test_filing_retries_a_taken_code_and_writes_the_first_event(
+    storage: Storage, commune: CommuneSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = await new_in(storage, S.RECEIVED, RecordKind.PHAN_ANH)
+    fresh = make_code("CG", NOW.astimezone(commune.timezone), "7KQ3X")
+    codes = iter([taken.code, fresh])
+    monkeypatch.setattr(tracking_code, "make_code", lambda *_args: next(codes))
+    intake = records.Intake(
+        citizen_id=None,
+        channel="test",
+        kind=RecordKind.TO_CAO,
+        description="Cán bộ đòi tiền",
+        photos=("photo-1",),
+        contact_name="Trần Văn Bình",
+        contact_phone="0987654321",
+        routed_office="VP",  # the understander sends a tố cáo to the Văn phòng
+        chosen_office="KT",  # and an office chosen before does not change that
+    )
+    async with storage.transaction() as uow:
+        notifier = Notifier(uow, Renderer(), commune, NOW)
+        filed = await records.file_record(uow, commune, intake, NOW, notifier=notifier)
+        record = filed.record
+        assert (record.code, record.office_code, record.status) == (fresh, "VP", S.RECEIVED)
+        assert filed.rule == commune.deadlines[RecordKind.TO_CAO]
+        assert [a.ref for a in await uow.list_attachments(record.id)] == ["photo-1"]
+        (event,) = await uow.list_events(record.id, visible_only=False)
+        assert (event.action, event.from_status, event.to_status) == ("created", None, S.RECEIVED)
+    # the office's head hears of it, with the record's buttons, masked (a tố cáo)
+    assert [r.record_code for r in notifier.out] == [fresh]
+    assert "Trần Văn Bình" not in notifier.out[0].text
+
+
+def test_an_office_chosen_before_filing_stands_unless_the_kind_needs_the_vp(
+    commune: CommuneSettings,
+) -> None:
+    assert records.choose_office(commune, RecordKind.PHAN_ANH, "VP", "KT") == "KT"
+    assert records.choose_office(commune, RecordKind.PHAN_ANH, "KT", "XX") == "KT"
+    assert records.choose_office(commune, RecordKind.PHAN_ANH, "XX", None) == "VP"
+    assert records.choose_office(commune, RecordKind.KHIEU_NAI, "VP", "KT") == "VP"
