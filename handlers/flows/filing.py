@@ -587,7 +587,7 @@ async def submit(turn: Turn) -> None:
         rule_days=filed.rule.days,
         working_days=filed.rule.working_days,
     )
-    from handlers.flows import menu
+    from handlers.flows import menu  # menu → questions → filing; the router's go_idle ends it
 
     await menu.go_idle(turn)
 
