@@ -39,7 +39,7 @@ from domain.records import (
 )
 from domain.tracking_code import make_code
 from handlers import records
-from handlers.notify import Notifier, parse_record_button, record_button_data
+from handlers.notify import CARD_ACTIONS, Notifier, parse_record_button, record_button_data
 from handlers.render import Renderer
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
@@ -446,6 +446,14 @@ def test_record_buttons_fit_telegram_and_round_trip(
     data = record_button_data(rec, action)
     assert len(data.encode("ascii")) <= MAX_BUTTON_DATA_BYTES
     assert parse_record_button(data) == (code, action.value, version)
+
+
+def test_card_buttons_are_labelled_by_key_as_the_refusal_template_names_them() -> None:
+    # staff_refused.j2 names a step as labels["btn.r_" ~ action]
+    renderer = Renderer()
+    for action, key in CARD_ACTIONS.items():
+        assert key == f"btn.r_{action.value}"
+        assert renderer.label(key)
 
 
 @pytest.mark.parametrize("data", ["r:", "r:X", "r:CG-2611-AAAAAA:take", "r:a:b:c", "r:a:b:-1"])
