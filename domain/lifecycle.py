@@ -47,24 +47,24 @@ step appends to the audit log is another concept, an event, named for what happe
 record (`EVENT_NAMES`, mostly the status reached; `FILED_EVENT` for the first); events are
 stored and counted by the digest, so their names stay too. People see neither: labels.j2
 names the button (`btn.r_<value>`), the event (`event.<name>`) and the status, and the
-officials' commands are Vietnamese (`handlers.officials.routing.COMMANDS`):
+officials' commands are Vietnamese (`handlers.officials.routing.STEP_COMMANDS`):
 
-| `Action`        | value           | event           | button label            | command      |
-|-----------------|-----------------|-----------------|-------------------------|--------------|
-| `TAKE`          | `take`          | `accepted`      | Tiếp nhận               | `/tiepnhan`  |
-| `ASK_INFO`      | `info`          | `need_info`     | Yêu cầu bổ sung         | `/bosung`    |
-| `INFO_RECEIVED` | `info_received` | `info_received` | «Bổ sung CODE» (citizen)| —            |
-| `REPLY`         | `reply`         | `answered`      | Trả lời                 | `/traloi`    |
-| `TRANSFER`      | `transfer`      | `transferred`   | Chuyển                  | `/chuyen`    |
-| `REJECT`        | `reject`        | `rejected`      | Từ chối                 | `/tuchoi`    |
-| `COMPLETE`      | `done`          | `closed`        | Hoàn thành              | `/hoanthanh` |
-| `EXTEND`        | `extend`        | `extended`      | Gia hạn                 | `/giahan`    |
-| `ASSIGN`        | `assign`        | `assigned`      | Giao                    | `/giao`      |
-| `REOPEN`        | `reopen`        | `reopened`      | Không hài lòng (citizen)| —            |
-| `RATE`          | `rate`          | `rated`         | the rating buttons      | —            |
-| `CLOSE`         | `close`         | `auto_closed`   | — (the follow-up job)   | —            |
+| `Action`        | value           | event           | label key (labels.j2)     | command      |
+|-----------------|-----------------|-----------------|---------------------------|--------------|
+| `TAKE`          | `take`          | `accepted`      | `btn.r_take`              | `/tiepnhan`  |
+| `ASK_INFO`      | `info`          | `need_info`     | `btn.r_info`              | `/bosung`    |
+| `INFO_RECEIVED` | `info_received` | `info_received` | `btn.supplement` (citizen)| —            |
+| `REPLY`         | `reply`         | `answered`      | `btn.r_reply`             | `/traloi`    |
+| `TRANSFER`      | `transfer`      | `transferred`   | `btn.r_transfer`          | `/chuyen`    |
+| `REJECT`        | `reject`        | `rejected`      | `btn.r_reject`            | `/tuchoi`    |
+| `COMPLETE`      | `done`          | `closed`        | `btn.r_done`              | `/hoanthanh` |
+| `EXTEND`        | `extend`        | `extended`      | `btn.r_extend`            | `/giahan`    |
+| `ASSIGN`        | `assign`        | `assigned`      | `btn.r_assign`            | `/giao`      |
+| `REOPEN`        | `reopen`        | `reopened`      | `btn.rate_u` (citizen)    | —            |
+| `RATE`          | `rate`          | `rated`         | `btn.rate_*` (citizen)    | —            |
+| `CLOSE`         | `close`         | `auto_closed`   | — (the follow-up job)     | —            |
 
-The citizen's «Bổ sung CODE» button, which starts `INFO_RECEIVED`, keeps its wire name
+The citizen's `btn.supplement` button, which starts `INFO_RECEIVED`, keeps its wire name
 `m:bosung:CODE` (`handlers.flows.info.SUPPLEMENT_ACTION`); `/bosung` is the official's
 `ASK_INFO`. Permissions name a step by its `Action` (`allowed(actor, record,
 Action.TAKE)`); `Perm` holds only what is not a step (`VIEW`, `VIEW_IDENTITY`), so there

@@ -40,6 +40,7 @@ from domain.records import (
 from domain.tracking_code import make_code
 from handlers import records
 from handlers.notify import CARD_ACTIONS, Notifier, parse_record_button, record_button_data
+from handlers.officials.routing import STEP_COMMANDS
 from handlers.render import Renderer
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
@@ -343,6 +344,22 @@ def test_step_values_and_event_names_are_the_stored_ones() -> None:
         "assign": "assigned",
     }
     assert lifecycle.FILED_EVENT == "created"
+
+
+def test_the_naming_table_in_the_lifecycle_says_what_the_code_does() -> None:
+    doc = lifecycle.__doc__ or ""
+    rows = [
+        [cell.strip().strip("`").split(" ")[0] for cell in line.strip("|").split("|")]
+        for line in doc.splitlines()
+        if line.startswith("| `") and not line.startswith("| `Action`")
+    ]
+    commands = {action: f"/{name}" for name, action in STEP_COMMANDS.items()}
+    assert sorted(row[0] for row in rows) == sorted(a.name for a in Action)
+    for name, value, event, label_key, command in rows:
+        action = Action[name]
+        assert (value, event) == (action.value, lifecycle.EVENT_NAMES[action])
+        assert label_key == CARD_ACTIONS.get(action, label_key)
+        assert command == commands.get(action, "—")
 
 
 @pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, S)))

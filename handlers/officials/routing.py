@@ -109,18 +109,23 @@ async def staff_help(turn: StaffTurn, _args: str) -> None:
     )
 
 
+# The steps an official does by command, `/traloi CODE nội dung` (the card's buttons).
+STEP_COMMANDS: Mapping[str, Action] = {
+    "tiepnhan": Action.TAKE,
+    "bosung": Action.ASK_INFO,
+    "traloi": Action.REPLY,
+    "chuyen": Action.TRANSFER,
+    "tuchoi": Action.REJECT,
+    "hoanthanh": Action.COMPLETE,
+    "giahan": Action.EXTEND,
+    "giao": Action.ASSIGN,
+}
+
 COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "hangdoi": queues.queue,
     "quahan": queues.overdue,
     "xem": queues.show,
-    "tiepnhan": steps.step_command(Action.TAKE),
-    "bosung": steps.step_command(Action.ASK_INFO),
-    "traloi": steps.step_command(Action.REPLY),
-    "chuyen": steps.step_command(Action.TRANSFER),
-    "tuchoi": steps.step_command(Action.REJECT),
-    "hoanthanh": steps.step_command(Action.COMPLETE),
-    "giahan": steps.step_command(Action.EXTEND),
-    "giao": steps.step_command(Action.ASSIGN),
+    **{name: steps.step_command(action) for name, action in STEP_COMMANDS.items()},
     "moi": admin.invite,
     "canbo": admin.list_officials,
     "thuhoi": admin.revoke,
