@@ -66,7 +66,7 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
         async with app.storage.transaction() as uow:
             notifier = Notifier(uow, app.renderer, commune, now)
             today = local_day(now, commune.timezone).isoformat()
-            records = await uow.records.list_open(
+            due = await uow.records.list_open(
                 commune.code,
                 None,
                 lifecycle.OPEN,
@@ -75,7 +75,7 @@ async def run_deadline_reminders(app: App, now: datetime) -> JobReport:
             )
             by_office: dict[str, list[Record]] = defaultdict(list)
             overdue: list[Record] = []
-            for record in records:
+            for record in due:
                 late = record.due_at < now
                 if not late and not due_within(record.due_at, now, days, commune.timezone):
                     continue
@@ -196,12 +196,12 @@ async def run_followups(app: App, now: datetime) -> JobReport:
                 current = record
                 if record.status is RecordStatus.ANSWERED:
                     try:
-                        done = await records.apply(
+                        step = await records.apply(
                             uow, commune, record, Action.CLOSE, SYSTEM_ACTOR, now
                         )
                     except LifecycleError:
                         continue
-                    current = done.after
+                    current = step.after
                 await uow.records.mark_followup_sent(record.id, now)
                 if await notifier.to_citizen(
                     current, "citizen_followup", notifier.rating_rows(current)

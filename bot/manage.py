@@ -16,7 +16,7 @@ from bot.jobs import enqueue_notifications, run_deadline_reminders, run_followup
 from domain.records import OfficialRole
 from handlers import invites
 from handlers.notify import Notifier
-from handlers.staff import tell_reassign
+from handlers.officials.admin import tell_reassign
 
 COMMANDS = ("official", "jobs")
 

@@ -23,41 +23,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.records import ActorKind, Official, OfficialRole, Record, RecordKind
+from domain.records import Action, ActorKind, Official, OfficialRole, Record, RecordKind
 
 
 class Perm(StrEnum):
+    """What one may do with a record besides its steps; a step is asked by its `Action`."""
+
     VIEW = "view"
     VIEW_IDENTITY = "view_identity"
-    TAKE = "take"
-    ASK_INFO = "info"
-    REPLY = "reply"
-    TRANSFER = "transfer"
-    REJECT = "reject"
-    COMPLETE = "done"
-    EXTEND = "extend"
-    ASSIGN = "assign"
-    # the citizen's side
-    ANSWER_INFO = "info_received"
-    RATE = "rate"
-    REOPEN = "reopen"
-    # the scheduler's side
-    CLOSE = "close"
 
 
-OFFICE_WORK = frozenset(
+OFFICE_WORK: frozenset[Perm | Action] = frozenset(
     {
         Perm.VIEW,
-        Perm.TAKE,
-        Perm.ASK_INFO,
-        Perm.REPLY,
-        Perm.TRANSFER,
-        Perm.COMPLETE,
-        Perm.EXTEND,
+        Action.TAKE,
+        Action.ASK_INFO,
+        Action.REPLY,
+        Action.TRANSFER,
+        Action.COMPLETE,
+        Action.EXTEND,
     }
 )
-CITIZEN_OWN = frozenset({Perm.VIEW, Perm.VIEW_IDENTITY, Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN})
-SYSTEM = frozenset(set(Perm) - {Perm.VIEW_IDENTITY})
+# The citizen's side: their own record, answering a request, rating, reopening by rating.
+CITIZEN_OWN: frozenset[Perm | Action] = frozenset(
+    {Perm.VIEW, Perm.VIEW_IDENTITY, Action.INFO_RECEIVED, Action.RATE, Action.REOPEN}
+)
+# The scheduler's side (`Action.CLOSE`) and everything else but a denouncer's identity.
+SYSTEM: frozenset[Perm | Action] = frozenset({*Perm, *Action} - {Perm.VIEW_IDENTITY})
+# What no official does, not even a leader: the citizen's and the scheduler's steps.
+NOT_OFFICIALS: frozenset[Perm | Action] = frozenset(
+    {Action.INFO_RECEIVED, Action.RATE, Action.REOPEN, Action.CLOSE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +80,8 @@ SYSTEM_ACTOR = Actor(ActorKind.SYSTEM)
 GROUP = Actor(ActorKind.OFFICIAL)  # everyone in an office's group chat: no official row
 
 
-def allowed(actor: Actor, record: Record, perm: Perm) -> bool:
-    """Whether `actor` may do `perm` with `record`."""
+def allowed(actor: Actor, record: Record, perm: Perm | Action) -> bool:
+    """Whether `actor` may do `perm` (a step, or seeing the record or its sender) with it."""
     if actor.kind is ActorKind.SYSTEM:
         return perm in SYSTEM
     if actor.kind is ActorKind.CITIZEN:
@@ -97,15 +93,15 @@ def allowed(actor: Actor, record: Record, perm: Perm) -> bool:
     if official.role is OfficialRole.ADMIN:
         return False  # administrators manage officials, not records
     if official.role is OfficialRole.LEADER:
-        return perm not in (Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN, Perm.CLOSE)
+        return perm not in NOT_OFFICIALS
     if official.office_code != record.office_code:
         return False
     to_cao = record.kind is RecordKind.TO_CAO
     if perm is Perm.VIEW_IDENTITY:
         return not to_cao or record.handler_id == official.id
-    if perm in (Perm.REJECT, Perm.ASSIGN):
+    if perm in (Action.REJECT, Action.ASSIGN):
         return official.role is OfficialRole.HEAD
-    if perm is Perm.TAKE and to_cao:
+    if perm is Action.TAKE and to_cao:
         # Taking makes the taker the handler, who sees the denouncer: the head assigns.
         return official.role is OfficialRole.HEAD or record.handler_id == official.id
     if to_cao and perm is not Perm.VIEW:

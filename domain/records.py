@@ -34,6 +34,28 @@ class RecordStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Action(StrEnum):
+    """A step in a record's lifecycle (`domain.lifecycle`, which is where to import it from).
+
+    The values are the steps' spelling on the wire and in storage — record buttons
+    `r:CODE:done:V` already in people's chats, `official_pending.action` under a CHECK
+    constraint — so `COMPLETE` stays `"done"` and `ASK_INFO` stays `"info"`.
+    """
+
+    TAKE = "take"
+    ASK_INFO = "info"
+    INFO_RECEIVED = "info_received"
+    REPLY = "reply"
+    TRANSFER = "transfer"
+    REJECT = "reject"
+    COMPLETE = "done"
+    EXTEND = "extend"
+    REOPEN = "reopen"
+    RATE = "rate"
+    CLOSE = "close"
+    ASSIGN = "assign"
+
+
 class OfficialRole(StrEnum):
     MEMBER = "member"  # works the office's records
     HEAD = "head"  # also approves rejections, hears the citizens' complaints

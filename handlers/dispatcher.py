@@ -21,7 +21,6 @@ from domain.messages import RESUME, Inbound, Reply
 from domain.records import Citizen, Conversation, Official, Pending
 from domain.settings import CoreSettings
 from faq.understand import is_emergency
-from handlers import staff
 from handlers.flows import (
     STEPS,
     announcements,
@@ -39,6 +38,8 @@ from handlers.flows.commune import Commune
 from handlers.flows.menu import Menu
 from handlers.knowledge import Knowledge
 from handlers.notify import RATING_BUTTON_PREFIX
+from handlers.officials import routing as officials
+from handlers.officials.turn import StaffTurn
 from handlers.render import Renderer
 from handlers.text import clean_text, fold
 from handlers.turn import GLOBAL_PREFIX, Step, Turn
@@ -166,10 +167,10 @@ class Dispatcher:
                 pending = (
                     await uow.pending.get(official.id) if official and official.active else None
                 )
-                if staff.claims(inbound, official, pending):
+                if officials.claims(inbound, official, pending):
                     # Officials' commands and buttons, and everything in a group chat.
                     staff_turn = self._staff_turn(uow, inbound, now, official, pending)
-                    await staff.handle(staff_turn)
+                    await officials.handle(staff_turn)
                     return await self._commit_staff(uow, staff_turn)
                 turn = await self._load(uow, inbound, now)
                 await self._run(turn)
@@ -216,7 +217,7 @@ class Dispatcher:
         now: datetime,
         official: Official | None,
         pending: Pending | None,
-    ) -> staff.StaffTurn:
+    ) -> StaffTurn:
         commune = None
         for code in (
             official.commune_code if official else None,
@@ -226,7 +227,7 @@ class Dispatcher:
             commune = self.settings.commune(code) if code else None
             if commune is not None:
                 break
-        return staff.StaffTurn(
+        return StaffTurn(
             inbound=inbound,
             now=now,
             uow=uow,
@@ -237,7 +238,7 @@ class Dispatcher:
             pending=pending,
         )
 
-    async def _commit_staff(self, uow: UnitOfWork, turn: staff.StaffTurn) -> list[Reply]:
+    async def _commit_staff(self, uow: UnitOfWork, turn: StaffTurn) -> list[Reply]:
         for reply in [*turn.replies, *turn.notifier.out]:
             await uow.outbox.enqueue(reply, turn.now)
         return turn.replies

@@ -12,7 +12,7 @@ of its active officials' private chats.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,17 +32,18 @@ RATING_BUTTON_PREFIX = "v:"
 # The «Xem tiến độ» button of an announcement: "p:<first outbox id>:<last outbox id>".
 PROGRESS_BUTTON_PREFIX = "p:"
 
-# The buttons an office sees on a record card, in this order, when the status allows.
-CARD_ACTIONS = (
-    Action.TAKE,
-    Action.ASK_INFO,
-    Action.REPLY,
-    Action.TRANSFER,
-    Action.REJECT,
-    Action.COMPLETE,
-    Action.EXTEND,
-    Action.ASSIGN,
-)
+# The buttons an office sees on a record card, in this order, when the status allows,
+# with their labels' keys in labels.j2.
+CARD_ACTIONS: Mapping[Action, str] = {
+    Action.TAKE: "btn.r_take",
+    Action.ASK_INFO: "btn.r_info",
+    Action.REPLY: "btn.r_reply",
+    Action.TRANSFER: "btn.r_transfer",
+    Action.REJECT: "btn.r_reject",
+    Action.COMPLETE: "btn.r_done",
+    Action.EXTEND: "btn.r_extend",
+    Action.ASSIGN: "btn.r_assign",
+}
 
 
 def record_button_data(record: Record, action: Action) -> str:
@@ -95,8 +96,8 @@ class Notifier:
     ) -> tuple[tuple[Button, ...], ...]:
         """Buttons for the steps the status allows (and, for a known viewer, their rights)."""
         buttons = [
-            Button(self.renderer.label(f"btn.r_{action.value}"), record_button_data(record, action))
-            for action in CARD_ACTIONS
+            Button(self.renderer.label(label_key), record_button_data(record, action))
+            for action, label_key in CARD_ACTIONS.items()
             if (action, record.status) in lifecycle.TRANSITIONS
             and (action is not Action.EXTEND or self.can_extend(record))
             and (viewer is None or viewer is GROUP or lifecycle.can(viewer, record, action))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import load_settings
-from domain import lifecycle
+from domain import lifecycle, tracking_code
 from domain.communes import CommuneSettings
 from domain.lifecycle import (
     Action,
@@ -45,7 +46,9 @@ from domain.records import (
 )
 from domain.tracking_code import make_code
 from handlers import records
-from handlers.notify import parse_record_button, record_button_data
+from handlers.notify import CARD_ACTIONS, Notifier, parse_record_button, record_button_data
+from handlers.officials.routing import STEP_COMMANDS
+from handlers.render import Renderer
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
 
@@ -85,22 +88,26 @@ def record(kind: RecordKind = RecordKind.PHAN_ANH, **changes: object) -> Record:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-OFFICE_ACTIONS = [Perm.VIEW, Perm.TAKE, Perm.ASK_INFO, Perm.REPLY, Perm.TRANSFER, Perm.COMPLETE]
-OFFICE_ACTIONS += [Perm.EXTEND]
+OFFICE_ACTIONS: list[Perm | Action] = [Perm.VIEW, Action.TAKE, Action.ASK_INFO, Action.REPLY]
+OFFICE_ACTIONS += [Action.TRANSFER, Action.COMPLETE, Action.EXTEND]
+# Everything a permission is asked for: seeing the record or its sender, and every step.
+EVERYTHING: list[Perm | Action] = [*Perm, *Action]
 
 
-def expected(role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm) -> bool:
+def expected(
+    role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm | Action
+) -> bool:
     if role is OfficialRole.ADMIN:
         return False  # manages officials; no record work, no identity, even as "handler"
     if role is OfficialRole.LEADER:
-        return perm not in (Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN, Perm.CLOSE)
+        return perm not in (Action.INFO_RECEIVED, Action.RATE, Action.REOPEN, Action.CLOSE)
     if not own_office:
         return False
     if perm is Perm.VIEW_IDENTITY:
         return not to_cao or handler
-    if perm in (Perm.REJECT, Perm.ASSIGN):
+    if perm in (Action.REJECT, Action.ASSIGN):
         return role is OfficialRole.HEAD
-    if perm is Perm.TAKE and to_cao:
+    if perm is Action.TAKE and to_cao:
         # taking a tố cáo makes one its handler: a head, or the official it was assigned to
         return role is OfficialRole.HEAD or handler
     if to_cao and perm is not Perm.VIEW:
@@ -111,10 +118,10 @@ def expected(role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, 
 
 @pytest.mark.parametrize(
     ("role", "own_office", "to_cao", "handler", "perm"),
-    list(itertools.product(OfficialRole, (True, False), (True, False), (True, False), Perm)),
+    list(itertools.product(OfficialRole, (True, False), (True, False), (True, False), EVERYTHING)),
 )
 def test_permission_matrix_for_officials(
-    role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm
+    role: OfficialRole, own_office: bool, to_cao: bool, handler: bool, perm: Perm | Action
 ) -> None:
     who = official(role, office="VP" if own_office else "KT")
     rec = record(
@@ -125,18 +132,18 @@ def test_permission_matrix_for_officials(
     )
 
 
-@pytest.mark.parametrize("perm", list(Perm))
-def test_revoked_and_foreign_officials_may_do_nothing(perm: Perm) -> None:
+@pytest.mark.parametrize("perm", EVERYTHING)
+def test_revoked_and_foreign_officials_may_do_nothing(perm: Perm | Action) -> None:
     rec = record(RecordKind.TO_CAO, handler_id=7)
     assert not allowed(Actor.for_official(official(OfficialRole.LEADER, active=False)), rec, perm)
     assert not allowed(Actor.for_official(official(OfficialRole.LEADER, commune="HN")), rec, perm)
     assert not allowed(GROUP, rec, perm)
 
 
-@pytest.mark.parametrize("perm", list(Perm))
-def test_citizens_only_their_own_and_system_never_sees_identity(perm: Perm) -> None:
+@pytest.mark.parametrize("perm", EVERYTHING)
+def test_citizens_only_their_own_and_system_never_sees_identity(perm: Perm | Action) -> None:
     rec = record(RecordKind.TO_CAO)
-    own = perm in (Perm.VIEW, Perm.VIEW_IDENTITY, Perm.ANSWER_INFO, Perm.RATE, Perm.REOPEN)
+    own = perm in (Perm.VIEW, Perm.VIEW_IDENTITY, Action.INFO_RECEIVED, Action.RATE, Action.REOPEN)
     assert allowed(Actor.for_citizen(5), rec, perm) is own
     assert not allowed(Actor.for_citizen(6), rec, perm)
     assert allowed(SYSTEM_ACTOR, rec, perm) is (perm is not Perm.VIEW_IDENTITY)
@@ -221,7 +228,6 @@ async def new_in(
         )
         assert rec is not None
         if status is not S.RECEIVED or stage is not Stage.INTAKE:
-            # a test fixture's shortcut to the state, audited like any step
             setup = PlannedEvent(
                 NOW, ActorKind.SYSTEM, None, "setup", rec.status, status, None, False
             )
@@ -231,6 +237,139 @@ async def new_in(
 
 
 NOTES = {Action.TRANSFER: "Không thuộc lĩnh vực"}
+
+# The lifecycle written out edge by edge, apart from `domain.lifecycle.TRANSITIONS`, so that
+# a wrong entry in the table fails ("from --> to: step", the step by its stored value).
+EXPECTED_EDGES = """
+    received --> accepted: take
+    transferred --> accepted: take
+    received --> need_info: info
+    accepted --> need_info: info
+    in_progress --> need_info: info
+    transferred --> need_info: info
+    need_info --> in_progress: info_received
+    accepted --> answered: reply
+    in_progress --> answered: reply
+    need_info --> answered: reply
+    received --> transferred: transfer
+    accepted --> transferred: transfer
+    in_progress --> transferred: transfer
+    need_info --> transferred: transfer
+    transferred --> transferred: transfer
+    received --> rejected: reject
+    accepted --> rejected: reject
+    in_progress --> rejected: reject
+    need_info --> rejected: reject
+    transferred --> rejected: reject
+    accepted --> closed: done
+    in_progress --> closed: done
+    need_info --> closed: done
+    answered --> closed: done
+    received --> received: extend
+    accepted --> accepted: extend
+    in_progress --> in_progress: extend
+    need_info --> need_info: extend
+    transferred --> transferred: extend
+    answered --> in_progress: reopen
+    closed --> in_progress: reopen
+    answered --> closed: rate
+    closed --> closed: rate
+    answered --> closed: close
+    received --> received: assign
+    accepted --> accepted: assign
+    in_progress --> in_progress: assign
+    need_info --> need_info: assign
+    transferred --> transferred: assign
+"""
+# What the diagram in domain/lifecycle.py leaves to its prose: the steps that keep the status.
+KEEP_STATUS = {(Action.EXTEND, s): s for s in lifecycle.OPEN} | {
+    (Action.ASSIGN, s): s for s in lifecycle.OPEN
+}
+KEEP_STATUS[(Action.RATE, S.CLOSED)] = S.CLOSED
+MERMAID_EDGE = re.compile(r"^\s*(\w+) --> (\w+): (.+)$")
+
+
+def edges(text: str) -> dict[tuple[Action, RecordStatus], RecordStatus]:
+    """`from --> to: step / step (comment)` lines as (step, from) → to; `[*]` is skipped."""
+    found: dict[tuple[Action, RecordStatus], RecordStatus] = {}
+    for line in text.splitlines():
+        match = MERMAID_EDGE.match(line)
+        if match is None:
+            continue
+        before, after, label = match.groups()
+        for name in re.sub(r"\(.*?\)", "", label).split("/"):
+            key = (Action(name.strip()), RecordStatus(before))
+            assert key not in found, f"{key} twice"
+            found[key] = RecordStatus(after)
+    return found
+
+
+def test_the_transition_table_is_the_expected_one() -> None:
+    expected_edges = edges(EXPECTED_EDGES)
+    assert len(expected_edges) == 39
+    missing = expected_edges.keys() - lifecycle.TRANSITIONS.keys()
+    extra = lifecycle.TRANSITIONS.keys() - expected_edges.keys()
+    assert not missing, f"not in TRANSITIONS: {sorted(missing)}"
+    assert not extra, f"not expected: {sorted(extra)}"
+    assert expected_edges == lifecycle.TRANSITIONS
+
+
+def test_the_diagram_matches_the_table() -> None:
+    doc = lifecycle.__doc__ or ""
+    diagram = doc.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = edges(diagram)
+    assert not drawn.keys() & KEEP_STATUS.keys()
+    assert drawn | KEEP_STATUS == lifecycle.TRANSITIONS
+
+
+def test_step_values_and_event_names_are_the_stored_ones() -> None:
+    """Record buttons already sent and `official_pending` rows carry the values; the
+    `events` table and the digest carry the event names: neither may drift."""
+    assert {a.name: a.value for a in Action} == {
+        "TAKE": "take",
+        "ASK_INFO": "info",
+        "INFO_RECEIVED": "info_received",
+        "REPLY": "reply",
+        "TRANSFER": "transfer",
+        "REJECT": "reject",
+        "COMPLETE": "done",
+        "EXTEND": "extend",
+        "REOPEN": "reopen",
+        "RATE": "rate",
+        "CLOSE": "close",
+        "ASSIGN": "assign",
+    }
+    assert {a.value: e for a, e in lifecycle.EVENT_NAMES.items()} == {
+        "take": "accepted",
+        "info": "need_info",
+        "info_received": "info_received",
+        "reply": "answered",
+        "transfer": "transferred",
+        "reject": "rejected",
+        "done": "closed",
+        "extend": "extended",
+        "reopen": "reopened",
+        "rate": "rated",
+        "close": "auto_closed",
+        "assign": "assigned",
+    }
+    assert lifecycle.FILED_EVENT == "created"
+
+
+def test_the_naming_table_in_the_lifecycle_says_what_the_code_does() -> None:
+    doc = lifecycle.__doc__ or ""
+    rows = [
+        [cell.strip().strip("`").split(" ")[0] for cell in line.strip("|").split("|")]
+        for line in doc.splitlines()
+        if line.startswith("| `") and not line.startswith("| `Action`")
+    ]
+    commands = {action: f"/{name}" for name, action in STEP_COMMANDS.items()}
+    assert sorted(row[0] for row in rows) == sorted(a.name for a in Action)
+    for name, value, event, label_key, command in rows:
+        action = Action[name]
+        assert (value, event) == (action.value, lifecycle.EVENT_NAMES[action])
+        assert label_key == CARD_ACTIONS.get(action, label_key)
+        assert command == commands.get(action, "—")
 
 
 @pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, S)))
@@ -248,7 +387,7 @@ async def test_every_transition_is_allowed_or_refused_as_the_table_says(
             Action.CLOSE: SYSTEM_ACTOR,
         }.get(action, Actor.for_official(head))
         events_before = len(await uow.events.list_for(rec.id, visible_only=False))
-        target = lifecycle.TRANSITIONS.get((action, status))
+        target = edges(EXPECTED_EDGES).get((action, status))
         if target is None:
             with pytest.raises(BadTransition):
                 await records.apply(
@@ -338,6 +477,14 @@ def test_record_buttons_fit_telegram_and_round_trip(
     assert parse_record_button(data) == (code, action.value, version)
 
 
+def test_card_buttons_are_labelled_by_key_as_the_refusal_template_names_them() -> None:
+    # staff_refused.j2 names a step as labels["btn.r_" ~ action]
+    renderer = Renderer()
+    for action, key in CARD_ACTIONS.items():
+        assert key == f"btn.r_{action.value}"
+        assert renderer.label(key)
+
+
 @pytest.mark.parametrize("data", ["r:", "r:X", "r:CG-2611-AAAAAA:take", "r:a:b:c", "r:a:b:-1"])
 def test_malformed_record_buttons_are_refused(data: str) -> None:
     assert parse_record_button(data) is None
@@ -372,8 +519,52 @@ async def test_a_reopened_record_gets_a_fresh_due_time_from_the_reopening(
     ],
 )
 def test_the_queue_summary_is_cut_at_a_word_boundary(text: str, expected: str) -> None:
-    from handlers.staff import shorten
+    from handlers.officials.queues import shorten
 
     short = shorten(text, 60)
     assert short == expected
     assert len(short) <= 60
+
+
+# --- filing ---------------------------------------------------------------------------
+
+
+async def test_filing_retries_a_taken_code_and_writes_the_first_event(
+    storage: Storage, commune: CommuneSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = await new_in(storage, S.RECEIVED, RecordKind.PHAN_ANH)
+    fresh = make_code("CG", NOW.astimezone(commune.timezone), "7KQ3X")
+    codes = iter([taken.code, fresh])
+    monkeypatch.setattr(tracking_code, "make_code", lambda *_args: next(codes))
+    intake = records.Intake(
+        citizen_id=None,
+        channel="test",
+        kind=RecordKind.TO_CAO,
+        description="Cán bộ đòi tiền",
+        photos=("photo-1",),
+        contact_name="Trần Văn Bình",
+        contact_phone="0987654321",
+        routed_office="VP",  # the understander sends a tố cáo to the Văn phòng
+        chosen_office="KT",  # and an office chosen before does not change that
+    )
+    async with storage.transaction() as uow:
+        notifier = Notifier(uow, Renderer(), commune, NOW)
+        filed = await records.file_record(uow, commune, intake, NOW, notifier=notifier)
+        record = filed.record
+        assert (record.code, record.office_code, record.status) == (fresh, "VP", S.RECEIVED)
+        assert filed.rule == commune.deadlines[RecordKind.TO_CAO]
+        assert [a.ref for a in await uow.attachments.list_for(record.id)] == ["photo-1"]
+        (event,) = await uow.events.list_for(record.id, visible_only=False)
+        assert (event.action, event.from_status, event.to_status) == ("created", None, S.RECEIVED)
+    # the office's head hears of it, with the record's buttons, masked (a tố cáo)
+    assert [r.record_code for r in notifier.out] == [fresh]
+    assert "Trần Văn Bình" not in notifier.out[0].text
+
+
+def test_an_office_chosen_before_filing_stands_unless_the_kind_needs_the_vp(
+    commune: CommuneSettings,
+) -> None:
+    assert records.choose_office(commune, RecordKind.PHAN_ANH, "VP", "KT") == "KT"
+    assert records.choose_office(commune, RecordKind.PHAN_ANH, "KT", "XX") == "KT"
+    assert records.choose_office(commune, RecordKind.PHAN_ANH, "XX", None) == "VP"
+    assert records.choose_office(commune, RecordKind.KHIEU_NAI, "VP", "KT") == "VP"

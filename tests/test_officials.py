@@ -7,13 +7,16 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from bot.app import App
 from bot.config import Settings
-from domain.messages import Priority, Reply, plain_text
+from domain.messages import RESUME, Inbound, Priority, Reply, plain_text
+from domain.records import Official, OfficialRole, Pending
+from handlers.officials import routing
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
 from tests.support.labels import label
 from tests.support.records import CODE, db, file_report, texts
@@ -767,3 +770,43 @@ async def test_an_idle_citizens_next_message_answers_and_a_draft_survives(
     with db(settings) as conn:
         data = conn.execute("SELECT data FROM conversations").fetchone()[0]
     assert "Cống thoát nước bị tắc" in data  # the kept draft is still there
+
+
+# --- which updates are the officials' (routing.claims, before any citizen state) -------
+
+_AT = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+_LAN = Official(7, "CG", "test", "lan", "chị Lan", "VP", OfficialRole.MEMBER, True, _AT)
+_REVOKED = replace(_LAN, active=False)
+_PENDING = Pending(7, 1, "reply", "lan", _AT)
+
+
+def _inbound() -> Inbound:
+    return Inbound(channel="test", update_id="1", user_id="lan", chat_id="lan", received_at=_AT)
+
+
+@pytest.mark.parametrize(
+    ("fields", "official", "pending", "claimed"),
+    [
+        ({"is_group": True, "text": "chào cả nhà"}, None, None, True),  # groups always
+        ({"button": "r:CG-2611-7KQ3XD:take:1"}, None, None, True),
+        ({"button": "p:1:9"}, _LAN, None, True),
+        ({"button": "3:kind:pa"}, _LAN, None, False),  # a citizen's step button
+        ({"button": RESUME}, _LAN, None, True),
+        ({"button": RESUME}, None, None, False),
+        ({"text": "/thamgia ABCD2345 Lan"}, None, None, True),
+        ({"text": "/hangdoi@danvan_bot"}, None, None, True),  # told "officials only"
+        ({"text": "/gopy"}, _LAN, None, False),  # an official may file as a citizen
+        ({"text": "/huy"}, _LAN, _PENDING, True),
+        ({"text": "/huy"}, _LAN, None, False),
+        ({"text": "Đã thay bóng"}, _LAN, _PENDING, True),
+        ({"text": "Đã thay bóng"}, _LAN, None, False),
+        ({"text": "Đã thay bóng", "reply_to_message": "5"}, _LAN, None, True),
+        ({"text": "Đã thay bóng", "reply_to_message": "5"}, _REVOKED, None, True),
+        ({"text": "Đã thay bóng"}, replace(_REVOKED, step_interrupted=True), None, True),
+        ({"text": "Đèn hỏng"}, _REVOKED, None, False),  # then a citizen's message
+    ],
+)
+def test_which_updates_the_officials_side_claims(
+    fields: dict[str, Any], official: Official | None, pending: Pending | None, claimed: bool
+) -> None:
+    assert routing.claims(replace(_inbound(), **fields), official, pending) is claimed

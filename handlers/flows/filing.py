@@ -39,10 +39,10 @@ import logging
 from enum import StrEnum
 from typing import Any
 
-from domain import tracking_code
-from domain.communes import TRIAGE_OFFICE
-from domain.deadlines import record_due_at
-from domain.records import ActorKind, NewRecord, Record, RecordKind, RecordStatus
+from domain.records import RecordKind
+from handlers import records
+from handlers.notify import Notifier
+from handlers.records import Intake
 from handlers.text import has_words, one_line, valid_name, valid_phone
 from handlers.turn import ButtonSpec, Step, Turn
 
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 
 PLACE_MAX = 200
 HAMLET_MAX = 100
-CODE_ATTEMPTS = 20
 
 
 class Filing(StrEnum):
@@ -552,105 +551,45 @@ async def handle_edit(turn: Turn) -> None:
 
 
 async def submit(turn: Turn) -> None:
-    """Commit the record (with its first audit event) and show the code and deadline."""
-    draft = _draft(turn)
-    kind = RecordKind(draft["kind"])
-    commune = turn.commune
-    office_code = _route(turn, kind)
-    location = draft.get("location")
-    new = NewRecord(
-        commune_code=commune.code,
-        citizen_id=turn.citizen.id,
-        channel=turn.inbound.channel,
-        kind=kind,
-        topic=draft.get("topic"),
-        office_code=office_code,
-        description=draft["description"],
-        hamlet=draft.get("hamlet"),
-        place=draft.get("place"),
-        latitude=location[0] if location else None,
-        longitude=location[1] if location else None,
-        anonymous=bool(draft.get("anonymous")),
-        contact_name=None if draft.get("anonymous") else draft.get("name"),
-        contact_phone=None if draft.get("anonymous") else draft.get("phone"),
-        created_at=turn.now,
-        due_at=record_due_at(commune, kind, turn.now),
-    )
-    record = await _insert_with_fresh_code(turn, new)
-    for ref in draft.get("photos", []):
-        await turn.uow.attachments.add(record.id, "photo", ref, turn.now)
-    await turn.uow.events.add(
-        record.id,
-        at=turn.now,
-        actor_kind=ActorKind.CITIZEN,
-        action="created",
-        to_status=RecordStatus.RECEIVED,
-        visible_to_citizen=True,
-    )
-    turn.data.pop("draft", None)
-    await _notify_new(turn, record)
-    log.info("record %s filed: kind=%s office=%s", record.code, kind.value, office_code)
-    office = commune.office(office_code)
-    rule = commune.deadlines[kind]
-    turn.say(
-        "filing_done",
-        record=record,
-        office_name=office.name if office else office_code,
-        due=record.due_at.astimezone(commune.timezone),
-        rule_days=rule.days,
-        working_days=rule.working_days,
-    )
-    from handlers.flows import menu
-
-    await menu.go_idle(turn)
-
-
-async def _notify_new(turn: Turn, record: Record) -> None:
-    """Tell the office (and, for a tố cáo, the leaders) in the same transaction."""
-    from domain.records import OfficialRole
-    from handlers.notify import Notifier
-
-    notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
-    await notifier.to_office(record, "office_new", transferred_from=None, reason=None)
-    if record.kind is RecordKind.TO_CAO:
-        told = {(c, chat) for c, chat, _ in await notifier.office_readers(record.office_code)}
-        leaders = [
-            o
-            for o in await notifier.officials_with_role(OfficialRole.LEADER)
-            if (o.channel, o.external_id) not in told
-        ]
-        await notifier.to_officials(
-            leaders, record, "office_new", transferred_from=None, reason=None
-        )
-
-
-def _route(turn: Turn, kind: RecordKind) -> str:
-    """Khiếu nại and tố cáo go to the Văn phòng; others to their topic's office.
-
-    An office already chosen (a report offered from free text) stands if it exists in
-    this commune; otherwise the description decides; unclear text goes to VP.
-    """
+    """File the record (`handlers.records.file_record`) and show the code and deadline."""
+    # flows.questions imports this flow; the understander moves out of it with the router.
     from handlers.flows.questions import understander
 
     draft = _draft(turn)
-    topic, office = understander(turn).route(draft["description"], kind.value)
-    if not draft.get("topic"):
-        draft["topic"] = topic
+    kind = RecordKind(draft["kind"])
+    topic, routed = understander(turn).route(draft["description"], kind.value)
+    location = draft.get("location")
     chosen = draft.get("office")
-    if not kind.needs_identity and isinstance(chosen, str) and turn.commune.office(chosen):
-        return chosen
-    return office if turn.commune.office(office) is not None else TRIAGE_OFFICE
+    intake = Intake(
+        citizen_id=turn.citizen.id,
+        channel=turn.inbound.channel,
+        kind=kind,
+        description=draft["description"],
+        hamlet=draft.get("hamlet"),
+        place=draft.get("place"),
+        location=(location[0], location[1]) if location else None,
+        photos=tuple(draft.get("photos", [])),
+        anonymous=bool(draft.get("anonymous")),
+        contact_name=draft.get("name"),
+        contact_phone=draft.get("phone"),
+        topic=draft.get("topic") or topic,
+        routed_office=routed,
+        chosen_office=chosen if isinstance(chosen, str) else None,
+    )
+    notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
+    filed = await records.file_record(turn.uow, turn.commune, intake, turn.now, notifier=notifier)
+    turn.data.pop("draft", None)
+    turn.say(
+        "filing_done",
+        record=filed.record,
+        office_name=filed.office_name,
+        due=filed.record.due_at.astimezone(turn.commune.timezone),
+        rule_days=filed.rule.days,
+        working_days=filed.rule.working_days,
+    )
+    from handlers.flows import menu  # menu → questions → filing; the router's go_idle ends it
 
-
-async def _insert_with_fresh_code(turn: Turn, new: NewRecord) -> Record:
-    local = turn.now.astimezone(turn.commune.timezone)
-    for _ in range(CODE_ATTEMPTS):
-        code = tracking_code.make_code(turn.commune.code, local)
-        record = await turn.uow.records.insert(code, new)
-        if record is not None:
-            return record
-        log.warning("tracking code collision, retrying")
-    raise RuntimeError("could not find a free tracking code")
+    await menu.go_idle(turn)
 
 
 STEPS: dict[str, Step] = {

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from domain.lifecycle import Action, LifecycleError
 from domain.messages import Button
-from domain.permissions import Actor, Perm, allowed
+from domain.permissions import Actor, allowed
 from domain.records import Record, RecordStatus
 from handlers import records
 from handlers.notify import Notifier
@@ -54,14 +54,16 @@ def supplement_spec(turn: Turn, record: Record) -> ButtonSpec:
 def waits_for(turn: Turn, record: Record) -> bool:
     """Whether `record` is the citizen's own and waits for their information."""
     return record.status is RecordStatus.NEED_INFO and allowed(
-        Actor.for_citizen(turn.citizen.id), record, Perm.ANSWER_INFO
+        Actor.for_citizen(turn.citizen.id), record, Action.INFO_RECEIVED
     )
 
 
 async def start(turn: Turn, code: str) -> None:
     """The «Bổ sung» button: enter the answer step for that record, from any state."""
     record = await turn.uow.records.get_by_code(code.strip().upper()) if code else None
-    if record is None or not allowed(Actor.for_citizen(turn.citizen.id), record, Perm.ANSWER_INFO):
+    if record is None or not allowed(
+        Actor.for_citizen(turn.citizen.id), record, Action.INFO_RECEIVED
+    ):
         turn.say("stale_button")
         await _back(turn)
         return

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from domain import lifecycle
 from domain.lifecycle import Action, LifecycleError
-from domain.permissions import Actor, Perm, allowed
+from domain.permissions import Actor, allowed
 from domain.records import Official, OfficialRole, Rating
 from handlers import records
 from handlers.notify import RATING_BUTTON_PREFIX, Notifier
@@ -35,7 +35,7 @@ async def press(turn: Turn, data: str) -> None:
     value = VALUES.get(value_key)
     record = await turn.uow.records.get_by_code(code)
     actor = Actor.for_citizen(turn.citizen.id)
-    if value is None or record is None or not allowed(actor, record, Perm.RATE):
+    if value is None or record is None or not allowed(actor, record, Action.RATE):
         turn.say("stale_button")
         await _back(turn)
         return
