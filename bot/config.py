@@ -109,11 +109,11 @@ class TelegramSettings:
     download_files: bool = False
     max_file_mb: int = 20
 
-    def token(self) -> Secret:
-        return env_secret(self.token_env, "telegram.token_env")
+    def token(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        return env_secret(self.token_env, "telegram.token_env", environ)
 
-    def webhook_secret(self) -> Secret:
-        secret = env_secret(self.secret_env, "telegram.secret_env")
+    def webhook_secret(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        secret = env_secret(self.secret_env, "telegram.secret_env", environ)
         if not _SECRET_TOKEN.match(secret.reveal()):
             raise ConfigError(
                 f"telegram.secret_env: the value of {self.secret_env} must be 1–256 characters "
@@ -550,20 +550,20 @@ def parse_settings(data: Mapping[str, Any], base: Path, source: str = "") -> Set
     )
 
 
-def env_secret(env_name: str, key: str) -> Secret:
+def env_secret(env_name: str, key: str, environ: Mapping[str, str] = os.environ) -> Secret:
     """Read a secret from the environment variable a `*_env` key names."""
     if not _ENV_NAME.match(env_name):
         raise ConfigError(f"{key}: {env_name!r} is not an environment variable name")
-    value = os.environ.get(env_name, "")
+    value = environ.get(env_name, "")
     if not value:
         raise ConfigError(f"{key}: the environment variable {env_name} is not set — export it")
     return Secret(value)
 
 
-def load_settings(path: Path | None = None) -> Settings:
+def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
     """Find and load the configuration (see the module docstring for the lookup order)."""
-    if path is None and os.environ.get(ENV_CONFIG):
-        path = Path(os.environ[ENV_CONFIG])
+    if path is None and environ.get(ENV_CONFIG):
+        path = Path(environ[ENV_CONFIG])
     if path is None and Path("config.toml").is_file():
         path = Path("config.toml")
     if path is None:
