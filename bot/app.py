@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import TracebackType
 
-from bot.config import Settings, StorageSettings
+from bot.settings import Settings, StorageSettings
 from domain.communes import TRIAGE_OFFICE
 from domain.records import OfficialRole
 from faq.knowledge import load_knowledge_base

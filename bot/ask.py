@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import Settings
+from bot.settings import Settings
 from domain.communes import TRIAGE_OFFICE, CommuneSettings
 from domain.messages import plain_text
 from faq.knowledge import check_knowledge_base, load_knowledge_base

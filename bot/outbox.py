@@ -38,8 +38,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.config import OutboxSettings
 from bot.scheduler import lease_holder
+from bot.settings import OutboxSettings
 from domain.messages import Reply, reply_from_payload
 from domain.records import OutboxMessage
 from storage import Storage

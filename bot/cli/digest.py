@@ -10,7 +10,6 @@ import click
 
 from bot.app import App
 from bot.cli.common import config_option, run_async, settings_command
-from bot.config import Settings
 from bot.digest.job import (
     DigestScheduler,
     archive_folder,
@@ -21,6 +20,7 @@ from bot.digest.job import (
 )
 from bot.digest.render import DigestRenderer
 from bot.digest.weeks import IsoWeek
+from bot.settings import Settings
 
 
 @click.command()

@@ -12,8 +12,8 @@ import click
 
 from bot.app import App
 from bot.cli.common import commune_or_none, config_option, fail, run_async, settings_command
-from bot.config import Settings
 from bot.jobs import enqueue_notifications, run_deadline_reminders, run_followups
+from bot.settings import Settings
 from domain.records import OfficialRole
 from handlers import invites
 from handlers.notify import Notifier

@@ -14,7 +14,7 @@ from bot.ask import ask as understand_texts
 from bot.ask import check_faq
 from bot.channels.console import chat as console_chat
 from bot.cli.common import commune_or_none, config_option, fail, run_async, settings_command
-from bot.config import Settings
+from bot.settings import Settings
 from domain.communes import CommuneSettings
 from handlers.broadcast import queue_broadcast
 

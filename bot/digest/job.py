@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import Settings
 from bot.digest.document import build_docx
 from bot.digest.figures import Digest, collect_week, compare
 from bot.digest.render import DigestRenderer, chart_png
 from bot.digest.weeks import IsoWeek, due_week
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
+from bot.settings import Settings
 from domain.communes import CommuneSettings
 from domain.messages import Priority, Reply, reply_to_payload
 from storage import Storage, UnitOfWork

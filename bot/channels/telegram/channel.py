@@ -20,8 +20,8 @@ from bot.channels.telegram.files import Clock, FileFetcher, utcnow
 from bot.channels.telegram.inbound import CHANNEL, BotIdentity, inbound_from_update
 from bot.channels.telegram.sender import TelegramSender, opt_in_timedelta
 from bot.channels.telegram.webhook import QuietServer, Webhook, start_server
-from bot.config import Secret, TelegramSettings
 from bot.outbox import OutboxSender, Sleep
+from bot.settings import Secret, TelegramSettings
 
 log = logging.getLogger(__name__)
 

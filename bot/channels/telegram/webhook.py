@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Bot, Update
 
-from bot.config import Secret
+from bot.settings import Secret
 
 log = logging.getLogger(__name__)
 
