@@ -276,11 +276,16 @@ def _is_texts(declared: Any) -> bool:
 
 def setting_paths(table: type[Table] = Document, prefix: str = "") -> Iterator[str]:
     """Every key the file may hold, as `communes.offices.code` (list indices left out)."""
+    yield from (path for path, _ in settings_help(table, prefix))
+
+
+def settings_help(table: type[Table] = Document, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Every key with its declared help ("" for a table, whose keys have their own)."""
     for info in msgspec.structs.fields(table):
         path = f"{prefix}.{info.name}" if prefix else info.name
-        declared, _ = _unwrap(info.type)
+        declared, meta = _unwrap(info.type)
         if typing.get_origin(declared) is tuple and _is_table(typing.get_args(declared)[0]):
             declared = typing.get_args(declared)[0]
-        yield path
+        yield path, (meta.description or "") if meta else ""
         if _is_table(declared):
-            yield from setting_paths(declared, path)
+            yield from settings_help(declared, path)

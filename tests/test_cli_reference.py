@@ -26,7 +26,7 @@ def test_every_command_has_help_and_takes_config_after_its_name() -> None:
     assert len(commands) == 19
     for command in commands:
         helps = text.split(f"$ {command} --help\n", 1)[1].split("\n$ ", 1)[0]
-        assert "--config FILE" in helps, command
+        assert "--config PATH" in helps, command
         assert re.search(r"^  \S", helps, re.M), f"{command} has no description"
 
 

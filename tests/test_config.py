@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from bot.config import ConfigError, Secret, env_secret, load_settings, parse_settings
-from bot.config_schema import DeadlinesTable, setting_paths
+from bot.config_schema import DeadlinesTable, setting_paths, settings_help
 from domain.records import RecordKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,15 @@ def test_every_setting_the_loader_reads_is_in_the_example() -> None:
     assert "communes.deadlines.to_cao.max_extensions" in declared
     missing = sorted(k for k in declared if k not in documented)
     assert missing == []
+
+
+def test_every_key_is_declared_with_its_help() -> None:
+    tables = {"bot", "storage", "telegram", "outbox", "digest", "communes"}
+    tables |= {f"communes.{t}" for t in ("deadlines", "digest", "offices")}
+    tables |= {f"communes.deadlines.{k.value}" for k in RecordKind}
+    helps = dict(settings_help())
+    assert set(helps) >= tables
+    assert sorted(k for k, text in helps.items() if not text and k not in tables) == []
 
 
 def test_the_deadline_tables_are_the_record_kinds() -> None:

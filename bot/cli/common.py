@@ -37,7 +37,7 @@ def config_option(command: F) -> F:
     """`--config PATH`, accepted before the command name and after it."""
     option = click.option(
         "--config",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),
         expose_value=False,
         is_eager=True,
         callback=_remember_config,
