@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import TracebackType
 
-from bot.config import Settings, StorageSettings
+from bot.settings import Settings, StorageSettings
 from domain.communes import TRIAGE_OFFICE
 from domain.records import OfficialRole
 from faq.knowledge import load_knowledge_base
@@ -38,7 +38,7 @@ async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -
 async def open_storage(settings: StorageSettings) -> Storage:
     """Open the configured backend, with its migrations applied."""
     if settings.backend == "postgres":
-        from storage.postgres import PostgresStorage
+        from storage.postgres import PostgresStorage  # asyncpg only when it is configured
 
         if settings.postgres_dsn is None:
             raise ValueError("storage.postgres_dsn_env: no connection string")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import Settings
+from bot.settings import Settings
 from domain.communes import TRIAGE_OFFICE, CommuneSettings
 from domain.messages import plain_text
 from faq.check import check_lexicon

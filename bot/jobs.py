@@ -18,8 +18,9 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.app import App
 from domain import lifecycle
 from domain.deadlines import due_within, local_day
 from domain.lifecycle import Action, LifecycleError
@@ -29,9 +30,6 @@ from domain.records import OfficialRole, Record, RecordStatus
 from handlers import records
 from handlers.notify import Notifier
 from storage import UnitOfWork
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 

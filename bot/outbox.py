@@ -34,14 +34,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.config import OutboxSettings
+from bot.scheduler import lease_holder
+from bot.settings import OutboxSettings
 from domain.messages import Reply, reply_from_payload
 from domain.records import OutboxMessage
 from storage import Storage
@@ -129,7 +127,7 @@ class OutboxSender:
         self._refresh = False
         self._heads: list[OutboxMessage] = []
         self._heads_until = datetime.min.replace(tzinfo=UTC)
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = holder or lease_holder()
         self._lease_until = datetime.min.replace(tzinfo=UTC)
 
     @property

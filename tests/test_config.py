@@ -7,10 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
-from bot import config as config_module
 from bot.config import ConfigError, Secret, env_secret, load_settings, parse_settings
+from bot.config_schema import DeadlinesTable, setting_paths, settings_help
 from domain.records import RecordKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,17 +33,7 @@ def test_example_and_embedded_default_load() -> None:
     assert load_settings(None).communes[0].code == "CG"
 
 
-def test_every_setting_the_loader_reads_is_in_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
-    read: set[str] = set()
-    original = config_module._Table.done
-
-    def recording_done(self: config_module._Table) -> None:
-        prefix = re.sub(r"\[\d+\]", "", self.path)
-        read.update(f"{prefix}.{k}" if prefix else k for k in self.seen)
-        original(self)
-
-    monkeypatch.setattr(config_module._Table, "done", recording_done)
-    parse_settings(example(), ROOT)
+def test_every_setting_the_loader_reads_is_in_the_example() -> None:
     documented: set[str] = set()
 
     def walk(node: Any, prefix: str) -> None:
@@ -56,8 +47,61 @@ def test_every_setting_the_loader_reads_is_in_the_example(monkeypatch: pytest.Mo
                         walk(value, path)
 
     walk(example(), "")
-    missing = sorted(k for k in read if k not in documented and "routing." not in k)
+    declared = list(setting_paths())
+    assert "communes.offices.code" in declared
+    assert "communes.deadlines.to_cao.max_extensions" in declared
+    missing = sorted(k for k in declared if k not in documented)
     assert missing == []
+
+
+def test_every_key_is_declared_with_its_help() -> None:
+    tables = {"bot", "storage", "telegram", "outbox", "digest", "communes"}
+    tables |= {f"communes.{t}" for t in ("deadlines", "digest", "offices")}
+    tables |= {f"communes.deadlines.{k.value}" for k in RecordKind}
+    helps = dict(settings_help())
+    assert set(helps) >= tables
+    assert sorted(k for k, text in helps.items() if not text and k not in tables) == []
+
+
+def test_the_deadline_tables_are_the_record_kinds() -> None:
+    assert {f.name for f in msgspec.structs.fields(DeadlinesTable)} == {k.value for k in RecordKind}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("bot", 5, r"^bot: expected a table — write it as \[bot\]$"),
+        ("communes", {"code": "CG"}, r"^communes: expected \[\[communes\]\] tables$"),
+        ("communes.0.hamlets", "Thôn 1", r"communes\[0\]\.hamlets: expected a list of texts"),
+        ("communes.0.hamlets", ["Thôn 1", 2], r"communes\[0\]\.hamlets: expected a list of"),
+        ("telegram.download_files", "yes", r"telegram\.download_files: expected true or false"),
+        ("communes.0.offices.1.name", 7, r"offices\[1\]\.name: expected text in quotes, got 7"),
+        ("bot.max_photos", True, r"bot\.max_photos: expected a whole number, got True"),
+        ("communes.0.digest.colour", "red", r"communes\[0\]\.digest\.colour: unknown setting"),
+    ],
+)
+def test_type_mistakes_name_the_key(path: str, value: Any, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_settings(broken(path, value), ROOT)
+
+
+def test_a_missing_key_says_what_to_add() -> None:
+    data = example()
+    del data["communes"][0]["offices"][2]["code"]
+    with pytest.raises(ConfigError, match=r"communes\[0\]\.offices\[2\]\.code: missing — add"):
+        parse_settings(data, ROOT)
+
+
+def test_the_environment_is_passed_in(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text(EXAMPLE.read_text("utf-8"), "utf-8")
+    assert load_settings(None, {"DANVAN_CONFIG": str(config)}).source == str(config)
+    data = broken("storage.backend", "postgres")
+    settings = parse_settings(data, ROOT, environ={"DANVAN_DATABASE_URL": "postgresql://x"})
+    assert settings.storage.postgres_dsn is not None
+    assert settings.storage.postgres_dsn.reveal() == "postgresql://x"
+    with pytest.raises(ConfigError, match=r"storage\.postgres_dsn_env: the environment variable"):
+        parse_settings(data, ROOT, environ={})
 
 
 def test_every_setting_in_the_example_has_a_comment() -> None:
@@ -153,17 +197,15 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
         load_settings(bad)
 
 
-def test_secrets_come_from_the_environment_and_never_print(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("DANVAN_TEST_TOKEN", "123:abc")
-    secret = env_secret("DANVAN_TEST_TOKEN", "telegram.token_env")
+def test_secrets_come_from_the_environment_and_never_print() -> None:
+    environ = {"DANVAN_TEST_TOKEN": "123:abc"}
+    secret = env_secret("DANVAN_TEST_TOKEN", "telegram.token_env", environ)
     assert secret.reveal() == "123:abc"
     assert "abc" not in repr(secret) + str(secret)
     assert isinstance(secret, Secret)
-    monkeypatch.delenv("DANVAN_TEST_TOKEN")
+    del environ["DANVAN_TEST_TOKEN"]
     with pytest.raises(ConfigError, match=r"telegram\.token_env: the environment variable"):
-        env_secret("DANVAN_TEST_TOKEN", "telegram.token_env")
+        env_secret("DANVAN_TEST_TOKEN", "telegram.token_env", environ)
 
 
 def test_settings_are_frozen() -> None:

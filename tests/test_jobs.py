@@ -207,10 +207,9 @@ async def test_the_cli_revoke_tells_heads_which_records_to_reassign(
     clock: Clock,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import argparse
     from datetime import UTC, datetime
 
-    from bot import manage
+    from bot.cli import officials
 
     lan = await make_official(app, "lan", "VP", "member", "chị Lan")
     await make_official(app, "hoa", "VP", "head", "anh Hòa")
@@ -222,8 +221,7 @@ async def test_the_cli_revoke_tells_heads_which_records_to_reassign(
     async with app.storage.transaction() as uow:
         found = await uow.officials.get("test", "lan")
         assert found is not None
-    args = argparse.Namespace(command="official", official_action="revoke", id=found.id)
-    assert await manage.run(args, settings) == 0
+    assert await officials.revoke_and_tell(settings, found.id) == 0
     assert f"open records to reassign: {code}" in capsys.readouterr().out
     clock.now = datetime.now(UTC) + timedelta(minutes=1)  # the CLI runs on the real clock
     told = texts(await receive(app, "hoa"))

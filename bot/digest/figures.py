@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.config import DigestSettings
 from bot.digest.weeks import IsoWeek
+from bot.settings import DigestSettings
 from domain.communes import CommuneSettings
 from domain.records import DurationStats, Rating, RecordKind
 from faq.topics import TOPICS

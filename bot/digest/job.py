@@ -2,36 +2,33 @@
 
 `make_digest` reads the figures (one read of storage), `write_outputs` renders the four
 files into a folder, `queue_message` puts the chat message in the outbox. The scheduler
-runs every Monday at `digest.send_time` for the week just ended, for each commune, exactly
-once across processes: a lease row (`job_leases`) picks one process, and the lease is
-marked done in the same transaction as the outbox row, so a crash before that commit lets
-another process (or a restart) redo the run, and a commit means never again.
+(on `bot/scheduler.py`) runs every Monday at `digest.send_time` for the week just ended,
+for each commune, exactly once across processes: a lease row (`job_leases`) picks one
+process, and the lease is marked done in the same transaction as the outbox row, so a
+crash before that commit lets another process (or a restart) redo the run, and a commit
+means never again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from bot.config import Settings
 from bot.digest.document import build_docx
 from bot.digest.figures import Digest, collect_week, compare
 from bot.digest.render import DigestRenderer, chart_png
 from bot.digest.weeks import IsoWeek, due_week
+from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
+from bot.settings import Settings
 from domain.communes import CommuneSettings
 from domain.messages import Priority, Reply
 from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +114,12 @@ async def queue_message(
     return await uow.outbox.enqueue(reply, now)
 
 
-class LeaseLost(Exception):
-    """Another process took the lease over while this one was still working."""
+class DigestScheduler(Scheduler):
+    """Runs the weekly digest when it is due; call `run_due` often (e.g. every minute).
 
-
-class DigestScheduler:
-    """Runs the weekly digest when it is due; call `run_due` often (e.g. every minute)."""
+    The latest due week is looked at, so a process that was down on Monday morning
+    catches up when it starts.
+    """
 
     def __init__(
         self,
@@ -131,58 +128,40 @@ class DigestScheduler:
         renderer: DigestRenderer,
         *,
         holder: str | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utcnow,
     ) -> None:
+        super().__init__(storage, self._due, holder=holder, clock=clock)
         self.settings = settings
-        self.storage = storage
         self.renderer = renderer
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.clock = clock
 
-    async def run_due(self) -> list[str]:
-        """Make every digest that is due and not yet done; returns the runs this process did.
-
-        The latest due week is looked at, so a process that was down on Monday morning
-        catches up when it starts.
-        """
+    def _due(self, now: datetime) -> list[Run]:
         if not self.settings.digest.enabled:
             return []
-        done = []
+        runs = []
         for commune in self.settings.communes:
-            week = due_week(self.clock(), self.settings.digest.send_time, commune.timezone)
-            name = f"digest:{commune.code}:{week.label}"
-            try:
-                if await self._run(name, commune, week):
-                    done.append(name)
-            except LeaseLost:
-                log.warning("%s: lease lost to another process; its run counts", name)
-            except Exception:
-                # The lease expires and the run is retried, here or in another process.
-                log.exception("%s: the digest failed; it will be retried", name)
-        return done
+            week = due_week(now, self.settings.digest.send_time, commune.timezone)
+            runs.append(Run(f"digest:{commune.code}:{week.label}", self._work(commune, week)))
+        return runs
 
-    async def _run(self, name: str, commune: CommuneSettings, week: IsoWeek) -> bool:
-        now = self.clock()
-        async with self.storage.transaction() as uow:
-            if not await uow.leases.acquire(name, self.holder, now, now + LEASE):
-                return False
-        log.info("%s: making the digest", name)
-        digest = await make_digest(self.storage, commune, week, self.settings, self.renderer, now)
-        folder = archive_folder(self.settings, commune, week)
-        files = await asyncio.to_thread(write_outputs, digest, commune, self.renderer, folder)
-        chat = digest_chat(self.settings, commune)
-        async with self.storage.transaction() as uow:
-            if not await uow.leases.finish(name, self.holder, self.clock()):
-                raise LeaseLost(name)
-            if chat is None:
-                log.warning("%s: no chat for the Văn phòng; files archived in %s", name, folder)
-            else:
-                await queue_message(uow, files, chat[0], chat[1], self.clock())
-        log.info("%s: done", name)
-        return True
+    def _work(
+        self, commune: CommuneSettings, week: IsoWeek
+    ) -> Callable[[datetime, Lease], Awaitable[None]]:
+        async def work(now: datetime, lease: Lease) -> None:
+            log.info("%s: making the digest", lease.name)
+            digest = await make_digest(
+                self.storage, commune, week, self.settings, self.renderer, now
+            )
+            folder = archive_folder(self.settings, commune, week)
+            files = await asyncio.to_thread(write_outputs, digest, commune, self.renderer, folder)
+            chat = digest_chat(self.settings, commune)
+            async with self.storage.transaction() as uow:
+                await lease.finish(uow)  # with the outbox row: a commit means never again
+                if chat is None:
+                    log.warning(
+                        "%s: no chat for the Văn phòng; files archived in %s", lease.name, folder
+                    )
+                else:
+                    await queue_message(uow, files, chat[0], chat[1], self.clock())
+            log.info("%s: done", lease.name)
 
-    async def run_forever(self, interval: float = 60.0) -> None:
-        """Check every `interval` seconds until cancelled (start it with the bot)."""
-        while True:
-            await self.run_due()
-            await asyncio.sleep(interval)
+        return work

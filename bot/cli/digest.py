@@ -6,8 +6,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
+
 from bot.app import App
-from bot.config import Settings
+from bot.cli.common import config_option, run_async, settings_command
 from bot.digest.job import (
     DigestScheduler,
     archive_folder,
@@ -18,6 +20,39 @@ from bot.digest.job import (
 )
 from bot.digest.render import DigestRenderer
 from bot.digest.weeks import IsoWeek
+from bot.settings import Settings
+
+
+@click.command()
+@click.option("--week", help="ISO week, e.g. 2026-W47 (default: the week just ended).")
+@click.option("--commune", help="The commune's short code (default: every commune).")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder for the files (default: the archive)."
+)
+@click.option("--send", is_flag=True, help="Queue the message to the Văn phòng's chat.")
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Run the weekly schedule once: make and send what is due and not yet sent.",
+)
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep running the weekly schedule (checks every minute) until interrupted.",
+)
+@config_option
+@settings_command(log="stderr")
+def digest(
+    settings: Settings,
+    week: str | None,
+    commune: str | None,
+    out: Path | None,
+    send: bool,
+    due: bool,
+    watch: bool,
+) -> int:
+    """Make the weekly digest: chat message, DOCX report, chart, HTML page."""
+    return run_async(run_digest(settings, week, commune, out, send=send, due=due, watch=watch))
 
 
 async def run_digest(

@@ -1,0 +1,192 @@
+"""`TelegramChannel`: builds the PTB application for the configured mode and runs it with
+the outbox sender (and the attachment fetcher) until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.app import App
+from bot.channels.telegram.files import Clock, FileFetcher, utcnow
+from bot.channels.telegram.inbound import CHANNEL, BotIdentity, inbound_from_update
+from bot.channels.telegram.sender import TelegramSender, opt_in_timedelta
+from bot.channels.telegram.webhook import QuietServer, Webhook, start_server
+from bot.outbox import OutboxSender, Sleep
+from bot.settings import Secret, TelegramSettings
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+SHUTDOWN_FLUSH_SECONDS = 5.0
+
+# The bot's command menu, in Vietnamese (the commands themselves are the dispatcher's).
+# The citizens' command menu; descriptions are the labels `cmd.<name>` (labels.j2).
+COMMANDS: tuple[str, ...] = ("start", "gopy", "tracuu", "cuatoi", "huy", "trogiup", "xoadulieu")
+
+
+class TelegramChannel:
+    """Builds the PTB application for the configured mode and runs it with the sender."""
+
+    def __init__(
+        self,
+        app: App,
+        settings: TelegramSettings,
+        token: Secret,
+        *,
+        webhook_secret: Secret | None = None,
+        request: BaseRequest | None = None,
+        get_updates_request: BaseRequest | None = None,
+        poll_timeout: float = 10.0,
+        clock: Clock = utcnow,
+        sender_clock: Clock = utcnow,
+        sender_sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        opt_in_timedelta()
+        self.app = app
+        self.settings = settings
+        self.poll_timeout = poll_timeout
+        self.clock = clock
+        self.webhook_secret = webhook_secret
+        builder: ApplicationBuilder = ApplicationBuilder().token(token.reveal())  # type: ignore[type-arg]
+        if settings.base_url:
+            builder = builder.base_url(settings.base_url)
+            builder = builder.base_file_url(settings.base_url.replace("/bot", "/file/bot", 1))
+        if request is not None:
+            builder = builder.request(request)
+        if get_updates_request is not None:
+            builder = builder.get_updates_request(get_updates_request)
+        if settings.mode == "webhook":
+            builder = builder.updater(None)
+        self.application: Application = builder.build()  # type: ignore[type-arg]
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.sender = OutboxSender(
+            app.storage,
+            TelegramSender(self.application.bot, app.renderer),
+            app.settings.outbox,
+            clock=sender_clock,
+            sleep=sender_sleep,
+        )
+        self.files: FileFetcher | None = None
+        if settings.download_files:
+            self.files = FileFetcher(
+                self.application.bot,
+                app,
+                app.settings.storage.data_dir / "files" / CHANNEL,
+                settings.max_file_mb * 1024 * 1024,
+                clock,
+            )
+        self.webhook = Webhook(self.application.bot, webhook_secret, self.handle_update)
+        self._me: BotIdentity | None = None
+        self.port: int | None = None  # the webhook server's port, once listening
+
+    # --- updates -----------------------------------------------------------------------
+
+    async def handle_update(self, update: Update) -> None:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        me = self._me or BotIdentity(self.application.bot.id, self.application.bot.username)
+        codes = [c.code for c in self.app.settings.communes]
+        inbound = inbound_from_update(update, me, self.clock(), codes)
+        if inbound is None:
+            return
+        await self.app.dispatcher.handle(inbound)
+        self.sender.wake()
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle_update(update)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error(
+            "telegram update %s: %s",
+            update_id,
+            type(context.error).__name__,
+            exc_info=context.error,
+        )
+
+    async def handle_webhook(self, request: Request) -> Response:
+        """Telegram's POST (see `webhook.Webhook.handle`)."""
+        return await self.webhook.handle(request)
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def set_commands(self) -> None:
+        names = COMMANDS + (("doixa",) if len(self.app.settings.communes) > 1 else ())
+        commands = [BotCommand(n, self.app.renderer.label(f"cmd.{n}")) for n in names]
+        try:
+            await self.application.bot.set_my_commands(
+                commands, scope=BotCommandScopeAllPrivateChats(), language_code="vi"
+            )
+            await self.application.bot.set_my_commands(commands)
+        except TelegramError as exc:
+            log.warning("could not register the bot's commands: %s", type(exc).__name__)
+
+    async def serve(self, stopping: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Run until `stopping` is set, then stop taking updates, finish the ones in
+        hand, and send what can be sent in a few seconds."""
+        sending = asyncio.Event()
+        application = self.application
+        async with application:
+            self._me = BotIdentity(application.bot.id, application.bot.username)
+            await self.set_commands()
+            sender_task = asyncio.create_task(self.sender.run(sending))
+            files_task = (
+                asyncio.create_task(self.files.run(sending)) if self.files is not None else None
+            )
+            server: QuietServer | None = None
+            server_task: asyncio.Task[None] | None = None
+            try:
+                if self.settings.mode == "webhook":
+                    server, server_task = await self._start_webhook()
+                else:
+                    updater = application.updater
+                    if updater is None:
+                        raise RuntimeError("polling mode needs PTB's updater")
+                    await updater.start_polling(
+                        timeout=timedelta(seconds=self.poll_timeout),
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                await application.start()
+                log.info("telegram: serving in %s mode", self.settings.mode)
+                if ready is not None:
+                    ready.set()
+                await stopping.wait()
+            finally:
+                log.info("telegram: stopping")
+                if server is not None and server_task is not None:
+                    server.should_exit = True
+                    await server_task
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                if application.running:
+                    await application.stop()
+                sending.set()
+                await sender_task
+                if files_task is not None:
+                    await files_task
+                await self.sender.flush(SHUTDOWN_FLUSH_SECONDS)
+                await self.sender.release_lease()  # another process may send at once
+
+    async def _start_webhook(self) -> tuple[QuietServer, asyncio.Task[None]]:
+        if self.webhook_secret is None:
+            raise RuntimeError("webhook mode needs the secret token")
+        server, server_task, self.port = await start_server(
+            self.webhook.app(self.settings.webhook_url), self.settings.listen, self.settings.port
+        )
+        await self.application.bot.set_webhook(
+            url=self.settings.webhook_url or "",
+            secret_token=self.webhook_secret.reveal(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        return server, server_task

@@ -1,0 +1,224 @@
+"""`danvan chat`, `config check`, `ask`, `faq check`, `outbox status` and `broadcast`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from bot.app import App
+from bot.ask import ask as understand_texts
+from bot.ask import check_faq
+from bot.channels.console import chat as console_chat
+from bot.cli.common import commune_or_none, config_option, fail, run_async, settings_command
+from bot.settings import Settings
+from domain.communes import CommuneSettings
+from handlers.broadcast import queue_broadcast
+
+COMMUNE_HELP = "The commune's short code (default: bot.default_commune)."
+
+
+@click.command()
+@click.option("--user", default="demo", show_default=True, help="Who you are in the chat.")
+@click.option("--commune", help=COMMUNE_HELP)
+@config_option
+@settings_command(log="file")
+def chat(settings: Settings, user: str, commune: str | None) -> int:
+    """Talk to the bot in this terminal."""
+    if commune is not None and settings.commune(commune) is None:
+        codes = ", ".join(c.code for c in settings.communes)
+        return fail(f"--commune {commune}: not configured; use one of {codes}")
+
+    async def talk() -> int:
+        async with await App.open(settings) as app:
+            await console_chat(app, user, commune.upper() if commune else None)
+        return 0
+
+    return run_async(talk())
+
+
+@click.group()
+@config_option
+def config() -> None:
+    """The configuration."""
+
+
+@config.command("check")
+@config_option
+@settings_command()
+def config_check(settings: Settings) -> int:
+    """Check the configuration and print a summary."""
+    print(config_summary(settings))
+    return 0
+
+
+def config_summary(settings: Settings) -> str:
+    lines = [f"configuration: {settings.source}", f"database: {settings.storage.sqlite_path}"]
+    for commune in settings.communes:
+        offices = ", ".join(o.code for o in commune.offices)
+        lines.append(
+            f"commune {commune.code}: {commune.name} — offices {offices}; "
+            f"{len(commune.hamlets)} hamlets; {len(commune.holidays)} holidays"
+        )
+    digest = settings.digest
+    if digest.enabled:
+        lines.append(
+            f"weekly digest: Mondays {digest.send_time:%H:%M} local time, on {digest.channel}, "
+            f"archived in {digest.archive_dir}"
+        )
+        for commune in settings.communes:
+            chat_id = commune.digest_chat_id
+            lines.append(
+                f"  {commune.code}: "
+                + (f"to chat {chat_id}" if chat_id else "no Văn phòng chat — files archived only")
+            )
+    else:
+        lines.append("weekly digest: off (danvan digest makes it on demand)")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--commune", help=COMMUNE_HELP)
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
+@click.argument("text")
+@config_option
+@settings_command()
+def ask(settings: Settings, commune: str | None, as_json: bool, text: str) -> int:
+    """What the bot understands of a message (stores nothing).
+
+    TEXT is the message, or - to read one message per line from stdin.
+    """
+    del as_json  # the only output format, asked for explicitly
+    chosen = commune_or_none(settings, commune)
+    if chosen is None:
+        return 2
+    texts = (line.rstrip("\n") for line in sys.stdin) if text == "-" else [text]
+    for line in understand_texts(settings, chosen, texts):
+        print(line, flush=True)
+    return 0
+
+
+@click.group()
+@config_option
+def faq() -> None:
+    """Knowledge-base tools."""
+
+
+@faq.command("check")
+@config_option
+@settings_command()
+def faq_check(settings: Settings) -> int:
+    """Validate the knowledge base."""
+    problems = check_faq(settings)
+    for problem in problems:
+        print(problem)
+    print(f"knowledge base: {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+@click.group()
+@config_option
+def outbox() -> None:
+    """The queue of outgoing messages."""
+
+
+_PRIORITY_NAMES = {0: "interactive", 1: "notification", 2: "broadcast"}
+
+
+@outbox.command("status")
+@config_option
+@settings_command(log="stderr")
+def outbox_status(settings: Settings) -> int:
+    """How many messages are pending, sent and failed, per channel."""
+
+    async def status() -> int:
+        print(await _outbox_status(settings))
+        return 0
+
+    return run_async(status())
+
+
+async def _outbox_status(settings: Settings) -> str:
+    async with await App.open(settings) as app, app.storage.transaction() as uow:
+        counts = await uow.outbox.counts_by_channel()
+        oldest = await uow.outbox.oldest_pending()
+    totals: dict[str, int] = {"pending": 0, "sent": 0, "failed": 0}
+    for (_channel, status, _priority), n in counts.items():
+        totals[status] = totals.get(status, 0) + n
+    lines = [
+        f"outbox: {totals['pending']} pending, {totals['sent']} sent, {totals['failed']} failed"
+    ]
+    for channel in sorted({c for c, _, _ in counts}):
+        pending = {p: n for (c, s, p), n in counts.items() if c == channel and s == "pending"}
+        detail = ", ".join(f"{_PRIORITY_NAMES.get(p, p)} {n}" for p, n in sorted(pending.items()))
+        lines.append(f"  {channel}: {sum(pending.values())} pending ({detail or 'none'})")
+    if oldest is not None:
+        age = datetime.now(UTC) - oldest.created_at
+        lines.append(
+            f"oldest pending: #{oldest.id} on {oldest.channel}, queued "
+            f"{oldest.created_at:%Y-%m-%d %H:%M:%S} UTC ({int(age.total_seconds())} s ago), "
+            f"{oldest.attempts} attempts"
+        )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option(
+    "--file", "path", type=click.Path(path_type=Path), required=True, help="The text, UTF-8."
+)
+@click.option("--commune", help="The commune's short code (default: the default).")
+@click.option("--hamlet", help="Only this thôn / tổ dân phố (and whole-commune subscribers).")
+@click.option("--wait", is_flag=True, help="Show progress until every message has gone.")
+@config_option
+@settings_command(log="stderr")
+def broadcast(
+    settings: Settings, path: Path, commune: str | None, hamlet: str | None, wait: bool
+) -> int:
+    """Queue an announcement to the citizens who subscribed."""
+    chosen = settings.commune(commune or settings.bot.default_commune)
+    if chosen is None:
+        codes = ", ".join(c.code for c in settings.communes)
+        return fail(f"--commune {commune}: not configured; use one of {codes}")
+    if hamlet is not None and hamlet not in chosen.hamlets:
+        return fail(
+            f"--hamlet {hamlet!r}: not a hamlet of {chosen.code}; use one of "
+            + ", ".join(chosen.hamlets)
+        )
+    try:
+        text = path.read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(f"--file {path}: cannot read it as UTF-8 text ({exc})")
+    if not text:
+        return fail(f"--file {path}: the file is empty")
+    return run_async(_broadcast(settings, chosen, text, hamlet, wait))
+
+
+async def _broadcast(
+    settings: Settings, commune: CommuneSettings, text: str, hamlet: str | None, wait: bool
+) -> int:
+    async with await App.open(settings) as app:
+        async with app.storage.transaction() as uow:
+            queued = await queue_broadcast(
+                uow, app.renderer, commune, text, hamlet, datetime.now(UTC)
+            )
+        print(
+            f"queued {queued.count} messages to subscribers of {commune.code}"
+            + (f" ({hamlet})" if hamlet else ""),
+            flush=True,
+        )
+        if not wait or queued.first_id is None or queued.last_id is None:
+            return 0
+        while True:
+            async with app.storage.transaction() as uow:
+                progress = await uow.outbox.progress(queued.first_id, queued.last_id)
+            print(
+                f"sent {progress.get('sent', 0)}/{queued.count}, "
+                f"failed {progress.get('failed', 0)}, pending {progress.get('pending', 0)}",
+                flush=True,
+            )
+            if not progress.get("pending"):
+                return 0
+            await asyncio.sleep(5)

@@ -1,0 +1,120 @@
+"""Scheduled work that runs exactly once across processes: one leased-job loop.
+
+Several bot processes may share one database. A job's run has a name (e.g.
+`reminders:2026-11-30`, `digest:CG:2026-W47`); a process runs it only after taking the
+lease row of that name (`job_leases`), and marks the lease done when the run is over, so
+no other process runs it again. A process that dies mid-run leaves the lease to expire
+(`LEASE`), and then the run is retried here or elsewhere: a crash costs a retry, never a
+duplicate. A run that must commit its effect and the lease together (the digest's outbox
+row) finishes the lease itself, in its own transaction, through `Lease.finish`.
+
+The outbox sender's lease (`bot/outbox.py`) is held, not finished, but uses the same
+holder name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from storage import Storage, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def lease_holder() -> str:
+    """This process's name on the leases it holds: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class LeaseLost(Exception):
+    """Another process took the lease over while this one was still working."""
+
+
+@dataclass(slots=True)
+class Lease:
+    """A lease this process holds for one run."""
+
+    name: str
+    holder: str
+    clock: Clock
+    finished: bool = field(default=False)
+
+    async def finish(self, uow: UnitOfWork) -> None:
+        """Mark the run done in `uow`'s transaction; raises `LeaseLost` if it was taken."""
+        if not await uow.leases.finish(self.name, self.holder, self.clock()):
+            raise LeaseLost(self.name)
+        self.finished = True
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run that is due: the lease's name and the work (given the time and the lease)."""
+
+    name: str
+    work: Callable[[datetime, Lease], Awaitable[None]]
+
+
+class Scheduler:
+    """Runs what `due(now)` names, each under its lease; call `run_due` often."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        due: Callable[[datetime], Iterable[Run]],
+        *,
+        holder: str | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.storage = storage
+        self.due = due
+        self.holder = holder or lease_holder()
+        self.clock = clock
+
+    async def run_due(self) -> list[str]:
+        """The runs this process did now (empty before their time, or when already done)."""
+        done = []
+        for run in self.due(self.clock()):
+            try:
+                if await self._run(run):
+                    done.append(run.name)
+            except LeaseLost:
+                log.warning("%s: lease lost to another process; its run counts", run.name)
+            except Exception:
+                # The lease expires and the run is retried, here or in another process.
+                log.exception("%s failed; it will be retried when the lease expires", run.name)
+        return done
+
+    async def _run(self, run: Run) -> bool:
+        now = self.clock()
+        async with self.storage.transaction() as uow:
+            if not await uow.leases.acquire(run.name, self.holder, now, now + LEASE):
+                return False
+        lease = Lease(run.name, self.holder, self.clock)
+        await run.work(now, lease)
+        if not lease.finished:
+            async with self.storage.transaction() as uow:
+                await uow.leases.finish(run.name, self.holder, self.clock())
+        return True
+
+    async def run_forever(self, interval: float = 60.0) -> None:
+        """Check every `interval` seconds until cancelled (start it with the bot)."""
+        while True:
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("scheduled jobs: the check failed; trying again")
+            await asyncio.sleep(interval)

@@ -1,0 +1,141 @@
+"""The settings the application reads, as loaded by `bot.config` (frozen, typed).
+
+`Settings` satisfies the core's `domain.settings.CoreSettings`: `BotSettings` extends
+`domain.settings.Policy` with what only the application reads. Secrets are `Secret`s, read
+from the environment variable a `*_env` key names, when they are needed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+
+from bot import config_schema as schema
+from bot.config_schema import ConfigError
+from domain.communes import CommuneSettings
+from domain.settings import Policy
+
+# Defaults for building settings in code (tests); the file's defaults are the schema's.
+_STORAGE = schema.StorageTable()
+_TELEGRAM = schema.TelegramTable()
+_OUTBOX = schema.OutboxTable()
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Secret:
+    """A secret read from the environment; never shown by repr or str."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BotSettings(Policy):
+    """The `[bot]` table: the core's policy plus what only the application reads."""
+
+    templates_dir: Path | None
+    knowledge_dirs: tuple[Path, ...]
+    log_level: str
+    daily_jobs_time: time
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    data_dir: Path
+    sqlite_path: Path
+    backend: str = _STORAGE.backend
+    postgres_dsn: Secret | None = None
+    postgres_pool_size: int = _STORAGE.postgres_pool_size
+
+
+TELEGRAM_MODES = ("polling", "webhook")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """The Telegram channel. Secrets are read from the environment when it starts."""
+
+    token_env: str
+    mode: str
+    base_url: str | None
+    webhook_url: str | None
+    listen: str
+    port: int
+    secret_env: str
+    download_files: bool = _TELEGRAM.download_files
+    max_file_mb: int = _TELEGRAM.max_file_mb
+
+    def token(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        return env_secret(self.token_env, "telegram.token_env", environ)
+
+    def webhook_secret(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        secret = env_secret(self.secret_env, "telegram.secret_env", environ)
+        if not _SECRET_TOKEN.match(secret.reveal()):
+            raise ConfigError(
+                f"telegram.secret_env: the value of {self.secret_env} must be 1–256 characters "
+                "from A–Z, a–z, 0–9, _ and - (Telegram's rule for the secret token)"
+            )
+        return secret
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """Pacing of outgoing messages (Telegram's limits by default)."""
+
+    messages_per_second: int
+    private_chat_per_minute: int
+    group_per_minute: int
+    retry_max_seconds: int
+    keep_days: int = _OUTBOX.keep_days
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """The weekly digest job: when it runs and where its files and message go."""
+
+    enabled: bool
+    send_time: time
+    channel: str
+    archive_dir: Path
+    overdue_list: int
+    top_questions: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    bot: BotSettings
+    storage: StorageSettings
+    communes: tuple[CommuneSettings, ...]
+    source: str
+    telegram: TelegramSettings | None
+    outbox: OutboxSettings
+    digest: DigestSettings
+
+    def commune(self, code: str) -> CommuneSettings | None:
+        code = code.upper()
+        return next((c for c in self.communes if c.code == code), None)
+
+
+def env_secret(env_name: str, key: str, environ: Mapping[str, str] = os.environ) -> Secret:
+    """Read a secret from the environment variable a `*_env` key names."""
+    if not _ENV_NAME.match(env_name):
+        raise ConfigError(f"{key}: {env_name!r} is not an environment variable name")
+    value = environ.get(env_name, "")
+    if not value:
+        raise ConfigError(f"{key}: the environment variable {env_name} is not set — export it")
+    return Secret(value)
