@@ -16,7 +16,7 @@ from domain.communes import TRIAGE_OFFICE, CommuneSettings
 from domain.messages import plain_text
 from faq.knowledge import check_knowledge_base, load_knowledge_base
 from faq.understand import Intent
-from handlers.flows.questions import render_answer
+from handlers.free_text import render_answer
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
 

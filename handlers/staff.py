@@ -33,16 +33,13 @@ from domain.messages import RESUME, Button, Inbound, Priority, Reply
 from domain.permissions import GROUP, Actor, Perm, allowed, may_broadcast, may_manage_officials
 from domain.records import Official, OfficialRole, Pending, Record, RecordStatus
 from domain.settings import CoreSettings
-from handlers import invites, records
+from handlers import conversations, invites, records
 from handlers.broadcast import queue_broadcast
-from handlers.notify import (
-    CARD_ACTIONS,
-    PROGRESS_BUTTON_PREFIX,
-    RECORD_BUTTON_PREFIX,
-    Notifier,
-    parse_record_button,
-)
+from handlers.callbacks import ProgressButton, RecordButton
+from handlers.flows.info import Info
+from handlers.notify import CARD_ACTIONS, Notifier
 from handlers.render import Renderer
+from handlers.supplement import supplement_button
 from handlers.text import clean_text, one_line
 from storage import UnitOfWork
 
@@ -117,7 +114,7 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
     if inbound.button == RESUME and official is not None and official.active:
         return True  # an official's terminal reopening: nothing to show (no citizen notice)
     if inbound.button is not None:
-        return inbound.button.startswith((RECORD_BUTTON_PREFIX, PROGRESS_BUTTON_PREFIX))
+        return inbound.button.startswith((RecordButton.PREFIX, ProgressButton.PREFIX))
     text = (inbound.text or "").strip()
     if text.startswith("/"):
         name, _ = command_name(text)
@@ -135,7 +132,7 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
 async def handle(turn: StaffTurn) -> None:
     inbound = turn.inbound
     if inbound.button is not None:
-        if inbound.button.startswith((RECORD_BUTTON_PREFIX, PROGRESS_BUTTON_PREFIX)):
+        if inbound.button.startswith((RecordButton.PREFIX, ProgressButton.PREFIX)):
             await press(turn, inbound.button)
         return  # other buttons in a group belong to nobody here
     text = clean_text(inbound.text or "")
@@ -180,23 +177,19 @@ def _answers_prompt(turn: StaffTurn, pending: Pending) -> bool:
 
 
 async def press(turn: StaffTurn, data: str) -> None:
-    if data.startswith(PROGRESS_BUTTON_PREFIX):
+    if data.startswith(ProgressButton.PREFIX):
         await broadcast_progress(turn, data)
         return
-    parsed = parse_record_button(data)
+    parsed = RecordButton.unpack(data)
     if not turn.active or turn.official is None:
         turn.say("official_only", revoked=turn.official is not None)
         return
     if parsed is None:
         turn.say("stale_button")
         return
-    code, action_name, version = parsed
-    record = await turn.uow.get_record(code)
-    try:
-        action = Action(action_name)
-    except ValueError:
-        action = None
-    if record is None or action is None or action not in NOTIFY_ACTIONS:
+    record = await turn.uow.get_record(parsed.code)
+    action, version = parsed.action, parsed.version
+    if record is None or action not in NOTIFY_ACTIONS:
         turn.say("stale_button")
         return
     if not allowed(turn.actor, record, Perm.VIEW):
@@ -323,8 +316,6 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
     rows = notifier.rating_rows(record) if done.action in (Action.REPLY, Action.COMPLETE) else ()
     direct = False
     if done.action is Action.ASK_INFO and record.citizen_id is not None:
-        from handlers.flows.info import supplement_button
-
         rows = ((supplement_button(turn.renderer, record.code),),)
         direct = await _citizen_is_idle(turn, record.citizen_id)
     told = done.action is not Action.ASSIGN and await notifier.to_citizen(
@@ -370,33 +361,14 @@ async def announce(turn: StaffTurn, done: lifecycle.Done) -> None:
 
 async def _citizen_is_idle(turn: StaffTurn, citizen_id: int) -> bool:
     """Whether the citizen is at the menu (not in a draft, a question or another step)."""
-    from handlers.flows.menu import Menu
-
-    conversation = await turn.uow.get_conversation(citizen_id)
-    return conversation is not None and conversation.state == Menu.IDLE
+    return await conversations.is_idle(turn.uow, citizen_id)
 
 
 async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) -> None:
     """Put an idle citizen's conversation in the 'answer the request' state for this
     record (their data — a kept draft — stays). A citizen in the middle of something is
     never moved: the request's «Bổ sung» button starts the answer when they are ready."""
-    from domain.records import Conversation
-    from handlers.flows.info import Info
-
-    conversation = await turn.uow.get_conversation(citizen_id)
-    data: dict[str, Any] = dict(conversation.data) if conversation else {}
-    data["info_code"] = record.code
-    data["_buttons"] = {}
-    await turn.uow.save_conversation(
-        Conversation(
-            citizen_id=citizen_id,
-            flow="info",
-            state=Info.ANSWER,
-            data=data,
-            nonce=(conversation.nonce if conversation else 0) + 1,
-            updated_at=turn.now,
-        )
-    )
+    await conversations.move(turn.uow, citizen_id, Info.ANSWER, turn.now, info_code=record.code)
 
 
 async def complete_pending(turn: StaffTurn, pending: Pending, text: str) -> None:
@@ -788,19 +760,19 @@ async def announce_to_subscribers(turn: StaffTurn, args: str) -> None:
     )
     log.info("announcement queued by official %s: %d messages", turn.official.id, queued.count)
     rows = []
-    if queued.first_id is not None:
-        data = f"{PROGRESS_BUTTON_PREFIX}{queued.first_id}:{queued.last_id}"
+    if queued.first_id is not None and queued.last_id is not None:
+        data = ProgressButton(queued.first_id, queued.last_id).pack()
         rows = [[Button(turn.renderer.label("btn.progress"), data)]]
     turn.say("staff_broadcast", rows, reason="ok", count=queued.count, hamlet=hamlet or None)
 
 
 async def broadcast_progress(turn: StaffTurn, data: str) -> None:
     """The «Xem tiến độ» button under /thongbao's answer: sent, waiting, failed."""
-    first, _, last = data.removeprefix(PROGRESS_BUTTON_PREFIX).partition(":")
-    if not (may_broadcast(turn.official, turn.commune.code) and first.isdigit() and last.isdigit()):
+    pressed = ProgressButton.unpack(data)
+    if not (may_broadcast(turn.official, turn.commune.code) and pressed is not None):
         turn.say("stale_button")
         return
-    counts = await turn.uow.outbox_progress(int(first), int(last))
+    counts = await turn.uow.outbox_progress(pressed.first_id, pressed.last_id)
     rows = [[Button(turn.renderer.label("btn.progress"), data)]] if counts.get("pending") else []
     turn.say(
         "staff_broadcast_progress",

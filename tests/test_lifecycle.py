@@ -38,7 +38,7 @@ from domain.records import (
 )
 from domain.tracking_code import make_code
 from handlers import records
-from handlers.notify import parse_record_button, record_button_data
+from handlers.callbacks import RecordButton
 from storage import SqliteStorage, Storage
 from storage.base import CommuneRow, OfficeRow
 
@@ -308,6 +308,15 @@ async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
 
 
 # --- record buttons -----------------------------------------------------------------------
+
+
+def record_button_data(rec: Record, action: Action) -> str:
+    return RecordButton(rec.code, action, rec.version).pack()
+
+
+def parse_record_button(data: str) -> tuple[str, str, int] | None:
+    button = RecordButton.unpack(data)
+    return None if button is None else (button.code, button.action.value, button.version)
 
 
 @given(

@@ -67,6 +67,7 @@ from bot.app import App
 from bot.config import Secret, TelegramSettings
 from bot.outbox import OutboxSender, PermanentError, RetryLater, Sleep, TransientError
 from domain.messages import Attachment, Inbound, Location, Reply
+from handlers.flows import ROUTES
 from handlers.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,6 @@ MAX_TEXT_UNITS = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 ALLOWED_UPDATES = ["message", "callback_query"]
 SHUTDOWN_FLUSH_SECONDS = 5.0
-
-# The bot's command menu, in Vietnamese (the commands themselves are the dispatcher's).
-# The citizens' command menu; descriptions are the labels `cmd.<name>` (labels.j2).
-COMMANDS: tuple[str, ...] = ("start", "gopy", "tracuu", "cuatoi", "huy", "trogiup", "xoadulieu")
 
 
 # --- text ----------------------------------------------------------------------------
@@ -533,8 +530,9 @@ class TelegramChannel:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def set_commands(self) -> None:
-        names = COMMANDS + (("doixa",) if len(self.app.settings.communes) > 1 else ())
-        commands = [BotCommand(n, self.app.renderer.label(f"cmd.{n}")) for n in names]
+        # The citizens' command menu, as the flows declare it (handlers/flows/*).
+        menu = ROUTES.menu(several_communes=len(self.app.settings.communes) > 1)
+        commands = [BotCommand(c.name, self.app.renderer.label(c.label)) for c in menu]
         try:
             await self.application.bot.set_my_commands(
                 commands, scope=BotCommandScopeAllPrivateChats(), language_code="vi"

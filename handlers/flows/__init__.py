@@ -1,4 +1,9 @@
-"""The flows, one module each; `STEPS` maps every named state to its step."""
+"""The citizens' flows, one module each, joined into one set of routes.
+
+A new flow is one module with its `FlowRouter` plus one line here. The order is the order
+in which their declarations are checked for clashes; the command menu has its own order
+(each command's `menu` place).
+"""
 
 from __future__ import annotations
 
@@ -16,17 +21,19 @@ from handlers.flows import (
     questions,
     rating,
 )
+from handlers.router import Routes, include_routers
 from handlers.turn import Step
 
-STEPS: Mapping[str, Step] = {
-    **commune.STEPS,
-    **consent.STEPS,
-    **menu.STEPS,
-    **filing.STEPS,
-    **lookup.STEPS,
-    **erase.STEPS,
-    **questions.STEPS,
-    **announcements.STEPS,
-    **info.STEPS,
-    **rating.STEPS,
-}
+ROUTES: Routes = include_routers(
+    commune.router,
+    consent.router,
+    menu.router,
+    filing.router,
+    lookup.router,
+    erase.router,
+    questions.router,
+    announcements.router,
+    info.router,
+    rating.router,
+)
+STEPS: Mapping[str, Step] = ROUTES.steps

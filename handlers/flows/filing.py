@@ -42,15 +42,21 @@ from typing import Any
 from domain import tracking_code
 from domain.communes import TRIAGE_OFFICE
 from domain.deadlines import record_due_at
-from domain.records import ActorKind, NewRecord, Record, RecordKind, RecordStatus
-from handlers.text import has_words, one_line, valid_name, valid_phone
-from handlers.turn import ButtonSpec, Step, Turn
+from domain.records import ActorKind, NewRecord, OfficialRole, Record, RecordKind, RecordStatus
+from handlers.callbacks import EditButton, MenuButton
+from handlers.free_text import understander
+from handlers.notify import Notifier
+from handlers.router import FlowRouter
+from handlers.text import NAME_MAX, has_words, one_line, valid_name, valid_phone
+from handlers.turn import ButtonSpec, Turn
 
 log = logging.getLogger(__name__)
 
 PLACE_MAX = 200
 HAMLET_MAX = 100
 CODE_ATTEMPTS = 20
+
+router = FlowRouter("filing")
 
 
 class Filing(StrEnum):
@@ -87,16 +93,15 @@ def _kind(turn: Turn) -> RecordKind | None:
 
 
 def _cancel_row(turn: Turn) -> list[ButtonSpec]:
-    return [turn.btn("btn.cancel", "m:cancel")]
+    return [turn.btn("btn.cancel", MenuButton("cancel").pack())]
 
 
+@router.entry()
 async def start(turn: Turn, *, kind: RecordKind | None = None, **prefill: Any) -> None:
     """Begin filing (or offer to resume a draft). Needs consent first."""
-    from handlers.flows import consent
-
     if not turn.citizen.has_consented:
         turn.say("consent_needed")
-        await consent.ask(turn, then="filing")
+        await turn.ask_consent(then="filing")
         return
     draft = turn.data.get("draft")
     if draft and draft.get("description") and not prefill:
@@ -115,6 +120,12 @@ async def start(turn: Turn, *, kind: RecordKind | None = None, **prefill: Any) -
         await turn.goto(Filing.KIND)
 
 
+@router.command("gopy", menu=2, label="cmd.gopy")
+@router.action("file")
+async def _file(turn: Turn, _args: str) -> None:
+    await start(turn)
+
+
 async def _next(turn: Turn, state: Filing) -> None:
     """Go to `state`, or back to the summary when editing a finished draft."""
     if _draft(turn).get("editing"):
@@ -126,6 +137,7 @@ async def _next(turn: Turn, state: Filing) -> None:
 # --- resume ----------------------------------------------------------------------------
 
 
+@router.prompt(Filing.RESUME)
 async def prompt_resume(turn: Turn) -> None:
     turn.say(
         "filing_resume",
@@ -137,6 +149,7 @@ async def prompt_resume(turn: Turn) -> None:
     )
 
 
+@router.handle(Filing.RESUME)
 async def handle_resume(turn: Turn) -> None:
     if turn.action == "resume":
         draft = _draft(turn)
@@ -167,6 +180,7 @@ def _first_missing(turn: Turn) -> Filing | None:
 # --- kind ------------------------------------------------------------------------------
 
 
+@router.prompt(Filing.KIND)
 async def prompt_kind(turn: Turn) -> None:
     turn.say(
         "filing_kind",
@@ -178,6 +192,7 @@ async def prompt_kind(turn: Turn) -> None:
     )
 
 
+@router.handle(Filing.KIND)
 async def handle_kind(turn: Turn) -> None:
     kind = _KIND_ACTIONS.get((turn.action or "").removeprefix("kind:"))
     if kind is None:
@@ -195,6 +210,7 @@ async def handle_kind(turn: Turn) -> None:
         await _next(turn, Filing.DESCRIPTION)
 
 
+@router.prompt(Filing.IDENTITY)
 async def prompt_identity(turn: Turn) -> None:
     turn.say(
         "filing_identity",
@@ -203,6 +219,7 @@ async def prompt_identity(turn: Turn) -> None:
     )
 
 
+@router.handle(Filing.IDENTITY)
 async def handle_identity(turn: Turn) -> None:
     if turn.action != "continue":
         turn.say("choose_button")
@@ -220,6 +237,7 @@ async def handle_identity(turn: Turn) -> None:
 # --- description -----------------------------------------------------------------------
 
 
+@router.prompt(Filing.DESCRIPTION)
 async def prompt_description(turn: Turn) -> None:
     turn.say(
         "filing_description",
@@ -246,6 +264,7 @@ def _take_photos(turn: Turn) -> bool:
     return fitted
 
 
+@router.handle(Filing.DESCRIPTION)
 async def handle_description(turn: Turn) -> None:
     if turn.inbound.attachments and turn.settings.bot.max_photos:
         _take_photos(turn)
@@ -267,6 +286,7 @@ async def handle_description(turn: Turn) -> None:
 # --- hamlet ----------------------------------------------------------------------------
 
 
+@router.prompt(Filing.HAMLET)
 async def prompt_hamlet(turn: Turn) -> None:
     hamlets = turn.commune.hamlets
     buttons: list[list[ButtonSpec]] = []
@@ -284,6 +304,7 @@ async def prompt_hamlet(turn: Turn) -> None:
     turn.say("filing_hamlet", buttons, hamlets=hamlets)
 
 
+@router.handle(Filing.HAMLET)
 async def handle_hamlet(turn: Turn) -> None:
     action = turn.action or ""
     hamlets = turn.commune.hamlets
@@ -310,10 +331,12 @@ async def _take_hamlet_text(turn: Turn) -> None:
     await _next(turn, Filing.MEDIA)
 
 
+@router.prompt(Filing.HAMLET_OTHER)
 async def prompt_hamlet_other(turn: Turn) -> None:
     turn.say("filing_hamlet_other", [_cancel_row(turn)])
 
 
+@router.handle(Filing.HAMLET_OTHER)
 async def handle_hamlet_other(turn: Turn) -> None:
     if turn.text and has_words(turn.text):
         await _take_hamlet_text(turn)
@@ -333,6 +356,7 @@ def _media_buttons(turn: Turn) -> list[list[ButtonSpec]]:
     ]
 
 
+@router.prompt(Filing.MEDIA)
 async def prompt_media(turn: Turn) -> None:
     draft = _draft(turn)
     turn.say(
@@ -344,6 +368,7 @@ async def prompt_media(turn: Turn) -> None:
     )
 
 
+@router.handle(Filing.MEDIA)
 async def handle_media(turn: Turn) -> None:
     draft = _draft(turn)
     if turn.action == "media:done":
@@ -409,6 +434,7 @@ async def _ask_identity(turn: Turn) -> None:
 # --- contact ---------------------------------------------------------------------------
 
 
+@router.prompt(Filing.CONTACT)
 async def prompt_contact(turn: Turn) -> None:
     buttons: list[list[ButtonSpec]] = []
     if turn.citizen.name and turn.citizen.phone:
@@ -418,6 +444,7 @@ async def prompt_contact(turn: Turn) -> None:
     turn.say("filing_contact_choice", buttons, kind=_draft(turn).get("kind"))
 
 
+@router.handle(Filing.CONTACT)
 async def handle_contact(turn: Turn) -> None:
     draft = _draft(turn)
     kind = _kind(turn)
@@ -439,15 +466,15 @@ async def handle_contact(turn: Turn) -> None:
         await turn.reprompt()
 
 
+@router.prompt(Filing.NAME)
 async def prompt_name(turn: Turn) -> None:
     turn.say("filing_name", [_cancel_row(turn)])
 
 
+@router.handle(Filing.NAME)
 async def handle_name(turn: Turn) -> None:
     name = valid_name(turn.text or "")
     if name is None:
-        from handlers.text import NAME_MAX
-
         turn.say("filing_invalid_name", limit=NAME_MAX)
         return
     draft = _draft(turn)
@@ -455,10 +482,12 @@ async def handle_name(turn: Turn) -> None:
     await turn.goto(Filing.PHONE)
 
 
+@router.prompt(Filing.PHONE)
 async def prompt_phone(turn: Turn) -> None:
     turn.say("filing_phone", [_cancel_row(turn)], request_contact=True)
 
 
+@router.handle(Filing.PHONE)
 async def handle_phone(turn: Turn) -> None:
     if turn.action == "c:anon":  # changed their mind: send it anonymously after all
         await handle_contact(turn)
@@ -481,6 +510,7 @@ async def handle_phone(turn: Turn) -> None:
 # --- summary, edit, submit -------------------------------------------------------------
 
 
+@router.prompt(Filing.CONFIRM)
 async def prompt_confirm(turn: Turn) -> None:
     draft = _draft(turn)
     draft["editing"] = True
@@ -504,6 +534,7 @@ async def prompt_confirm(turn: Turn) -> None:
     )
 
 
+@router.handle(Filing.CONFIRM)
 async def handle_confirm(turn: Turn) -> None:
     if turn.action == "submit":
         missing = _first_missing(turn)
@@ -519,28 +550,41 @@ async def handle_confirm(turn: Turn) -> None:
 
 
 _EDIT_TARGETS = {
-    "e:kind": Filing.KIND,
-    "e:desc": Filing.DESCRIPTION,
-    "e:hamlet": Filing.HAMLET,
-    "e:media": Filing.MEDIA,
-    "e:contact": Filing.CONTACT,
+    "kind": Filing.KIND,
+    "desc": Filing.DESCRIPTION,
+    "hamlet": Filing.HAMLET,
+    "media": Filing.MEDIA,
+    "contact": Filing.CONTACT,
 }
+_EDIT_BACK = "back"
 
 
+@router.prompt(Filing.EDIT)
 async def prompt_edit(turn: Turn) -> None:
     turn.say(
         "filing_edit",
         [
-            [turn.btn("btn.edit_kind", "e:kind"), turn.btn("btn.edit_description", "e:desc")],
-            [turn.btn("btn.edit_hamlet", "e:hamlet"), turn.btn("btn.edit_media", "e:media")],
-            [turn.btn("btn.edit_contact", "e:contact"), turn.btn("btn.back", "e:back")],
+            [
+                turn.btn("btn.edit_kind", EditButton("kind").pack()),
+                turn.btn("btn.edit_description", EditButton("desc").pack()),
+            ],
+            [
+                turn.btn("btn.edit_hamlet", EditButton("hamlet").pack()),
+                turn.btn("btn.edit_media", EditButton("media").pack()),
+            ],
+            [
+                turn.btn("btn.edit_contact", EditButton("contact").pack()),
+                turn.btn("btn.back", EditButton(_EDIT_BACK).pack()),
+            ],
         ],
     )
 
 
+@router.handle(Filing.EDIT)
 async def handle_edit(turn: Turn) -> None:
-    target = _EDIT_TARGETS.get(turn.action or "")
-    if turn.action == "e:back":
+    pressed = EditButton.unpack(turn.action or "")
+    target = _EDIT_TARGETS.get(pressed.target) if pressed else None
+    if pressed is not None and pressed.target == _EDIT_BACK:
         await turn.goto(Filing.CONFIRM)
     elif target is Filing.CONTACT and (kind := _kind(turn)) is not None and kind.needs_identity:
         await turn.goto(Filing.NAME)
@@ -603,16 +647,11 @@ async def submit(turn: Turn) -> None:
         rule_days=rule.days,
         working_days=rule.working_days,
     )
-    from handlers.flows import menu
-
-    await menu.go_idle(turn)
+    await turn.go_idle()
 
 
 async def _notify_new(turn: Turn, record: Record) -> None:
     """Tell the office (and, for a tố cáo, the leaders) in the same transaction."""
-    from domain.records import OfficialRole
-    from handlers.notify import Notifier
-
     notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
     await notifier.to_office(record, "office_new", transferred_from=None, reason=None)
     if record.kind is RecordKind.TO_CAO:
@@ -633,8 +672,6 @@ def _route(turn: Turn, kind: RecordKind) -> str:
     An office already chosen (a report offered from free text) stands if it exists in
     this commune; otherwise the description decides; unclear text goes to VP.
     """
-    from handlers.flows.questions import understander
-
     draft = _draft(turn)
     topic, office = understander(turn).route(draft["description"], kind.value)
     if not draft.get("topic"):
@@ -654,19 +691,3 @@ async def _insert_with_fresh_code(turn: Turn, new: NewRecord) -> Record:
             return record
         log.warning("tracking code collision, retrying")
     raise RuntimeError("could not find a free tracking code")
-
-
-STEPS: dict[str, Step] = {
-    Filing.RESUME: Step(prompt_resume, handle_resume),
-    Filing.KIND: Step(prompt_kind, handle_kind),
-    Filing.IDENTITY: Step(prompt_identity, handle_identity),
-    Filing.DESCRIPTION: Step(prompt_description, handle_description),
-    Filing.HAMLET: Step(prompt_hamlet, handle_hamlet),
-    Filing.HAMLET_OTHER: Step(prompt_hamlet_other, handle_hamlet_other),
-    Filing.MEDIA: Step(prompt_media, handle_media),
-    Filing.CONTACT: Step(prompt_contact, handle_contact),
-    Filing.NAME: Step(prompt_name, handle_name),
-    Filing.PHONE: Step(prompt_phone, handle_phone),
-    Filing.CONFIRM: Step(prompt_confirm, handle_confirm),
-    Filing.EDIT: Step(prompt_edit, handle_edit),
-}
