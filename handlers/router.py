@@ -57,16 +57,17 @@ class FlowRouter:
         self.buttons: dict[str, Command] = {}
         self.menu: list[tuple[int, MenuCommand]] = []
 
-    def _state(self, state: str) -> str:
+    def _check_state(self, state: str) -> None:
         if flow_of(state) != self.name:
             raise ValueError(f"state {state!r} is not of the flow {self.name!r}")
-        return state
 
     def prompt(self, state: str) -> Callable[[Handler], Handler]:
         """How the step `state` asks (shown on entering it, and again on a reprompt)."""
 
+        self._check_state(state)
+
         def register(func: Handler) -> Handler:
-            _put(self.prompts, self._state(state), func)
+            _put(self.prompts, state, func)
             return func
 
         return register
@@ -74,8 +75,10 @@ class FlowRouter:
     def handle(self, state: str) -> Callable[[Handler], Handler]:
         """How the step `state` takes the answer (`turn.text`, `turn.action`, …)."""
 
+        self._check_state(state)
+
         def register(func: Handler) -> Handler:
-            _put(self.handles, self._state(state), func)
+            _put(self.handles, state, func)
             return func
 
         return register
