@@ -57,6 +57,21 @@ class FlowRouter:
         self.buttons: dict[str, Command] = {}
         self.menu: list[tuple[int, MenuCommand]] = []
 
+    def include(self, *routers: FlowRouter) -> FlowRouter:
+        """Take in the declarations of sub-routers of the same flow (a flow in several
+        modules: `handlers/flows/filing/`); returns this router."""
+        for router in routers:
+            if router.name != self.name:
+                raise ValueError(f"router {router.name!r} is not of the flow {self.name!r}")
+            _join(self.prompts, router.prompts)
+            _join(self.handles, router.handles)
+            _join(self.entries, router.entries)
+            _join(self.commands, router.commands)
+            _join(self.actions, router.actions)
+            _join(self.buttons, router.buttons)
+            self.menu.extend(router.menu)
+        return self
+
     def _check_state(self, state: str) -> None:
         if flow_of(state) != self.name:
             raise ValueError(f"state {state!r} is not of the flow {self.name!r}")
