@@ -3,8 +3,8 @@
 A service, not a flow: the menu, the consent notice, the lookup step, the questions flow
 and the dispatcher's first contact all hand free text here. What the understander decides
 is pure (`faq.understand`); this module turns it into messages, and hands the conversation
-on by name to the questions flow (`questions.report`, `questions.suggest`,
-`questions.unclear`) when there is more to ask. A question answered below the confidence
+on by name to the questions flow (`questions:report`, `questions:suggest`,
+`questions:unclear`) when there is more to ask. A question answered below the confidence
 threshold, or not at all, is logged in a redacted form for the weekly digest. For a
 citizen who has not consented, nothing they typed is kept.
 """
@@ -76,7 +76,7 @@ async def answer_free_text(turn: Turn) -> None:
         and understanding.faq_id is None
     ):
         # "cán bộ đòi tiền mới làm sổ": a tố cáo to offer, not a question to forward.
-        await turn.start_flow("questions.report", text=text, understanding=understanding)
+        await turn.start_flow("questions:report", text=text, understanding=understanding)
         return
     match understanding.intent:
         case Intent.EMERGENCY:
@@ -89,19 +89,19 @@ async def answer_free_text(turn: Turn) -> None:
             turn.data["_greet"] = True
             await turn.go_idle()
         case Intent.REPORT:
-            await turn.start_flow("questions.report", text=text, understanding=understanding)
+            await turn.start_flow("questions:report", text=text, understanding=understanding)
         case Intent.FAQ if understanding.faq_id:
             entry = turn.knowledge.entry(understanding.faq_id)
             if entry is not None:
                 await show_entry(turn, entry)
             else:
-                await turn.start_flow("questions.unclear", text=text)
+                await turn.start_flow("questions:unclear", text=text)
         case Intent.FAQ if understanding.suggestions:
             await turn.start_flow(
-                "questions.suggest", text=text, suggestions=understanding.suggestions
+                "questions:suggest", text=text, suggestions=understanding.suggestions
             )
         case _:
-            await turn.start_flow("questions.unclear", text=text)
+            await turn.start_flow("questions:unclear", text=text)
 
 
 async def _open_matters(turn: Turn) -> tuple[list[str], bool]:

@@ -99,8 +99,9 @@ class FlowRouter:
         return register
 
     def entry(self, way: str | None = None) -> Callable[[F], F]:
-        """A way into the flow, named `<flow>` (or `<flow>.<way>` when there are several)."""
-        name = f"{self.name}.{way}" if way else self.name
+        """A way into the flow, named `<flow>`, or `<flow>:<way>` when there are several
+        (a `:`, so that a way in is never taken for a state, `<flow>.<step>`)."""
+        name = f"{self.name}:{way}" if way else self.name
 
         def register(func: F) -> F:
             entry: Entry = func

@@ -54,7 +54,13 @@ class Step:
 
 @dataclass(slots=True, kw_only=True)
 class BaseTurn(Generic[ButtonT]):
-    """What every turn has. `ButtonT` is how the subclass's messages carry buttons."""
+    """What every turn has. `ButtonT` is how the subclass's messages carry buttons.
+
+    A subclass is a keyword-only dataclass that adds its fields and keeps its messages:
+    `@dataclass(slots=True, kw_only=True) class StaffTurn(BaseTurn[Button])` with
+    `say_html(text, rows, /)` (or a `say` of its own with extra keyword arguments, such as
+    a record code; `buttons` is positional-only, so it may be named `rows` there).
+    """
 
     inbound: Inbound
     now: datetime
@@ -69,11 +75,12 @@ class BaseTurn(Generic[ButtonT]):
         return self.renderer.render(template, **context)
 
     def say(
-        self, template: str, /, buttons: Sequence[Sequence[ButtonT]] = (), **context: Any
+        self, template: str, buttons: Sequence[Sequence[ButtonT]] = (), /, **context: Any
     ) -> None:
+        """Render `template` (with `context`) and keep it, with `buttons`, for the commit."""
         self.say_html(self.render(template, **context), buttons)
 
-    def say_html(self, text: str, buttons: Sequence[Sequence[ButtonT]] = ()) -> None:
+    def say_html(self, text: str, buttons: Sequence[Sequence[ButtonT]] = (), /) -> None:
         """Keep a message already rendered by a template (Telegram HTML)."""
         raise NotImplementedError
 
@@ -116,8 +123,8 @@ class Turn(BaseTurn[ButtonSpec]):
     def say(
         self,
         template: str,
-        /,
         buttons: Sequence[Sequence[ButtonSpec]] = (),
+        /,
         *,
         request_location: bool = False,
         request_contact: bool = False,
@@ -134,6 +141,7 @@ class Turn(BaseTurn[ButtonSpec]):
         self,
         text: str,
         buttons: Sequence[Sequence[ButtonSpec]] = (),
+        /,
         *,
         request_location: bool = False,
         request_contact: bool = False,

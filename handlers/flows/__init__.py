@@ -7,8 +7,6 @@ in which their declarations are checked for clashes; the command menu has its ow
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from handlers.flows import (
     announcements,
     commune,
@@ -22,7 +20,6 @@ from handlers.flows import (
     rating,
 )
 from handlers.router import Routes, include_routers
-from handlers.turn import Step
 
 ROUTES: Routes = include_routers(
     commune.router,
@@ -36,4 +33,3 @@ ROUTES: Routes = include_routers(
     info.router,
     rating.router,
 )
-STEPS: Mapping[str, Step] = ROUTES.steps

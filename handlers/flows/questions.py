@@ -12,8 +12,8 @@ stateDiagram-v2
 ```
 
 Free text itself is answered by `handlers.free_text` (a service several flows use); it
-comes here, by name, when there is more to ask: `questions.report` (offer to file what
-the text reports), `questions.suggest` (entries that may be meant) and `questions.unclear`
+comes here, by name, when there is more to ask: `questions:report` (offer to file what
+the text reports), `questions:suggest` (entries that may be meant) and `questions:unclear`
 (not understood: offer to forward it). For a citizen who has not consented, nothing they
 typed is kept: no pre-filled report, no question to forward.
 """
