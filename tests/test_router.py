@@ -76,3 +76,26 @@ def test_a_menu_command_needs_its_place_and_label() -> None:
     other.command("tracuu", menu=1, label="cmd.tracuu")(command)
     with pytest.raises(ValueError, match="share a place"):
         include_routers(router, other)
+
+
+def test_the_flow_diagrams_name_only_states_of_their_flow_or_other_flows() -> None:
+    """A step renamed or added without its diagram fails here (`[*]` is outside the flow)."""
+    flows = {state.split(".")[0] for state in ROUTES.steps} | {
+        name.split(":")[0] for name in ROUTES.entries
+    }
+    checked = 0
+    for path in sorted((ROOT / "handlers" / "flows").rglob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if "```mermaid" not in doc:
+            continue
+        diagram = doc.split("```mermaid", 1)[1].split("```", 1)[0]
+        flow = path.parent.name if path.name == "__init__.py" else path.stem
+        states = {s.split(".", 1)[1] for s in ROUTES.steps if s.startswith(f"{flow}.")}
+        nodes = set()
+        for line in diagram.splitlines()[2:]:
+            edge = line.split(":", 1)[0]
+            nodes.update(n.strip() for n in edge.split("-->") if "-->" in edge)
+        assert nodes - {"[*]"} <= states | flows, (path.name, nodes - states - flows)
+        assert states <= nodes, (path.name, states - nodes)
+        checked += 1
+    assert checked == 2  # filing and questions
