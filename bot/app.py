@@ -38,7 +38,8 @@ async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -
 async def open_storage(settings: StorageSettings) -> Storage:
     """Open the configured backend, with its migrations applied."""
     if settings.backend == "postgres":
-        from storage.postgres import PostgresStorage  # asyncpg only when it is configured
+        # why: asyncpg is imported only where PostgreSQL is configured
+        from storage.postgres import PostgresStorage
 
         if settings.postgres_dsn is None:
             raise ValueError("storage.postgres_dsn_env: no connection string")

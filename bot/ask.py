@@ -21,7 +21,7 @@ from faq.check import check_lexicon
 from faq.knowledge import KnowledgeBaseError, check_knowledge_base, load_knowledge_base
 from faq.lexicon import LexiconError, load_lexicon
 from faq.understand import Intent
-from handlers.flows.questions import render_answer
+from handlers.free_text import render_answer
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
 

@@ -23,17 +23,13 @@ from domain.deadlines import can_extend
 from domain.lifecycle import Action
 from domain.messages import Button, Priority, Reply
 from domain.permissions import GROUP, Actor, contact_for
-from domain.records import Official, OfficialRole, Record
+from domain.records import Official, OfficialRole, Rating, Record
+from handlers.callbacks import RatingButton, RecordButton
 from handlers.render import Renderer
 from storage import UnitOfWork
 
-RECORD_BUTTON_PREFIX = "r:"
-RATING_BUTTON_PREFIX = "v:"
-# The «Xem tiến độ» button of an announcement: "p:<first outbox id>:<last outbox id>".
-PROGRESS_BUTTON_PREFIX = "p:"
-
 # The buttons an office sees on a record card, in this order, when the status allows,
-# with their labels' keys in labels.j2.
+# with their labels' keys in labels.j2 (written out so that a search finds them).
 CARD_ACTIONS: Mapping[Action, str] = {
     Action.TAKE: "btn.r_take",
     Action.ASK_INFO: "btn.r_info",
@@ -44,18 +40,11 @@ CARD_ACTIONS: Mapping[Action, str] = {
     Action.EXTEND: "btn.r_extend",
     Action.ASSIGN: "btn.r_assign",
 }
-
-
-def record_button_data(record: Record, action: Action) -> str:
-    """`r:CODE:action:version` — checked against the record when pressed."""
-    return f"{RECORD_BUTTON_PREFIX}{record.code}:{action.value}:{record.version}"
-
-
-def parse_record_button(data: str) -> tuple[str, str, int] | None:
-    parts = data.removeprefix(RECORD_BUTTON_PREFIX).split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
-        return None
-    return parts[0], parts[1], int(parts[2])
+RATING_LABELS = {
+    Rating.VERY_SATISFIED: "btn.rate_vs",
+    Rating.SATISFIED: "btn.rate_s",
+    Rating.UNSATISFIED: "btn.rate_u",
+}
 
 
 @dataclass(slots=True)
@@ -96,7 +85,10 @@ class Notifier:
     ) -> tuple[tuple[Button, ...], ...]:
         """Buttons for the steps the status allows (and, for a known viewer, their rights)."""
         buttons = [
-            Button(self.renderer.label(label_key), record_button_data(record, action))
+            Button(
+                self.renderer.label(label_key),
+                RecordButton(record.code, action, record.version).pack(),
+            )
             for action, label_key in CARD_ACTIONS.items()
             if (action, record.status) in lifecycle.TRANSITIONS
             and (action is not Action.EXTEND or self.can_extend(record))
@@ -219,10 +211,7 @@ class Notifier:
     def rating_rows(self, record: Record) -> tuple[tuple[Button, ...], ...]:
         return (
             tuple(
-                Button(
-                    self.renderer.label(f"btn.rate_{value}"),
-                    f"{RATING_BUTTON_PREFIX}{record.code}:{value}",
-                )
-                for value in ("vs", "s", "u")
+                Button(self.renderer.label(label), RatingButton(record.code, rating).pack())
+                for rating, label in RATING_LABELS.items()
             ),
         )

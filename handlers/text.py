@@ -77,8 +77,12 @@ def _normalised_phone(text: str) -> str | None:
     return None
 
 
-def fold(text: str) -> str:
-    """Lowercase, without diacritics (đ → d), single spaces: for matching typed labels."""
+def match_form(text: str) -> str:
+    """Lowercase, without diacritics (đ → d), words only, single spaces: the form in which
+    a typed label is matched to a button's label, and a typed commune name to its name.
+
+    (Not `faq.normalize.fold`, which keeps punctuation: that one prepares text for
+    understanding; this one compares short labels and names.)"""
     decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return re.sub(r"[^\w]+", " ", stripped).strip()

@@ -1,12 +1,20 @@
 """One turn of the conversation: what came in, the state it found, what goes out.
 
-Flows read `turn.text`, `turn.action`, `turn.inbound`, change `turn.data`, move with
-`await turn.goto(state)` (which also shows the new step's prompt), and speak with
-`turn.say(template, buttons=…)`. Nothing is sent until the dispatcher commits the turn.
+`BaseTurn` is what every turn has, a citizen's or an official's: the inbound, the clock
+reading, the unit of work, the settings, the commune and the renderer, and `say`. It is
+built with keywords only, and holds no behaviour beyond rendering; a subclass says how a
+message is kept (`say_html`) and what else the turn carries.
 
-Button data is `"<nonce>:<action>"`; the nonce changes whenever the state changes, so a
-button from an older step is recognised as stale. Actions starting with `m:` are global
-(menu items) and work from any message.
+`Turn` is a citizen's turn. Flows read `turn.text`, `turn.action`, `turn.inbound`, change
+`turn.data`, speak with `turn.say(template, buttons)` and move by name, never by importing
+another flow: `await turn.goto(state)` (shows the new step's prompt), `turn.go_idle()`,
+`turn.start_flow("filing", kind=…, **prefill)`, `turn.ask_consent(then="filing")`,
+`turn.welcome()`. Names resolve through the tables `handlers.router.include_routers`
+built. Nothing is sent until the dispatcher commits the turn.
+
+A button's data is packed here (`handlers.callbacks`): a step's own buttons carry the
+conversation's nonce, which changes whenever the state changes, so a button from an older
+step is recognised as stale; menu buttons (`m:…`) work from any message.
 """
 
 from __future__ import annotations
@@ -14,21 +22,26 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from domain import tracking_code
 from domain.communes import CommuneSettings
 from domain.messages import Button, Inbound, Priority, Reply
 from domain.records import Citizen
 from domain.settings import CoreSettings
+from handlers.callbacks import MenuButton, StepButton
+from handlers.conversations import IDLE, TYPED_BUTTONS
 from handlers.knowledge import Knowledge
 from handlers.render import Renderer
-from handlers.text import fold
+from handlers.text import match_form
 from storage import UnitOfWork
 
-GLOBAL_PREFIX = "m:"
-# Sent by a channel that reopens (the terminal at start): show the current step again.
-
 ButtonSpec = tuple[str, str]  # (label, action)
+ButtonT = TypeVar("ButtonT")
+# A flow's way in, called by name: `turn.start_flow(name, **arguments)`.
+Entry = Callable[..., Awaitable[None]]
+
+EXAMPLE_RANDOM = "7KQ3X"  # the random part of the example tracking code in help texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +52,42 @@ class Step:
     handle: Callable[[Turn], Awaitable[None]]
 
 
+@dataclass(slots=True, kw_only=True)
+class BaseTurn(Generic[ButtonT]):
+    """What every turn has. `ButtonT` is how the subclass's messages carry buttons.
+
+    A subclass is a keyword-only dataclass that adds its fields and keeps its messages:
+    `@dataclass(slots=True, kw_only=True) class StaffTurn(BaseTurn[Button])` with
+    `say_html(text, rows, /)` (or a `say` of its own with extra keyword arguments, such as
+    a record code; `buttons` is positional-only, so it may be named `rows` there).
+    """
+
+    inbound: Inbound
+    now: datetime
+    uow: UnitOfWork
+    settings: CoreSettings
+    commune: CommuneSettings
+    renderer: Renderer
+
+    def render(self, template: str, /, **context: Any) -> str:
+        """A template rendered for this commune (`commune` in the context by default)."""
+        context.setdefault("commune", self.commune)
+        return self.renderer.render(template, **context)
+
+    def say(
+        self, template: str, buttons: Sequence[Sequence[ButtonT]] = (), /, **context: Any
+    ) -> None:
+        """Render `template` (with `context`) and keep it, with `buttons`, for the commit."""
+        self.say_html(self.render(template, **context), buttons)
+
+    def say_html(self, text: str, buttons: Sequence[Sequence[ButtonT]] = (), /) -> None:
+        """Keep a message already rendered by a template (Telegram HTML)."""
+        raise NotImplementedError
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.commune.timezone)
+
+
 @dataclass(slots=True)
 class _Pending:
     text: str
@@ -47,22 +96,19 @@ class _Pending:
     request_contact: bool
 
 
-@dataclass(slots=True)
-class Turn:
-    inbound: Inbound
-    now: datetime
-    uow: UnitOfWork
-    settings: CoreSettings
-    commune: CommuneSettings
+@dataclass(slots=True, kw_only=True)
+class Turn(BaseTurn[ButtonSpec]):
     citizen: Citizen
-    renderer: Renderer
     steps: Mapping[str, Step]
+    entries: Mapping[str, Entry]
     knowledge: Knowledge
     state: str
     data: dict[str, Any]
     nonce: int
     # One bot, several communes, and nobody said which: ask first (flows/commune.py).
     needs_commune: bool = False
+    # The text reads as an emergency (113/114/115): answered whatever else happens.
+    urgent: bool = False
     text: str | None = None
     action: str | None = None
     erased: bool = False
@@ -77,16 +123,15 @@ class Turn:
     def say(
         self,
         template: str,
-        /,
         buttons: Sequence[Sequence[ButtonSpec]] = (),
+        /,
         *,
         request_location: bool = False,
         request_contact: bool = False,
         **context: Any,
     ) -> None:
-        context.setdefault("commune", self.commune)
         self.say_html(
-            self.renderer.render(template, **context),
+            self.render(template, **context),
             buttons,
             request_location=request_location,
             request_contact=request_contact,
@@ -96,6 +141,7 @@ class Turn:
         self,
         text: str,
         buttons: Sequence[Sequence[ButtonSpec]] = (),
+        /,
         *,
         request_location: bool = False,
         request_contact: bool = False,
@@ -113,6 +159,10 @@ class Turn:
         """Attach buttons to the last message of this turn."""
         self._out[-1].rows.extend(list(row) for row in buttons)
 
+    def example_code(self) -> str:
+        """A well-formed tracking code of this commune and month, for help texts."""
+        return tracking_code.make_code(self.commune.code, self.local(self.now), EXAMPLE_RANDOM)
+
     # --- moving ------------------------------------------------------------------------
 
     async def goto(self, state: str, *, quiet: bool = False) -> None:
@@ -126,10 +176,34 @@ class Turn:
         """Show the current step's prompt again (state and nonce unchanged)."""
         await self.steps[self.state].prompt(self)
 
+    @property
+    def is_idle(self) -> bool:
+        return self.state == IDLE
+
+    async def go_idle(self, *, quiet: bool = False) -> None:
+        """Back to the main menu (its prompt shown unless `quiet`)."""
+        await self.goto(IDLE, quiet=quiet)
+
+    async def start_flow(self, name: str, /, **arguments: Any) -> None:
+        """Enter the flow (or the flow's way in) declared as `name` by its router."""
+        await self.entries[name](self, **arguments)
+
+    async def ask_consent(self, *, then: str | None = None) -> None:
+        """The notice on personal data; `then="filing"` continues to filing on "Đồng ý"."""
+        await self.start_flow("consent", then=then)
+
+    async def welcome(self) -> None:
+        """/start: the notice for someone who has not chosen yet, otherwise the menu."""
+        if not self.citizen.has_consented and not self.data.get("declined"):
+            await self.ask_consent()
+        else:
+            self.data["_greet"] = True
+            await self.go_idle()
+
     # --- the result --------------------------------------------------------------------
 
     def button_data(self, action: str) -> str:
-        return action if action.startswith(GLOBAL_PREFIX) else f"{self.nonce}:{action}"
+        return action if MenuButton.is_menu(action) else StepButton(self.nonce, action).pack()
 
     def replies(self) -> list[Reply]:
         """The messages for the person, in order; remembers the last buttons for typing."""
@@ -141,7 +215,7 @@ class Turn:
                 for row in pending.rows
             )
             if rows:
-                typed = {fold(b.label): b.data for row in rows for b in row}
+                typed = {match_form(b.label): b.data for row in rows for b in row}
             replies.append(
                 Reply(
                     channel=self.inbound.channel,
@@ -154,5 +228,5 @@ class Turn:
                 )
             )
         if self._out:
-            self.data["_buttons"] = typed
+            self.data[TYPED_BUTTONS] = typed
         return replies

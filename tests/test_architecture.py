@@ -1,9 +1,11 @@
 """The layering rules of docs/architecture.md, checked on the source (imports inside
-functions count): `bot → handlers → {faq, storage} → domain`."""
+functions count): `bot → handlers → {faq, storage} → domain`; no import cycle among our
+modules; an import inside a function says why; a flow never imports another flow."""
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,128 @@ def test_the_domain_does_no_io() -> None:
             else:
                 continue
             assert not set(names) & io_modules, f"{path.relative_to(ROOT)} imports {names}"
+
+
+# --- no import cycles, no hidden imports -------------------------------------------------
+
+# Known exceptions (none today): a cycle or an unexplained local import added here needs
+# an issue that removes it.
+PENDING_CYCLES: frozenset[frozenset[str]] = frozenset()
+PENDING_LOCAL_IMPORTS: frozenset[str] = frozenset()
+WHY = "# why:"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {
+    module_name(path): path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
+}
+
+
+@dataclass(frozen=True)
+class Imported:
+    module: str  # ours, as a module of MODULES
+    line: int
+    in_function: bool
+
+
+def imports_of(path: Path) -> list[Imported]:
+    """Every import of our modules in a file, module level or inside a function (an
+    `from a.b import c` of a module `c` counts as importing `a.b.c`)."""
+    found: list[Imported] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.Import):
+                names = [alias.name for alias in child.names]
+            elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
+                names = [
+                    f"{child.module}.{a.name}"
+                    if f"{child.module}.{a.name}" in MODULES
+                    else child.module
+                    for a in child.names
+                ]
+            else:
+                visit(child, inside)
+                continue
+            found.extend(Imported(n, child.lineno, in_function) for n in names if n in MODULES)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    return {name: {i.module for i in imports_of(path)} - {name} for name, path in MODULES.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[frozenset[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                connect(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = {stack.pop()}
+            while node not in component:
+                component.add(stack.pop())
+            if len(component) > 1:
+                found.append(frozenset(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return found
+
+
+def test_there_is_no_import_cycle_counting_imports_inside_functions() -> None:
+    found = {c for c in cycles(import_graph()) if c not in PENDING_CYCLES}
+    assert not found, [sorted(c) for c in found]
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [frozenset({"a", "b", "c"})]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_an_import_inside_a_function_says_why() -> None:
+    hidden = []
+    for name, path in MODULES.items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for imported in imports_of(path):
+            here = lines[imported.line - 1 : imported.line]
+            above = lines[imported.line - 2 : imported.line - 1] if imported.line > 1 else []
+            explained = any(WHY in line for line in [*here, *above])
+            if imported.in_function and not explained and name not in PENDING_LOCAL_IMPORTS:
+                hidden.append(f"{path.relative_to(ROOT)}:{imported.line} imports {imported.module}")
+    assert not hidden, hidden
+
+
+def test_a_flow_reaches_another_flow_by_name_not_by_import() -> None:
+    graph = import_graph()
+
+    def flow(name: str) -> str | None:  # a flow's own modules: handlers/flows/filing/*
+        parts = name.split(".")
+        return parts[2] if len(parts) > 2 and parts[:2] == ["handlers", "flows"] else None
+
+    wrong = [
+        f"{name} imports {other}"
+        for name in sorted(graph)
+        for other in sorted(graph[name])
+        if flow(name) and flow(other) and flow(name) != flow(other)
+    ]
+    assert not wrong, wrong

@@ -430,12 +430,13 @@ async def test_a_crash_mid_turn_apologises_and_changes_nothing(
     await chat.press(label("kind.phan_anh"))
     await chat.send("Nước sinh hoạt có mùi lạ")
     from handlers.flows import filing
+    from handlers.turn import Step
 
     async def broken(turn: object) -> None:
         raise RuntimeError("disk on fire")
 
     steps = dict(chat.app.dispatcher.steps)
-    steps[filing.Filing.HAMLET] = filing.Step(filing.prompt_hamlet, broken)
+    steps[filing.Filing.HAMLET] = Step(filing.prompt_hamlet, broken)
     monkeypatch.setattr(chat.app.dispatcher, "steps", steps)
     hamlet_prompt = chat.replies
     await chat.press("Thôn 1")

@@ -46,7 +46,8 @@ from domain.records import (
 )
 from domain.tracking_code import make_code
 from handlers import records
-from handlers.notify import CARD_ACTIONS, Notifier, parse_record_button, record_button_data
+from handlers.callbacks import RecordButton
+from handlers.notify import CARD_ACTIONS, Notifier
 from handlers.officials.routing import STEP_COMMANDS
 from handlers.render import Renderer
 from storage import SqliteStorage, Storage
@@ -460,6 +461,15 @@ async def test_a_stale_version_or_a_foreign_actor_changes_nothing(
 
 
 # --- record buttons -----------------------------------------------------------------------
+
+
+def record_button_data(rec: Record, action: Action) -> str:
+    return RecordButton(rec.code, action, rec.version).pack()
+
+
+def parse_record_button(data: str) -> tuple[str, str, int] | None:
+    button = RecordButton.unpack(data)
+    return None if button is None else (button.code, button.action.value, button.version)
 
 
 @given(

@@ -26,10 +26,10 @@ def run(settings: Settings) -> int:
 
 
 async def serve(settings: Settings) -> int:
-    # python-telegram-bot, starlette and uvicorn take seconds to import: only `run` pays.
+    # why: python-telegram-bot, starlette and uvicorn take seconds to import: only `run` pays.
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
-    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram import TelegramChannel  # why: as above
 
     telegram = settings.telegram
     if telegram is None:

@@ -1,8 +1,11 @@
-"""The flows, one module each; `STEPS` maps every named state to its step."""
+"""The citizens' flows, one module each, joined into one set of routes.
+
+A new flow is one module with its `FlowRouter` plus one line here. The order is the order
+in which their declarations are checked for clashes; the command menu has its own order
+(each command's `menu` place).
+"""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from handlers.flows import (
     announcements,
@@ -16,17 +19,17 @@ from handlers.flows import (
     questions,
     rating,
 )
-from handlers.turn import Step
+from handlers.router import Routes, include_routers
 
-STEPS: Mapping[str, Step] = {
-    **commune.STEPS,
-    **consent.STEPS,
-    **menu.STEPS,
-    **filing.STEPS,
-    **lookup.STEPS,
-    **erase.STEPS,
-    **questions.STEPS,
-    **announcements.STEPS,
-    **info.STEPS,
-    **rating.STEPS,
-}
+ROUTES: Routes = include_routers(
+    commune.router,
+    consent.router,
+    menu.router,
+    filing.router,
+    lookup.router,
+    erase.router,
+    questions.router,
+    announcements.router,
+    info.router,
+    rating.router,
+)

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers.turn import ButtonSpec, Step, Turn
+from handlers.callbacks import MenuButton
+from handlers.router import FlowRouter
+from handlers.turn import ButtonSpec, Turn
+
+router = FlowRouter("announce")
 
 
 class Announce(StrEnum):
     CHOOSE = "announce.choose"
 
 
-async def start(turn: Turn) -> None:
-    from handlers.flows import consent
-
+@router.action("announce")
+async def start(turn: Turn, _args: str = "") -> None:
     if not turn.citizen.has_consented:
-        await consent.ask(turn)
+        await turn.ask_consent()
         return
     await turn.goto(Announce.CHOOSE)
 
 
+@router.prompt(Announce.CHOOSE)
 async def prompt_choose(turn: Turn) -> None:
     current = await turn.uow.subscriptions.get(turn.citizen.id)
     rows: list[list[ButtonSpec]] = [[turn.btn("btn.announce_all", "all")]]
@@ -33,7 +37,7 @@ async def prompt_choose(turn: Turn) -> None:
         rows.append([(label, action) for action, label in hamlets[start : start + 2]])
     if current is not None:
         rows.append([turn.btn("btn.announce_stop", "stop")])
-    rows.append([turn.btn("btn.menu", "m:menu")])
+    rows.append([turn.btn("btn.menu", MenuButton("menu").pack())])
     turn.say(
         "announce_choose",
         rows,
@@ -42,14 +46,13 @@ async def prompt_choose(turn: Turn) -> None:
     )
 
 
+@router.handle(Announce.CHOOSE)
 async def handle_choose(turn: Turn) -> None:
-    from handlers.flows import menu
-
     action = turn.action or ""
     if action == "stop":
         await turn.uow.subscriptions.remove(turn.citizen.id)
         turn.say("announce_stopped")
-        await menu.go_idle(turn)
+        await turn.go_idle()
         return
     hamlet: str | None = None
     if action.startswith("h:") and action[2:].isdigit():
@@ -65,7 +68,4 @@ async def handle_choose(turn: Turn) -> None:
         return
     await turn.uow.subscriptions.save(turn.citizen.id, turn.commune.code, hamlet, turn.now)
     turn.say("announce_subscribed", hamlet=hamlet)
-    await menu.go_idle(turn)
-
-
-STEPS: dict[str, Step] = {Announce.CHOOSE: Step(prompt_choose, handle_choose)}
+    await turn.go_idle()

@@ -13,12 +13,16 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from handlers.text import fold
-from handlers.turn import ButtonSpec, Step, Turn
+from handlers.callbacks import CommuneButton
+from handlers.router import FlowRouter
+from handlers.text import match_form
+from handlers.turn import ButtonSpec, Turn
 
 MAX_BUTTONS = 6
 SURE = 90.0
 _KIND_WORDS = re.compile(r"^(xa|phuong|dac khu|thi tran)\s+")
+
+router = FlowRouter("commune")
 
 
 class Commune(StrEnum):
@@ -27,7 +31,7 @@ class Commune(StrEnum):
 
 def _bare(name: str) -> str:
     """ "xã Cát Giang (xã mẫu)" → "cat giang xa mau": what people type."""
-    return _KIND_WORDS.sub("", fold(name))
+    return _KIND_WORDS.sub("", match_form(name))
 
 
 def matches(turn: Turn, text: str) -> list[tuple[str, float]]:
@@ -40,18 +44,20 @@ def matches(turn: Turn, text: str) -> list[tuple[str, float]]:
     return [(code, score) for _, score, code in found]
 
 
+@router.prompt(Commune.CHOOSE)
 async def prompt_choose(turn: Turn) -> None:
     communes = turn.settings.communes
     buttons: list[list[ButtonSpec]] = []
     if len(communes) <= MAX_BUTTONS:
-        buttons = [[(c.name, f"c:{c.code}")] for c in communes]
+        buttons = [[(c.name, CommuneButton(c.code).pack())] for c in communes]
     turn.say("commune_choose", buttons, count=len(communes))
 
 
+@router.handle(Commune.CHOOSE)
 async def handle_choose(turn: Turn) -> None:
-    action = turn.action or ""
-    if action.startswith("c:") and turn.settings.commune(action[2:]) is not None:
-        await chosen(turn, action[2:])
+    pressed = CommuneButton.unpack(turn.action or "")
+    if pressed is not None and turn.settings.commune(pressed.code) is not None:
+        await chosen(turn, pressed.code)
         return
     if not turn.text:
         turn.say("choose_button")
@@ -63,13 +69,11 @@ async def handle_choose(turn: Turn) -> None:
         await chosen(turn, found[0][0])
         return
     names = {c.code: c.name for c in turn.settings.communes}
-    buttons = [[(names[code], f"c:{code}")] for code, score in found if score >= 50]
+    buttons = [[(names[code], CommuneButton(code).pack())] for code, score in found if score >= 50]
     turn.say("commune_suggestions", buttons, text=turn.text[:60], found=bool(buttons))
 
 
 async def chosen(turn: Turn, code: str) -> None:
-    from handlers.dispatcher import start
-
     commune = turn.settings.commune(code)
     if commune is None:
         return
@@ -77,11 +81,14 @@ async def chosen(turn: Turn, code: str) -> None:
     turn.commune = commune
     turn.needs_commune = False
     turn.say("commune_chosen")
-    await start(turn, "")
+    await turn.welcome()
 
 
+@router.entry()
 async def ask(turn: Turn) -> None:
     await turn.goto(Commune.CHOOSE)
 
 
-STEPS: dict[str, Step] = {Commune.CHOOSE: Step(prompt_choose, handle_choose)}
+@router.command("doixa", menu=8, label="cmd.doixa", several_communes_only=True)
+async def _change_commune(turn: Turn, _args: str) -> None:
+    await ask(turn)

@@ -10,13 +10,18 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.records import Citizen
-from handlers.turn import Step, Turn
+from handlers.free_text import answer_before_consent
+from handlers.router import FlowRouter
+from handlers.turn import Turn
+
+router = FlowRouter("consent")
 
 
 class Consent(StrEnum):
     ASK = "consent.ask"
 
 
+@router.prompt(Consent.ASK)
 async def prompt_ask(turn: Turn) -> None:
     turn.say(
         "consent_notice",
@@ -24,9 +29,8 @@ async def prompt_ask(turn: Turn) -> None:
     )
 
 
+@router.handle(Consent.ASK)
 async def handle_ask(turn: Turn) -> None:
-    from handlers.flows import filing, menu
-
     if turn.action == "yes":
         await turn.uow.citizens.set_consent(
             turn.citizen.id, turn.now, turn.settings.bot.privacy_notice_version
@@ -34,23 +38,22 @@ async def handle_ask(turn: Turn) -> None:
         turn.citizen = await _reload(turn)
         turn.data.pop("declined", None)
         turn.say("consent_given")
-        if turn.data.pop("after_consent", None) == "filing":
-            await filing.start(turn)
+        then = turn.data.pop("after_consent", None)
+        if then == "filing":
+            await turn.start_flow(then)
         else:
-            await menu.go_idle(turn)
+            await turn.go_idle()
     elif turn.action == "no":
         turn.data["declined"] = True
         turn.data.pop("after_consent", None)
         turn.say("consent_declined")
-        await menu.go_idle(turn)
+        await turn.go_idle()
     else:
-        from handlers.flows import questions
-
         # A question typed instead of choosing is answered (the notice says questions
         # work without consent); then the choice is asked again.
         said = turn.said_count()
         if turn.text:
-            await questions.answer_before_consent(turn, turn.text)
+            await answer_before_consent(turn, turn.text)
         if turn.said_count() == said:
             turn.say("choose_button")
         await turn.reprompt()
@@ -63,6 +66,7 @@ async def _reload(turn: Turn) -> Citizen:
     return citizen
 
 
+@router.entry()
 async def ask(turn: Turn, *, then: str | None = None) -> None:
     """Show the notice and wait for the choice; `then="filing"` continues to filing."""
     if then:
@@ -70,4 +74,6 @@ async def ask(turn: Turn, *, then: str | None = None) -> None:
     await turn.goto(Consent.ASK)
 
 
-STEPS: dict[str, Step] = {Consent.ASK: Step(prompt_ask, handle_ask)}
+@router.action("consent")
+async def _consent(turn: Turn, _args: str) -> None:
+    await ask(turn)

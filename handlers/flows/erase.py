@@ -9,19 +9,24 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from handlers.turn import Step, Turn
+from handlers.router import FlowRouter
+from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
+
+router = FlowRouter("erase")
 
 
 class Erase(StrEnum):
     CONFIRM = "erase.confirm"
 
 
-async def start(turn: Turn) -> None:
+@router.command("xoadulieu", menu=7, label="cmd.xoadulieu")
+async def start(turn: Turn, _args: str = "") -> None:
     await turn.goto(Erase.CONFIRM)
 
 
+@router.prompt(Erase.CONFIRM)
 async def prompt_confirm(turn: Turn) -> None:
     records = await turn.uow.records.list_for_citizen(turn.citizen.id, 1000)
     open_identity = sum(
@@ -35,9 +40,8 @@ async def prompt_confirm(turn: Turn) -> None:
     )
 
 
+@router.handle(Erase.CONFIRM)
 async def handle_confirm(turn: Turn) -> None:
-    from handlers.flows import menu
-
     if turn.action == "erase:yes":
         count = await turn.uow.citizens.erase(turn.citizen.id, turn.now)
         turn.erased = True
@@ -45,10 +49,7 @@ async def handle_confirm(turn: Turn) -> None:
         turn.say("erase_done")
     elif turn.action == "erase:no":
         turn.say("erase_kept")
-        await menu.go_idle(turn)
+        await turn.go_idle()
     else:
         turn.say("choose_button")
         await turn.reprompt()
-
-
-STEPS: dict[str, Step] = {Erase.CONFIRM: Step(prompt_confirm, handle_confirm)}

@@ -2,10 +2,11 @@
 
 Whether a record waits for the citizen is its status (`need_info`), not a conversation
 state, so nothing the citizen does can lose it: while it waits, the request, the /tracuu
-result and the /cuatoi list carry a «Bổ sung» button (`m:bosung:CODE`, a global button that
-works from any state) that starts the answer step. When the official asks, a citizen who is
-idle is put straight into the answer step (their next message is the answer); one who is in
-the middle of something (a draft, a question) is not interrupted — the request arrives as a
+result and the /cuatoi list carry a «Bổ sung» button (`m:bosung:CODE`, a global button
+that works from any state; `handlers/supplement.py`) that starts the answer step. When the
+official asks, a citizen who is idle is put straight into the answer step (their next
+message is the answer; `handlers.conversations.move`); one who is in the middle of
+something (a draft, a question) is not interrupted — the request arrives as a
 notification with the button.
 
 The answer — text and/or photos — is attached to the record, the record goes back to
@@ -17,47 +18,22 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.lifecycle import Action, LifecycleError
-from domain.messages import Button
 from domain.permissions import Actor, allowed
-from domain.records import Record, RecordStatus
+from domain.records import RecordStatus
 from handlers import records
+from handlers.callbacks import SUPPLEMENT_ACTION
 from handlers.notify import Notifier
-from handlers.render import Renderer
-from handlers.turn import GLOBAL_PREFIX, ButtonSpec, Step, Turn
+from handlers.router import FlowRouter
+from handlers.turn import Turn
 
-SUPPLEMENT_ACTION = "bosung"
+router = FlowRouter("info")
 
 
 class Info(StrEnum):
     ANSWER = "info.answer"
 
 
-def supplement_data(code: str) -> str:
-    """`m:bosung:CODE` (≤ 64 bytes): a global button naming the record."""
-    return f"{GLOBAL_PREFIX}{SUPPLEMENT_ACTION}:{code}"
-
-
-def supplement_label(renderer: Renderer, code: str) -> str:
-    return f"{renderer.label('btn.supplement')} {code}"
-
-
-def supplement_button(renderer: Renderer, code: str) -> Button:
-    """For notifications (built outside a conversation turn)."""
-    return Button(supplement_label(renderer, code), supplement_data(code))
-
-
-def supplement_spec(turn: Turn, record: Record) -> ButtonSpec:
-    """For a turn's own messages (/tracuu, /cuatoi)."""
-    return (supplement_label(turn.renderer, record.code), supplement_data(record.code))
-
-
-def waits_for(turn: Turn, record: Record) -> bool:
-    """Whether `record` is the citizen's own and waits for their information."""
-    return record.status is RecordStatus.NEED_INFO and allowed(
-        Actor.for_citizen(turn.citizen.id), record, Action.INFO_RECEIVED
-    )
-
-
+@router.action(SUPPLEMENT_ACTION)
 async def start(turn: Turn, code: str) -> None:
     """The «Bổ sung» button: enter the answer step for that record, from any state."""
     record = await turn.uow.records.get_by_code(code.strip().upper()) if code else None
@@ -71,12 +47,13 @@ async def start(turn: Turn, code: str) -> None:
         turn.say("info_not_needed", code=record.code)
         await _back(turn)
         return
-    if turn.state in turn.steps and turn.state not in (Info.ANSWER, "menu.idle"):
+    if turn.state in turn.steps and turn.state != Info.ANSWER and not turn.is_idle:
         turn.data["info_return"] = turn.state  # come back here afterwards
     turn.data["info_code"] = record.code
     await turn.goto(Info.ANSWER)
 
 
+@router.prompt(Info.ANSWER)
 async def prompt_answer(turn: Turn) -> None:
     turn.say(
         "info_prompt",
@@ -87,17 +64,16 @@ async def prompt_answer(turn: Turn) -> None:
 
 async def _back(turn: Turn) -> None:
     """Return to the step the citizen left for the answer, else the menu."""
-    from handlers.flows import menu
-
     back = turn.data.pop("info_return", None)
     if isinstance(back, str) and back in turn.steps and back != Info.ANSWER:
         await turn.goto(back)
     elif turn.state in turn.steps and turn.state != Info.ANSWER:
         await turn.reprompt()
     else:
-        await menu.go_idle(turn)
+        await turn.go_idle()
 
 
+@router.handle(Info.ANSWER)
 async def handle_answer(turn: Turn) -> None:
     code = turn.data.get("info_code")
     if turn.action == "later":
@@ -141,6 +117,3 @@ async def handle_answer(turn: Turn) -> None:
     turn.data.pop("info_code", None)
     turn.say("info_thanks", code=record.code)
     await _back(turn)
-
-
-STEPS: dict[str, Step] = {Info.ANSWER: Step(prompt_answer, handle_answer)}

@@ -11,26 +11,20 @@ from enum import StrEnum
 
 from domain import tracking_code
 from domain.permissions import Actor, Perm, allowed
-from handlers.flows import info
-from handlers.turn import Step, Turn
+from handlers.callbacks import MenuButton
+from handlers.free_text import answer_free_text
+from handlers.router import FlowRouter
+from handlers.supplement import supplement_spec, waits_for
+from handlers.turn import Turn
 
-EXAMPLE_RANDOM = "7KQ3X"
+router = FlowRouter("lookup")
 
 
 class Lookup(StrEnum):
     ASK = "lookup.ask"
 
 
-def example_code(turn: Turn) -> str:
-    return tracking_code.make_code(
-        turn.commune.code, turn.now.astimezone(turn.commune.timezone), EXAMPLE_RANDOM
-    )
-
-
-def looks_like_code(text: str) -> bool:
-    return tracking_code.looks_like_code(text)
-
-
+@router.entry()
 async def start(turn: Turn, code_text: str | None = None) -> None:
     if code_text:
         await show(turn, code_text)
@@ -38,27 +32,35 @@ async def start(turn: Turn, code_text: str | None = None) -> None:
         await turn.goto(Lookup.ASK)
 
 
+@router.command("tracuu", menu=3, label="cmd.tracuu")
+@router.action("lookup")
+async def _lookup(turn: Turn, args: str) -> None:
+    await start(turn, args or None)
+
+
+@router.prompt(Lookup.ASK)
 async def prompt_ask(turn: Turn) -> None:
-    turn.say("lookup_ask", [[turn.btn("btn.cancel", "m:cancel")]], example_code=example_code(turn))
+    turn.say(
+        "lookup_ask",
+        [[turn.btn("btn.cancel", MenuButton("cancel").pack())]],
+        example_code=turn.example_code(),
+    )
 
 
+@router.handle(Lookup.ASK)
 async def handle_ask(turn: Turn) -> None:
-    from handlers.flows import questions
-
     if not turn.text:
         turn.say("input_empty")
-    elif looks_like_code(turn.text) or len(turn.text.split()) <= 2:
+    elif tracking_code.looks_like_code(turn.text) or len(turn.text.split()) <= 2:
         await show(turn, turn.text, retry_in_place=True)
     else:  # a sentence, not a code: understand it instead of calling it a bad code
-        await questions.answer_free_text(turn)
+        await answer_free_text(turn)
 
 
 async def show(turn: Turn, text: str, *, retry_in_place: bool = False) -> None:
     """Answer a lookup, then go back to the menu (or wait for another try if invalid)."""
-    from handlers.flows import menu
-
     if await describe(turn, text):
-        await menu.go_idle(turn)
+        await turn.go_idle()
     elif not retry_in_place:
         await turn.goto(Lookup.ASK)
 
@@ -76,7 +78,7 @@ async def describe(turn: Turn, text: str) -> bool:
         elif letters and turn.settings.commune(letters.group(0)) is None:
             turn.say("lookup_foreign", code=shown)
         else:
-            turn.say("lookup_invalid", text=shown, example_code=example_code(turn))
+            turn.say("lookup_invalid", text=shown, example_code=turn.example_code())
         return False
     if turn.settings.commune(parsed.commune) is None:
         turn.say("lookup_foreign", code=parsed.code)
@@ -98,7 +100,9 @@ async def describe(turn: Turn, text: str) -> bool:
     office = commune.office(record.office_code)
     turn.say(
         "lookup_result",
-        [[info.supplement_spec(turn, record)]] if owner and info.waits_for(turn, record) else (),
+        [[supplement_spec(turn.renderer, record.code)]]
+        if owner and waits_for(turn, record)
+        else (),
         record=record,
         owner=owner,
         office_name=office.name if office else record.office_code,
@@ -107,6 +111,3 @@ async def describe(turn: Turn, text: str) -> bool:
         events=events,
     )
     return True
-
-
-STEPS: dict[str, Step] = {Lookup.ASK: Step(prompt_ask, handle_ask)}

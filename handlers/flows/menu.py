@@ -4,32 +4,45 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain import tracking_code
 from domain.records import Record
-from handlers.turn import ButtonSpec, Step, Turn
+from handlers.callbacks import MenuButton
+from handlers.conversations import IDLE
+from handlers.free_text import answer_free_text
+from handlers.router import FlowRouter
+from handlers.supplement import supplement_spec, waits_for
+from handlers.turn import ButtonSpec, Turn
 
 MY_RECORDS_LIMIT = 10
 
+router = FlowRouter("menu")
+
 
 class Menu(StrEnum):
-    IDLE = "menu.idle"
+    IDLE = IDLE
 
 
 def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
     rows = []
     if turn.citizen.has_consented:
-        rows.append([turn.btn("btn.menu_file", "m:file")])
-    rows.append([turn.btn("btn.menu_ask", "m:ask"), turn.btn("btn.menu_lookup", "m:lookup")])
+        rows.append([turn.btn("btn.menu_file", MenuButton("file").pack())])
+    rows.append(
+        [
+            turn.btn("btn.menu_ask", MenuButton("ask").pack()),
+            turn.btn("btn.menu_lookup", MenuButton("lookup").pack()),
+        ]
+    )
+    help_button = turn.btn("btn.menu_help", MenuButton("help").pack())
     if turn.citizen.has_consented:
-        rows.append([turn.btn("btn.menu_mine", "m:mine"), turn.btn("btn.menu_help", "m:help")])
+        rows.append([turn.btn("btn.menu_mine", MenuButton("mine").pack()), help_button])
     else:
-        rows.append(
-            [turn.btn("btn.consent_again", "m:consent"), turn.btn("btn.menu_help", "m:help")]
-        )
+        rows.append([turn.btn("btn.consent_again", MenuButton("consent").pack()), help_button])
     if turn.citizen.has_consented:
-        rows.append([turn.btn("btn.menu_announce", "m:announce")])
+        rows.append([turn.btn("btn.menu_announce", MenuButton("announce").pack())])
     return rows
 
 
+@router.prompt(Menu.IDLE)
 async def prompt_idle(turn: Turn) -> None:
     turn.say(
         "menu",
@@ -39,39 +52,46 @@ async def prompt_idle(turn: Turn) -> None:
     )
 
 
+@router.handle(Menu.IDLE)
 async def handle_idle(turn: Turn) -> None:
-    from handlers.flows import lookup, questions
-
-    if turn.text and lookup.looks_like_code(turn.text):
-        await lookup.show(turn, turn.text)
+    if turn.text and tracking_code.looks_like_code(turn.text):
+        await turn.start_flow("lookup", code_text=turn.text)
         return
     if turn.text:
-        await questions.answer_free_text(turn)
+        await answer_free_text(turn)
         return
     turn.say("choose_button")
     await turn.reprompt()
 
 
-async def go_idle(turn: Turn) -> None:
-    await turn.goto(Menu.IDLE)
+@router.command("start", menu=1, label="cmd.start")
+async def start(turn: Turn, _args: str) -> None:
+    await turn.welcome()
 
 
-async def show_help(turn: Turn) -> None:
-    from handlers.flows.lookup import example_code
-
-    turn.say("help", example_code=example_code(turn))
-    await go_idle(turn)
+@router.action("menu")
+async def go_idle(turn: Turn, _args: str = "") -> None:
+    await turn.go_idle()
 
 
-async def cancel(turn: Turn) -> None:
+@router.command("trogiup", menu=6, label="cmd.trogiup")
+@router.action("help")
+async def show_help(turn: Turn, _args: str = "") -> None:
+    turn.say("help", example_code=turn.example_code())
+    await turn.go_idle()
+
+
+@router.command("huy", menu=5, label="cmd.huy")
+@router.action("cancel")
+async def cancel(turn: Turn, _args: str = "") -> None:
     dropped = turn.data.pop("draft", None) is not None
     turn.say("cancelled", dropped_draft=dropped)
-    await go_idle(turn)
+    await turn.go_idle()
 
 
-async def show_my_records(turn: Turn) -> None:
-    from handlers.flows import info
-
+@router.command("cuatoi", menu=4, label="cmd.cuatoi")
+@router.action("mine")
+async def show_my_records(turn: Turn, _args: str = "") -> None:
     records = []
     total = 0
     rows: list[Record] = []
@@ -88,9 +108,6 @@ async def show_my_records(turn: Turn) -> None:
             }
             for r in rows
         ]
-    waiting = [[info.supplement_spec(turn, r)] for r in rows if info.waits_for(turn, r)]
+    waiting = [[supplement_spec(turn.renderer, r.code)] for r in rows if waits_for(turn, r)]
     turn.say("my_records", waiting, records=records, total=total)
-    await go_idle(turn)
-
-
-STEPS: dict[str, Step] = {Menu.IDLE: Step(prompt_idle, handle_idle)}
+    await turn.go_idle()

@@ -16,29 +16,32 @@ from domain.lifecycle import Action, LifecycleError
 from domain.permissions import Actor, allowed
 from domain.records import Official, OfficialRole, Rating
 from handlers import records
-from handlers.notify import RATING_BUTTON_PREFIX, Notifier
+from handlers.callbacks import RatingButton
+from handlers.notify import Notifier
+from handlers.router import FlowRouter
 from handlers.text import has_words, one_line
-from handlers.turn import Step, Turn
+from handlers.turn import Turn
 
 REASON_MAX = 500
 
-VALUES = {"vs": Rating.VERY_SATISFIED, "s": Rating.SATISFIED, "u": Rating.UNSATISFIED}
+router = FlowRouter("rating")
 
 
 class RatingState(StrEnum):
     REASON = "rating.reason"
 
 
+@router.button(RatingButton.PREFIX)
 async def press(turn: Turn, data: str) -> None:
     """A rating button; works from any state of the conversation."""
-    code, _, value_key = data.removeprefix(RATING_BUTTON_PREFIX).partition(":")
-    value = VALUES.get(value_key)
-    record = await turn.uow.records.get_by_code(code)
+    pressed = RatingButton.unpack(data)
+    record = await turn.uow.records.get_by_code(pressed.code) if pressed else None
     actor = Actor.for_citizen(turn.citizen.id)
-    if value is None or record is None or not allowed(actor, record, Action.RATE):
+    if pressed is None or record is None or not allowed(actor, record, Action.RATE):
         turn.say("stale_button")
         await _back(turn)
         return
+    value = pressed.rating
     if not lifecycle.can(actor, record, Action.RATE) or record.rated_at is not None:
         turn.say("rating_already", code=record.code)
         await _back(turn)
@@ -76,22 +79,20 @@ def _chats(officials: list[Official]) -> set[tuple[str, str]]:
 
 async def _back(turn: Turn) -> None:
     """Return the citizen to where they were (or the menu)."""
-    from handlers.flows import menu
-
     if turn.state and turn.state in turn.steps and turn.state != RatingState.REASON:
         await turn.reprompt()
     else:
-        await menu.go_idle(turn)
+        await turn.go_idle()
 
 
+@router.prompt(RatingState.REASON)
 async def prompt_reason(turn: Turn) -> None:
     rating = turn.data.get("rating", {})
     turn.say("rating_reason", [[turn.btn("btn.skip", "skip")]], code=rating.get("code", ""))
 
 
+@router.handle(RatingState.REASON)
 async def handle_reason(turn: Turn) -> None:
-    from handlers.flows import menu
-
     rating = turn.data.pop("rating", {})
     code = rating.get("code", "")
     if turn.action != "skip" and turn.text and has_words(turn.text):
@@ -110,7 +111,4 @@ async def handle_reason(turn: Turn) -> None:
             for channel, chat_id in sorted(readers):
                 notifier.send_text(channel, chat_id, text, record)
     turn.say("rating_reopened", code=code)
-    await menu.go_idle(turn)
-
-
-STEPS: dict[str, Step] = {RatingState.REASON: Step(prompt_reason, handle_reason)}
+    await turn.go_idle()

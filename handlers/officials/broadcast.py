@@ -12,7 +12,7 @@ import logging
 from domain.messages import Button
 from domain.permissions import may_broadcast
 from handlers.broadcast import queue_broadcast
-from handlers.notify import PROGRESS_BUTTON_PREFIX
+from handlers.callbacks import ProgressButton
 from handlers.officials.turn import StaffTurn
 
 log = logging.getLogger(__name__)
@@ -35,19 +35,19 @@ async def broadcast(turn: StaffTurn, args: str) -> None:
     )
     log.info("announcement queued by official %s: %d messages", turn.official.id, queued.count)
     rows = []
-    if queued.first_id is not None:
-        data = f"{PROGRESS_BUTTON_PREFIX}{queued.first_id}:{queued.last_id}"
+    if queued.first_id is not None and queued.last_id is not None:
+        data = ProgressButton(queued.first_id, queued.last_id).pack()
         rows = [[Button(turn.renderer.label("btn.progress"), data)]]
     turn.say("staff_broadcast", rows, reason="ok", count=queued.count, hamlet=hamlet or None)
 
 
 async def progress(turn: StaffTurn, data: str) -> None:
     """The «Xem tiến độ» button (`p:<first outbox id>:<last outbox id>`)."""
-    first, _, last = data.removeprefix(PROGRESS_BUTTON_PREFIX).partition(":")
-    if not (may_broadcast(turn.official, turn.commune.code) and first.isdigit() and last.isdigit()):
+    pressed = ProgressButton.unpack(data)
+    if not (may_broadcast(turn.official, turn.commune.code) and pressed is not None):
         turn.say("stale_button")
         return
-    counts = await turn.uow.outbox.progress(int(first), int(last))
+    counts = await turn.uow.outbox.progress(pressed.first_id, pressed.last_id)
     rows = [[Button(turn.renderer.label("btn.progress"), data)]] if counts.get("pending") else []
     turn.say(
         "staff_broadcast_progress",

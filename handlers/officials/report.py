@@ -8,14 +8,13 @@ just given the record (Giao), and tells the office — the new office, after a t
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.lifecycle import Action, StepResult
 from domain.messages import Button
-from domain.records import Conversation, Record
-from handlers.flows.info import Info, supplement_button
-from handlers.flows.menu import Menu
+from domain.records import Record
+from handlers import conversations
+from handlers.flows.info import Info
 from handlers.officials.turn import StaffTurn
+from handlers.supplement import supplement_button
 
 # Steps whose point is a message to the citizen (the official hears if it cannot arrive).
 REACHES_CITIZEN = frozenset({Action.ASK_INFO, Action.REPLY, Action.COMPLETE, Action.REJECT})
@@ -101,25 +100,11 @@ async def _tell_office(turn: StaffTurn, step: StepResult, here: set[tuple[str, s
 
 async def _citizen_is_idle(turn: StaffTurn, citizen_id: int) -> bool:
     """Whether the citizen is at the menu (not in a draft, a question or another step)."""
-    conversation = await turn.uow.conversations.get(citizen_id)
-    return conversation is not None and conversation.state == Menu.IDLE
+    return await conversations.is_idle(turn.uow, citizen_id)
 
 
 async def _await_citizen_info(turn: StaffTurn, record: Record, citizen_id: int) -> None:
     """Put an idle citizen's conversation in the 'answer the request' state for this
     record (their data — a kept draft — stays). A citizen in the middle of something is
     never moved: the request's «Bổ sung» button starts the answer when they are ready."""
-    conversation = await turn.uow.conversations.get(citizen_id)
-    data: dict[str, Any] = dict(conversation.data) if conversation else {}
-    data["info_code"] = record.code
-    data["_buttons"] = {}
-    await turn.uow.conversations.save(
-        Conversation(
-            citizen_id=citizen_id,
-            flow="info",
-            state=Info.ANSWER,
-            data=data,
-            nonce=(conversation.nonce if conversation else 0) + 1,
-            updated_at=turn.now,
-        )
-    )
+    await conversations.move(turn.uow, citizen_id, Info.ANSWER, turn.now, info_code=record.code)

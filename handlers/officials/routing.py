@@ -14,7 +14,7 @@ from domain.lifecycle import Action
 from domain.messages import RESUME, Inbound
 from domain.permissions import may_broadcast, may_manage_officials
 from domain.records import Official, Pending
-from handlers.notify import PROGRESS_BUTTON_PREFIX, RECORD_BUTTON_PREFIX
+from handlers.callbacks import ProgressButton, RecordButton
 from handlers.officials import admin, broadcast, queues, steps
 from handlers.officials.turn import StaffTurn, command_name
 from handlers.text import clean_text
@@ -30,7 +30,7 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
     if inbound.button == RESUME and official is not None and official.active:
         return True  # an official's terminal reopening: nothing to show (no citizen notice)
     if inbound.button is not None:
-        return inbound.button.startswith((RECORD_BUTTON_PREFIX, PROGRESS_BUTTON_PREFIX))
+        return inbound.button.startswith((RecordButton.PREFIX, ProgressButton.PREFIX))
     text = (inbound.text or "").strip()
     if text.startswith("/"):
         name, _ = command_name(text)
@@ -48,9 +48,9 @@ def claims(inbound: Inbound, official: Official | None, pending: Pending | None)
 async def handle(turn: StaffTurn) -> None:
     inbound = turn.inbound
     if inbound.button is not None:
-        if inbound.button.startswith(PROGRESS_BUTTON_PREFIX):
+        if inbound.button.startswith(ProgressButton.PREFIX):
             await broadcast.progress(turn, inbound.button)
-        elif inbound.button.startswith(RECORD_BUTTON_PREFIX):
+        elif inbound.button.startswith(RecordButton.PREFIX):
             await steps.press(turn, inbound.button)
         return  # other buttons in a group belong to nobody here
     text = clean_text(inbound.text or "")

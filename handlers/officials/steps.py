@@ -18,7 +18,8 @@ from domain.lifecycle import Action, LifecycleError
 from domain.permissions import Perm, allowed
 from domain.records import Official, Pending, Record, RecordStatus
 from handlers import records
-from handlers.notify import CARD_ACTIONS, parse_record_button
+from handlers.callbacks import RecordButton
+from handlers.notify import CARD_ACTIONS
 from handlers.officials.report import tell_about_step
 from handlers.officials.turn import StaffTurn, named_record
 
@@ -32,20 +33,16 @@ NOTIFY_ACTIONS = frozenset(CARD_ACTIONS)
 
 async def press(turn: StaffTurn, data: str) -> None:
     """A record card's button (`r:CODE:action:version`)."""
-    parsed = parse_record_button(data)
+    parsed = RecordButton.unpack(data)
     if not turn.active or turn.official is None:
         turn.say_not_official()
         return
     if parsed is None:
         turn.say("stale_button")
         return
-    code, action_name, version = parsed
-    record = await turn.uow.records.get_by_code(code)
-    try:
-        action: Action | None = Action(action_name)
-    except ValueError:
-        action = None
-    if record is None or action is None or action not in NOTIFY_ACTIONS:
+    record = await turn.uow.records.get_by_code(parsed.code)
+    action, version = parsed.action, parsed.version
+    if record is None or action not in NOTIFY_ACTIONS:
         turn.say("stale_button")
         return
     if not allowed(turn.actor, record, Perm.VIEW):

@@ -1,0 +1,210 @@
+"""Every button-data format, in one place: small typed codecs (aiogram's `CallbackData`).
+
+Button data goes out with a message and comes back when the button is pressed, possibly
+weeks later (a card in an office's chat, a rating button in a notification), so these
+formats are a wire protocol: change one only in a way that keeps sent buttons working.
+`pack()` refuses data over Telegram's 64 bytes; `unpack()` returns None for data that is
+not of its format (a stale or forged button), never raises.
+
+| data                          | codec              | pressed                              |
+|-------------------------------|--------------------|--------------------------------------|
+| `<nonce>:<action>`            | `StepButton`       | in the step that showed it           |
+| `m:<action>[:<argument>]`     | `MenuButton`       | anywhere (menu items, global)        |
+| `m:faq:<entry id>`            | `FaqButton`        | anywhere: show a knowledge-base entry|
+| `m:bosung:<CODE>`             | `SupplementButton` | anywhere: answer a request for info  |
+| `v:<CODE>:<vs, s or u>`       | `RatingButton`     | anywhere: rate a record              |
+| `r:<CODE>:<action>:<version>` | `RecordButton`     | by officials, on a record card       |
+| `p:<first id>:<last id>`      | `ProgressButton`   | by officials: a broadcast's progress |
+| action `c:<COMMUNE>`          | `CommuneButton`    | the commune step (inside a nonce)    |
+| action `e:<target>`           | `EditButton`       | filing's edit step (inside a nonce)  |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from domain.lifecycle import Action
+from domain.messages import MAX_BUTTON_DATA_BYTES
+from domain.records import Rating
+
+
+def _checked(data: str) -> str:
+    if not data.isascii() or not 0 < len(data) <= MAX_BUTTON_DATA_BYTES:
+        raise ValueError(f"button data must be 1-{MAX_BUTTON_DATA_BYTES} ASCII bytes: {data!r}")
+    return data
+
+
+def _number(text: str) -> int | None:
+    """A non-negative integer written the way `str(int)` writes it, else None."""
+    return int(text) if text.isascii() and text.isdigit() and str(int(text)) == text else None
+
+
+@dataclass(frozen=True, slots=True)
+class StepButton:
+    """A button of the current step; stale once the conversation's nonce moved on."""
+
+    nonce: int
+    action: str
+
+    def pack(self) -> str:
+        return _checked(f"{self.nonce}:{self.action}")
+
+    @classmethod
+    def unpack(cls, data: str) -> StepButton | None:
+        nonce, _, action = data.partition(":")
+        number = _number(nonce)
+        return cls(number, action) if number is not None and action else None
+
+
+@dataclass(frozen=True, slots=True)
+class MenuButton:
+    """A global button (a menu item): works from any state, whatever the nonce."""
+
+    PREFIX: ClassVar[str] = "m:"
+    action: str
+    argument: str = ""
+
+    def pack(self) -> str:
+        argument = f":{self.argument}" if self.argument else ""
+        return _checked(f"{self.PREFIX}{self.action}{argument}")
+
+    @classmethod
+    def unpack(cls, data: str) -> MenuButton | None:
+        if not data.startswith(cls.PREFIX):
+            return None
+        action, _, argument = data.removeprefix(cls.PREFIX).partition(":")
+        return cls(action, argument)
+
+    @classmethod
+    def is_menu(cls, data: str) -> bool:
+        return data.startswith(cls.PREFIX)
+
+
+FAQ_ACTION = "faq"
+SUPPLEMENT_ACTION = "bosung"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqButton:
+    """`m:faq:<entry id>`: show that knowledge-base entry."""
+
+    entry_id: str
+
+    def pack(self) -> str:
+        return MenuButton(FAQ_ACTION, self.entry_id).pack()
+
+    @classmethod
+    def unpack(cls, data: str) -> FaqButton | None:
+        menu = MenuButton.unpack(data)
+        return cls(menu.argument) if menu and menu.action == FAQ_ACTION else None
+
+
+@dataclass(frozen=True, slots=True)
+class SupplementButton:
+    """`m:bosung:CODE`: start answering the office's request for information on CODE."""
+
+    code: str
+
+    def pack(self) -> str:
+        return MenuButton(SUPPLEMENT_ACTION, self.code).pack()
+
+    @classmethod
+    def unpack(cls, data: str) -> SupplementButton | None:
+        menu = MenuButton.unpack(data)
+        return cls(menu.argument) if menu and menu.action == SUPPLEMENT_ACTION else None
+
+
+# The rating's short wire names (sent buttons carry them).
+_RATING_KEYS = {Rating.VERY_SATISFIED: "vs", Rating.SATISFIED: "s", Rating.UNSATISFIED: "u"}
+_RATINGS = {key: rating for rating, key in _RATING_KEYS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class RatingButton:
+    PREFIX: ClassVar[str] = "v:"
+    code: str
+    rating: Rating
+
+    def pack(self) -> str:
+        return _checked(f"{self.PREFIX}{self.code}:{_RATING_KEYS[self.rating]}")
+
+    @classmethod
+    def unpack(cls, data: str) -> RatingButton | None:
+        code, _, key = data.removeprefix(cls.PREFIX).partition(":")
+        rating = _RATINGS.get(key)
+        return cls(code, rating) if data.startswith(cls.PREFIX) and rating else None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordButton:
+    """A step on a record card, checked against the record's version when pressed."""
+
+    PREFIX: ClassVar[str] = "r:"
+    code: str
+    action: Action
+    version: int
+
+    def pack(self) -> str:
+        return _checked(f"{self.PREFIX}{self.code}:{self.action.value}:{self.version}")
+
+    @classmethod
+    def unpack(cls, data: str) -> RecordButton | None:
+        parts = data.removeprefix(cls.PREFIX).split(":")
+        if not data.startswith(cls.PREFIX) or len(parts) != 3:
+            return None
+        version = _number(parts[2])
+        actions = {a.value: a for a in Action}
+        if version is None or parts[1] not in actions:
+            return None
+        return cls(parts[0], actions[parts[1]], version)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressButton:
+    """«Xem tiến độ» under an announcement: the outbox ids it was queued as."""
+
+    PREFIX: ClassVar[str] = "p:"
+    first_id: int
+    last_id: int
+
+    def pack(self) -> str:
+        return _checked(f"{self.PREFIX}{self.first_id}:{self.last_id}")
+
+    @classmethod
+    def unpack(cls, data: str) -> ProgressButton | None:
+        first, _, last = data.removeprefix(cls.PREFIX).partition(":")
+        first_id, last_id = _number(first), _number(last)
+        if not data.startswith(cls.PREFIX) or first_id is None or last_id is None:
+            return None
+        return cls(first_id, last_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneButton:
+    """A step action: this commune was chosen."""
+
+    PREFIX: ClassVar[str] = "c:"
+    code: str
+
+    def pack(self) -> str:
+        return _checked(f"{self.PREFIX}{self.code}")
+
+    @classmethod
+    def unpack(cls, action: str) -> CommuneButton | None:
+        return cls(action.removeprefix(cls.PREFIX)) if action.startswith(cls.PREFIX) else None
+
+
+@dataclass(frozen=True, slots=True)
+class EditButton:
+    """A step action of filing's edit step: which part of the draft to change."""
+
+    PREFIX: ClassVar[str] = "e:"
+    target: str  # kind, desc, hamlet, media, contact, or back (to the summary)
+
+    def pack(self) -> str:
+        return _checked(f"{self.PREFIX}{self.target}")
+
+    @classmethod
+    def unpack(cls, action: str) -> EditButton | None:
+        return cls(action.removeprefix(cls.PREFIX)) if action.startswith(cls.PREFIX) else None

@@ -1,0 +1,49 @@
+"""Filing a record: kind → description → hamlet → photos/location → contact → summary.
+
+```mermaid
+stateDiagram-v2
+    [*] --> resume: draft exists
+    [*] --> kind
+    resume --> kind: soạn mới
+    resume --> confirm: soạn tiếp
+    kind --> identity: khiếu nại / tố cáo
+    kind --> description
+    identity --> description
+    description --> hamlet
+    hamlet --> hamlet_other: Khác…
+    hamlet --> media
+    hamlet_other --> media
+    media --> contact: phản ánh / kiến nghị
+    media --> name: khiếu nại / tố cáo
+    contact --> name: để lại thông tin
+    contact --> confirm: ẩn danh / dùng thông tin đã lưu
+    name --> phone
+    phone --> confirm
+    confirm --> edit: Sửa
+    edit --> kind
+    edit --> description
+    edit --> hamlet
+    edit --> media
+    edit --> contact
+    confirm --> [*]: Gửi (record committed, code shown)
+```
+
+The draft lives in the conversation data (`data["draft"]`), so a restart resumes at the
+same step, and leaving with another command keeps it for later; /huy drops it. While
+editing (`draft["editing"]`) each step returns to the summary instead of going on.
+
+One flow in three modules, each with a sub-router of the flow: `draft.py` (the states,
+the way in, resuming), `details.py` (kind → photos and location) and `submit.py`
+(contact → summary → submit).
+"""
+
+from __future__ import annotations
+
+from handlers.flows.filing import details, draft, submit
+from handlers.flows.filing.details import prompt_hamlet
+from handlers.flows.filing.draft import Filing, start
+from handlers.router import FlowRouter
+
+router = FlowRouter("filing").include(draft.router, details.router, submit.router)
+
+__all__ = ["Filing", "prompt_hamlet", "router", "start"]
