@@ -23,7 +23,7 @@ No conversation state, persistence or job queue of PTB's is used: state lives in
 The token is never logged (httpx's request log, which carries it, is silenced in the CLI).
 """
 
-from bot.channels.telegram.channel import COMMANDS, TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.files import FileFetcher
 from bot.channels.telegram.inbound import CHANNEL, BotIdentity, inbound_from_update
 from bot.channels.telegram.sender import MAX_TEXT_UNITS, TelegramSender, split_text
@@ -31,7 +31,6 @@ from bot.channels.telegram.webhook import SECRET_HEADER, QuietServer
 
 __all__ = [
     "CHANNEL",
-    "COMMANDS",
     "MAX_TEXT_UNITS",
     "SECRET_HEADER",
     "BotIdentity",

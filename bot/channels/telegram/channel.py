@@ -22,15 +22,12 @@ from bot.channels.telegram.sender import TelegramSender, opt_in_timedelta
 from bot.channels.telegram.webhook import QuietServer, Webhook, start_server
 from bot.outbox import OutboxSender, Sleep
 from bot.settings import Secret, TelegramSettings
+from handlers.flows import ROUTES
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 SHUTDOWN_FLUSH_SECONDS = 5.0
-
-# The bot's command menu, in Vietnamese (the commands themselves are the dispatcher's).
-# The citizens' command menu; descriptions are the labels `cmd.<name>` (labels.j2).
-COMMANDS: tuple[str, ...] = ("start", "gopy", "tracuu", "cuatoi", "huy", "trogiup", "xoadulieu")
 
 
 class TelegramChannel:
@@ -122,8 +119,9 @@ class TelegramChannel:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def set_commands(self) -> None:
-        names = COMMANDS + (("doixa",) if len(self.app.settings.communes) > 1 else ())
-        commands = [BotCommand(n, self.app.renderer.label(f"cmd.{n}")) for n in names]
+        # The citizens' command menu, as the flows declare it (handlers/flows/*).
+        menu = ROUTES.menu(several_communes=len(self.app.settings.communes) > 1)
+        commands = [BotCommand(c.name, self.app.renderer.label(c.label)) for c in menu]
         try:
             await self.application.bot.set_my_commands(
                 commands, scope=BotCommandScopeAllPrivateChats(), language_code="vi"
