@@ -8,11 +8,11 @@ from types import TracebackType
 from bot.settings import Settings, StorageSettings
 from domain.communes import TRIAGE_OFFICE
 from domain.records import OfficialRole
-from faq.knowledge import load_knowledge_base
+from faq.knowledge import load_deployment_knowledge
 from faq.lexicon import load_lexicon
 from handlers.dispatcher import Dispatcher
-from handlers.knowledge import Knowledge
 from handlers.render import Renderer
+from handlers.understanding import Knowledge
 from storage import SqliteStorage, Storage, UnitOfWork
 from storage.base import CommuneRow, OfficeRow
 
@@ -65,7 +65,7 @@ class App:
     async def open(cls, settings: Settings) -> App:
         renderer = Renderer(settings.bot.templates_dir)
         dirs = settings.bot.knowledge_dirs
-        knowledge = Knowledge(load_knowledge_base(dirs), load_lexicon(dirs))
+        knowledge = Knowledge(load_deployment_knowledge(dirs), load_lexicon(dirs))
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
         storage = await open_storage(settings.storage)
         try:

@@ -18,18 +18,18 @@ from bot.settings import Settings
 from domain.communes import TRIAGE_OFFICE, CommuneSettings
 from domain.messages import plain_text
 from faq.check import check_lexicon
-from faq.knowledge import KnowledgeBaseError, check_knowledge_base, load_knowledge_base
+from faq.knowledge import KnowledgeBaseError, check_knowledge_base, load_deployment_knowledge
 from faq.lexicon import LexiconError, load_lexicon
 from faq.understand import Intent
 from handlers.free_text import render_answer
-from handlers.knowledge import Knowledge
 from handlers.render import Renderer
+from handlers.understanding import Knowledge
 
 
 def ask(settings: Settings, commune: CommuneSettings, texts: Iterable[str]) -> Iterator[str]:
     """One JSON line per text, in order."""
     dirs = settings.bot.knowledge_dirs
-    knowledge = Knowledge(load_knowledge_base(dirs), load_lexicon(dirs))
+    knowledge = Knowledge(load_deployment_knowledge(dirs), load_lexicon(dirs))
     renderer = Renderer(settings.bot.templates_dir)
     today = datetime.now(UTC).astimezone(commune.timezone).date()
     understander = knowledge.understander(commune, today)
@@ -62,7 +62,7 @@ def check_faq(settings: Settings) -> list[str]:
     dirs = settings.bot.knowledge_dirs
     try:
         problems = check_lexicon(load_lexicon(dirs))
-        kb = load_knowledge_base(dirs)
+        kb = load_deployment_knowledge(dirs)
     except (LexiconError, KnowledgeBaseError) as error:
         return [str(error)]
     offices = {o.code for c in settings.communes for o in c.offices}

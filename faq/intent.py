@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
 
+from domain.records import RecordKind
 from faq.lexicon import Lexicon, bundled_lexicon
 from faq.normalize import normalize
 
 # Record kinds a text may name, most serious first: the first one named wins.
-KIND_ORDER: Final = ("to_cao", "khieu_nai", "kien_nghi")
-DEFAULT_KIND: Final = "phan_anh"
+KIND_ORDER: Final = (RecordKind.TO_CAO, RecordKind.KHIEU_NAI, RecordKind.KIEN_NGHI)
+DEFAULT_KIND: Final = RecordKind.PHAN_ANH
 # A text is looked up in runs of at most this many words (lexicon phrases are no longer).
 GRAM_WORDS: Final = 4
 
@@ -76,7 +77,9 @@ class IntentRules:
         self.question_phrases = words("questions.phrases")
         self.not_question = words("questions.not_question")
         self.masked_phrases = words("masked.phrases")
-        self.kind_phrases = tuple((kind, lexicon.phrases(f"kinds.{kind}")) for kind in KIND_ORDER)
+        self.kind_phrases = tuple(
+            (kind, lexicon.phrases(f"kinds.{kind.value}")) for kind in KIND_ORDER
+        )
 
     def analyse(self, text: str) -> Text:
         normalised = normalize(text)
@@ -156,9 +159,9 @@ class IntentRules:
             return True
         return bool(text.grams & self.filing_verbs and text.grams & self.wish_words)
 
-    def requested_kind(self, text: str) -> str:
-        """The record kind `text` names ("to_cao", "khieu_nai", "kien_nghi"), else
-        "phan_anh"; the most serious kind named wins ("khiếu nại, tố cáo" is a tố cáo)."""
+    def requested_kind(self, text: str) -> RecordKind:
+        """The record kind `text` names (tố cáo, khiếu nại, kiến nghị), else phản ánh; the
+        most serious kind named wins ("khiếu nại, tố cáo" is a tố cáo)."""
         padded = f" {normalize(text)} "
         for kind, phrases in self.kind_phrases:
             if any(f" {phrase} " in padded for phrase in phrases):
@@ -212,7 +215,6 @@ def reports_problem(text: str, lexicon: Lexicon | None = None) -> bool:
     return rules.report(rules.analyse(text))
 
 
-def requested_kind(text: str, lexicon: Lexicon | None = None) -> str:
-    """The kind of record a free-text report asks for, as the `RecordKind` value:
-    "to_cao", "khieu_nai", "kien_nghi", or "phan_anh" unless one is named."""
+def requested_kind(text: str, lexicon: Lexicon | None = None) -> RecordKind:
+    """The kind of record a free-text report asks for: phản ánh unless one is named."""
     return _rules(lexicon).requested_kind(text)

@@ -166,6 +166,11 @@ def parse_entries(text: str, origin: str) -> list[FaqEntry]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise KnowledgeBaseError(f"{origin}: invalid TOML: {error}") from error
+    unknown = sorted(set(document) - {"entry"})
+    if unknown:
+        raise KnowledgeBaseError(
+            f"{origin}: unknown top-level key(s) {', '.join(unknown)}: entries are [[entry]] tables"
+        )
     tables = document.get("entry", [])
     if not isinstance(tables, list):
         raise KnowledgeBaseError(f"{origin}: 'entry' must be an array of tables ([[entry]])")
@@ -187,6 +192,12 @@ def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     raise KnowledgeBaseError(f"{path}: no such file or directory")
+
+
+def load_deployment_knowledge(knowledge_dirs: Sequence[Path]) -> KnowledgeBase:
+    """The bundled answers with a deployment's folders on top (`bot.knowledge_dirs`):
+    their entries add to the bundled ones and override them by id."""
+    return load_knowledge_base([DATA_DIR, *knowledge_dirs])
 
 
 def load_knowledge_base(paths: Sequence[Path] = ()) -> KnowledgeBase:

@@ -28,6 +28,7 @@ from typing import Final
 from rapidfuzz import fuzz
 
 from domain.communes import TRIAGE_OFFICE
+from domain.records import RecordKind
 from faq.index import FUNCTION_WORDS, FaqIndex, Hit
 from faq.intent import (
     BUNDLED_RULES,
@@ -207,6 +208,6 @@ class Understander:
         """`faq.intent.is_thanks` with this understander's lexicon."""
         return self.rules.thanks(self.rules.analyse(text))
 
-    def requested_kind(self, text: str) -> str:
+    def requested_kind(self, text: str) -> RecordKind:
         """`faq.intent.requested_kind` with this understander's lexicon."""
         return self.rules.requested_kind(text)

@@ -27,17 +27,16 @@ from domain.communes import CommuneSettings
 from domain.messages import Inbound, Reply
 from domain.records import Citizen, Official, Pending
 from domain.settings import CoreSettings
-from faq.understand import is_emergency
 from handlers import conversations
 from handlers.flows import ROUTES
 from handlers.guards import BEFORE_STEP, GUARDS
-from handlers.knowledge import Knowledge
 from handlers.officials import routing as officials
 from handlers.officials.turn import StaffTurn
 from handlers.render import Renderer
 from handlers.router import Routes
 from handlers.text import clean_text
 from handlers.turn import Step, Turn
+from handlers.understanding import Knowledge
 from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,8 @@ class Dispatcher:
             data=dict(conversation.data) if conversation else {},
             nonce=conversation.nonce if conversation else 0,
             needs_commune=needs_commune,
-            urgent=inbound.text is not None and is_emergency(clean_text(inbound.text)[:2000]),
+            urgent=inbound.text is not None
+            and self.knowledge.is_emergency(clean_text(inbound.text)[:2000]),
         )
 
     async def _run(self, turn: Turn) -> None:

@@ -16,12 +16,12 @@ from markupsafe import Markup
 from domain.communes import CommuneSettings
 from domain.records import RecordKind, RecordStatus
 from faq.knowledge import FaqEntry
-from faq.understand import Intent, Understander, Understanding, is_thanks
+from faq.understand import Intent, Understander, Understanding
 from handlers.callbacks import FaqButton, MenuButton
-from handlers.knowledge import loggable_question, requested_kind
 from handlers.render import Renderer
 from handlers.supplement import supplement_spec
 from handlers.turn import ButtonSpec, Turn
+from handlers.understanding import loggable_question
 
 
 def understander(turn: Turn) -> Understander:
@@ -69,7 +69,7 @@ async def answer_free_text(turn: Turn) -> None:
         # (what someone with a tố cáo or a pending request writes may describe it: the
         # digest's question list must never carry it)
         await _log(turn, text, understanding)
-    named = requested_kind(text)
+    named = turn.knowledge.requested_kind(text)
     if (
         named is not RecordKind.PHAN_ANH
         and understanding.intent in (Intent.UNKNOWN, Intent.FAQ)
@@ -82,7 +82,7 @@ async def answer_free_text(turn: Turn) -> None:
         case Intent.EMERGENCY:
             turn.say("emergency", [[turn.btn("btn.menu", MenuButton("menu").pack())]])
             await turn.go_idle(quiet=True)
-        case Intent.GREETING if is_thanks(text):
+        case Intent.GREETING if turn.knowledge.is_thanks(text):
             turn.say("thanks")
             await turn.go_idle(quiet=True)
         case Intent.GREETING:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 
 from domain.messages import RESUME
-from faq.understand import is_emergency
 from handlers.flows import commune, lookup
 from handlers.flows.filing import Filing
 from handlers.free_text import answer_before_consent
@@ -74,7 +73,7 @@ async def too_long(turn: Turn) -> bool:
 async def needs_commune(turn: Turn) -> bool:
     if not turn.needs_commune or turn.state == commune.Commune.CHOOSE:
         return False
-    if turn.text and is_emergency(turn.text):
+    if turn.text and turn.knowledge.is_emergency(turn.text):
         turn.say("emergency")
     await commune.ask(turn)
     return True

@@ -31,9 +31,9 @@ from domain.records import Citizen
 from domain.settings import CoreSettings
 from handlers.callbacks import MenuButton, StepButton
 from handlers.conversations import IDLE, TYPED_BUTTONS
-from handlers.knowledge import Knowledge
 from handlers.render import Renderer
 from handlers.text import match_form
+from handlers.understanding import Knowledge
 from storage import UnitOfWork
 
 ButtonSpec = tuple[str, str]  # (label, action)

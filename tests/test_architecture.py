@@ -184,3 +184,28 @@ def test_a_flow_reaches_another_flow_by_name_not_by_import() -> None:
         if flow(name) and flow(other) and flow(name) != flow(other)
     ]
     assert not wrong, wrong
+
+
+# --- word lists are data --------------------------------------------------------------
+
+WORD_LIST_MAX = 20
+
+
+def _string_items(node: ast.AST) -> int:
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return sum(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return sum(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys)
+    return 0
+
+
+@pytest.mark.parametrize("package", ["faq", "handlers"])
+def test_no_word_list_is_written_as_python(package: str) -> None:
+    """Word lists live in faq/data (TOML, checked by `danvan faq check`), not in code."""
+    long_lists = [
+        f"{path.relative_to(ROOT)}:{node.lineno} ({_string_items(node)} strings)"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if _string_items(node) > WORD_LIST_MAX
+    ]
+    assert not long_lists, long_lists

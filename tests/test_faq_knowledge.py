@@ -14,6 +14,7 @@ from faq.knowledge import (
     KnowledgeBaseError,
     check_knowledge_base,
     load_knowledge_base,
+    parse_entries,
 )
 from faq.topics import DEFAULT_OFFICES, DEFAULT_ROUTING, TOPICS
 
@@ -189,3 +190,8 @@ def test_commune_directory_overrides_bundled_entry(tmp_path: Path) -> None:
     overridden = merged.get("dia_chi_gio_lam_viec")
     assert overridden is not None
     assert overridden.answer == "Dạ, ở đầu làng."
+
+
+def test_a_misnamed_table_is_refused_not_ignored() -> None:
+    with pytest.raises(KnowledgeBaseError, match=r"x\.toml: unknown top-level key\(s\) entries"):
+        parse_entries('[[entries]]\nid = "a"\n', "x.toml")

@@ -29,7 +29,6 @@ from faq.topics import TOPICS
 from faq.understand import Understanding
 from handlers.callbacks import FAQ_ACTION, MenuButton
 from handlers.free_text import answer_free_text, button_rows, faq_button, show_entry, understander
-from handlers.knowledge import requested_kind
 from handlers.router import FlowRouter
 from handlers.text import has_words
 from handlers.turn import ButtonSpec, Turn
@@ -137,7 +136,7 @@ async def offer_report(turn: Turn, text: str, understanding: Understanding) -> N
         return
     turn.data["offer"] = {
         "text": text,
-        "kind": requested_kind(text).value,
+        "kind": turn.knowledge.requested_kind(text).value,
         "topic": understanding.topic,
         "office": understanding.office,
     }

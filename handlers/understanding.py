@@ -1,4 +1,5 @@
-"""The knowledge base as the conversation uses it: one understander per commune and day.
+"""Understanding as the conversation uses it: the knowledge base and the deployment's word
+lists, one understander per commune and day, and the intent checks made outside it.
 
 Entries carry `effective_from` / `effective_until` (rules change on 01/7/2026, DOMAIN.md
 §1.6), so the understander is built over the entries in force on the commune's local
@@ -14,7 +15,7 @@ from datetime import date
 
 from domain.communes import CommuneSettings
 from domain.records import RecordKind
-from faq.intent import requested_kind as faq_requested_kind
+from faq.intent import BUNDLED_RULES, IntentRules
 from faq.knowledge import FaqEntry, KnowledgeBase
 from faq.lexicon import Lexicon
 from faq.topics import DEFAULT_ROUTING
@@ -29,6 +30,8 @@ class Knowledge:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
         self.kb = kb
         self.lexicon = lexicon
+        # The deployment's word lists reach every check, not only the understander's.
+        self.rules = BUNDLED_RULES if lexicon is None else IntentRules(lexicon)
         self._cache: dict[str, tuple[date, Understander]] = {}
 
     def understander(self, commune: CommuneSettings, day: date) -> Understander:
@@ -44,11 +47,17 @@ class Knowledge:
     def entry(self, entry_id: str) -> FaqEntry | None:
         return self.kb.get(entry_id)
 
+    def is_emergency(self, text: str) -> bool:
+        """Emergency wording (`faq.intent`), with the deployment's phrases."""
+        return self.rules.emergency(self.rules.analyse(text))
 
-def requested_kind(text: str) -> RecordKind:
-    """The kind of record a free-text report asks for; phản ánh unless one is named
-    (the phrases are faq/data/lexicons/kinds.toml, the rule `faq.intent.requested_kind`)."""
-    return RecordKind(faq_requested_kind(text))
+    def is_thanks(self, text: str) -> bool:
+        return self.rules.thanks(self.rules.analyse(text))
+
+    def requested_kind(self, text: str) -> RecordKind:
+        """The kind of record a free-text report asks for; phản ánh unless one is named
+        (the phrases are faq/data/lexicons/kinds.toml)."""
+        return self.rules.requested_kind(text)
 
 
 def loggable_question(text: str, vocabulary: Collection[str]) -> str:
