@@ -75,16 +75,23 @@ def due_at(
     return datetime.combine(last_day, _END_OF_DAY, tzinfo=tz)
 
 
-def record_due_at(commune: CommuneSettings, kind: RecordKind, received: datetime) -> datetime:
-    rule = commune.deadlines[kind]
+def _commune_due_at(
+    commune: CommuneSettings, start: datetime, days: int, working_days: bool
+) -> datetime:
+    """`due_at` on the commune's calendar (its holidays, compensatory days, time zone)."""
     return due_at(
-        received,
-        rule.days,
-        working_days=rule.working_days,
+        start,
+        days,
+        working_days=working_days,
         holidays=commune.holidays,
         tz=commune.timezone,
         working=commune.working_days,
     )
+
+
+def record_due_at(commune: CommuneSettings, kind: RecordKind, received: datetime) -> datetime:
+    rule = commune.deadlines[kind]
+    return _commune_due_at(commune, received, rule.days, rule.working_days)
 
 
 # --- stages and extensions (DOMAIN.md §1) ------------------------------------------------
@@ -97,14 +104,7 @@ def resolve_due_at(
     rule = commune.deadlines[kind]
     if not rule.resolve_days:
         return None
-    return due_at(
-        accepted,
-        rule.resolve_days,
-        working_days=rule.resolve_working_days,
-        holidays=commune.holidays,
-        tz=commune.timezone,
-        working=commune.working_days,
-    )
+    return _commune_due_at(commune, accepted, rule.resolve_days, rule.resolve_working_days)
 
 
 class ExtensionRefused(Exception):
@@ -118,14 +118,7 @@ def extended_due_at(
     rule = commune.deadlines[kind]
     if not rule.extension_days or extensions_so_far >= rule.max_extensions:
         raise ExtensionRefused(kind.value)
-    return due_at(
-        current_due,
-        rule.extension_days,
-        working_days=rule.resolve_working_days,
-        holidays=commune.holidays,
-        tz=commune.timezone,
-        working=commune.working_days,
-    )
+    return _commune_due_at(commune, current_due, rule.extension_days, rule.resolve_working_days)
 
 
 def can_extend(commune: CommuneSettings, record: Record) -> bool:

@@ -22,7 +22,6 @@ from domain.lifecycle import (
     Action,
     Conflict,
     NotAllowed,
-    PlannedEvent,
     StepResult,
     filed_event,
     plan,
@@ -114,7 +113,7 @@ async def file_record(
     record = await _insert_with_fresh_code(uow, commune, new, now)
     for ref in intake.photos:
         await uow.attachments.add(record.id, "photo", ref, now)
-    await _add_event(uow, record.id, filed_event(now))
+    await uow.events.append(record.id, filed_event(now))
     await _tell_office_of_new(notifier, record)
     log.info("record %s filed: kind=%s office=%s", record.code, kind.value, office_code)
     office = commune.office(office_code)
@@ -191,17 +190,3 @@ async def apply(
         "record %s: %s → %s by %s", record.code, record.status, event.to_status, actor.kind.value
     )
     return StepResult(record, after, action, event.action, event.note)
-
-
-async def _add_event(uow: UnitOfWork, record_id: int, event: PlannedEvent) -> None:
-    await uow.events.add(
-        record_id,
-        at=event.at,
-        actor_kind=event.actor_kind,
-        actor_ref=event.actor_ref,
-        action=event.action,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        note=event.note,
-        visible_to_citizen=event.visible_to_citizen,
-    )

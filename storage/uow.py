@@ -72,17 +72,7 @@ class UnitOfWork:
         after = await compare_and_set(self._db, record.id, expected_version, changes)
         if after is None:
             return None
-        await self.events.add(
-            record.id,
-            at=event.at,
-            actor_kind=event.actor_kind,
-            action=event.action,
-            actor_ref=event.actor_ref,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            note=event.note,
-            visible_to_citizen=event.visible_to_citizen,
-        )
+        await self.events.append(record.id, event)
         return after
 
     # Raw SQL for tests that must write what no repository allows (the schema's CHECKs

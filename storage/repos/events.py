@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.lifecycle import PlannedEvent
 from domain.records import ActorKind, Event, RecordStatus
 from storage.repos.rows import Repo, load, ts
 
 
 class EventsRepo(Repo):
+    async def append(self, record_id: int, event: PlannedEvent) -> None:
+        """Append the event a step planned (`domain.lifecycle`): a record's creation here;
+        a lifecycle step's through `UnitOfWork.transition`, with its record change."""
+        await self.add(
+            record_id,
+            at=event.at,
+            actor_kind=event.actor_kind,
+            actor_ref=event.actor_ref,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            visible_to_citizen=event.visible_to_citizen,
+        )
+
     async def add(
         self,
         record_id: int,
