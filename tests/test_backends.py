@@ -16,6 +16,7 @@ from domain import tracking_code
 from domain.messages import plain_text
 from storage.migrations import migrations
 from tests.conftest import BACKENDS, POSTGRES_DSN, Chat, Clock, postgres_schema
+from tests.support.labels import label
 
 
 def test_every_migration_exists_for_every_dialect() -> None:
@@ -59,7 +60,7 @@ async def test_file_and_look_up_on_each_backend(
         chat = Chat(app)
         await chat.agree()
         await chat.draft_anonymous_report("Ống nước sạch bị vỡ ở đầu ngõ")
-        await chat.press("Gửi")
+        await chat.press(label("btn.submit"))
         code = next(w for w in plain_text(chat.replies[0].text).split() if w.startswith("CG-"))
         tracking_code.parse_code(code)
         await chat.send(f"/tracuu {code}")
@@ -79,7 +80,7 @@ async def test_the_same_update_at_two_processes_files_once(
         chat = Chat(first)
         await chat.agree()
         await chat.draft_anonymous_report("Cây đổ chắn ngang đường liên thôn")
-        submit = next(b for r in chat.replies for b in r.buttons if b.label == "Gửi")
+        submit = next(b for r in chat.replies for b in r.buttons if b.label == label("btn.submit"))
         inbound = chat.inbound(button=submit.data)
         results = await asyncio.gather(
             first.dispatcher.handle(inbound), second.dispatcher.handle(inbound)
@@ -99,7 +100,7 @@ async def test_one_persons_messages_at_two_processes_do_not_interleave(
         a, b = Chat(first, "same"), Chat(second, "same")
         await a.agree()
         await a.send("/gopy")
-        await a.press("Phản ánh")
+        await a.press(label("kind.phan_anh"))
         # Two different messages from one person reach two processes at once.
         await asyncio.gather(
             a.deliver(a.inbound(text="Đường ngập sâu sau mưa")),

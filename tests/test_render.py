@@ -1,6 +1,9 @@
-"""The renderer: knowledge-base answers held as data render sandboxed and escaped."""
+"""The renderer: knowledge-base answers held as data render sandboxed and escaped; a
+deployment can override a template."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import jinja2.exceptions
 import pytest
@@ -31,3 +34,15 @@ def test_values_in_a_knowledge_base_answer_are_escaped() -> None:
     renderer = Renderer()
     text = renderer.render_string("{{ x }}", x="<b>1 & 2</b>")
     assert text == "&lt;b&gt;1 &amp; 2&lt;/b&gt;"
+
+
+def test_a_deployment_can_override_a_template(tmp_path: Path) -> None:
+    from handlers.render import Renderer
+
+    (tmp_path / "erase_kept.j2").write_text("Giữ nguyên, {{ who }}!", encoding="utf-8")
+    renderer = Renderer(tmp_path)
+    assert renderer.render("erase_kept", who="<b>") == "Giữ nguyên, &lt;b&gt;!"
+    assert "UBND X" in renderer.render("consent_notice", commune={"name": "X"})
+    assert renderer.label("btn.consent_yes") == "Đồng ý"
+    with pytest.raises(KeyError):
+        renderer.label("btn.nope")

@@ -6,7 +6,12 @@ fixtures and driver), never from each other.
 - `records`: filing a phản ánh as a citizen (`file_report`), the tracking-code pattern,
   the test's SQLite file (`db`) and the text of a list of replies (`texts`).
 - `cli`: the `danvan` command line in a subprocess (`cli`, `run_chat`).
+- `telegram`: a citizen talking through the Bot API stand-in (`Citizen`), the Telegram
+  channel running in polling or webhook mode (`running`, `deliverer`), `db_rows`.
+- `digest`, `digest_seed`: the digest's week and "processes" sharing a database
+  (`shared_apps`, `digest_of`, `outbox_rows`), and the hand-checkable history it reports on.
 
 The transcript driver (`Chat`: `press`, `says(template)`, `says_exactly(...)`) and the
-fixtures stay in tests/conftest.py.
+fixtures stay in tests/conftest.py; tests/telegram/ and tests/digest/ add fixtures of their
+own in their conftest.py.
 """

@@ -3,7 +3,7 @@
 Rows are written as the officials' side stores them (status-change events with from/to,
 a ratings row per rating), with portable SQL through a unit of work, so the same history
 seeds SQLite and PostgreSQL. Everything is in
-2026-W46 and W47 (Asia/Ho_Chi_Minh) and is hand-checkable; tests/test_digest.py states the
+2026-W46 and W47 (Asia/Ho_Chi_Minh) and is hand-checkable; tests/digest/test_figures.py states the
 figures it expects and why.
 """
 
@@ -129,7 +129,7 @@ class Seed:
 
 
 async def seed_weeks(storage: Storage) -> None:
-    """R1–R10 of tests/test_digest.py (2026-W46 and W47)."""
+    """R1–R10 of tests/digest/test_figures.py (2026-W46 and W47)."""
     async with storage.transaction() as uow:
         await _seed(Seed(uow))
 

@@ -1,0 +1,74 @@
+"""The Telegram channel end to end (bot/channels/telegram/channel.py): real PTB, real HTTP to
+a Bot API stand-in, the real dispatcher and a real SQLite file, in polling and webhook mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import App
+from bot.config import Settings
+from tests.botapi import BotApiStandIn, FakeClock
+from tests.support.labels import label
+from tests.support.records import CODE
+from tests.support.telegram import Citizen, db_rows, deliverer, running
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_a_citizen_files_a_report_with_photo_and_location(
+    app: App, standin: BotApiStandIn, settings: Settings, sender_clock: FakeClock, mode: str
+) -> None:
+    standin.files["large-id"] = b"\xff\xd8 a photo of a broken street light"
+    async with (
+        running(app, standin, mode, sender_clock) as channel,
+        httpx.AsyncClient() as client,
+    ):
+        citizen = Citizen(standin, settings, deliverer(mode, standin, channel, client))
+        await citizen.send("/start")
+        assert label("btn.consent_yes") in citizen.last[-1].inline_buttons
+        await citizen.press(label("btn.consent_yes"))
+        await citizen.press(label("btn.menu_file"))
+        await citizen.press(label("kind.phan_anh"))
+        await citizen.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+        await citizen.press("Thôn 3")
+        # the media step asks for the phone's location control: a one-time reply keyboard
+        assert label("btn.send_location") in citizen.last[-1].keyboard_labels
+        await citizen.send_fields(
+            photo=[
+                {"file_id": "small-id", "file_unique_id": "s", "width": 90, "height": 90},
+                {"file_id": "large-id", "file_unique_id": "l", "width": 1280, "height": 960},
+            ],
+            caption="cột đèn",
+        )
+        await citizen.send_fields(location={"latitude": 20.86, "longitude": 106.68})
+        assert "Đã nhận vị trí" in citizen.text
+        await citizen.press(label("btn.continue"))
+        await citizen.press(label("btn.anonymous"))
+        await citizen.press(label("btn.submit"))
+        match = CODE.search(citizen.text)
+        assert match, citizen.text
+        assert channel.files is not None
+        assert await channel.files.fetch_pending() == 1  # the record's photo, copied
+    copies = db_rows(settings, "SELECT path, size, error FROM attachment_files")
+    photo = standin.files["large-id"]
+    assert [(c["size"], c["error"]) for c in copies] == [(len(photo), None)]
+    assert Path(copies[0]["path"]).read_bytes() == photo  # noqa: ASYNC240 (a test's check)
+    records = db_rows(settings, "SELECT * FROM records")
+    assert [r["code"] for r in records] == [match.group(0)]
+    assert (records[0]["latitude"], records[0]["longitude"]) == (20.86, 106.68)
+    assert [r["ref"] for r in db_rows(settings, "SELECT ref FROM attachments")] == ["large-id"]
+    # every button press was answered, and every outbox row was sent exactly once
+    assert len(standin.methods("answerCallbackQuery")) == 7
+    deliveries = db_rows(
+        settings, "SELECT outbox_id, count(*) AS n FROM outbox_deliveries GROUP BY outbox_id"
+    )
+    assert deliveries
+    assert all(r["n"] == 1 for r in deliveries)
+    assert len(standin.sent) == len(deliveries)
+    assert all(r["status"] == "sent" for r in db_rows(settings, "SELECT status FROM outbox"))
+    # the command menu was registered in Vietnamese
+    commands = standin.methods("setMyCommands")
+    assert any(c.get("language_code") == "vi" for c in commands)
+    assert "xoadulieu" in str(commands[0]["commands"])
