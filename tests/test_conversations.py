@@ -6,6 +6,7 @@ from bot.app import App
 from handlers import conversations
 from handlers.flows.info import Info
 from tests.conftest import Chat, Clock
+from tests.support.labels import label
 
 
 async def test_a_move_keeps_the_draft_and_makes_the_old_buttons_stale(
@@ -13,7 +14,7 @@ async def test_a_move_keeps_the_draft_and_makes_the_old_buttons_stale(
 ) -> None:
     await chat.agree()
     await chat.send("/gopy")
-    await chat.press("Phản ánh")
+    await chat.press(label("kind.phan_anh"))
     await chat.send("Nước sinh hoạt có mùi lạ")
     hamlet_prompt = chat.replies
     async with app.storage.transaction() as uow:
