@@ -324,7 +324,7 @@ def test_the_diagram_matches_the_table() -> None:
 
 
 def test_step_values_and_event_names_are_the_stored_ones() -> None:
-    """Record buttons already sent and `official_pending` rows carry the values; the
+    """Record buttons already sent and officials' waiting text steps carry the values; the
     `events` table and the digest carry the event names: neither may drift."""
     assert {a.name: a.value for a in Action} == {
         "TAKE": "take",

@@ -14,9 +14,11 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
+from domain.lifecycle import Action
 from domain.messages import RESUME, Inbound, Priority, Reply, plain_text
-from domain.records import Official, OfficialRole, Pending
+from domain.records import OFFICIAL_TEXT, Official, OfficialRole
 from handlers.officials import routing
+from handlers.officials.turn import TextStep
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
 from tests.support.labels import label
 from tests.support.records import CODE, db, file_report, texts
@@ -667,7 +669,8 @@ async def test_a_revoked_officials_text_is_not_a_citizens(
     assert status(settings, code) == "accepted"
     with db(settings) as conn:
         assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 1
-        assert conn.execute("SELECT count(*) FROM official_pending").fetchone()[0] == 0
+        waiting = "SELECT count(*) FROM official_conversations WHERE state = ?"
+        assert conn.execute(waiting, (OFFICIAL_TEXT,)).fetchone()[0] == 0
     assert await receive(app, "dan", priority=Priority.NOTIFICATION) != []  # only the take
     await lan.send("Xin chào")  # after that, plain text is theirs as a resident again
     assert not lan.says("official_only", revoked=True)
@@ -777,7 +780,7 @@ async def test_an_idle_citizens_next_message_answers_and_a_draft_survives(
 _AT = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 _LAN = Official(7, "CG", "test", "lan", "chị Lan", "VP", OfficialRole.MEMBER, True, _AT)
 _REVOKED = replace(_LAN, active=False)
-_PENDING = Pending(7, 1, "reply", "lan", _AT)
+_PENDING = TextStep(1, Action.REPLY, "lan", None)
 
 
 def _inbound() -> Inbound:
@@ -807,6 +810,6 @@ def _inbound() -> Inbound:
     ],
 )
 def test_which_updates_the_officials_side_claims(
-    fields: dict[str, Any], official: Official | None, pending: Pending | None, claimed: bool
+    fields: dict[str, Any], official: Official | None, pending: TextStep | None, claimed: bool
 ) -> None:
     assert routing.claims(replace(_inbound(), **fields), official, pending) is claimed
