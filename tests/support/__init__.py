@@ -6,6 +6,10 @@ fixtures and driver), never from each other.
 - `records`: filing a phản ánh as a citizen (`file_report`), the tracking-code pattern,
   the test's SQLite file (`db`) and the text of a list of replies (`texts`).
 - `cli`: the `danvan` command line in a subprocess (`cli`, `run_chat`).
+- `officials`: a record's events and status, a card's delivery, an office with a group
+  chat (`app_with_vp_group`), filing a tố cáo (tests/officials/).
+- `lifecycle`: the fixed time, officials and records to ask permissions about, a record
+  put in a status on a real database (`new_in`) (tests/lifecycle/).
 
 The transcript driver (`Chat`: `press`, `says(template)`, `says_exactly(...)`) and the
 fixtures stay in tests/conftest.py.
