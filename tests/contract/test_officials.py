@@ -119,3 +119,20 @@ async def test_an_officials_conversation_is_kept_like_a_citizens(storage: Storag
         await uow.official_conversations.save(done)
         assert await uow.official_conversations.get(lan.id) == done
         assert await uow.conversations.get(citizen.id) == mine
+
+
+async def test_a_pending_step_is_cleared(storage: Storage) -> None:
+    """The step ends as a turn ends it: the conversation back at rest, a new nonce."""
+    async with storage.transaction() as uow:
+        record = await uow.records.insert("CG-2611-AAAAAA", new_record())
+        assert record is not None
+        lan = await uow.officials.upsert("CG", "test", "lan", "Lan", "VP", OfficialRole.MEMBER, NOW)
+        await uow.official_conversations.save(
+            replace(_waiting(record.id, "reply", None, 1), owner_id=lan.id)
+        )
+        pending = await uow.official_conversations.get(lan.id)
+        at_rest = Conversation(lan.id, "officials", OFFICIAL_IDLE, {}, 2, NOW)
+        await uow.official_conversations.save(at_rest)
+        assert await uow.official_conversations.get(lan.id) == at_rest
+    assert pending is not None
+    assert (pending.data["version"], pending.updated_at) == (None, NOW)
