@@ -158,8 +158,7 @@ async def named_record(turn: StaffTurn, args: str) -> tuple[Record | None, str]:
     try:
         parsed = tracking_code.parse_code(code_text)
     except tracking_code.InvalidCode:
-        example = tracking_code.make_code(turn.commune.code, turn.local(turn.now), "7KQ3X")
-        turn.say("lookup_invalid", text=code_text[:40], example_code=example)
+        turn.say("lookup_invalid", text=code_text[:40], example_code=turn.example_code())
         return None, ""
     record = await turn.uow.records.get_by_code(parsed.code)
     if record is not None and not allowed(turn.actor, record, Perm.VIEW):
