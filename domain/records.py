@@ -99,7 +99,11 @@ class Citizen:
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
-    citizen_id: int
+    """Where someone is in a conversation: a citizen (`conversations`) or an official
+    (`official_conversations`, migration 007); `owner_id` is the citizen's or the
+    official's id. The nonce changes whenever the state changes (stale buttons)."""
+
+    owner_id: int
     flow: str
     state: str
     data: dict[str, Any]
@@ -220,6 +224,13 @@ class Official:
     step_interrupted: bool = False
 
 
+# An official's conversation: at rest, or waiting for the text of a record step (its data:
+# the record, the action, the record's version then, the chat it was asked in). Named here
+# because storage ends the wait when an official is revoked.
+OFFICIAL_IDLE = "officials.idle"
+OFFICIAL_TEXT = "officials.text"
+
+
 @dataclass(frozen=True, slots=True)
 class Invite:
     code: str
@@ -231,18 +242,6 @@ class Invite:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """What an official is about to type, and for which record."""
-
-    official_id: int
-    record_id: int
-    action: str
-    chat_id: str
-    created_at: datetime
-    version: int | None = None  # the record's version when the step began (migration 006)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from domain.communes import CommuneSettings
 from domain.messages import Inbound, Reply
-from domain.records import Citizen, Official, Pending
+from domain.records import OFFICIAL_IDLE, Official
 from domain.settings import CoreSettings
 from handlers import conversations
 from handlers.flows import ROUTES
@@ -75,14 +75,12 @@ class Dispatcher:
                     log.info("update %s/%s already processed", inbound.channel, inbound.update_id)
                     return []
                 official = await uow.officials.get(inbound.channel, inbound.user_id)
-                pending = (
-                    await uow.pending.get(official.id) if official and official.active else None
-                )
-                if officials.claims(inbound, official, pending):
+                staff_turn = await self._staff_turn(uow, inbound, now, official)
+                if officials.claims(inbound, official, staff_turn.pending):
                     # Officials' commands and buttons, and everything in a group chat.
-                    staff_turn = self._staff_turn(uow, inbound, now, official, pending)
+                    loaded = staff_turn.nonce
                     await officials.handle(staff_turn)
-                    return await self._commit_staff(uow, staff_turn)
+                    return await self._commit_staff(uow, staff_turn, loaded)
                 turn = await self._load(uow, inbound, now)
                 await self._run(turn)
                 return await self._commit(uow, turn)
@@ -98,7 +96,9 @@ class Dispatcher:
         citizen = await uow.citizens.get(inbound.channel, inbound.user_id)
         if citizen is None:
             citizen = await uow.citizens.create(inbound.channel, inbound.user_id, now)
-        commune = self._commune_for(citizen, inbound)
+        commune = self._commune(inbound.commune_hint, citizen.commune_code)
+        if commune is None and len(self.settings.communes) == 1:
+            commune = self._default_commune()
         needs_commune = commune is None
         if commune is None:  # until they choose, texts name the default commune
             commune = self._default_commune()
@@ -134,51 +134,52 @@ class Dispatcher:
         replies = turn.replies()
         if not turn.erased:
             await conversations.save(
-                uow, turn.citizen.id, turn.state, turn.data, turn.nonce, turn.now
+                uow.conversations, turn.citizen.id, turn.state, turn.data, turn.nonce, turn.now
             )
         await _enqueue(uow, [*replies, *turn.notifications], turn.now)
         return replies
 
-    def _staff_turn(
-        self,
-        uow: UnitOfWork,
-        inbound: Inbound,
-        now: datetime,
-        official: Official | None,
-        pending: Pending | None,
+    async def _staff_turn(
+        self, uow: UnitOfWork, inbound: Inbound, now: datetime, official: Official | None
     ) -> StaffTurn:
-        commune = None
-        for code in (
-            official.commune_code if official else None,
-            inbound.commune_hint,
-            self.settings.bot.default_commune,
-        ):
-            commune = self.settings.commune(code) if code else None
-            if commune is not None:
-                break
+        """An official's turn (or a group chat's), with the official's conversation."""
+        commune = self._commune(official.commune_code if official else None, inbound.commune_hint)
+        conversation = await uow.official_conversations.get(official.id) if official else None
         return StaffTurn(
             inbound=inbound,
             now=now,
             uow=uow,
             settings=self.settings,
-            commune=commune or self.settings.communes[0],
+            commune=commune or self._default_commune(),
             renderer=self.renderer,
             official=official,
-            pending=pending,
+            state=conversation.state if conversation else OFFICIAL_IDLE,
+            data=dict(conversation.data) if conversation else {},
+            nonce=conversation.nonce if conversation else 0,
         )
 
-    async def _commit_staff(self, uow: UnitOfWork, turn: StaffTurn) -> list[Reply]:
+    async def _commit_staff(self, uow: UnitOfWork, turn: StaffTurn, nonce: int) -> list[Reply]:
+        """Keep the official's conversation if the turn moved it (`nonce`: as loaded)."""
+        if turn.official is not None and turn.nonce != nonce:
+            await conversations.save(
+                uow.official_conversations,
+                turn.official.id,
+                turn.state,
+                turn.data,
+                turn.nonce,
+                turn.now,
+            )
         await _enqueue(uow, [*turn.replies, *turn.notifier.out], turn.now)
         return turn.replies
 
-    def _commune_for(self, citizen: Citizen, inbound: Inbound) -> CommuneSettings | None:
-        """The channel's word, else the citizen's choice; None when several communes share
-        this bot and neither says (the citizen is asked)."""
-        for code in (inbound.commune_hint, citizen.commune_code):
+    def _commune(self, *codes: str | None) -> CommuneSettings | None:
+        """The first commune of `codes` this deployment serves: for a citizen, the
+        channel's word, else their choice; for an official, theirs, else the channel's."""
+        for code in codes:
             commune = self.settings.commune(code) if code else None
             if commune is not None:
                 return commune
-        return self._default_commune() if len(self.settings.communes) == 1 else None
+        return None
 
     def _default_commune(self) -> CommuneSettings:
         return self.settings.commune(self.settings.bot.default_commune) or self.settings.communes[0]

@@ -1,9 +1,11 @@
 """One turn of the conversation: what came in, the state it found, what goes out.
 
-`BaseTurn` is what every turn has, a citizen's or an official's: the inbound, the clock
-reading, the unit of work, the settings, the commune and the renderer, and `say`. It is
-built with keywords only, and holds no behaviour beyond rendering; a subclass says how a
-message is kept (`say_html`) and what else the turn carries.
+`BaseTurn` is what every turn has, a citizen's (`Turn`, here) or an official's
+(`handlers.officials.turn.StaffTurn`): the inbound, the clock reading, the unit of work,
+the settings, the commune and the renderer, and `say`. It is built with keywords only, and
+holds no behaviour beyond rendering; a subclass says how a message is kept (`say_html`)
+and what else the turn carries (each carries its conversation: `state`, `data`, `nonce`,
+saved by the dispatcher through `handlers.conversations.save`).
 
 `Turn` is a citizen's turn. Flows read `turn.text`, `turn.action`, `turn.inbound`, change
 `turn.data`, speak with `turn.say(template, buttons)` and move by name, never by importing
@@ -87,6 +89,10 @@ class BaseTurn(Generic[ButtonT]):
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.commune.timezone)
 
+    def example_code(self) -> str:
+        """A well-formed tracking code of this commune and month, for help texts."""
+        return tracking_code.make_code(self.commune.code, self.local(self.now), EXAMPLE_RANDOM)
+
 
 @dataclass(slots=True)
 class _Pending:
@@ -158,10 +164,6 @@ class Turn(BaseTurn[ButtonSpec]):
     def add_buttons(self, buttons: Sequence[Sequence[ButtonSpec]]) -> None:
         """Attach buttons to the last message of this turn."""
         self._out[-1].rows.extend(list(row) for row in buttons)
-
-    def example_code(self) -> str:
-        """A well-formed tracking code of this commune and month, for help texts."""
-        return tracking_code.make_code(self.commune.code, self.local(self.now), EXAMPLE_RANDOM)
 
     # --- moving ------------------------------------------------------------------------
 

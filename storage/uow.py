@@ -24,7 +24,7 @@ from storage.repos.conversations import ConversationsRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
 from storage.repos.leases import LeasesRepo
-from storage.repos.officials import InvitesRepo, OfficialsRepo, PendingStepsRepo
+from storage.repos.officials import InvitesRepo, OfficialsRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
@@ -42,13 +42,13 @@ class UnitOfWork:
         self.communes = CommunesRepo(db)
         self.citizens = CitizensRepo(db)
         self.conversations = ConversationsRepo(db)
+        self.official_conversations = ConversationsRepo(db, "official_conversations")
         self.records = RecordsRepo(db)
         self.attachments = AttachmentsRepo(db)
         self.events = EventsRepo(db)
         self.ratings = RatingsRepo(db)
         self.officials = OfficialsRepo(db)
         self.invites = InvitesRepo(db)
-        self.pending = PendingStepsRepo(db)
         self.outbox = OutboxRepo(db)
         self.subscriptions = SubscriptionsRepo(db)
         self.questions = QuestionsRepo(db)

@@ -8,8 +8,9 @@ chatter is ignored.
 Buttons on a record card carry `r:CODE:action:version`; a press whose version is not the
 record's current one (a double press, a colleague was faster, the record moved on) is told
 so and changes nothing. Steps that need text (Trả lời, Yêu cầu bổ sung, Chuyển, Từ chối,
-Hoàn thành, Gia hạn, Giao) remember what the official is about to type (`official_pending`)
-and the record's version then; the next message in the private chat, or the presser's own
+Hoàn thành, Gia hạn, Giao) put the official's conversation in a text step (`OFFICIAL_TEXT`,
+kept like a citizen's: state, data, nonce) holding the record, the action and the record's
+version then; the next message in the private chat, or the presser's own
 reply to the bot's prompt in a group, completes it — unless the record moved meanwhile
 ("hồ sơ đã thay đổi"). Commands do the same in one line: `/traloi CODE nội dung`.
 

@@ -13,17 +13,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from domain.lifecycle import Action
 from domain.messages import RESUME, Inbound
 from domain.permissions import may_broadcast, may_manage_officials
-from domain.records import Official, Pending
+from domain.records import Official
 from handlers.callbacks import ProgressButton, RecordButton
 from handlers.officials import admin, broadcast, queues, steps
-from handlers.officials.turn import StaffTurn, command_name
+from handlers.officials.turn import StaffTurn, TextStep, command_name
 from handlers.text import clean_text
 
 # Citizens' commands that mean nothing in an office's group chat (answered once, calmly).
 CITIZEN_COMMANDS = ("start", "gopy", "tracuu", "cuatoi", "trogiup")
 
 
-def claims(inbound: Inbound, official: Official | None, pending: Pending | None) -> bool:
+def claims(inbound: Inbound, official: Official | None, pending: TextStep | None) -> bool:
     """Whether this private-chat inbound is for the officials' side (groups always are)."""
     if inbound.is_group:
         return True
@@ -69,8 +69,8 @@ async def _command(turn: StaffTurn, text: str) -> None:
             turn.say_not_official()
             return
         await COMMANDS[name](turn, args)
-    elif name == "huy" and turn.pending is not None and turn.official is not None:
-        await turn.uow.pending.clear(turn.official.id)
+    elif name == "huy" and turn.pending is not None:
+        turn.end_step()
         turn.say("staff_cancelled")
     elif turn.inbound.is_group and name in CITIZEN_COMMANDS:
         turn.say("group_ignored")
@@ -93,7 +93,7 @@ async def _text(turn: StaffTurn, text: str) -> None:
         await steps.complete_pending(turn, pending, text)
 
 
-def _answers_prompt(turn: StaffTurn, pending: Pending) -> bool:
+def _answers_prompt(turn: StaffTurn, pending: TextStep) -> bool:
     """Private chat: the next message. Group: only the presser's reply, in that group."""
     inbound = turn.inbound
     if not inbound.is_group:

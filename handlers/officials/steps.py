@@ -2,9 +2,10 @@
 
 A press is checked in this order: an official (active) pressed it; the button is one a
 card offers and the record exists; the official may see the record; the version is the
-record's current one. A step that needs text then waits for it (`official_pending`, with
-the version, so text typed after a colleague moved the record is refused); the others are
-done at once.
+record's current one. A step that needs text then waits for it: the official's
+conversation moves to `OFFICIAL_TEXT` (`StaffTurn.wait_for_text`, kept like a citizen's
+step), with the version, so text typed after a colleague moved the record is refused; the
+others are done at once.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 from domain import lifecycle
 from domain.lifecycle import Action, LifecycleError
 from domain.permissions import Perm, allowed
-from domain.records import Official, Pending, Record, RecordStatus
+from domain.records import Official, Record, RecordStatus
 from handlers import records
 from handlers.callbacks import RecordButton
 from handlers.notify import CARD_ACTIONS
 from handlers.officials.report import tell_about_step
-from handlers.officials.turn import StaffTurn, named_record
+from handlers.officials.turn import StaffTurn, TextStep, named_record
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +54,17 @@ async def press(turn: StaffTurn, data: str) -> None:
         await refuse(turn, record, action, "conflict")
         return
     if needs_text(record, action):
-        await _ask_for_text(turn, turn.official, record, action)
+        await _ask_for_text(turn, record, action)
         return
     await perform(turn, record, action, expected_version=version)
 
 
-async def _ask_for_text(
-    turn: StaffTurn, official: Official, record: Record, action: Action
-) -> None:
+async def _ask_for_text(turn: StaffTurn, record: Record, action: Action) -> None:
     """Remember the step (and the record's version) until the official types its text."""
     if not lifecycle.can(turn.actor, record, action):
         await refuse(turn, record, action, _why_not(record, action))
         return
-    await turn.uow.pending.set(
-        official.id, record.id, action.value, turn.inbound.chat_id, turn.now, record.version
-    )
+    turn.wait_for_text(TextStep(record.id, action, turn.inbound.chat_id, record.version))
     turn.say(
         "staff_prompt",
         # In a group the prompt is not a notification: a colleague's reply to it must not
@@ -154,25 +151,24 @@ async def perform(
     except LifecycleError as exc:
         await refuse(turn, record, action, exc.reason)
         return
-    if turn.official is not None:
-        await turn.uow.pending.clear(turn.official.id)
+    turn.end_step()
     await tell_about_step(turn, step)
 
 
 # --- the text a step waits for --------------------------------------------------------
 
 
-async def complete_pending(turn: StaffTurn, pending: Pending, text: str) -> None:
+async def complete_pending(turn: StaffTurn, pending: TextStep, text: str) -> None:
     record = await turn.uow.records.get_by_id(pending.record_id)
     if record is None:
         return
     if not text:
         turn.say("staff_prompt_again", code=record.code, record_code=record.code)
         return
-    action = Action(pending.action)
+    action = pending.action
     if pending.version is not None and pending.version != record.version:
         # Someone moved the record since the button was pressed: do not act on old facts.
-        await turn.uow.pending.clear(pending.official_id)
+        turn.end_step()
         await refuse(turn, record, action, "changed")
         return
     await with_text(turn, record, action, text)

@@ -1,45 +1,65 @@
-"""What one official's update sees: `StaffTurn`, and the record a command names."""
+"""What one official's update sees: `StaffTurn` (a `handlers.turn.BaseTurn`), the text step
+its conversation may wait for, and the record a command names."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from domain import tracking_code
-from domain.communes import CommuneSettings
-from domain.messages import Button, Inbound, Priority, Reply
+from domain.lifecycle import Action
+from domain.messages import Button, Priority, Reply
 from domain.permissions import GROUP, Actor, Perm, allowed
-from domain.records import Official, Pending, Record
-from domain.settings import CoreSettings
+from domain.records import OFFICIAL_IDLE, OFFICIAL_TEXT, Official, Record
 from handlers.notify import Notifier
-from handlers.render import Renderer
-from storage import UnitOfWork
+from handlers.turn import BaseTurn
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
-class StaffTurn:
-    """One update on the officials' side: who sent it, and what goes out.
+@dataclass(frozen=True, slots=True)
+class TextStep:
+    """The record step an official's conversation waits to have typed (`OFFICIAL_TEXT`)."""
 
-    The first six fields (`inbound`, `now`, `uow`, `settings`, `commune`, `renderer`) and
-    `say` carry the same names as the citizens' `handlers.turn.Turn`, so that both can
-    extend one `BaseTurn` once it exists; `say` takes ready `Button`s (record buttons carry
-    their own data, not a step nonce) and the record a message is about.
+    record_id: int
+    action: Action
+    chat_id: str  # where it was asked: in a group, only a reply there answers it
+    version: int | None  # the record's version then (None: carried over from before 006)
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "record_id": self.record_id,
+            "action": self.action.value,
+            "chat_id": self.chat_id,
+            "version": self.version,
+        }
+
+    @classmethod
+    def of(cls, state: str, data: Mapping[str, Any]) -> TextStep | None:
+        if state != OFFICIAL_TEXT:
+            return None
+        return cls(int(data["record_id"]), Action(data["action"]), data["chat_id"], data["version"])
+
+
+@dataclass(slots=True, kw_only=True)
+class StaffTurn(BaseTurn[Button]):
+    """One update on the officials' side: who sent it, where their conversation is, and
+    what goes out.
+
+    `say` takes ready `Button`s (record buttons carry their own data: the record's version,
+    which is the stale rule for a card that a whole group sees) and the record a message is
+    about. The official's own conversation (`state`, `data`, `nonce`) is kept like a
+    citizen's (`handlers.conversations.save`, by the dispatcher): at rest, or waiting for
+    the text of a record step (`wait_for_text`, `end_step`, `pending`).
     Messages to other chats go through `notifier` (its `out` list).
     """
 
-    inbound: Inbound
-    now: datetime
-    uow: UnitOfWork
-    settings: CoreSettings
-    commune: CommuneSettings
-    renderer: Renderer
     official: Official | None
-    pending: Pending | None
+    state: str = OFFICIAL_IDLE
+    data: dict[str, Any] = field(default_factory=dict)
+    nonce: int = 0
     replies: list[Reply] = field(default_factory=list)
     notifier: Notifier = field(init=False)
 
@@ -59,20 +79,52 @@ class StaffTurn:
         """Whose eyes a message in this chat is for: everyone's, in a group."""
         return GROUP if self.inbound.is_group else self.actor
 
+    # --- the official's conversation ---------------------------------------------------
+
+    @property
+    def pending(self) -> TextStep | None:
+        """The step waiting for this (active) official's text, if any."""
+        return TextStep.of(self.state, self.data) if self.active else None
+
+    def wait_for_text(self, step: TextStep) -> None:
+        """Wait for the official's text for `step` (replacing a step that waited)."""
+        self._move(OFFICIAL_TEXT, step.data())
+
+    def end_step(self) -> None:
+        """Back at rest (nothing to do if nothing waited)."""
+        if self.state != OFFICIAL_IDLE:
+            self._move(OFFICIAL_IDLE, {})
+
+    def _move(self, state: str, data: dict[str, Any]) -> None:
+        self.state, self.data = state, data
+        self.nonce += 1  # as a citizen's: a button of the older step is stale
+
+    # --- speaking ----------------------------------------------------------------------
+
     def say(
         self,
         template: str,
-        /,
         rows: Sequence[Sequence[Button]] = (),
+        /,
+        *,
         record_code: str | None = None,
-        **ctx: Any,
+        **context: Any,
     ) -> None:
-        ctx.setdefault("commune", self.commune)
+        self.say_html(self.render(template, **context), rows, record_code=record_code)
+
+    def say_html(
+        self,
+        text: str,
+        rows: Sequence[Sequence[Button]] = (),
+        /,
+        *,
+        record_code: str | None = None,
+    ) -> None:
         self.replies.append(
             Reply(
                 channel=self.inbound.channel,
                 chat_id=self.inbound.chat_id,
-                text=self.renderer.render(template, **ctx),
+                text=text,
                 rows=tuple(tuple(r) for r in rows),
                 priority=Priority.INTERACTIVE,
                 record_code=record_code,
@@ -85,9 +137,6 @@ class StaffTurn:
             self.say("official_only", revoked=False, admin=True)
         else:
             self.say("official_only", revoked=self.official is not None)
-
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.commune.timezone)
 
     def office_name(self, office_code: str | None) -> str | None:
         office = self.commune.office(office_code) if office_code else None
@@ -109,8 +158,7 @@ async def named_record(turn: StaffTurn, args: str) -> tuple[Record | None, str]:
     try:
         parsed = tracking_code.parse_code(code_text)
     except tracking_code.InvalidCode:
-        example = tracking_code.make_code(turn.commune.code, turn.local(turn.now), "7KQ3X")
-        turn.say("lookup_invalid", text=code_text[:40], example_code=example)
+        turn.say("lookup_invalid", text=code_text[:40], example_code=turn.example_code())
         return None, ""
     record = await turn.uow.records.get_by_code(parsed.code)
     if record is not None and not allowed(turn.actor, record, Perm.VIEW):

@@ -1,12 +1,13 @@
-"""Officials: channel identities bound to an office and role, the invites that bind them,
-and the typed step an official is about to send (`official_pending`)."""
+"""Officials: channel identities bound to an office and role, and the invites that bind
+them. The step an official is about to type is their conversation
+(`uow.official_conversations`, in state `OFFICIAL_TEXT`); revoking ends it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from domain.records import Invite, Official, OfficialRole, Pending
+from domain.records import OFFICIAL_IDLE, OFFICIAL_TEXT, Invite, Official, OfficialRole
 from storage.repos.rows import Repo, load, returned, ts
 
 
@@ -61,14 +62,19 @@ class OfficialsRepo(Repo):
         return [load(Official, r) for r in rows]
 
     async def revoke(self, official_id: int, at: datetime) -> bool:
-        """Revoke, dropping a waiting typed step (and remembering that one was dropped)."""
+        """Revoke, ending a waiting typed step (and remembering that one was ended)."""
         changed = await self._exec(
             "UPDATE officials SET active = 0, revoked_at = ?, step_interrupted = "
-            "(CASE WHEN EXISTS (SELECT 1 FROM official_pending WHERE official_id = ?) "
-            "THEN 1 ELSE 0 END) WHERE id = ? AND active = 1",
-            (ts(at), official_id, official_id),
+            "(CASE WHEN EXISTS (SELECT 1 FROM official_conversations "
+            "WHERE official_id = ? AND state = ?) THEN 1 ELSE 0 END) WHERE id = ? AND active = 1",
+            (ts(at), official_id, OFFICIAL_TEXT, official_id),
         )
-        await self._exec("DELETE FROM official_pending WHERE official_id = ?", (official_id,))
+        # Back at rest, with a new nonce, as `handlers.conversations` would move it.
+        await self._exec(
+            "UPDATE official_conversations SET flow = ?, state = ?, data = '{}', "
+            "nonce = nonce + 1, updated_at = ? WHERE official_id = ? AND state = ?",
+            ("officials", OFFICIAL_IDLE, ts(at), official_id, OFFICIAL_TEXT),
+        )
         return changed == 1
 
     async def clear_step_interrupted(self, official_id: int) -> None:
@@ -107,34 +113,3 @@ class InvitesRepo(Repo):
             (ts(at), official_id, code, ts(at)),
         )
         return changed == 1
-
-
-class PendingStepsRepo(Repo):
-    async def set(
-        self,
-        official_id: int,
-        record_id: int,
-        action: str,
-        chat_id: str,
-        at: datetime,
-        version: int | None = None,
-    ) -> None:
-        """Remember the step an official is about to type, and the record's version then."""
-        await self._exec(
-            "INSERT INTO official_pending "
-            "(official_id, record_id, action, chat_id, created_at, version) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET "
-            "record_id = excluded.record_id, action = excluded.action, "
-            "chat_id = excluded.chat_id, created_at = excluded.created_at, "
-            "version = excluded.version",
-            (official_id, record_id, action, chat_id, ts(at), version),
-        )
-
-    async def get(self, official_id: int) -> Pending | None:
-        row = await self._one(
-            "SELECT * FROM official_pending WHERE official_id = ?", (official_id,)
-        )
-        return load(Pending, row) if row else None
-
-    async def clear(self, official_id: int) -> None:
-        await self._exec("DELETE FROM official_pending WHERE official_id = ?", (official_id,))

@@ -42,6 +42,7 @@ def test_times_enums_bools_and_json_are_converted() -> None:
             "nonce": 2,
             "updated_at": AT,
         },
+        owner_id="citizen_id",
     )
     assert conversation.data == {"a": [1]}
     assert conversation.updated_at == AT
@@ -61,4 +62,4 @@ def test_a_field_may_come_from_a_column_of_another_name() -> None:
 def test_a_missing_required_time_is_an_error() -> None:
     row = {"citizen_id": 1, "flow": "f", "state": "s", "data": "{}", "nonce": 2, "updated_at": None}
     with pytest.raises(ValueError, match="required"):
-        load(Conversation, row)
+        load(Conversation, row, owner_id="citizen_id")
