@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,6 +94,7 @@ class BotApiStandIn:
     on_send: Callable[[SentMessage], Any] | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # file id → content
     refused: list[tuple[str, str]] = field(default_factory=list)  # (method, 400 description)
+    on_call: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None  # before answering
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9000))
@@ -153,6 +154,11 @@ class BotApiStandIn:
     def to(self, chat_id: int | str) -> list[SentMessage]:
         return [m for m in self.sent if m.chat_id == str(chat_id)]
 
+    @property
+    def waiting(self) -> list[int]:
+        """The ids of the updates not confirmed yet (getUpdates would give them again)."""
+        return [u["update_id"] for u in self._updates]
+
     def methods(self, name: str) -> list[dict[str, Any]]:
         return [params for method, params in self.calls if method == name]
 
@@ -160,6 +166,8 @@ class BotApiStandIn:
 
     async def call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | str:
         self.calls.append((method, params))
+        if self.on_call is not None:
+            await self.on_call(method, params)
         queue = self.faults.get(method)
         if queue:
             fault = queue.pop(0)
