@@ -14,7 +14,7 @@ not of its format (a stale or forged button), never raises.
 | `m:bosung:<CODE>`             | `SupplementButton` | anywhere: answer a request for info  |
 | `v:<CODE>:<vs, s or u>`       | `RatingButton`     | anywhere: rate a record              |
 | `r:<CODE>:<action>:<version>` | `RecordButton`     | by officials, on a record card       |
-| `p:<first id>:<last id>`      | `ProgressButton`   | by officials, in the chat it went to|
+| `p:<first id>:<last id>`      | `ProgressButton`   | by officials, in the chat it went to |
 | action `c:<COMMUNE>`          | `CommuneButton`    | the commune step (inside a nonce)    |
 | action `e:<target>`           | `EditButton`       | filing's edit step (inside a nonce)  |
 """
