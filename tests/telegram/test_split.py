@@ -9,6 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from bot.app import App
 from bot.channels.telegram import split_text
@@ -51,6 +53,34 @@ def test_every_part_is_valid_html_under_the_limit_and_nothing_is_lost(name: str)
     assert len(parts) > 1
     assert [check_message(p) for p in parts] == [None] * len(parts)
     assert all(units(p) <= 4096 for p in parts)
+    assert shown(parts) == "".join(parse_html(text).split())
+
+
+_CHARS = [*"ab đặồữ<>&\"'\n", "😀", "👨\u200d👩", "e\u0301", "🇻🇳"]
+_LEAF = st.lists(st.sampled_from(_CHARS), max_size=40).map(
+    lambda chars: html.escape("".join(chars), quote=False)
+)
+_OPEN = ["<b>", "<i>", "<u>", "<s>", "<code>", '<a href="https://x.vn/?a=1&amp;b=2">']
+
+
+def _wrapped(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    def close(tag: str, body: list[str]) -> str:
+        return tag + "".join(body) + "</" + tag[1:].split(" ")[0].rstrip(">") + ">"
+
+    return st.builds(close, st.sampled_from(_OPEN), st.lists(inner, max_size=3))
+
+
+# What templates produce: escaped text, tags nested two deep at most.
+_HTML = st.one_of(_LEAF, _wrapped(_LEAF), _wrapped(st.one_of(_LEAF, _wrapped(_LEAF))))
+
+
+@given(st.lists(_HTML, min_size=1, max_size=12), st.integers(120, 400))
+def test_any_html_we_render_is_cut_into_valid_parts(pieces: list[str], limit: int) -> None:
+    text = "".join(pieces)
+    assume(parse_html(text).strip())  # a reply always says something
+    parts = split_text(text, limit)
+    assert [check_message(p) for p in parts] == [None] * len(parts)
+    assert all(units(p) <= limit for p in parts)
     assert shown(parts) == "".join(parse_html(text).split())
 
 
