@@ -42,6 +42,7 @@ async def test_an_update_is_confirmed_only_after_it_is_handled() -> None:
     standin = BotApiStandIn(clock=FakeClock(T0))
     bot = Bot(TOKEN, request=StandInRequest(standin), get_updates_request=StandInRequest(standin))
     updates = [standin.push(standin.message_update(u, text="xin chào")) for u in (1, 2, 3)]
+    standin.faults["getUpdates"] = [500]  # the first fetch fails: tried again after a pause
     handled: list[int] = []
     failures = {updates[1]["update_id"]: 1}  # the second fails once (storage down, say)
     stopping = asyncio.Event()
@@ -64,6 +65,7 @@ async def test_an_update_is_confirmed_only_after_it_is_handled() -> None:
     # a clean stop confirmed what was handled
     assert standin.methods("getUpdates")[-1]["offset"] == ids[-1] + 1
     assert standin.waiting == []
+    assert standin.methods("getUpdates")[0].get("offset") is None
 
 
 def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:

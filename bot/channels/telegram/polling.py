@@ -95,6 +95,9 @@ class Poller:
         except TelegramError as exc:
             log.warning("telegram: getUpdates failed: %s", type(exc).__name__)
             return None
+        except Exception:  # an answer PTB cannot read: tried again after a pause, logged
+            log.exception("telegram: getUpdates gave an answer that could not be read")
+            return None
         self._failures = 0
         return updates
 
