@@ -15,8 +15,9 @@ Button data is short ASCII (Telegram allows at most 64 bytes of callback data).
 from __future__ import annotations
 
 import html
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum
 
@@ -39,6 +40,16 @@ class Location:
     latitude: float
     longitude: float
 
+    @property
+    def is_valid(self) -> bool:
+        """A point on the globe (no NaN, no infinity: the JSON column refuses them)."""
+        return (
+            math.isfinite(self.latitude)
+            and math.isfinite(self.longitude)
+            and -90.0 <= self.latitude <= 90.0
+            and -180.0 <= self.longitude <= 180.0
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
@@ -48,6 +59,28 @@ class Attachment:
     ref: str
     size: int | None = None
     mime_type: str | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        """A reference storage can keep and the channel can fetch: short, printable text
+        that encodes (a lone surrogate does not)."""
+        return (
+            0 < len(self.ref) <= MAX_ATTACHMENT_REF
+            and self.ref.isprintable()
+            and _encodes(self.ref)
+            and (self.mime_type is None or _encodes(self.mime_type))
+        )
+
+
+MAX_ATTACHMENT_REF = 512  # Telegram's file ids are under 100 characters
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +103,16 @@ class Inbound:
     commune_hint: str | None = None
     # The id of the bot's message this one replies to, if any (officials reply to notifications).
     reply_to_message: str | None = None
+
+    def well_formed(self) -> Inbound:
+        """This inbound without a location or attachment no channel can mean (a NaN
+        coordinate, a file id with a lone surrogate): the core sees the rest, and answers
+        "not supported" if nothing is left."""
+        location = self.location if self.location is None or self.location.is_valid else None
+        attachments = tuple(a for a in self.attachments if a.is_valid)
+        if location is self.location and len(attachments) == len(self.attachments):
+            return self
+        return replace(self, location=location, attachments=attachments)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ not of its format (a stale or forged button), never raises.
 | `m:bosung:<CODE>`             | `SupplementButton` | anywhere: answer a request for info  |
 | `v:<CODE>:<vs, s or u>`       | `RatingButton`     | anywhere: rate a record              |
 | `r:<CODE>:<action>:<version>` | `RecordButton`     | by officials, on a record card       |
-| `p:<first id>:<last id>`      | `ProgressButton`   | by officials: a broadcast's progress |
+| `p:<first id>:<last id>`      | `ProgressButton`   | by officials, in the chat it went to |
 | action `c:<COMMUNE>`          | `CommuneButton`    | the commune step (inside a nonce)    |
 | action `e:<target>`           | `EditButton`       | filing's edit step (inside a nonce)  |
 """
@@ -35,9 +35,17 @@ def _checked(data: str) -> str:
     return data
 
 
+# The largest id or version storage holds (a 64-bit signed integer, SQLite and PostgreSQL).
+MAX_NUMBER = 2**63 - 1
+
+
 def _number(text: str) -> int | None:
-    """A non-negative integer written the way `str(int)` writes it, else None."""
-    return int(text) if text.isascii() and text.isdigit() and str(int(text)) == text else None
+    """A non-negative integer written the way `str(int)` writes it, that storage can hold
+    (a forged `p:1:99999999999999999999` is not a button), else None."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_NUMBER))):
+        return None
+    number = int(text)
+    return number if str(number) == text and number <= MAX_NUMBER else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,14 @@ class Dispatcher:
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Process one update; returns the replies it queued (empty for a redelivery)."""
         now = self.clock()
+        checked = inbound.well_formed()
+        if checked is not inbound:
+            log.info(
+                "update %s/%s: an unusable location or file dropped",
+                inbound.channel,
+                inbound.update_id,
+            )
+            inbound = checked
         try:
             async with self.storage.transaction() as uow:
                 if not await uow.updates.mark_processed(inbound.channel, inbound.update_id, now):

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.channels.telegram import QuietServer
+from tests.botapi_html import MAX_UNITS, check_message
 from tests.conftest import T0
 
 TOKEN = "123456:TEST-token-never-logged"  # noqa: S105 (a test token)
@@ -76,6 +77,10 @@ class SentMessage:
 TIMEOUT = "timeout"
 
 
+class BadRequest(Exception):
+    """A call the Bot API refuses with 400 and this description."""
+
+
 @dataclass
 class BotApiStandIn:
     clock: Callable[[], datetime]
@@ -88,6 +93,8 @@ class BotApiStandIn:
     groups: set[str] = field(default_factory=set)
     on_send: Callable[[SentMessage], Any] | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # file id → content
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (method, 400 description)
+    on_call: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None  # before answering
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9000))
@@ -147,6 +154,11 @@ class BotApiStandIn:
     def to(self, chat_id: int | str) -> list[SentMessage]:
         return [m for m in self.sent if m.chat_id == str(chat_id)]
 
+    @property
+    def waiting(self) -> list[int]:
+        """The ids of the updates not confirmed yet (getUpdates would give them again)."""
+        return [u["update_id"] for u in self._updates]
+
     def methods(self, name: str) -> list[dict[str, Any]]:
         return [params for method, params in self.calls if method == name]
 
@@ -154,6 +166,8 @@ class BotApiStandIn:
 
     async def call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | str:
         self.calls.append((method, params))
+        if self.on_call is not None:
+            await self.on_call(method, params)
         queue = self.faults.get(method)
         if queue:
             fault = queue.pop(0)
@@ -163,7 +177,11 @@ class BotApiStandIn:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 200, {"ok": True, "result": True}
-        result = await handler(params)
+        try:
+            result = await handler(params)
+        except BadRequest as exc:
+            self.refused.append((method, str(exc)))
+            return 400, {"ok": False, "error_code": 400, "description": str(exc)}
         return 200, {"ok": True, "result": result}
 
     async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
@@ -205,6 +223,15 @@ class BotApiStandIn:
         return await self._record(str(params["chat_id"]), "[document]", None)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params["text"])
+        if params.get("parse_mode") == "HTML":
+            problem = check_message(text)
+        else:
+            units = len(text.encode("utf-16-le", "surrogatepass")) // 2
+            problem = "Bad Request: message is too long" if units > MAX_UNITS else None
+            problem = problem or (None if text.strip() else "Bad Request: message text is empty")
+        if problem is not None:
+            raise BadRequest(problem)
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)

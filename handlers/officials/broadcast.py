@@ -44,7 +44,13 @@ async def broadcast(turn: StaffTurn, args: str) -> None:
 async def progress(turn: StaffTurn, data: str) -> None:
     """The «Xem tiến độ» button (`p:<first outbox id>:<last outbox id>`)."""
     pressed = ProgressButton.unpack(data)
-    if not (may_broadcast(turn.official, turn.commune.code) and pressed is not None):
+    inbound = turn.inbound
+    if not (
+        may_broadcast(turn.official, turn.commune.code)
+        and pressed is not None
+        # Only under the announcement's own answer: no counts of any other outbox range.
+        and await turn.uow.outbox.showed_button(inbound.channel, inbound.chat_id, data)
+    ):
         turn.say("stale_button")
         return
     counts = await turn.uow.outbox.progress(pressed.first_id, pressed.last_id)

@@ -4,6 +4,7 @@ delivered afterwards by `bot.outbox` (invariant 5), with the channel's ids of wh
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -165,6 +166,18 @@ class OutboxRepo(Repo):
             (first_id, last_id),
         )
         return {r["status"]: int(r["n"]) for r in rows}
+
+    async def showed_button(self, channel: str, chat_id: str, data: str) -> bool:
+        """Whether a message queued for this chat carried a button with this data (a
+        «Xem tiến độ» press is honoured only in the chat its announcement was answered in)."""
+        stored = json.dumps({"data": data}, ensure_ascii=False)[1:-1]  # as `enqueue` writes it
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", stored) + "%"
+        row = await self._one(
+            "SELECT 1 FROM outbox WHERE channel = ? AND chat_id = ? "
+            "AND payload LIKE ? ESCAPE '\\' LIMIT 1",
+            (channel, chat_id, pattern),
+        )
+        return row is not None
 
     async def purge(self, before: datetime) -> int:
         """Delete messages sent or failed before `before`; how many went."""

@@ -9,15 +9,18 @@ commands, replies to the bot's messages and button presses reach the core; chatt
 ignored without a trace.
 
 Outbound (`sender.py`): `TelegramSender` is the outbox's view of the Bot API: a reply
-becomes one or more `sendMessage` calls in HTML parse mode (split at paragraph boundaries
-under 4,096 UTF-16 units), with its buttons as an inline keyboard on the last part. A reply
+becomes one or more `sendMessage` calls in HTML parse mode (split by `split.py` at paragraph
+boundaries under 4,096 UTF-16 units, never inside a tag or an entity, each part valid HTML),
+with its buttons as an inline keyboard on the last part. A reply
 that asks for the phone's location or phone-number control gets a one-time reply keyboard
 instead, whose other buttons send their label as text (the core treats a typed label as a
 press). Bot API errors are sorted into retry-later (429), transient (5xx, network,
 timeouts) and permanent (blocked, chat not found, refused) for the outbox.
 
 `files.py` copies filed records' attachments; `webhook.py` is the Starlette app Telegram
-posts to; `channel.py` builds the PTB application for the configured mode and runs it.
+posts to; `polling.py` is the getUpdates loop that confirms an update only once handled (so
+a kill -9 loses none); `channel.py` builds the PTB application for the configured mode and
+runs it.
 
 No conversation state, persistence or job queue of PTB's is used: state lives in storage.
 The token is never logged (httpx's request log, which carries it, is silenced in the CLI).

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,6 +17,7 @@ from telegram.request import BaseRequest
 from bot.app import App
 from bot.channels.telegram.files import Clock, FileFetcher, utcnow
 from bot.channels.telegram.inbound import CHANNEL, BotIdentity, inbound_from_update
+from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import TelegramSender, opt_in_timedelta
 from bot.channels.telegram.webhook import QuietServer, Webhook, start_server
 from bot.outbox import OutboxSender, Sleep
@@ -61,8 +61,9 @@ class TelegramChannel:
             builder = builder.request(request)
         if get_updates_request is not None:
             builder = builder.get_updates_request(get_updates_request)
-        if settings.mode == "webhook":
-            builder = builder.updater(None)
+        # No PTB updater: polling is our own loop (polling.py), which confirms an update only
+        # once it is handled; webhook updates come through webhook.py.
+        builder = builder.updater(None)
         self.application: Application = builder.build()  # type: ignore[type-arg]
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -144,29 +145,31 @@ class TelegramChannel:
             )
             server: QuietServer | None = None
             server_task: asyncio.Task[None] | None = None
+            polling_task: asyncio.Task[None] | None = None
             try:
                 if self.settings.mode == "webhook":
                     server, server_task = await self._start_webhook()
                 else:
-                    updater = application.updater
-                    if updater is None:
-                        raise RuntimeError("polling mode needs PTB's updater")
-                    await updater.start_polling(
-                        timeout=timedelta(seconds=self.poll_timeout),
+                    await application.bot.delete_webhook()  # getUpdates refuses while one is set
+                    poller = Poller(
+                        application.bot,
+                        self.handle_update,
+                        timeout=self.poll_timeout,
                         allowed_updates=ALLOWED_UPDATES,
                     )
+                    polling_task = asyncio.create_task(poller.run(stopping))
                 await application.start()
                 log.info("telegram: serving in %s mode", self.settings.mode)
                 if ready is not None:
                     ready.set()
-                await stopping.wait()
+                await _until(stopping, polling_task)
             finally:
                 log.info("telegram: stopping")
                 if server is not None and server_task is not None:
                     server.should_exit = True
                     await server_task
-                if application.updater is not None and application.updater.running:
-                    await application.updater.stop()
+                if polling_task is not None:
+                    await polling_task  # the update in hand is finished first
                 if application.running:
                     await application.stop()
                 sending.set()
@@ -188,3 +191,15 @@ class TelegramChannel:
             allowed_updates=ALLOWED_UPDATES,
         )
         return server, server_task
+
+
+async def _until(stopping: asyncio.Event, task: asyncio.Task[None] | None) -> None:
+    """Wait for `stopping`, or for the polling loop to end on its own (a refused token)."""
+    if task is None:
+        await stopping.wait()
+        return
+    waiting = asyncio.ensure_future(stopping.wait())
+    await asyncio.wait({waiting, task}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    if task.done():
+        stopping.set()

@@ -28,6 +28,7 @@ from telegram.error import (
 )
 
 from bot.channels.telegram.inbound import CHANNEL
+from bot.channels.telegram.split import split_html
 from bot.outbox import PermanentError, RetryLater, TransientError
 from domain.messages import Reply
 from handlers.render import Renderer
@@ -48,42 +49,10 @@ def opt_in_timedelta() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
-def _units(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
-    """Cut a long text into messages under `limit`: at blank lines, else at line ends,
-    else at spaces, else anywhere."""
-    if _units(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    rest = text
-    while _units(rest) > limit:
-        window = _prefix(rest, limit)
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            cut = window.rfind(sep)
-            if cut > 0:
-                break
-        if cut <= 0:
-            cut = len(window)
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return [p for p in parts if p]
-
-
-def _prefix(text: str, limit: int) -> str:
-    """The longest prefix of `text` within `limit` UTF-16 units."""
-    units = 0
-    for i, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return text[:i]
-    return text
+    """Cut a long HTML text into messages under `limit`: at blank lines, else at line ends,
+    else at spaces, else anywhere but inside a tag or an entity (see `split.py`)."""
+    return split_html(text, limit)
 
 
 class TelegramSender:
