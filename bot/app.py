@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from types import TracebackType
 
+from bot.public_holidays import missing_holiday_warnings
 from bot.settings import Settings, StorageSettings
 from domain.communes import TRIAGE_OFFICE
 from domain.records import OfficialRole
@@ -15,6 +17,8 @@ from handlers.render import Renderer
 from handlers.understanding import Knowledge
 from storage import SqliteStorage, Storage, UnitOfWork
 from storage.base import CommuneRow, OfficeRow
+
+log = logging.getLogger(__name__)
 
 BOOTSTRAP_ADMIN_NAME = "Quản trị"
 
@@ -66,6 +70,8 @@ class App:
         renderer = Renderer(settings.bot.templates_dir)
         dirs = settings.bot.knowledge_dirs
         knowledge = Knowledge(load_deployment_knowledge(dirs), load_lexicon(dirs))
+        for warning in missing_holiday_warnings(settings.communes, datetime.now(UTC)):
+            log.warning("%s", warning)
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
         storage = await open_storage(settings.storage)
         try:

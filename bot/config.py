@@ -40,6 +40,7 @@ from bot.settings import (
     BotSettings,
     DigestSettings,
     OutboxSettings,
+    RetentionSettings,
     Secret,
     Settings,
     StorageSettings,
@@ -65,6 +66,7 @@ __all__ = [
     "ConfigError",
     "DigestSettings",
     "OutboxSettings",
+    "RetentionSettings",
     "Secret",
     "Settings",
     "StorageSettings",
@@ -211,6 +213,7 @@ def parse_settings(
         telegram=_telegram(doc.telegram) if doc.telegram is not None else None,
         outbox=OutboxSettings(**msgspec.structs.asdict(doc.outbox)),
         digest=_digest(doc.digest, storage.data_dir, base),
+        retention=RetentionSettings(**msgspec.structs.asdict(doc.retention)),
     )
 
 

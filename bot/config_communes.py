@@ -18,6 +18,7 @@ import msgspec
 
 from bot import config_schema as schema
 from bot.config_schema import ConfigError
+from bot.public_holidays import holidays_calendar, working_days_calendar
 from domain.communes import (
     DEFAULT_DEADLINES,
     TRIAGE_OFFICE,
@@ -170,12 +171,12 @@ def _commune(t: schema.CommuneTable, key: str) -> CommuneSettings:
         website=t.website.strip(),
         hamlets=hamlets,
         offices=offices,
-        holidays=_dates(t.holidays, f"{key}.holidays"),
+        holidays=holidays_calendar(_dates(t.holidays, f"{key}.holidays")),
         deadlines=_deadlines(t.deadlines),
         routing=_routing(t.routing, f"{key}.routing", [o.code for o in offices]),
         digest=_commune_digest(t.digest, f"{key}.digest", t.name.strip()),
         admins=_admins(t.admins, f"{key}.admins"),
-        working_days=working_days,
+        working_days=working_days_calendar(working_days),
     )
 
 

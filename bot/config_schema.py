@@ -106,6 +106,14 @@ class DigestTable(Table, frozen=True):
     top_questions: Annotated[int, _n(0, 30, "unanswered questions listed")] = 5
 
 
+class RetentionTable(Table, frozen=True):
+    closed_record_days: Annotated[
+        int, _n(30, 36500, "days after closing before a record is de-identified")
+    ] = 1825
+    processed_update_days: Annotated[int, _n(1, 3650, "days a processed-update mark is kept")] = 30
+    conversation_days: Annotated[int, _n(1, 3650, "days an untouched conversation is kept")] = 180
+
+
 class OfficeTable(Table, frozen=True):
     code: Annotated[str, _filled("the office's code")]
     name: Annotated[str, _filled("the office's name as citizens see it")]
@@ -169,6 +177,7 @@ class Document(Table, frozen=True):
     telegram: TelegramTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)
     digest: DigestTable = field(default_factory=DigestTable)
+    retention: RetentionTable = field(default_factory=RetentionTable)
     communes: tuple[CommuneTable, ...] = ()
 
 

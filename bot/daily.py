@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.app import App
+from bot.datacare import retention_job
 from bot.jobs import JobReport, run_deadline_reminders, run_followups, run_outbox_purge
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
 
@@ -22,6 +23,7 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("reminders", run_deadline_reminders),
     ("followups", run_followups),
     ("outbox-purge", run_outbox_purge),
+    ("retention", retention_job),
 )
 
 

@@ -23,6 +23,7 @@ from domain.settings import Policy
 _STORAGE = schema.StorageTable()
 _TELEGRAM = schema.TelegramTable()
 _OUTBOX = schema.OutboxTable()
+_RETENTION = schema.RetentionTable()
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -116,6 +117,15 @@ class DigestSettings:
     top_questions: int
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long personal data and bookkeeping are kept (`danvan retention`, daily)."""
+
+    closed_record_days: int = _RETENTION.closed_record_days
+    processed_update_days: int = _RETENTION.processed_update_days
+    conversation_days: int = _RETENTION.conversation_days
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     bot: BotSettings
@@ -125,6 +135,7 @@ class Settings:
     telegram: TelegramSettings | None
     outbox: OutboxSettings
     digest: DigestSettings
+    retention: RetentionSettings = RetentionSettings()
 
     def commune(self, code: str) -> CommuneSettings | None:
         code = code.upper()

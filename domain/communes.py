@@ -6,7 +6,7 @@ defaults they start from. Pure data: nothing here reads a file or the environmen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -72,7 +72,9 @@ class CommuneSettings:
     website: str
     hamlets: tuple[str, ...]
     offices: tuple[OfficeSettings, ...]
-    holidays: frozenset[date]
+    # Days off and "làm bù" days: any container of dates (bot.public_holidays gives
+    # the national calendar of every year merged with the config's own days).
+    holidays: Container[date]
     deadlines: Mapping[RecordKind, DeadlineRule]
     routing: Mapping[str, str]
     digest: CommuneDigestSettings = field(
@@ -83,7 +85,7 @@ class CommuneSettings:
     # Bootstrap administrators as (channel, external id); they manage officials.
     admins: tuple[tuple[str, str], ...] = ()
     # Compensatory working days ("làm bù"): weekend dates that count as working days.
-    working_days: frozenset[date] = frozenset()
+    working_days: Container[date] = frozenset()
 
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)

@@ -15,7 +15,7 @@ Luật Tố cáo's included). A limit in working days already ends on a working 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Container
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from domain.records import Record, RecordKind, Stage
 _END_OF_DAY = time(23, 59, 59)
 
 
-def is_working_day(day: date, holidays: Collection[date], working: Collection[date] = ()) -> bool:
+def is_working_day(day: date, holidays: Container[date], working: Container[date] = ()) -> bool:
     """Monday to Friday, or a configured compensatory working Saturday/Sunday; never a
     holiday."""
     return (day.weekday() < 5 or day in working) and day not in holidays
@@ -36,8 +36,8 @@ def add_days(
     days: int,
     *,
     working_days: bool,
-    holidays: Collection[date],
-    working: Collection[date] = (),
+    holidays: Container[date],
+    working: Container[date] = (),
 ) -> date:
     """The day on which a limit of `days` days counted from `start` runs out."""
     if days < 0:
@@ -63,9 +63,9 @@ def due_at(
     days: int,
     *,
     working_days: bool,
-    holidays: Collection[date],
+    holidays: Container[date],
     tz: ZoneInfo,
-    working: Collection[date] = (),
+    working: Container[date] = (),
 ) -> datetime:
     """The last moment (local 23:59:59) of a limit counted from `received`."""
     local_day = received.astimezone(tz).date()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
+
 # Zero-width characters and bidirectional controls: invisible, never meaningful in a
 # petition, and a known way to disguise text. Removed before anything else looks at it.
 _INVISIBLE = dict.fromkeys(
@@ -53,27 +55,33 @@ def valid_name(text: str) -> str | None:
     return name
 
 
-_PHONE_IN_TEXT = re.compile(r"(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
+_REGION = "VN"
+# Numbers people give as their own contact: fixed lines and mobiles (not 1900/1800
+# lines, short codes or shared-cost numbers).
+_PERSONAL_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
 
 
 def valid_phone(text: str) -> str | None:
-    """A Vietnamese phone number normalised to 0XXXXXXXXX, or None; found inside a
-    sentence too ("sdt cua toi la 0912 345 678")."""
-    found = _normalised_phone(text)
-    if found is None:
-        match = _PHONE_IN_TEXT.search(text)
-        found = _normalised_phone(match.group(0)) if match else None
-    return found
+    """A Vietnamese phone number normalised to its national digits (0912345678,
+    02438251234), or None; found inside a sentence too ("sdt cua toi la 0912 345 678").
 
-
-def _normalised_phone(text: str) -> str | None:
-    digits = re.sub(r"[\s.\-()]", "", text)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    if re.fullmatch(r"0[1-9]\d{8}", digits):
-        return digits
+    Validity is libphonenumber's (`phonenumbers`, region VN): landlines with their area
+    code are valid, retired prefixes (the 11-digit 012x mobiles renumbered in 2018,
+    0123456789) are not."""
+    for match in phonenumbers.PhoneNumberMatcher(text, _REGION):
+        number = match.number
+        if (
+            phonenumbers.region_code_for_number(number) == _REGION
+            and phonenumbers.number_type(number) in _PERSONAL_TYPES
+        ):
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            return re.sub(r"\D", "", national)
     return None
 
 

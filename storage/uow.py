@@ -21,6 +21,7 @@ from storage.repos.attachments import AttachmentsRepo
 from storage.repos.citizens import CitizensRepo
 from storage.repos.communes import CommunesRepo
 from storage.repos.conversations import ConversationsRepo
+from storage.repos.datacare import DataCareRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
 from storage.repos.leases import LeasesRepo
@@ -54,6 +55,7 @@ class UnitOfWork:
         self.questions = QuestionsRepo(db)
         self.digest = DigestRepo(db)
         self.leases = LeasesRepo(db)
+        self.datacare = DataCareRepo(db)
 
     async def transition(
         self,

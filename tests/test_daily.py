@@ -25,6 +25,7 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
         "followups:2026-12-05",
         "outbox-purge:2026-12-05",
         "reminders:2026-12-05",
+        "retention:2026-12-05",
     ]
     reminders = [r.text for r in await receive(app, "lan")]
     assert len(reminders) == 1
@@ -38,6 +39,7 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
         "reminders:2026-12-06",
         "followups:2026-12-06",
         "outbox-purge:2026-12-06",
+        "retention:2026-12-06",
     ]
     clock.advance(days=40)
     await second.run_due()

@@ -14,6 +14,7 @@ from bot.ask import ask as understand_texts
 from bot.ask import check_faq
 from bot.channels.console import chat as console_chat
 from bot.cli.common import commune_or_none, config_option, fail, run_async, settings_command
+from bot.public_holidays import configured, missing_holiday_warnings
 from bot.settings import Settings
 from domain.communes import CommuneSettings
 from handlers.broadcast import queue_broadcast
@@ -61,8 +62,11 @@ def config_summary(settings: Settings) -> str:
         offices = ", ".join(o.code for o in commune.offices)
         lines.append(
             f"commune {commune.code}: {commune.name} — offices {offices}; "
-            f"{len(commune.hamlets)} hamlets; {len(commune.holidays)} holidays"
+            f"{len(commune.hamlets)} hamlets; "
+            f"{len(configured(commune.holidays))} holidays in the config"
         )
+    warnings = missing_holiday_warnings(settings.communes, datetime.now(UTC))
+    lines.extend(f"warning: {line}" for line in warnings)
     digest = settings.digest
     if digest.enabled:
         lines.append(
