@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from handlers.text import valid_phone
 
@@ -46,3 +48,11 @@ def test_a_number_inside_a_sentence_is_found() -> None:
     assert valid_phone("sdt cua toi la 0912 345 678 nhe") == "0912345678"
     assert valid_phone("Số bàn: 024 3825 1234, gọi giờ hành chính") == "02438251234"
     assert valid_phone("số cũ 0123456789, số mới 0987 654 321") == "0987654321"
+
+
+@given(st.text(max_size=300))
+def test_any_text_gives_a_normalised_number_or_none(text: str) -> None:
+    found = valid_phone(text)
+    assert found is None or (found.isdigit() and found.startswith("0") and 10 <= len(found) <= 11)
+    if found is not None:
+        assert valid_phone(found) == found  # normalising is idempotent
