@@ -104,5 +104,6 @@ class Health:
             report.problems.append("outbox stuck")
         report.problems.extend(self.notes.values())
         if self.metrics is not None and reachable:
-            self.metrics.set_outbox(pending, oldest)
+            watched = dict.fromkeys(self._senders, 0)  # a watched channel reads 0, not nothing
+            self.metrics.set_outbox({**watched, **pending}, oldest)
         return report
