@@ -16,14 +16,21 @@ import httpx
 
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock, serve_app, standin_app
 from tests.conftest import T0
+from tests.support.telegram import WEBHOOK_SECRET
 from tests.test_cli_telegram import EXAMPLE, ROOT, clean_env
-from tests.zalobot import ZALO_TOKEN, ZaloBotStandIn, zalo_standin_app
+from tests.zalobot import ZALO_SECRET, ZALO_TOKEN, ZaloBotStandIn, zalo_standin_app
 
 LISTENING = re.compile(rb"server: listening on 127\.0\.0\.1:(\d+)")
 
 
-def config_text(tmp: Path, *, telegram_url: str | None, zalo_url: str | None) -> Path:
+def config_text(
+    tmp: Path, *, telegram_url: str | None, zalo_url: str | None, webhooks: bool = False
+) -> Path:
     text = EXAMPLE.replace('data_dir = "data"', f'data_dir = "{tmp / "data"}"')
+    if webhooks:
+        text = text.replace('mode = "polling"', 'mode = "webhook"')
+        text = text.replace('\nurl = ""', '\nurl = "https://bot.example.vn/telegram/webhook"', 1)
+        text = text.replace('\nurl = ""', '\nurl = "https://bot.example.vn/zalo/bot/webhook"', 1)
     text = text.replace("port = 8080\nmax_body_kb", "port = 0\nmax_body_kb")
     if telegram_url is None:
         text = re.sub(r"\[telegram\].*?(?=\n# The one web server)", "", text, flags=re.DOTALL)
@@ -45,6 +52,8 @@ async def danvan_run(config: Path) -> AsyncIterator[tuple[int, list[bytes]]]:
         **clean_env(),
         "DANVAN_TELEGRAM_TOKEN": TOKEN,
         "DANVAN_ZALO_BOT_TOKEN": ZALO_TOKEN,
+        "DANVAN_TELEGRAM_SECRET": WEBHOOK_SECRET,
+        "DANVAN_ZALO_BOT_SECRET": ZALO_SECRET,
         "PYTHONPATH": str(ROOT),
     }
     process = await asyncio.create_subprocess_exec(
@@ -131,3 +140,38 @@ async def test_run_with_no_chat_channel_still_serves_health_and_metrics(tmp_path
     assert health.json()["senders"] == {}
     assert "danvan_outbox_oldest_pending_seconds" in metrics.text
     assert "no chat channel configured" in b"".join(lines).decode()
+
+
+async def test_one_run_serves_both_webhooks_on_one_port(tmp_path: Path) -> None:
+    telegram, zalo = BotApiStandIn(clock=FakeClock(T0)), ZaloBotStandIn()
+    async with (
+        serve_app(standin_app(telegram, timeout_delay=0.5)) as tg_port,
+        serve_app(zalo_standin_app(zalo)) as zalo_port,
+    ):
+        config = config_text(
+            tmp_path,
+            telegram_url=f"http://127.0.0.1:{tg_port}/bot",
+            zalo_url=f"http://127.0.0.1:{zalo_port}",
+            webhooks=True,
+        )
+        async with danvan_run(config) as (port, _lines):
+            base = f"http://127.0.0.1:{port}"
+            zalo.webhook_target = f"{base}/zalo/bot/webhook"
+            async with httpx.AsyncClient(base_url=base) as client:
+                tg = await client.post(
+                    "/telegram/webhook",
+                    json=telegram.message_update(31337, text="/start"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+                )
+                assert tg.status_code == 200
+                assert await zalo.deliver(zalo.text_update("e4ea2cd5189df1c3a88c", "/start")) == 200
+                for _ in range(1500):
+                    if telegram.to(31337) and zalo.to("e4ea2cd5189df1c3a88c"):
+                        break
+                    await asyncio.sleep(0.01)
+                slot = await client.post("/zalo/oa/webhook", json={})
+    assert telegram.to(31337)
+    assert zalo.to("e4ea2cd5189df1c3a88c")
+    assert telegram.methods("setWebhook")[0]["url"] == "https://bot.example.vn/telegram/webhook"
+    assert zalo.webhook_url == "https://bot.example.vn/zalo/bot/webhook"
+    assert slot.status_code == 404  # the Zalo OA channel is not configured here

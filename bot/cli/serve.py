@@ -104,25 +104,34 @@ async def serve(settings: Settings) -> int:
             settings.server.listen,
             settings.server.port,
         )
-        try:
-            port = await web.start()
-        except (OSError, SystemExit) as exc:
-            return fail(f"the web server cannot listen on {settings.server.listen}: {exc}")
-        log.info("server: listening on %s:%s", settings.server.listen, port)
         schedules = [asyncio.create_task(DailyJobs(app).run_forever(), name="daily-jobs")]
         digest = _start_digest_schedule(settings, app)
         if digest is not None:
             schedules.append(digest)
+        readies = {name: asyncio.Event() for name in channels}
         served = {
-            name: asyncio.create_task(channel.serve(stopping, own_server=False), name=name)
+            name: asyncio.create_task(
+                channel.serve(stopping, readies[name], own_server=False), name=name
+            )
             for name, channel in channels.items()
         }
+        listening = False
         try:
-            await _until_stopped_or_failed(stopping, list(served.values()))
+            # The server opens once every channel is ready to take an update (a webhook
+            # posted a moment before is retried by its platform).
+            if await _all_ready(stopping, readies, list(served.values())):
+                try:
+                    port = await web.start()
+                except (OSError, SystemExit) as exc:
+                    return fail(f"the web server cannot listen on {settings.server.listen}: {exc}")
+                listening = True
+                log.info("server: listening on %s:%s", settings.server.listen, port)
+                await _until_stopped_or_failed(stopping, list(served.values()))
         finally:
             stopping.set()
             results = await asyncio.gather(*served.values(), return_exceptions=True)
-            await web.stop()
+            if listening:
+                await web.stop()
             for task in schedules:
                 task.cancel()
             await asyncio.gather(*schedules, return_exceptions=True)
@@ -130,6 +139,22 @@ async def serve(settings: Settings) -> int:
             if isinstance(result, BaseException):
                 return fail(_explain(name, result, settings))
     return 0
+
+
+async def _all_ready(
+    stopping: asyncio.Event, readies: dict[str, asyncio.Event], tasks: list[asyncio.Task[Any]]
+) -> bool:
+    """Wait until every channel is ready; False when stopped or a channel ended first."""
+    while not all(ready.is_set() for ready in readies.values()):
+        waiters = [asyncio.create_task(e.wait()) for e in (stopping, *readies.values())]
+        try:
+            await asyncio.wait([*waiters, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        if stopping.is_set() or any(task.done() for task in tasks):
+            return False
+    return True
 
 
 async def _until_stopped_or_failed(stopping: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> None:
