@@ -183,3 +183,24 @@ def test_a_reply_with_buttons_ends_with_its_numbered_menu(app: App) -> None:
         "zalo_bot", "c1", "Hồ sơ đã có trả lời", rows=rows, priority=Priority.NOTIFICATION
     )
     assert sender._menu_tail(notice).startswith("  [1] Rất hài lòng\n  [2] Hài lòng\n")
+
+
+async def test_an_image_goes_out_by_url_and_a_local_file_is_left_out(
+    app: App, zalo: ZaloBotStandIn
+) -> None:
+    zalo.known_chats.add("c1")
+    async with serve_app(zalo_standin_app(zalo)) as port:
+        client = ZaloBotClient(Secret(ZALO_TOKEN), f"http://127.0.0.1:{port}")
+        sender = ZaloBotSender(client, app.renderer, ChatMenus())
+        try:
+            chart = Reply("zalo_bot", "c1", "Biểu đồ tuần", extra={"photo": "https://x.vn/c.png"})
+            for part in sender.split(chart):
+                await sender.send(part)
+            local = Reply("zalo_bot", "c1", "Báo cáo", extra={"photo": "/srv/data/chart.png"})
+            assert [p.text for p in sender.split(local)] == ["Báo cáo"]
+        finally:
+            await client.aclose()
+    assert [(m.method, m.text, m.photo) for m in zalo.sent] == [
+        ("sendMessage", "Biểu đồ tuần", None),
+        ("sendPhoto", "", "https://x.vn/c.png"),
+    ]
