@@ -17,6 +17,11 @@ one is (../shared/review/zalo.md §1; what is assumed rather than verified is ma
   URL and a caption of at most 2,000; `sendChatAction` only "typing"; there is no
   keyboard, so any `reply_markup` is refused (400);
 - ids are 20-hex strings, dates epoch milliseconds.
+
+Assumed, not verified against a real bot (check these first on a real account): the 400
+for `getUpdates` while a webhook is set (the docs say only that it "does not work"), the
+400 for an unknown `chat_id`, the refusal of `reply_markup`, and that a chat silent for
+days can still be sent to (no window is documented).
 """
 
 from __future__ import annotations
