@@ -32,7 +32,7 @@ from typing import Any
 
 import msgspec
 
-from bot import config_communes
+from bot import config_communes, config_web
 from bot import config_schema as schema
 from bot.config_schema import ConfigError
 from bot.settings import (
@@ -205,15 +205,18 @@ def parse_settings(
     communes = config_communes.communes(doc.communes)
     codes = [c.code for c in communes]
     storage = _storage(doc.storage, base, environ)
+    telegram = _telegram(doc.telegram) if doc.telegram is not None else None
     return Settings(
         bot=_bot(doc.bot, codes, base),
         storage=storage,
         communes=communes,
         source=source,
-        telegram=_telegram(doc.telegram) if doc.telegram is not None else None,
+        telegram=telegram,
         outbox=OutboxSettings(**msgspec.structs.asdict(doc.outbox)),
         digest=_digest(doc.digest, storage.data_dir, base),
         retention=RetentionSettings(**msgspec.structs.asdict(doc.retention)),
+        server=config_web.server(doc.server, telegram),
+        zalo_bot=config_web.zalo_bot(doc.zalo_bot),
     )
 
 

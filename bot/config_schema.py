@@ -89,6 +89,30 @@ class TelegramTable(Table, frozen=True):
     max_file_mb: Annotated[int, _n(1, 2000, "the largest file copied, in MB")] = 20
 
 
+class ServerTable(Table, frozen=True):
+    listen: Annotated[str, _filled("the address the one web server listens on")] = "127.0.0.1"
+    port: Annotated[int, _n(0, 65535, "the port the one web server listens on (0: any)")] = 8080
+    max_body_kb: Annotated[int, _n(16, 65536, "the largest request body, in KB")] = 1024
+    max_outbox_age_seconds: Annotated[
+        int, _n(60, 604800, "/healthz: the oldest pending message still healthy")
+    ] = 900
+
+
+class ZaloBotTable(Table, frozen=True):
+    token_env: Annotated[str, _filled("the variable with the Zalo Bot token")] = (
+        "DANVAN_ZALO_BOT_TOKEN"  # noqa: S105 (a variable's name)
+    )
+    mode: Annotated[str, _filled('"polling" or "webhook"')] = "polling"
+    base_url: Annotated[str, _filled("the Zalo Bot API address")] = (
+        "https://bot-api.zaloplatforms.com"
+    )
+    url: Annotated[str, _h("webhook mode: the public https address")] = ""
+    secret_env: Annotated[str, _filled("webhook mode: the variable with the secret")] = (
+        "DANVAN_ZALO_BOT_SECRET"  # noqa: S105 (a variable's name)
+    )
+    poll_timeout: Annotated[int, _n(1, 60, "polling: seconds one getUpdates call waits")] = 30
+
+
 class OutboxTable(Table, frozen=True):
     messages_per_second: Annotated[int, _n(1, 1000, "for the whole bot")] = 30
     private_chat_per_minute: Annotated[int, _n(1, 600, "to one private chat")] = 60
@@ -175,6 +199,8 @@ class Document(Table, frozen=True):
     bot: BotTable = field(default_factory=BotTable)
     storage: StorageTable = field(default_factory=StorageTable)
     telegram: TelegramTable | None = None
+    server: ServerTable | None = None
+    zalo_bot: ZaloBotTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)
     digest: DigestTable = field(default_factory=DigestTable)
     retention: RetentionTable = field(default_factory=RetentionTable)

@@ -95,6 +95,44 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """The one web server (`bot/server`): where it listens and what it accepts."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 1024 * 1024
+    max_outbox_age_seconds: int = 900
+
+
+ZALO_BOT_MODES = ("polling", "webhook")
+_ZALO_BOT_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloBotSettings:
+    """The Zalo Bot Platform channel (a pilot, or an officials' bot)."""
+
+    token_env: str
+    mode: str
+    base_url: str
+    webhook_url: str | None
+    secret_env: str
+    poll_timeout: int = 30
+
+    def token(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        return env_secret(self.token_env, "zalo_bot.token_env", environ)
+
+    def webhook_secret(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        secret = env_secret(self.secret_env, "zalo_bot.secret_env", environ)
+        if not _ZALO_BOT_SECRET.match(secret.reveal()):
+            raise ConfigError(
+                f"zalo_bot.secret_env: the value of {self.secret_env} must be 8–256 "
+                "characters from A–Z, a–z, 0–9, _ and - (Zalo's rule for the secret token)"
+            )
+        return secret
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxSettings:
     """Pacing of outgoing messages (Telegram's limits by default)."""
 
@@ -136,6 +174,8 @@ class Settings:
     outbox: OutboxSettings
     digest: DigestSettings
     retention: RetentionSettings = RetentionSettings()
+    server: ServerSettings = ServerSettings()
+    zalo_bot: ZaloBotSettings | None = None
 
     def commune(self, code: str) -> CommuneSettings | None:
         code = code.upper()

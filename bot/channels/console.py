@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.app import App
+from bot.channels.menus import NumberedMenu
 from domain.messages import (
     RESUME,
     Attachment,
@@ -47,8 +48,12 @@ class ConsoleChannel:
         self.commune = commune
         self.out = out
         self.clock = clock
-        self.buttons: list[Button] = []
+        self.menu = NumberedMenu()
         self._seq = 0
+
+    @property
+    def buttons(self) -> list[Button]:
+        return self.menu.buttons
 
     def inbound_for(self, line: str) -> Inbound:
         """Turn one typed line into what a channel would deliver."""
@@ -62,8 +67,9 @@ class ConsoleChannel:
             commune_hint=self.commune,
         )
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
-            return replace(base, button=self.buttons[int(stripped) - 1].data)
+        picked = self.menu.pick(stripped)
+        if picked is not None:
+            return replace(base, button=picked.data)
         if stripped.startswith(":anh ") and stripped[5:].strip():
             ref = "console-photo:" + stripped[5:].strip()
             return replace(base, attachments=(Attachment("photo", ref),))
@@ -85,7 +91,7 @@ class ConsoleChannel:
     async def deliver(self) -> int:
         """Print this user's pending outbox messages and mark them sent."""
         shown = 0
-        fresh = True  # the buttons of everything shown now are numbered together
+        self.menu.start()  # the buttons of everything shown now are numbered together
         while True:
             async with self.app.storage.transaction() as uow:
                 batch = await uow.outbox.pending(CHANNEL, self.clock(), 50, chat_id=self.user_id)
@@ -93,24 +99,18 @@ class ConsoleChannel:
                     reply = reply_from_payload(
                         message.channel, message.chat_id, message.priority, message.payload
                     )
-                    self._print(reply.text, reply.buttons, fresh=fresh)
-                    fresh = fresh and not reply.buttons
+                    self._print(reply.text, reply.buttons)
                     await uow.outbox.mark_sent(message.id, self.clock())
                     shown += 1
             if len(batch) < 50:
                 return shown
 
-    def _print(self, text: str, buttons: tuple[Button, ...], *, fresh: bool) -> None:
-        """Print a message; its buttons continue the numbering of the same delivery, so
-        a «Bổ sung» above the menu can still be chosen by number."""
+    def _print(self, text: str, buttons: tuple[Button, ...]) -> None:
+        """Print a message; its buttons continue the numbering of the same delivery
+        (bot/channels/menus.py)."""
         self.out.write(plain_text(text) + "\n")
-        if buttons:
-            if fresh:
-                self.buttons = []
-            start = len(self.buttons) + 1
-            self.buttons.extend(buttons)
-            for i, button in enumerate(buttons, start=start):
-                self.out.write(f"  [{i}] {button.label}\n")
+        for line in self.menu.number(buttons):
+            self.out.write(line + "\n")
         self.out.write("\n")
         self.out.flush()
 

@@ -9,6 +9,7 @@ import logging
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -19,8 +20,10 @@ from bot.channels.telegram.files import Clock, FileFetcher, utcnow
 from bot.channels.telegram.inbound import CHANNEL, BotIdentity, inbound_from_update
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import TelegramSender, opt_in_timedelta
-from bot.channels.telegram.webhook import QuietServer, Webhook, start_server
+from bot.channels.telegram.webhook import Webhook
 from bot.outbox import OutboxSender, Sleep
+from bot.server.app import WebServer, build_app
+from bot.server.metrics import IGNORED, CountingSender, Metrics
 from bot.settings import Secret, TelegramSettings
 from handlers.flows import ROUTES
 
@@ -46,9 +49,11 @@ class TelegramChannel:
         clock: Clock = utcnow,
         sender_clock: Clock = utcnow,
         sender_sleep: Sleep = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         opt_in_timedelta()
         self.app = app
+        self.metrics = metrics or Metrics()
         self.settings = settings
         self.poll_timeout = poll_timeout
         self.clock = clock
@@ -69,7 +74,7 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.sender = OutboxSender(
             app.storage,
-            TelegramSender(self.application.bot, app.renderer),
+            CountingSender(TelegramSender(self.application.bot, app.renderer), self.metrics),
             app.settings.outbox,
             clock=sender_clock,
             sleep=sender_sleep,
@@ -85,20 +90,23 @@ class TelegramChannel:
             )
         self.webhook = Webhook(self.application.bot, webhook_secret, self.handle_update)
         self._me: BotIdentity | None = None
+        self._sender_task: asyncio.Task[None] | None = None
         self.port: int | None = None  # the webhook server's port, once listening
 
     # --- updates -----------------------------------------------------------------------
 
     async def handle_update(self, update: Update) -> None:
-        if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()
-        me = self._me or BotIdentity(self.application.bot.id, self.application.bot.username)
-        codes = [c.code for c in self.app.settings.communes]
-        inbound = inbound_from_update(update, me, self.clock(), codes)
-        if inbound is None:
-            return
-        await self.app.dispatcher.handle(inbound)
+        with self.metrics.update(CHANNEL) as outcome:
+            if update.callback_query is not None:
+                with contextlib.suppress(TelegramError):
+                    await update.callback_query.answer()
+            me = self._me or BotIdentity(self.application.bot.id, self.application.bot.username)
+            codes = [c.code for c in self.app.settings.communes]
+            inbound = inbound_from_update(update, me, self.clock(), codes)
+            if inbound is None:
+                outcome[0] = IGNORED
+                return
+            await self.app.dispatcher.handle(inbound)
         self.sender.wake()
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,6 +125,15 @@ class TelegramChannel:
         """Telegram's POST (see `webhook.Webhook.handle`)."""
         return await self.webhook.handle(request)
 
+    def web_routes(self) -> list[BaseRoute]:
+        """What this channel adds to the one web server: the webhook, in webhook mode."""
+        if self.settings.mode != "webhook":
+            return []
+        return self.webhook.routes(self.settings.webhook_url)
+
+    def sender_alive(self) -> bool:
+        return self._sender_task is not None and not self._sender_task.done()
+
     # --- lifecycle ---------------------------------------------------------------------
 
     async def set_commands(self) -> None:
@@ -131,24 +148,32 @@ class TelegramChannel:
         except TelegramError as exc:
             log.warning("could not register the bot's commands: %s", type(exc).__name__)
 
-    async def serve(self, stopping: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+    async def serve(
+        self,
+        stopping: asyncio.Event,
+        ready: asyncio.Event | None = None,
+        *,
+        own_server: bool = True,
+    ) -> None:
         """Run until `stopping` is set, then stop taking updates, finish the ones in
-        hand, and send what can be sent in a few seconds."""
+        hand, and send what can be sent in a few seconds. In webhook mode the routes are
+        served by a server of the channel's own unless `own_server` is False (`danvan
+        run`: the one web server already serves `web_routes()`)."""
         sending = asyncio.Event()
         application = self.application
         async with application:
             self._me = BotIdentity(application.bot.id, application.bot.username)
             await self.set_commands()
-            sender_task = asyncio.create_task(self.sender.run(sending))
+            sender_task = asyncio.create_task(self.sender.run(sending), name="telegram-sender")
+            self._sender_task = sender_task
             files_task = (
                 asyncio.create_task(self.files.run(sending)) if self.files is not None else None
             )
-            server: QuietServer | None = None
-            server_task: asyncio.Task[None] | None = None
+            server: WebServer | None = None
             polling_task: asyncio.Task[None] | None = None
             try:
                 if self.settings.mode == "webhook":
-                    server, server_task = await self._start_webhook()
+                    server = await self._start_webhook(own_server)
                 else:
                     await application.bot.delete_webhook()  # getUpdates refuses while one is set
                     poller = Poller(
@@ -165,9 +190,8 @@ class TelegramChannel:
                 await _until(stopping, polling_task)
             finally:
                 log.info("telegram: stopping")
-                if server is not None and server_task is not None:
-                    server.should_exit = True
-                    await server_task
+                if server is not None:
+                    await server.stop()
                 if polling_task is not None:
                     await polling_task  # the update in hand is finished first
                 if application.running:
@@ -179,18 +203,21 @@ class TelegramChannel:
                 await self.sender.flush(SHUTDOWN_FLUSH_SECONDS)
                 await self.sender.release_lease()  # another process may send at once
 
-    async def _start_webhook(self) -> tuple[QuietServer, asyncio.Task[None]]:
+    async def _start_webhook(self, own_server: bool) -> WebServer | None:
         if self.webhook_secret is None:
             raise RuntimeError("webhook mode needs the secret token")
-        server, server_task, self.port = await start_server(
-            self.webhook.app(self.settings.webhook_url), self.settings.listen, self.settings.port
-        )
+        server = None
+        if own_server:
+            server = WebServer(
+                build_app(self.web_routes()), self.settings.listen, self.settings.port
+            )
+            self.port = await server.start()
         await self.application.bot.set_webhook(
             url=self.settings.webhook_url or "",
             secret_token=self.webhook_secret.reveal(),
             allowed_updates=ALLOWED_UPDATES,
         )
-        return server, server_task
+        return server
 
 
 async def _until(stopping: asyncio.Event, task: asyncio.Task[None] | None) -> None:

@@ -1,37 +1,30 @@
-"""Webhook mode: the small Starlette app Telegram posts updates to, and its server."""
+"""Webhook mode: the routes Telegram posts updates to, served by the one web server
+(`bot/server`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
-import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Bot, Update
 
+from bot.server.app import QuietServer
+from bot.server.limits import BadBody, read_json_object
 from bot.settings import Secret
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+PATH = "/telegram/webhook"
 
 OnUpdate = Callable[[Update], Awaitable[None]]
 
-
-class QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handling: `danvan run` owns SIGTERM and SIGINT."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+__all__ = ["PATH", "SECRET_HEADER", "OnUpdate", "QuietServer", "Webhook"]
 
 
 class Webhook:
@@ -48,9 +41,13 @@ class Webhook:
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            data = json.loads(await request.body())
+            data = await read_json_object(request)
+            update_id = data.get("update_id")
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                raise BadBody("no integer update_id")
             update = Update.de_json(data, self.bot)
-        except (ValueError, KeyError, TypeError):
+        except Exception as exc:  # whatever the body holds, a malformed one is a 400
+            log.info("telegram webhook: bad update refused (%s)", type(exc).__name__)
             return PlainTextResponse("bad update", status_code=400)
         # Handled before answering: if the process dies now, or storage fails (500),
         # Telegram sends it again, and the processed-update mark makes that harmless.
@@ -62,32 +59,11 @@ class Webhook:
             return PlainTextResponse("retry", status_code=500)
         return Response(status_code=200)
 
-    def app(self, url: str | None) -> Starlette:
-        path = urlsplit(url or "").path or "/telegram"
-
-        async def health(_request: Request) -> Response:
-            return PlainTextResponse("ok")
-
-        return Starlette(
-            routes=[
-                Route(path, self.handle, methods=["POST"]),
-                Route("/healthz", health, methods=["GET"]),
-            ]
-        )
-
-
-async def start_server(
-    app: Starlette, host: str, port: int
-) -> tuple[QuietServer, asyncio.Task[None], int]:
-    """Start serving `app`; returns the server once it listens, its task and its port."""
-    config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="off"
-    )
-    server = QuietServer(config)
-    server_task = asyncio.create_task(server.serve())
-    while not server.started:
-        if server_task.done():
-            await server_task
-            raise RuntimeError("the webhook server stopped at start")
-        await asyncio.sleep(0.01)
-    return server, server_task, server.servers[0].sockets[0].getsockname()[1]
+    def routes(self, url: str | None) -> list[BaseRoute]:
+        """`/telegram/webhook`, and the path of the configured public URL when it differs
+        (a deployment registered before the one server keeps its address)."""
+        paths = [PATH]
+        configured = urlsplit(url or "").path.rstrip("/")
+        if configured and configured != PATH:
+            paths.append(configured)
+        return [Route(p, self.handle, methods=["POST"]) for p in paths]

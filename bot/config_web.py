@@ -1,0 +1,59 @@
+"""Loading the `[server]` and `[zalo_bot]` tables (the one web server, the Zalo Bot
+Platform); `bot.config` calls these."""
+
+from __future__ import annotations
+
+import re
+
+from bot import config_schema as schema
+from bot.config_schema import ConfigError
+from bot.settings import ZALO_BOT_MODES, ServerSettings, TelegramSettings, ZaloBotSettings
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def server(t: schema.ServerTable | None, telegram: TelegramSettings | None) -> ServerSettings:
+    """Without a `[server]` table, a Telegram webhook's `listen` and `port` (the keys it
+    had before the one server) say where the server listens."""
+    if t is None:
+        if telegram is not None:
+            return ServerSettings(listen=telegram.listen, port=telegram.port)
+        return ServerSettings()
+    return ServerSettings(
+        listen=t.listen.strip(),
+        port=t.port,
+        max_body_bytes=t.max_body_kb * 1024,
+        max_outbox_age_seconds=t.max_outbox_age_seconds,
+    )
+
+
+def zalo_bot(t: schema.ZaloBotTable | None) -> ZaloBotSettings | None:
+    if t is None:
+        return None
+    mode = t.mode.strip()
+    if mode not in ZALO_BOT_MODES:
+        raise ConfigError(f'zalo_bot.mode: {mode!r} — use "polling" or "webhook"')
+    for name in ("token_env", "secret_env"):
+        value = getattr(t, name).strip()
+        if not _ENV_NAME.match(value):
+            raise ConfigError(f"zalo_bot.{name}: {value!r} is not an environment variable name")
+    base_url = t.base_url.strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"zalo_bot.base_url: {base_url!r} — write the Bot API address, e.g. "
+            '"https://bot-api.zaloplatforms.com"'
+        )
+    url = t.url.strip() or None
+    if mode == "webhook" and (url is None or not url.startswith("https://")):
+        raise ConfigError(
+            "zalo_bot.url: webhook mode needs the public https address Zalo posts to, "
+            'e.g. url = "https://bot.example.vn/zalo/bot/webhook"'
+        )
+    return ZaloBotSettings(
+        token_env=t.token_env.strip(),
+        mode=mode,
+        base_url=base_url,
+        webhook_url=url,
+        secret_env=t.secret_env.strip(),
+        poll_timeout=t.poll_timeout,
+    )
