@@ -44,6 +44,7 @@ from bot.settings import (
     Settings,
     StorageSettings,
     TelegramSettings,
+    ZaloOaSettings,
     env_secret,
 )
 
@@ -189,6 +190,30 @@ def _storage(t: schema.StorageTable, base: Path, environ: Mapping[str, str]) -> 
     )
 
 
+def _zalo_oa(t: schema.ZaloOaTable) -> ZaloOaSettings:
+    for name in ("api_base", "oauth_base"):
+        value = getattr(t, name).strip()
+        if not value.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"zalo_oa.{name}: {value!r} — write an address such as https://openapi.zalo.me"
+            )
+    if not t.app_id.strip().isdigit() or not t.oa_id.strip().isdigit():
+        raise ConfigError(
+            "zalo_oa.app_id / zalo_oa.oa_id: Zalo's ids are numbers — copy them from the "
+            "app's page in the Zalo developer console"
+        )
+    return ZaloOaSettings(
+        app_id=t.app_id.strip(),
+        oa_id=t.oa_id.strip(),
+        oa_secret_env=t.oa_secret_env.strip(),
+        app_secret_env=t.app_secret_env.strip(),
+        api_base=t.api_base.strip().rstrip("/"),
+        oauth_base=t.oauth_base.strip().rstrip("/"),
+        redirect_uri=t.redirect_uri.strip(),
+        max_event_age_seconds=t.max_event_age_seconds,
+    )
+
+
 def parse_settings(
     data: Mapping[str, Any],
     base: Path,
@@ -211,6 +236,7 @@ def parse_settings(
         telegram=_telegram(doc.telegram) if doc.telegram is not None else None,
         outbox=OutboxSettings(**msgspec.structs.asdict(doc.outbox)),
         digest=_digest(doc.digest, storage.data_dir, base),
+        zalo_oa=_zalo_oa(doc.zalo_oa) if doc.zalo_oa is not None else None,
     )
 
 

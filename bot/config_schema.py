@@ -89,6 +89,21 @@ class TelegramTable(Table, frozen=True):
     max_file_mb: Annotated[int, _n(1, 2000, "the largest file copied, in MB")] = 20
 
 
+class ZaloOaTable(Table, frozen=True):
+    app_id: Annotated[str, _filled("the Zalo app's id (developers.zalo.me)")]
+    oa_id: Annotated[str, _filled("the Official Account's id")]
+    oa_secret_env: Annotated[str, _filled("the variable with the OA secret key")] = (
+        "DANVAN_ZALO_OA_SECRET"  # noqa: S105 (a variable's name)
+    )
+    app_secret_env: Annotated[str, _filled("the variable with the app's secret key")] = (
+        "DANVAN_ZALO_APP_SECRET"  # noqa: S105 (a variable's name)
+    )
+    api_base: Annotated[str, _filled("the OA Open API")] = "https://openapi.zalo.me"
+    oauth_base: Annotated[str, _filled("Zalo's OAuth server")] = "https://oauth.zaloapp.com"
+    redirect_uri: Annotated[str, _h("the callback URL registered for the app")] = ""
+    max_event_age_seconds: Annotated[int, _n(30, 3600, "older webhook events are refused")] = 300
+
+
 class OutboxTable(Table, frozen=True):
     messages_per_second: Annotated[int, _n(1, 1000, "for the whole bot")] = 30
     private_chat_per_minute: Annotated[int, _n(1, 600, "to one private chat")] = 60
@@ -167,6 +182,7 @@ class Document(Table, frozen=True):
     bot: BotTable = field(default_factory=BotTable)
     storage: StorageTable = field(default_factory=StorageTable)
     telegram: TelegramTable | None = None
+    zalo_oa: ZaloOaTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)
     digest: DigestTable = field(default_factory=DigestTable)
     communes: tuple[CommuneTable, ...] = ()
