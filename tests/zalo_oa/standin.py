@@ -18,6 +18,7 @@ reused refresh token, and how the 8 free replies are counted.
 from __future__ import annotations
 
 import base64
+import email.policy
 import hashlib
 import itertools
 import json
@@ -25,7 +26,9 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.parser import BytesParser
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
@@ -45,6 +48,27 @@ REPLY_WINDOW = timedelta(hours=48)
 ADVISORY_WINDOW = timedelta(days=7)
 FREE_REPLIES = 8
 TOKEN_SECONDS = 90000
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A form-urlencoded body (Starlette's own parser needs python-multipart)."""
+    if request.headers.get("content-type", "").split(";")[0] != "application/x-www-form-urlencoded":
+        return {}
+    return dict(parse_qsl((await request.body()).decode()))
+
+
+async def _file(request: Request) -> bytes | None:
+    """The `file` part of a multipart body, parsed with the standard library."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return None
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + await request.body())
+    for part in message.iter_parts():
+        if part.get_param("name", header="content-disposition") == "file":
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
+    return None
 
 
 def _error(code: int, message: str) -> JSONResponse:
@@ -173,17 +197,16 @@ class ZaloOaStandIn:
     async def upload(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):
             return _error(-216, "Access token is invalid")
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
+        content = await _file(request)
+        if not content:
             return _error(-201, "no file")
         ref = secrets.token_hex(8)
-        self.uploads[ref] = await upload.read()
+        self.uploads[ref] = content
         key = "attachment_id" if request.path_params["kind"] == "image" else "token"
         return JSONResponse({"error": 0, "message": "Success", "data": {key: ref}})
 
     async def access_token(self, request: Request) -> JSONResponse:
-        form = await request.form()
+        form = await _form(request)
         if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
             return JSONResponse({"error": -14002, "error_description": "Invalid app"})
         grant = form.get("grant_type")
