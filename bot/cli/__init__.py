@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from bot.cli import digest, officials, serve, tools
+from bot.cli import digest, officials, serve, tools, zalo
 from bot.cli.common import config_option
 
 
@@ -38,6 +38,7 @@ for command in (
     tools.broadcast,
     officials.official,
     officials.jobs,
+    zalo.zalo,
 ):
     danvan.add_command(command)
 

@@ -12,7 +12,8 @@ and form fields; a code is single-use and checked against its PKCE challenge; a 
 token works once (a reuse answers -14014 and is counted in `reused`).
 
 Assumptions, not verified against a live OA: the exact window codes per case, -14014 for a
-reused refresh token, and how the 8 free replies are counted.
+reused refresh token, how the 8 free replies are counted, and that a follow opens the
+window like a message (the greeting and consent notice are sent on it).
 """
 
 from __future__ import annotations
@@ -110,10 +111,12 @@ class ZaloOaStandIn:
         self.codes[code] = challenge
         return code
 
-    def user_wrote(self, user_id: str, msg_id: str) -> None:
+    def user_wrote(self, user_id: str, msg_id: str | None) -> None:
+        """A message (or a follow, which opens the window too but cannot be quoted)."""
         follower = self.followers.setdefault(user_id, Follower(self.clock()))
         follower.last_message_at = self.clock()
-        follower.message_ids.add(msg_id)
+        if msg_id:
+            follower.message_ids.add(msg_id)
         follower.replies = 0
 
     def texts_to(self, user_id: str) -> list[str]:
@@ -260,6 +263,7 @@ def event(
         body["oa_id"] = OA_ID
         body["follower"] = {"id": user_id}
         body["source"] = "oa_profile"
+        standin.user_wrote(user_id, None)
     else:
         body["sender"] = {"id": user_id}
         body["recipient"] = {"id": OA_ID}

@@ -1,0 +1,106 @@
+"""The OA channel wired: what `danvan run` (and its one web server) needs from it.
+
+`ZaloOaChannel.open(app, settings)` reads the secrets, builds the API client, the token
+keeper, the sender and the inbox worker; `route()` is the webhook to mount at
+`/zalo/oa/webhook`; `run(stopping)` runs the inbox worker and the outbox sender until
+`stopping` is set; `health()` says whether the token is usable (for `/healthz`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from starlette.routing import Route
+
+from bot.app import App
+from bot.channels.zalo_oa.api import ZaloOaApi
+from bot.channels.zalo_oa.sender import ZaloOaSender, ZaloOutboxSender
+from bot.channels.zalo_oa.tokens import TokenKeeper
+from bot.channels.zalo_oa.webhook import InboxWorker, webhook_route
+from bot.settings import Secret, ZaloOaSettings
+from domain.messages import Priority, Reply
+from domain.records import OfficialRole
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ZaloOaChannel:
+    def __init__(
+        self,
+        app: App,
+        settings: ZaloOaSettings,
+        oa_secret: Secret,
+        app_secret: Secret,
+        clock: Clock = _utcnow,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.oa_secret = oa_secret
+        self.clock = clock
+        self.api = ZaloOaApi(
+            settings.app_id, app_secret.reveal(), settings.api_base, settings.oauth_base, transport
+        )
+        self.tokens = TokenKeeper(
+            app.storage, self.api, settings.oa_id, clock, on_failure=self.tell_admins
+        )
+        self.sender = ZaloOaSender(app.storage, self.api, self.tokens, clock)
+        self.outbox = ZaloOutboxSender(app.storage, self.sender, app.settings.outbox, clock)
+        self.worker = InboxWorker(app.storage, app.dispatcher, clock)
+
+    @classmethod
+    def open(
+        cls, app: App, settings: ZaloOaSettings, environ: Mapping[str, str] = os.environ
+    ) -> ZaloOaChannel:
+        """Raises `ConfigError` naming the variable when a secret is missing."""
+        return cls(app, settings, settings.oa_secret(environ), settings.app_secret(environ))
+
+    def route(self) -> Route:
+        return webhook_route(
+            self.app.storage, self.settings, self.oa_secret, self.clock, self._stored
+        )
+
+    def _stored(self) -> None:
+        self.worker.wake()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        try:
+            await asyncio.gather(self.worker.run(stopping), self.outbox.run(stopping))
+        finally:
+            await self.api.close()
+
+    async def tell_admins(self, error: str) -> None:
+        """A refresh failed: every administrator hears it in their own chat."""
+        text = self.app.renderer.render("zalo_token_failed", error=error)
+        now = self.clock()
+        async with self.app.storage.transaction() as uow:
+            admins = [o for o in await uow.officials.list_active() if o.role is OfficialRole.ADMIN]
+            for admin in admins:
+                reply = Reply(
+                    admin.channel, admin.external_id, text, priority=Priority.NOTIFICATION
+                )
+                await uow.outbox.enqueue(reply, now)
+
+    async def health(self) -> dict[str, Any]:
+        """For `/healthz`: the token's age and whether the last refresh failed."""
+        pair = await self.tokens.current()
+        async with self.app.storage.transaction() as uow:
+            backlog = await uow.zalo_inbox.count_pending()
+        if pair is None:
+            return {"ok": False, "token": "missing", "inbox_pending": backlog}
+        failed = pair.failed_at is not None
+        return {
+            "ok": not failed and pair.expires_at > self.clock(),
+            "token": "refresh failed" if failed else "ok",
+            "token_age_seconds": int((self.clock() - pair.refreshed_at).total_seconds()),
+            "inbox_pending": backlog,
+        }
