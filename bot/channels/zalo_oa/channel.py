@@ -59,10 +59,14 @@ class ZaloOaChannel:
 
     @classmethod
     def open(
-        cls, app: App, settings: ZaloOaSettings, environ: Mapping[str, str] = os.environ
+        cls,
+        app: App,
+        settings: ZaloOaSettings,
+        environ: Mapping[str, str] = os.environ,
+        clock: Clock = _utcnow,
     ) -> ZaloOaChannel:
         """Raises `ConfigError` naming the variable when a secret is missing."""
-        return cls(app, settings, settings.oa_secret(environ), settings.app_secret(environ))
+        return cls(app, settings, settings.oa_secret(environ), settings.app_secret(environ), clock)
 
     def route(self) -> Route:
         return webhook_route(
