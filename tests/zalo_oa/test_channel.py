@@ -34,7 +34,7 @@ async def test_the_running_channel_answers_and_reports_its_health(app: App, cloc
     admin = await make_official(app, "boss", "VP", "admin", "Quản trị")
     async with serve_app(standin.app()) as api_port:
         channel = ZaloOaChannel.open(app, oa_settings(api_port), ENV, clock)
-        assert (await channel.health())["token_state"] == "missing"
+        assert (await channel.health())["authorization"] == "missing"
         await channel.tokens.store_grant(Grant(*standin.issue_pair(), 90000))
         async with serve_app(Starlette(routes=[channel.route()])) as port:
             stopping = asyncio.Event()
@@ -64,7 +64,7 @@ async def test_the_running_channel_answers_and_reports_its_health(app: App, cloc
             await channel.tokens.access_token()
         await channel.api.close()
     health = await channel.health()
-    assert (health["ok"], health["token_state"]) == (False, "refresh failed")
+    assert (health["ok"], health["authorization"]) == (False, "refresh failed")
     assert health["token_age_seconds"] >= timedelta(hours=25).total_seconds()
     told = await receive(app, admin.user)
     assert "danvan zalo authorize" in plain_text(told[-1].text)

@@ -100,11 +100,11 @@ class ZaloOaChannel:
         async with self.app.storage.transaction() as uow:
             backlog = await uow.zalo_inbox.count_pending()
         if pair is None:
-            return {"ok": False, "token_state": "missing", "inbox_pending": backlog}
+            return {"ok": False, "authorization": "missing", "inbox_pending": backlog}
         failed = pair.failed_at is not None
         return {
             "ok": not failed and pair.expires_at > self.clock(),
-            "token_state": "refresh failed" if failed else "ok",
+            "authorization": "refresh failed" if failed else "ok",
             "token_age_seconds": int((self.clock() - pair.refreshed_at).total_seconds()),
             "inbox_pending": backlog,
         }
