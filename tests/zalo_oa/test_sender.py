@@ -165,3 +165,17 @@ async def test_a_token_near_expiry_is_refreshed_before_it_is_used(oa: Oa) -> Non
     assert sum(oa.standin.refresh_uses.values()) == 1
     assert len(oa.standin.sent) == 1
     assert oa.clock() + timedelta(hours=24) < pair.expires_at
+
+
+async def test_nothing_is_sent_to_a_citizen_who_unfollowed(oa: Oa) -> None:
+    await wrote(oa)
+    assert (await emit(oa.url, event(oa.standin, "unfollow", "u1"))).status_code == 200
+    await oa.worker.drain()
+    outbox_id = await queue(oa, Reply("zalo_oa", "u1", "Hồ sơ đã có trả lời.", record_code="CG-X"))
+    await oa.outbox.drain()
+    status, error = await outbox_row(oa, outbox_id)
+    assert status == "failed"
+    assert error == "zalo window closed: error -213"
+    assert oa.standin.sent == []
+    async with oa.app.storage.transaction() as uow:
+        assert [u.error_code for u in await uow.zalo_contacts.unreachable_for("CG-X")] == [-213]

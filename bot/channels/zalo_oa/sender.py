@@ -34,6 +34,7 @@ QUOTE_WINDOW = timedelta(hours=48)
 SPACE_REACH = 200
 FILE_KINDS = ("photo", "document")
 WINDOW_ERROR_PREFIX = "zalo window closed"
+UNFOLLOWED = -213  # Zalo's code for "the user does not follow the OA"
 
 
 class WindowClosed(PermanentError):
@@ -151,16 +152,21 @@ class ZaloOaSender:
         return {"text": part.text}
 
     async def _quote(self, message: dict[str, Any], user_id: str) -> None:
+        """Quote the citizen's last message within 48 h; nothing goes to one who unfollowed
+        (Zalo would refuse it as -213 anyway)."""
         async with self.storage.transaction() as uow:
             last = await uow.zalo_contacts.last_message(user_id)
+        if last is not None and not last[2]:
+            raise ZaloApiError(UNFOLLOWED, "the citizen unfollowed the OA")
         if last is not None and last[0] and self.clock() - last[1] < QUOTE_WINDOW:
             message["quote_message_id"] = last[0]
 
     async def send(self, part: Reply) -> str:
         try:
             token = await self.tokens.access_token()
-            message = await self._message(part, token)
-            await self._quote(message, part.chat_id)
+            quote: dict[str, Any] = {}
+            await self._quote(quote, part.chat_id)
+            message = {**await self._message(part, token), **quote}
             try:
                 sent = await self.api.send_cs(token, message, part.chat_id)
             except ZaloApiError as exc:
