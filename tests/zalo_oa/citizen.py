@@ -63,6 +63,15 @@ class ZaloCitizen:
         attachment = {"type": "image", "payload": {"url": url, "thumbnail": url}}
         await self._post("user_send_image", text=caption, attachments=[attachment])
 
+    async def submit_info(self, name: str, phone: str) -> None:
+        """The citizen fills in Zalo's own form (name and phone) for the OA."""
+        body = event(self.oa.standin, "user_submit_info", self.user_id)
+        body["info"] = {"name": name, "phone": phone, "address": "", "city": "", "district": ""}
+        response = await emit(self.oa.url, body)
+        assert response.status_code == 200, response.text
+        self.seen = len(self.oa.standin.sent)
+        await self.oa.deliver()
+
     async def location(self, lat: str, lon: str) -> None:
         coordinates = {"latitude": lat, "longitude": lon}
         attachment = {"type": "location", "payload": {"coordinates": coordinates}}

@@ -12,7 +12,7 @@ from tests.zalo_oa.citizen import ZaloCitizen
 from tests.zalo_oa.conftest import Oa
 
 
-async def file_on_zalo(citizen: ZaloCitizen) -> str:
+async def file_on_zalo(citizen: ZaloCitizen, *, anonymous: bool = True) -> str:
     await citizen.follow()
     assert label("btn.consent_yes") in citizen.buttons
     await citizen.press(label("btn.consent_yes"))
@@ -24,7 +24,12 @@ async def file_on_zalo(citizen: ZaloCitizen) -> str:
     await citizen.location("20.86", "106.68")
     assert "Đã nhận vị trí" in citizen.text
     await citizen.press(label("btn.continue"))
-    await citizen.press(label("btn.anonymous"))
+    if anonymous:
+        await citizen.press(label("btn.anonymous"))
+    else:
+        await citizen.press(label("btn.leave_contact"))
+        await citizen.send("Nguyễn Văn An")
+        await citizen.submit_info("Nguyen Van An", "0912345678")  # Zalo's own form
     await citizen.press(label("btn.submit"))
     match = CODE.search(citizen.text)
     assert match, citizen.text
@@ -65,7 +70,7 @@ async def test_a_citizen_files_follows_and_rates_on_zalo(oa: Oa) -> None:
 async def test_a_closed_window_reaches_the_office_card(oa: Oa) -> None:
     lan = await make_official(oa.app, "lan", "KT", "member", "chị Lan")
     citizen = ZaloCitizen(oa)
-    code = await file_on_zalo(citizen)
+    code = await file_on_zalo(citizen, anonymous=False)
     lan.replies = await receive(oa.app, "lan")
     oa.clock.advance(days=8)  # the citizen has been silent past Zalo's 7 days
     await lan.press(label("btn.r_take"))
@@ -76,4 +81,6 @@ async def test_a_closed_window_reaches_the_office_card(oa: Oa) -> None:
         (unreachable,) = await uow.zalo_contacts.unreachable_for(code)
     assert unreachable.error_code == -232
     await lan.send(f"/xem {code}")
-    assert "Không báo được cho người gửi qua Zalo" in texts(lan.replies)
+    card = texts(lan.replies)
+    assert "Không báo được cho người gửi qua Zalo" in card
+    assert "xin gọi số 0912345678" in card
