@@ -4,6 +4,8 @@ Zalo's window keeps from the citizen reaching the office's card."""
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import make_official, receive
 from tests.support.labels import label
 from tests.support.officials import status
@@ -84,3 +86,25 @@ async def test_a_closed_window_reaches_the_office_card(oa: Oa) -> None:
     card = texts(lan.replies)
     assert "Không báo được cho người gửi qua Zalo" in card
     assert "xin gọi số 0912345678" in card
+
+
+async def test_a_choice_past_the_fifth_button_is_chosen_by_its_number(oa: Oa) -> None:
+    citizen = ZaloCitizen(oa)
+    await citizen.follow()
+    await citizen.press(label("btn.consent_yes"))
+    await citizen.press(label("btn.menu_file"))
+    await citizen.press(label("kind.phan_anh"))
+    await citizen.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    numbered = re.search(r"^(\d+)\. Thôn Đoài$", citizen.text, re.M)
+    assert numbered, citizen.text  # six hamlets and more: past Zalo's five buttons
+    assert "Thôn Đoài" not in citizen.buttons
+    await citizen.send(numbered.group(1))
+    await citizen.press(label("btn.skip"))  # no photo
+    await citizen.press(label("btn.anonymous"))
+    await citizen.press(label("btn.submit"))
+    match = CODE.search(citizen.text)
+    assert match, citizen.text
+    async with oa.app.storage.transaction() as uow:
+        record = await uow.records.get_by_code(match.group(0))
+    assert record is not None
+    assert record.hamlet == "Thôn Đoài"
