@@ -45,6 +45,7 @@ from bot.settings import (
     Settings,
     StorageSettings,
     TelegramSettings,
+    ZaloOaSettings,
     env_secret,
 )
 
@@ -191,6 +192,30 @@ def _storage(t: schema.StorageTable, base: Path, environ: Mapping[str, str]) -> 
     )
 
 
+def _zalo_oa(t: schema.ZaloOaTable) -> ZaloOaSettings:
+    for name in ("api_base", "oauth_base"):
+        value = getattr(t, name).strip()
+        if not value.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"zalo_oa.{name}: {value!r} — write an address such as https://openapi.zalo.me"
+            )
+    if not t.app_id.strip().isdigit() or not t.oa_id.strip().isdigit():
+        raise ConfigError(
+            "zalo_oa.app_id / zalo_oa.oa_id: Zalo's ids are numbers — copy them from the "
+            "app's page in the Zalo developer console"
+        )
+    return ZaloOaSettings(
+        app_id=t.app_id.strip(),
+        oa_id=t.oa_id.strip(),
+        oa_secret_env=t.oa_secret_env.strip(),
+        app_secret_env=t.app_secret_env.strip(),
+        api_base=t.api_base.strip().rstrip("/"),
+        oauth_base=t.oauth_base.strip().rstrip("/"),
+        redirect_uri=t.redirect_uri.strip(),
+        max_event_age_seconds=t.max_event_age_seconds,
+    )
+
+
 def parse_settings(
     data: Mapping[str, Any],
     base: Path,
@@ -217,6 +242,7 @@ def parse_settings(
         retention=RetentionSettings(**msgspec.structs.asdict(doc.retention)),
         server=config_web.server(doc.server, telegram),
         zalo_bot=config_web.zalo_bot(doc.zalo_bot),
+        zalo_oa=_zalo_oa(doc.zalo_oa) if doc.zalo_oa is not None else None,
     )
 
 

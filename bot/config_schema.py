@@ -113,6 +113,21 @@ class ZaloBotTable(Table, frozen=True):
     poll_timeout: Annotated[int, _n(1, 60, "polling: seconds one getUpdates call waits")] = 30
 
 
+class ZaloOaTable(Table, frozen=True):
+    app_id: Annotated[str, _filled("the Zalo app's id (developers.zalo.me)")]
+    oa_id: Annotated[str, _filled("the Official Account's id")]
+    oa_secret_env: Annotated[str, _filled("the variable with the OA secret key")] = (
+        "DANVAN_ZALO_OA_SECRET"  # noqa: S105 (a variable's name)
+    )
+    app_secret_env: Annotated[str, _filled("the variable with the app's secret key")] = (
+        "DANVAN_ZALO_APP_SECRET"  # noqa: S105 (a variable's name)
+    )
+    api_base: Annotated[str, _filled("the OA Open API")] = "https://openapi.zalo.me"
+    oauth_base: Annotated[str, _filled("Zalo's OAuth server")] = "https://oauth.zaloapp.com"
+    redirect_uri: Annotated[str, _h("the callback URL registered for the app")] = ""
+    max_event_age_seconds: Annotated[int, _n(30, 3600, "older webhook events are refused")] = 300
+
+
 class OutboxTable(Table, frozen=True):
     messages_per_second: Annotated[int, _n(1, 1000, "for the whole bot")] = 30
     private_chat_per_minute: Annotated[int, _n(1, 600, "to one private chat")] = 60
@@ -201,6 +216,7 @@ class Document(Table, frozen=True):
     telegram: TelegramTable | None = None
     server: ServerTable | None = None
     zalo_bot: ZaloBotTable | None = None
+    zalo_oa: ZaloOaTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)
     digest: DigestTable = field(default_factory=DigestTable)
     retention: RetentionTable = field(default_factory=RetentionTable)

@@ -133,6 +133,26 @@ class ZaloBotSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ZaloOaSettings:
+    """The Zalo Official Account channel. Secrets are read from the environment at start."""
+
+    app_id: str
+    oa_id: str
+    oa_secret_env: str
+    app_secret_env: str
+    api_base: str
+    oauth_base: str
+    redirect_uri: str
+    max_event_age_seconds: int
+
+    def oa_secret(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        return env_secret(self.oa_secret_env, "zalo_oa.oa_secret_env", environ)
+
+    def app_secret(self, environ: Mapping[str, str] = os.environ) -> Secret:
+        return env_secret(self.app_secret_env, "zalo_oa.app_secret_env", environ)
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxSettings:
     """Pacing of outgoing messages (Telegram's limits by default)."""
 
@@ -176,6 +196,7 @@ class Settings:
     retention: RetentionSettings = RetentionSettings()
     server: ServerSettings = ServerSettings()
     zalo_bot: ZaloBotSettings | None = None
+    zalo_oa: ZaloOaSettings | None = None
 
     def commune(self, code: str) -> CommuneSettings | None:
         code = code.upper()

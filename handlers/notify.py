@@ -78,6 +78,8 @@ class Notifier:
             "overdue": record.due_at < self.now,
             "contact": contact_for(viewer, record),
             "handler": handler.display_name if handler else None,
+            # Zalo's window kept a message about it from the citizen (call them instead)
+            "unreachable": bool(await self.uow.zalo_contacts.unreachable_for(record.code)),
         }
 
     def card_buttons(

@@ -32,6 +32,7 @@ from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
 from storage.repos.subscriptions import SubscriptionsRepo
 from storage.repos.updates import UpdatesRepo
+from storage.repos.zalo_oa import ZaloContactsRepo, ZaloInboxRepo, ZaloTokensRepo
 
 
 class UnitOfWork:
@@ -56,6 +57,9 @@ class UnitOfWork:
         self.digest = DigestRepo(db)
         self.leases = LeasesRepo(db)
         self.datacare = DataCareRepo(db)
+        self.zalo_tokens = ZaloTokensRepo(db)
+        self.zalo_inbox = ZaloInboxRepo(db)
+        self.zalo_contacts = ZaloContactsRepo(db)
 
     async def transition(
         self,

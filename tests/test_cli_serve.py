@@ -24,9 +24,16 @@ LISTENING = re.compile(rb"server: listening on 127\.0\.0\.1:(\d+)")
 
 
 def config_text(
-    tmp: Path, *, telegram_url: str | None, zalo_url: str | None, webhooks: bool = False
+    tmp: Path,
+    *,
+    telegram_url: str | None,
+    zalo_url: str | None,
+    webhooks: bool = False,
+    zalo_oa: bool = False,
 ) -> Path:
     text = EXAMPLE.replace('data_dir = "data"', f'data_dir = "{tmp / "data"}"')
+    if not zalo_oa:
+        text = re.sub(r"\n# The Zalo Official Account.*?(?=\n# Pacing)", "", text, flags=re.DOTALL)
     if webhooks:
         text = text.replace('mode = "polling"', 'mode = "webhook"')
         text = text.replace('\nurl = ""', '\nurl = "https://bot.example.vn/telegram/webhook"', 1)
@@ -37,7 +44,12 @@ def config_text(
     else:
         text = text.replace('base_url = ""', f'base_url = "{telegram_url}"', 1)
     if zalo_url is None:
-        text = re.sub(r"\[zalo_bot\].*?(?=\n# Pacing)", "", text, flags=re.DOTALL)
+        text = re.sub(
+            r"\[zalo_bot\].*?(?=\n# The Zalo Official Account|\n# Pacing)",
+            "",
+            text,
+            flags=re.DOTALL,
+        )
     else:
         text = text.replace('"https://bot-api.zaloplatforms.com"', f'"{zalo_url}"')
     path = tmp / "config.toml"
@@ -54,6 +66,8 @@ async def danvan_run(config: Path) -> AsyncIterator[tuple[int, list[bytes]]]:
         "DANVAN_ZALO_BOT_TOKEN": ZALO_TOKEN,
         "DANVAN_TELEGRAM_SECRET": WEBHOOK_SECRET,
         "DANVAN_ZALO_BOT_SECRET": ZALO_SECRET,
+        "DANVAN_ZALO_OA_SECRET": "oa-secret-for-tests",
+        "DANVAN_ZALO_APP_SECRET": "app-secret-for-tests",
         "PYTHONPATH": str(ROOT),
     }
     process = await asyncio.create_subprocess_exec(
@@ -175,3 +189,16 @@ async def test_one_run_serves_both_webhooks_on_one_port(tmp_path: Path) -> None:
     assert telegram.methods("setWebhook")[0]["url"] == "https://bot.example.vn/telegram/webhook"
     assert zalo.webhook_url == "https://bot.example.vn/zalo/bot/webhook"
     assert slot.status_code == 404  # the Zalo OA channel is not configured here
+
+
+async def test_the_zalo_oa_webhook_is_a_route_of_the_same_server(tmp_path: Path) -> None:
+    config = config_text(tmp_path, telegram_url=None, zalo_url=None, zalo_oa=True)
+    async with (
+        danvan_run(config) as (port, _lines),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        event = {"event_name": "follow", "timestamp": "1764633600000"}
+        unsigned = await client.post("/zalo/oa/webhook", json=event)
+        health = await client.get("/healthz")
+    assert unsigned.status_code == 401  # mounted, and it checks the signature first
+    assert "zalo_oa" in health.json()["senders"]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from bot.cli import data, digest, officials, serve, tools
+from bot.cli import data, digest, officials, serve, tools, zalo
 from bot.cli.common import config_option
 
 
@@ -39,6 +39,7 @@ for command in (
     officials.official,
     officials.jobs,
     *data.COMMANDS,
+    zalo.zalo,
 ):
     danvan.add_command(command)
 

@@ -72,7 +72,10 @@ def _channels(settings: Settings, app: App, metrics: Metrics) -> dict[str, Chann
         channels["zalo_bot"] = ZaloBotChannel(
             app, zalo, zalo.token(os.environ), webhook_secret=zalo_secret, metrics=metrics
         )
-    # The Zalo OA channel plugs in here the same way: channels["zalo_oa"] = ZaloOaChannel(…)
+    if settings.zalo_oa is not None:
+        from bot.channels.zalo_oa.channel import ZaloOaChannel  # why: as above
+
+        channels["zalo_oa"] = ZaloOaChannel.open(app, settings.zalo_oa, os.environ)
     return channels
 
 
@@ -92,12 +95,15 @@ async def serve(settings: Settings) -> int:
             return fail(f"configuration problem: {exc}")
         if not channels:
             log.warning(
-                "no chat channel configured ([telegram], [zalo_bot]): serving health and "
+                "no chat channel configured ([telegram], [zalo_bot], [zalo_oa]): serving "
+                "health and "
                 "metrics only (see config.example.toml)"
             )
         health = Health(app.storage, metrics, settings.server.max_outbox_age_seconds)
         for name, channel in channels.items():
             health.watch(name, channel.sender_alive)
+            if hasattr(channel, "health_notes"):
+                channel.health_notes = health.notes  # a failed OA token refresh shows there
         routes = [route for channel in channels.values() for route in channel.web_routes()]
         web = WebServer(
             build_app(routes, health, metrics, max_body=settings.server.max_body_bytes),
