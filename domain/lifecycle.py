@@ -83,6 +83,7 @@ from domain.deadlines import (
     ExtensionRefused,
     can_extend,
     extended_due_at,
+    extension_after,
     record_due_at,
     resolve_due_at,
 )
@@ -359,7 +360,12 @@ def _extended(commune: CommuneSettings, record: Record) -> dict[str, Any]:
     if not can_extend(commune, record):
         raise NoMoreExtensions(record.kind.value)
     try:
-        due_at = extended_due_at(commune, record.kind, record.due_at, record.extensions)
+        start = record.accepted_at if record.stage is Stage.RESOLVE else None
+        due_at = extended_due_at(
+            commune, record.kind, start or record.created_at, record.extensions
+        )
+        if due_at <= record.due_at:  # a reopening restarted the limit: count on from it
+            due_at = extension_after(commune, record.kind, record.due_at, record.extensions)
     except ExtensionRefused:
         raise NoMoreExtensions(record.kind.value) from None
     return {"due_at": due_at, "extensions": record.extensions + 1}

@@ -226,12 +226,13 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
         taken = (await records.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
         assert (taken.stage, taken.handler_id) == (Stage.RESOLVE, head.id)
         # thụ lý on 26/11 (local) + 30 days → Saturday 26/12, so Monday 28/12 (BLDS Điều 148.5);
-        # one extension of 15 days → 12/01/2027
+        # one extension: 45 days from thụ lý → Sun 10/01/2027, so Mon 11/01 (Luật Khiếu nại
+        # Điều 28; not 15 days on from the moved 28/12)
         assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-28"
         extended = (
             await records.apply(uow, commune, taken, Action.EXTEND, actor, NOW, note="phức tạp")
         ).after
-        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-12"
+        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-11"
         with pytest.raises(NoMoreExtensions):
             await records.apply(uow, commune, extended, Action.EXTEND, actor, NOW, note="nữa")
 
