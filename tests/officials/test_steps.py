@@ -33,8 +33,9 @@ async def test_a_waiting_step_asks_again_for_text(
     assert lan.says("staff_prompt_again", code=code)
     await lan.send("/huy")
     assert lan.says("staff_cancelled")
-    await lan.send("xin chào")  # nothing waits any more: the citizen's side answers
-    assert lan.says("consent_notice")
+    await lan.send("xin chào")  # nothing waits any more: the officials' own menu
+    assert lan.says("staff_menu", name="Lan", office="Văn phòng HĐND và UBND xã")
+    assert not lan.says("consent_notice")
 
 
 async def test_a_leader_announces_to_subscribers_from_the_chat(
