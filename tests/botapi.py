@@ -164,6 +164,9 @@ class BotApiStandIn:
         if handler is None:
             return 200, {"ok": True, "result": True}
         result = await handler(params)
+        if isinstance(result, tuple):  # (code, description): the call is refused
+            code, description = result
+            return code, {"ok": False, "error_code": code, "description": description}
         return 200, {"ok": True, "result": result}
 
     async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
@@ -198,8 +201,40 @@ class BotApiStandIn:
             "file_path": f"photos/{file_id}.jpg",
         }
 
-    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any] | tuple[int, str]:
+        photo = params.get("photo")
+        if isinstance(photo, str) and not photo.startswith("attach://"):
+            if photo not in self.files:  # a file id this bot never saw
+                return 400, "Bad Request: wrong file identifier/HTTP URL specified"
+            return await self._record(str(params["chat_id"]), f"[photo {photo}]", None)
         return await self._record(str(params["chat_id"]), "[photo]", None)
+
+    async def _api_sendMediaGroup(
+        self, params: dict[str, Any]
+    ) -> list[dict[str, Any]] | tuple[int, str]:
+        """As strict as Telegram: 2–10 items, each a photo by a known file id."""
+        media = params.get("media")
+        if isinstance(media, str):
+            media = json.loads(media)
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            return 400, "Bad Request: wrong number of media specified"
+        sent = []
+        for item in media:
+            if item.get("type") != "photo" or item.get("media") not in self.files:
+                return 400, "Bad Request: wrong file identifier/HTTP URL specified"
+        for item in media:
+            sent.append(
+                await self._record(str(params["chat_id"]), f"[photo {item['media']}]", None)
+            )
+        return sent
+
+    async def _api_sendLocation(self, params: dict[str, Any]) -> dict[str, Any] | tuple[int, str]:
+        latitude, longitude = float(params["latitude"]), float(params["longitude"])
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return 400, "Bad Request: wrong latitude or longitude"
+        return await self._record(
+            str(params["chat_id"]), f"[location {latitude},{longitude}]", None
+        )
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._record(str(params["chat_id"]), "[document]", None)

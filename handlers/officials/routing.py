@@ -162,6 +162,7 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "hangdoi": queues.queue,
     "quahan": queues.overdue,
     "xem": queues.show,
+    "anh": queues.media,
     **{name: steps.step_command(action) for name, action in STEP_COMMANDS.items()},
     "moi": admin.invite,
     "canbo": admin.list_officials,

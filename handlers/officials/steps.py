@@ -27,6 +27,8 @@ from handlers.officials.turn import StaffTurn, TextStep, named_record
 log = logging.getLogger(__name__)
 
 NOTE_MAX = 2000
+# Steps whose waiting text may come with photos of the result (the repaired road).
+RESULT_PHOTO_STEPS = frozenset({Action.REPLY, Action.COMPLETE})
 
 # The steps a record button may carry: those its card offers.
 NOTIFY_ACTIONS = frozenset(CARD_ACTIONS)
@@ -151,8 +153,9 @@ async def perform(
     except LifecycleError as exc:
         await refuse(turn, record, action, exc.reason)
         return
+    photos = turn.result_photos() if action in RESULT_PHOTO_STEPS else []
     turn.end_step()
-    await tell_about_step(turn, step)
+    await tell_about_step(turn, step, photos=photos)
 
 
 # --- the text a step waits for --------------------------------------------------------
@@ -162,6 +165,17 @@ async def complete_pending(turn: StaffTurn, pending: TextStep, text: str) -> Non
     record = await turn.uow.records.get_by_id(pending.record_id)
     if record is None:
         return
+    photos = [a.ref for a in turn.inbound.attachments if a.kind == "photo"]
+    if photos and pending.action in RESULT_PHOTO_STEPS:
+        turn.keep_result_photos(photos)  # a photo of the result, for the citizen
+        if not text:
+            turn.say(
+                "staff_result_photo",
+                code=record.code,
+                record_code=record.code,
+                photos=len(turn.result_photos()),
+            )
+            return
     if not text:
         turn.say("staff_prompt_again", code=record.code, record_code=record.code)
         return

@@ -18,6 +18,10 @@ from handlers.turn import BaseTurn
 
 log = logging.getLogger(__name__)
 
+# The key, in a waiting step's data, of the photos of the result an official sent with it.
+RESULT_PHOTOS = "photos"
+RESULT_PHOTOS_MAX = 10
+
 
 @dataclass(frozen=True, slots=True)
 class TextStep:
@@ -90,6 +94,15 @@ class StaffTurn(BaseTurn[Button]):
         """Wait for the official's text for `step` (replacing a step that waited)."""
         self._move(OFFICIAL_TEXT, step.data())
 
+    def keep_result_photos(self, refs: Sequence[str]) -> None:
+        """Photos of the result sent while a step waits for its text: kept in the step
+        until the text comes, then sent to the citizen after the answer."""
+        kept = [*self.result_photos(), *refs]
+        self._move(self.state, {**self.data, RESULT_PHOTOS: kept[:RESULT_PHOTOS_MAX]})
+
+    def result_photos(self) -> list[str]:
+        return [str(ref) for ref in self.data.get(RESULT_PHOTOS, [])]
+
     def end_step(self) -> None:
         """Back at rest (nothing to do if nothing waited)."""
         if self.state != OFFICIAL_IDLE:
@@ -108,9 +121,10 @@ class StaffTurn(BaseTurn[Button]):
         /,
         *,
         record_code: str | None = None,
+        extra: Mapping[str, str] | None = None,
         **context: Any,
     ) -> None:
-        self.say_html(self.render(template, **context), rows, record_code=record_code)
+        self.say_html(self.render(template, **context), rows, record_code=record_code, extra=extra)
 
     def say_html(
         self,
@@ -119,7 +133,9 @@ class StaffTurn(BaseTurn[Button]):
         /,
         *,
         record_code: str | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
+        """A message in this chat; `extra` names media to send after it (`Notifier.media`)."""
         self.replies.append(
             Reply(
                 channel=self.inbound.channel,
@@ -128,6 +144,7 @@ class StaffTurn(BaseTurn[Button]):
                 rows=tuple(tuple(r) for r in rows),
                 priority=Priority.INTERACTIVE,
                 record_code=record_code,
+                extra=dict(extra or {}),
             )
         )
 

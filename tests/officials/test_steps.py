@@ -28,7 +28,7 @@ async def test_a_waiting_step_asks_again_for_text(
     code = await file_report(citizen)
     lan.replies = await receive(app, "lan")
     await lan.press(label("btn.r_take"))
-    await lan.press(label("btn.r_reply"))
+    await lan.press(label("btn.r_info"))  # (a photo for an answer is its result photo)
     await lan.photo("a-photo")
     assert lan.says("staff_prompt_again", code=code)
     await lan.send("/huy")

@@ -12,6 +12,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -37,6 +38,51 @@ MAX_TEXT_UNITS = int(MessageLimit.MAX_TEXT_LENGTH)
 # Files a reply may carry in `extra` (the weekly digest's chart and report), sent after
 # its text, one message each, in this order.
 FILE_KINDS = ("photo", "document")
+
+
+# --- media: a record's photos (an album) and location pin (issue 16) --------------------
+# Named in a reply's `extra` by handlers.notify (MEDIA_PHOTOS, MEDIA_LOCATION): Telegram
+# file ids, one per line, and "lat,lon". Sent after the text and files, one part each
+# (an album of at most ALBUM_SIZE photos is one part), so the outbox records each.
+MEDIA_KINDS = ("photos", "location")
+ALBUM_SIZE = 10
+
+
+def media_parts(reply: Reply) -> list[Reply]:
+    """The further parts of `reply` for the media its `extra` names."""
+    photos = [ref for ref in reply.extra.get("photos", "").splitlines() if ref]
+    extras = [
+        {"photos": "\n".join(photos[i : i + ALBUM_SIZE])} for i in range(0, len(photos), ALBUM_SIZE)
+    ]
+    if reply.extra.get("location"):
+        extras.append({"location": reply.extra["location"]})
+    return [
+        Reply(
+            channel=reply.channel,
+            chat_id=reply.chat_id,
+            text="",
+            priority=reply.priority,
+            record_code=reply.record_code,
+            extra=extra,
+        )
+        for extra in extras
+    ]
+
+
+async def send_media(bot: Bot, part: Reply) -> Message:
+    """Send one media part of `media_parts`: an album (one photo alone), or a pin."""
+    if "location" in part.extra:
+        latitude, _, longitude = part.extra["location"].partition(",")
+        return await bot.send_location(
+            chat_id=part.chat_id, latitude=float(latitude), longitude=float(longitude)
+        )
+    photos = part.extra["photos"].splitlines()
+    if len(photos) == 1:
+        return await bot.send_photo(chat_id=part.chat_id, photo=photos[0])
+    album = await bot.send_media_group(
+        chat_id=part.chat_id, media=[InputMediaPhoto(media=ref) for ref in photos]
+    )
+    return album[0]
 
 
 def opt_in_timedelta() -> None:
@@ -120,19 +166,23 @@ class TelegramSender:
             for kind in FILE_KINDS
             if reply.extra.get(kind)
         ]
-        return [
-            Reply(
-                channel=reply.channel,
-                chat_id=reply.chat_id,
-                text=text,
-                rows=reply.rows if i == last else (),
-                priority=reply.priority,
-                request_location=reply.request_location and i == last,
-                request_contact=reply.request_contact and i == last,
-                record_code=reply.record_code,
-            )
-            for i, text in enumerate(texts)
-        ] + files
+        return (
+            [
+                Reply(
+                    channel=reply.channel,
+                    chat_id=reply.chat_id,
+                    text=text,
+                    rows=reply.rows if i == last else (),
+                    priority=reply.priority,
+                    request_location=reply.request_location and i == last,
+                    request_contact=reply.request_contact and i == last,
+                    record_code=reply.record_code,
+                )
+                for i, text in enumerate(texts)
+            ]
+            + files
+            + media_parts(reply)
+        )
 
     def markup(self, part: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
         if part.request_location or part.request_contact:
@@ -174,7 +224,9 @@ class TelegramSender:
 
     async def send(self, part: Reply) -> str:
         try:
-            if part.extra and not part.text:
+            if part.extra and not part.text and set(part.extra) <= set(MEDIA_KINDS):
+                sent = await send_media(self.bot, part)
+            elif part.extra and not part.text:
                 sent = await self._send_file(part)
             else:
                 sent = await self.bot.send_message(
