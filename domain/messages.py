@@ -70,6 +70,9 @@ class Inbound:
     commune_hint: str | None = None
     # The id of the bot's message this one replies to, if any (officials reply to notifications).
     reply_to_message: str | None = None
+    # The id of the bot's message whose button was pressed, where the channel tells it (its
+    # buttons can then be removed once they no longer apply).
+    pressed_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,9 @@ CARD_ACTIONS: Mapping[Action, str] = {
 # text: photos (the channel's file references, one per line) and a location ("lat,lon").
 MEDIA_PHOTOS = "photos"
 MEDIA_LOCATION = "location"
+# A reply's `extra` key asking the channel to remove the buttons of an earlier message of
+# the chat (its channel id): a card whose buttons no longer apply.
+EDIT_BUTTONS = "remove_buttons_of"
 RATING_LABELS = {
     Rating.VERY_SATISFIED: "btn.rate_vs",
     Rating.SATISFIED: "btn.rate_s",

@@ -18,7 +18,7 @@ import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -227,6 +227,31 @@ class BotApiStandIn:
                 await self._record(str(params["chat_id"]), f"[photo {item['media']}]", None)
             )
         return sent
+
+    async def _api_editMessageReplyMarkup(
+        self, params: dict[str, Any]
+    ) -> dict[str, Any] | tuple[int, str]:
+        """As strict as Telegram: the bot's own message in that chat, and a change."""
+        chat_id, message_id = str(params["chat_id"]), int(params["message_id"])
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for i, message in enumerate(self.sent):
+            if message.chat_id == chat_id and message.message_id == message_id:
+                if (message.reply_markup or None) == (markup or None):
+                    return 400, (
+                        "Bad Request: message is not modified: specified new message content "
+                        "and reply markup are exactly the same as a current content and reply "
+                        "markup of the message"
+                    )
+                self.sent[i] = replace(message, reply_markup=markup or None)
+                return {
+                    "message_id": message_id,
+                    "date": int(message.at.timestamp()),
+                    "chat": {"id": int(chat_id), "type": "private"},
+                    "text": message.text,
+                }
+        return 400, "Bad Request: message to edit not found"
 
     async def _api_sendLocation(self, params: dict[str, Any]) -> dict[str, Any] | tuple[int, str]:
         latitude, longitude = float(params["latitude"]), float(params["longitude"])

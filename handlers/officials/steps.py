@@ -53,6 +53,7 @@ async def press(turn: StaffTurn, data: str) -> None:
         await refuse(turn, record, action, "gone" if version != record.version else "not_allowed")
         return
     if version != record.version:
+        turn.remove_card_buttons()  # a stale card: its buttons go
         await refuse(turn, record, action, "conflict")
         return
     if needs_text(record, action):
@@ -67,6 +68,7 @@ async def _ask_for_text(turn: StaffTurn, record: Record, action: Action) -> None
         await refuse(turn, record, action, _why_not(record, action))
         return
     turn.wait_for_text(TextStep(record.id, action, turn.inbound.chat_id, record.version))
+    turn.remember_card()
     turn.say(
         "staff_prompt",
         # In a group the prompt is not a notification: a colleague's reply to it must not
@@ -154,6 +156,7 @@ async def perform(
         await refuse(turn, record, action, exc.reason)
         return
     photos = turn.result_photos() if action in RESULT_PHOTO_STEPS else []
+    turn.remove_card_buttons()
     turn.end_step()
     await tell_about_step(turn, step, photos=photos)
 

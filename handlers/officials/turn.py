@@ -13,7 +13,7 @@ from domain.lifecycle import Action
 from domain.messages import Button, Priority, Reply
 from domain.permissions import GROUP, Actor, Perm, allowed
 from domain.records import OFFICIAL_IDLE, OFFICIAL_TEXT, Official, Record
-from handlers.notify import Notifier
+from handlers.notify import EDIT_BUTTONS, Notifier
 from handlers.turn import BaseTurn
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 # The key, in a waiting step's data, of the photos of the result an official sent with it.
 RESULT_PHOTOS = "photos"
 RESULT_PHOTOS_MAX = 10
+# The key, in a waiting step's data, of the card message whose button started the step.
+PRESSED_CARD = "card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,29 @@ class StaffTurn(BaseTurn[Button]):
         until the text comes, then sent to the citizen after the answer."""
         kept = [*self.result_photos(), *refs]
         self._move(self.state, {**self.data, RESULT_PHOTOS: kept[:RESULT_PHOTOS_MAX]})
+
+    def remember_card(self) -> None:
+        """Keep, in the waiting step, the card whose button started it."""
+        if self.inbound.pressed_message:
+            self.data[PRESSED_CARD] = self.inbound.pressed_message
+
+    def remove_card_buttons(self) -> None:
+        """Remove the buttons of the card pressed for this step (this press's, or the one
+        the waiting step kept): the step's confirmation carries the buttons that apply now,
+        so old copies do not pile up with buttons that no longer do. An outbox row too."""
+        card = self.inbound.pressed_message or self.data.get(PRESSED_CARD)
+        pending = self.pending
+        chat_id = pending.chat_id if pending and not self.inbound.pressed_message else None
+        if card:
+            self.notifier.out.append(
+                Reply(
+                    channel=self.inbound.channel,
+                    chat_id=chat_id or self.inbound.chat_id,
+                    text="",
+                    priority=Priority.INTERACTIVE,
+                    extra={EDIT_BUTTONS: str(card)},
+                )
+            )
 
     def result_photos(self) -> list[str]:
         return [str(ref) for ref in self.data.get(RESULT_PHOTOS, [])]

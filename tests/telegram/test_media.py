@@ -13,7 +13,7 @@ from bot.channels.telegram import TelegramSender
 from bot.channels.telegram.sender import media_parts
 from bot.config import OutboxSettings
 from bot.outbox import OutboxSender
-from domain.messages import Priority, Reply
+from domain.messages import Button, Priority, Reply
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock, StandInRequest
 from tests.conftest import T0
 
@@ -85,3 +85,25 @@ async def test_an_unknown_photo_fails_its_row_calmly(
     async with app.storage.transaction() as uow:
         rows = await uow._all("SELECT status FROM outbox")
     assert [r["status"] for r in rows] == ["failed"]
+
+
+async def test_a_removal_clears_the_cards_buttons_once(
+    app: App, sender: OutboxSender, standin: BotApiStandIn
+) -> None:
+    card = Reply(
+        "telegram", "77", "Hồ sơ CG-2611-7KQ3XD", rows=((Button("Tiếp nhận", "r:x:take:1"),),)
+    )
+    async with app.storage.transaction() as uow:
+        await uow.outbox.enqueue(card, T0)
+    await sender.drain()
+    sent = standin.to("77")[0]
+    assert sent.inline_buttons == {"Tiếp nhận": "r:x:take:1"}
+    for _ in range(2):  # the second finds it already without buttons: no error
+        await _enqueue(app, "77", "", {"remove_buttons_of": str(sent.message_id)})
+    await _enqueue(app, "77", "", {"remove_buttons_of": "12345"})  # gone: fails calmly
+    await sender.drain()
+    assert standin.to("77")[0].inline_buttons == {}
+    assert len(standin.to("77")) == 1  # no new message
+    async with app.storage.transaction() as uow:
+        rows = await uow._all("SELECT status FROM outbox ORDER BY id")
+    assert [r["status"] for r in rows] == ["sent", "sent", "sent", "failed"]

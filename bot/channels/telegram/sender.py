@@ -31,6 +31,7 @@ from telegram.error import (
 from bot.channels.telegram.inbound import CHANNEL
 from bot.outbox import PermanentError, RetryLater, TransientError
 from domain.messages import Reply
+from handlers.notify import EDIT_BUTTONS, MEDIA_LOCATION, MEDIA_PHOTOS
 from handlers.render import Renderer
 
 MAX_TEXT_UNITS = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -44,18 +45,19 @@ FILE_KINDS = ("photo", "document")
 # Named in a reply's `extra` by handlers.notify (MEDIA_PHOTOS, MEDIA_LOCATION): Telegram
 # file ids, one per line, and "lat,lon". Sent after the text and files, one part each
 # (an album of at most ALBUM_SIZE photos is one part), so the outbox records each.
-MEDIA_KINDS = ("photos", "location")
+MEDIA_KINDS = (MEDIA_PHOTOS, MEDIA_LOCATION)
 ALBUM_SIZE = 10
 
 
 def media_parts(reply: Reply) -> list[Reply]:
     """The further parts of `reply` for the media its `extra` names."""
-    photos = [ref for ref in reply.extra.get("photos", "").splitlines() if ref]
+    photos = [ref for ref in reply.extra.get(MEDIA_PHOTOS, "").splitlines() if ref]
     extras = [
-        {"photos": "\n".join(photos[i : i + ALBUM_SIZE])} for i in range(0, len(photos), ALBUM_SIZE)
+        {MEDIA_PHOTOS: "\n".join(photos[i : i + ALBUM_SIZE])}
+        for i in range(0, len(photos), ALBUM_SIZE)
     ]
-    if reply.extra.get("location"):
-        extras.append({"location": reply.extra["location"]})
+    if reply.extra.get(MEDIA_LOCATION):
+        extras.append({MEDIA_LOCATION: reply.extra[MEDIA_LOCATION]})
     return [
         Reply(
             channel=reply.channel,
@@ -69,14 +71,36 @@ def media_parts(reply: Reply) -> list[Reply]:
     ]
 
 
+# A reply whose `extra` names EDIT_BUTTONS (a message id, handlers.officials) removes the
+# buttons of that earlier message in its chat: a card whose buttons no longer apply.
+
+
+def is_edit(reply: Reply) -> bool:
+    return EDIT_BUTTONS in reply.extra
+
+
+async def remove_buttons(bot: Bot, part: Reply) -> str:
+    """editMessageReplyMarkup without a markup; a message already without buttons, or too
+    old to edit, is left as it is (the stale-button answer still covers a press)."""
+    message_id = int(part.extra[EDIT_BUTTONS])
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=part.chat_id, message_id=message_id, reply_markup=None
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message and "can't be edited" not in exc.message:
+            raise
+    return str(message_id)
+
+
 async def send_media(bot: Bot, part: Reply) -> Message:
     """Send one media part of `media_parts`: an album (one photo alone), or a pin."""
-    if "location" in part.extra:
-        latitude, _, longitude = part.extra["location"].partition(",")
+    if MEDIA_LOCATION in part.extra:
+        latitude, _, longitude = part.extra[MEDIA_LOCATION].partition(",")
         return await bot.send_location(
             chat_id=part.chat_id, latitude=float(latitude), longitude=float(longitude)
         )
-    photos = part.extra["photos"].splitlines()
+    photos = part.extra[MEDIA_PHOTOS].splitlines()
     if len(photos) == 1:
         return await bot.send_photo(chat_id=part.chat_id, photo=photos[0])
     album = await bot.send_media_group(
@@ -152,6 +176,8 @@ class TelegramSender:
         return chat_id.startswith("-")
 
     def split(self, reply: Reply) -> Sequence[Reply]:
+        if is_edit(reply):
+            return [reply]  # one edit, no text
         texts = split_text(reply.text)
         last = len(texts) - 1
         files = [
@@ -224,6 +250,8 @@ class TelegramSender:
 
     async def send(self, part: Reply) -> str:
         try:
+            if is_edit(part):
+                return await remove_buttons(self.bot, part)
             if part.extra and not part.text and set(part.extra) <= set(MEDIA_KINDS):
                 sent = await send_media(self.bot, part)
             elif part.extra and not part.text:
