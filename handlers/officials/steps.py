@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 NOTE_MAX = 2000
 # Steps whose waiting text may come with photos of the result (the repaired road).
 RESULT_PHOTO_STEPS = frozenset({Action.REPLY, Action.COMPLETE})
+# Steps that take a new record on the way (Tiếp nhận first) rather than being refused.
+TAKE_FIRST = frozenset({Action.REPLY, Action.COMPLETE})
 
 # The steps a record button may carry: those its card offers.
 NOTIFY_ACTIONS = frozenset(CARD_ACTIONS)
@@ -139,6 +141,11 @@ async def perform(
     expected_version: int | None = None,
     assignee: Official | None = None,
 ) -> None:
+    if await _take_on_the_way(turn, record, action):
+        fresh = await turn.uow.records.get_by_id(record.id)
+        if fresh is None:
+            return
+        record, expected_version = fresh, None
     try:
         step = await records.apply(
             turn.uow,
@@ -159,6 +166,24 @@ async def perform(
     turn.remove_card_buttons()
     turn.end_step()
     await tell_about_step(turn, step, photos=photos)
+
+
+async def _take_on_the_way(turn: StaffTurn, record: Record, action: Action) -> bool:
+    """An answer (or the result) to a record nobody has taken yet: whoever may take it
+    takes it first — told like a Tiếp nhận — so the answer is not refused. False when
+    there is nothing to take, or the official may not (the refusal then says how)."""
+    if action not in TAKE_FIRST or (action, record.status) in lifecycle.TRANSITIONS:
+        return False
+    if not lifecycle.can(turn.actor, record, Action.TAKE):
+        return False
+    try:
+        step = await records.apply(
+            turn.uow, turn.commune, record, Action.TAKE, turn.actor, turn.now
+        )
+    except LifecycleError:
+        return False
+    await tell_about_step(turn, step)
+    return True
 
 
 # --- the text a step waits for --------------------------------------------------------
