@@ -218,10 +218,9 @@ class BotApiStandIn:
             media = json.loads(media)
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             return 400, "Bad Request: wrong number of media specified"
+        if any(i.get("type") != "photo" or i.get("media") not in self.files for i in media):
+            return 400, "Bad Request: wrong file identifier/HTTP URL specified"
         sent = []
-        for item in media:
-            if item.get("type") != "photo" or item.get("media") not in self.files:
-                return 400, "Bad Request: wrong file identifier/HTTP URL specified"
         for item in media:
             sent.append(
                 await self._record(str(params["chat_id"]), f"[photo {item['media']}]", None)
@@ -239,11 +238,7 @@ class BotApiStandIn:
         for i, message in enumerate(self.sent):
             if message.chat_id == chat_id and message.message_id == message_id:
                 if (message.reply_markup or None) == (markup or None):
-                    return 400, (
-                        "Bad Request: message is not modified: specified new message content "
-                        "and reply markup are exactly the same as a current content and reply "
-                        "markup of the message"
-                    )
+                    return 400, "Bad Request: message is not modified"
                 self.sent[i] = replace(message, reply_markup=markup or None)
                 return {
                     "message_id": message_id,
