@@ -313,8 +313,11 @@ def _changes(
 ) -> dict[str, Any]:
     """The columns a step changes besides the status (Giao aside: `plan` does it)."""
     if action is Action.TAKE:
+        # thụ lý happens once: a record taken again (after a transfer) keeps the time its
+        # resolution stage started, from which an extension is counted.
+        started = record.accepted_at if record.stage is Stage.RESOLVE else None
         changes: dict[str, Any] = {
-            "accepted_at": now,
+            "accepted_at": started or now,
             "handler_id": actor.official.id if actor.official else None,
         }
         resolve = resolve_due_at(commune, record.kind, now)
