@@ -112,13 +112,35 @@ class ExtensionRefused(Exception):
 
 
 def extended_due_at(
-    commune: CommuneSettings, kind: RecordKind, current_due: datetime, extensions_so_far: int
+    commune: CommuneSettings, kind: RecordKind, stage_start: datetime, extensions_so_far: int
 ) -> datetime:
-    """The due time after one more extension, counted on from the current due day."""
+    """The due time after one more extension, counted from the start of the stage.
+
+    Luật Khiếu nại 2011, Điều 28: a khiếu nại is resolved within 30 days of thụ lý, 45 for a
+    complex case; Luật Tố cáo 2018, Điều 30: 30 days, extended by 30 days up to twice. So the
+    extended limit is the stage's own limit plus the extensions, counted from thụ lý
+    (`stage_start`) — never from a due day a holiday had already moved — and only then is
+    the last day moved to a working day (BLDS Điều 148 khoản 5).
+    """
     rule = commune.deadlines[kind]
     if not rule.extension_days or extensions_so_far >= rule.max_extensions:
         raise ExtensionRefused(kind.value)
-    return _commune_due_at(commune, current_due, rule.extension_days, rule.resolve_working_days)
+    stage_days = rule.resolve_days or rule.days
+    working = rule.resolve_working_days if rule.resolve_days else rule.working_days
+    total = stage_days + rule.extension_days * (extensions_so_far + 1)
+    return _commune_due_at(commune, stage_start, total, working)
+
+
+def extension_after(
+    commune: CommuneSettings, kind: RecordKind, current_due: datetime, extensions_so_far: int
+) -> datetime:
+    """One extension counted on from the current due day: for a limit a reopening restarted
+    (its start is not thụ lý), where the count from thụ lý would end before it."""
+    rule = commune.deadlines[kind]
+    if not rule.extension_days or extensions_so_far >= rule.max_extensions:
+        raise ExtensionRefused(kind.value)
+    working = rule.resolve_working_days if rule.resolve_days else rule.working_days
+    return _commune_due_at(commune, current_due, rule.extension_days, working)
 
 
 def can_extend(commune: CommuneSettings, record: Record) -> bool:

@@ -83,6 +83,7 @@ from domain.deadlines import (
     ExtensionRefused,
     can_extend,
     extended_due_at,
+    extension_after,
     record_due_at,
     resolve_due_at,
 )
@@ -312,8 +313,11 @@ def _changes(
 ) -> dict[str, Any]:
     """The columns a step changes besides the status (Giao aside: `plan` does it)."""
     if action is Action.TAKE:
+        # thụ lý happens once: a record taken again (after a transfer) keeps the time its
+        # resolution stage started, from which an extension is counted.
+        started = record.accepted_at if record.stage is Stage.RESOLVE else None
         changes: dict[str, Any] = {
-            "accepted_at": now,
+            "accepted_at": started or now,
             "handler_id": actor.official.id if actor.official else None,
         }
         resolve = resolve_due_at(commune, record.kind, now)
@@ -359,7 +363,12 @@ def _extended(commune: CommuneSettings, record: Record) -> dict[str, Any]:
     if not can_extend(commune, record):
         raise NoMoreExtensions(record.kind.value)
     try:
-        due_at = extended_due_at(commune, record.kind, record.due_at, record.extensions)
+        start = record.accepted_at if record.stage is Stage.RESOLVE else None
+        due_at = extended_due_at(
+            commune, record.kind, start or record.created_at, record.extensions
+        )
+        if due_at <= record.due_at:  # a reopening restarted the limit: count on from it
+            due_at = extension_after(commune, record.kind, record.due_at, record.extensions)
     except ExtensionRefused:
         raise NoMoreExtensions(record.kind.value) from None
     return {"due_at": due_at, "extensions": record.extensions + 1}

@@ -103,6 +103,9 @@ class Inbound:
     commune_hint: str | None = None
     # The id of the bot's message this one replies to, if any (officials reply to notifications).
     reply_to_message: str | None = None
+    # The id of the bot's message whose button was pressed, where the channel tells it (its
+    # buttons can then be removed once they no longer apply).
+    pressed_message: str | None = None
 
     def well_formed(self) -> Inbound:
         """This inbound without a location or attachment no channel can mean (a NaN

@@ -28,6 +28,7 @@ from domain.messages import Inbound, Reply
 from domain.records import OFFICIAL_IDLE, Official
 from domain.settings import CoreSettings
 from handlers import conversations
+from handlers.conversations import IDLE
 from handlers.flows import ROUTES
 from handlers.guards import BEFORE_STEP, GUARDS
 from handlers.officials import routing as officials
@@ -40,6 +41,9 @@ from handlers.understanding import Knowledge
 from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# A citizen's conversation states in which an official is not in a citizen's flow.
+AT_REST = ("", IDLE, "consent.ask")
 
 
 async def _enqueue(uow: UnitOfWork, replies: Iterable[Reply], now: datetime) -> None:
@@ -84,7 +88,8 @@ class Dispatcher:
                     return []
                 official = await uow.officials.get(inbound.channel, inbound.user_id)
                 staff_turn = await self._staff_turn(uow, inbound, now, official)
-                if officials.claims(inbound, official, staff_turn.pending):
+                busy = await self._citizen_busy(uow, inbound, official)
+                if officials.claims(inbound, official, staff_turn.pending, citizen_busy=busy):
                     # Officials' commands and buttons, and everything in a group chat.
                     loaded = staff_turn.nonce
                     await officials.handle(staff_turn)
@@ -146,6 +151,17 @@ class Dispatcher:
             )
         await _enqueue(uow, [*replies, *turn.notifications], turn.now)
         return replies
+
+    async def _citizen_busy(
+        self, uow: UnitOfWork, inbound: Inbound, official: Official | None
+    ) -> bool:
+        """Whether an active official is in a citizen's flow they chose (/gopy): their text
+        goes there until it ends, not to the officials' menu."""
+        if official is None or not official.active or inbound.is_group:
+            return False
+        citizen = await uow.citizens.get(inbound.channel, inbound.user_id)
+        conversation = await uow.conversations.get(citizen.id) if citizen else None
+        return conversation is not None and conversation.state not in AT_REST
 
     async def _staff_turn(
         self, uow: UnitOfWork, inbound: Inbound, now: datetime, official: Official | None

@@ -40,6 +40,13 @@ CARD_ACTIONS: Mapping[Action, str] = {
     Action.EXTEND: "btn.r_extend",
     Action.ASSIGN: "btn.r_assign",
 }
+# The keys of a reply's `extra` that name media for the channel's sender to send after the
+# text: photos (the channel's file references, one per line) and a location ("lat,lon").
+MEDIA_PHOTOS = "photos"
+MEDIA_LOCATION = "location"
+# A reply's `extra` key asking the channel to remove the buttons of an earlier message of
+# the chat (its channel id): a card whose buttons no longer apply.
+EDIT_BUTTONS = "remove_buttons_of"
 RATING_LABELS = {
     Rating.VERY_SATISFIED: "btn.rate_vs",
     Rating.SATISFIED: "btn.rate_s",
@@ -65,6 +72,7 @@ class Notifier:
             await self.uow.officials.get_by_id(record.handler_id) if record.handler_id else None
         )
         photos = len(await self.uow.attachments.list_for(record.id))
+        located = record.latitude is not None and record.longitude is not None
         return {
             "code": record.code,
             "kind": record.kind.value,
@@ -74,6 +82,7 @@ class Notifier:
             "hamlet": record.hamlet,
             "place": record.place,
             "photos": photos,
+            "location": (record.latitude, record.longitude) if located else None,
             "due": record.due_at.astimezone(tz),
             "overdue": record.due_at < self.now,
             "contact": contact_for(viewer, record),
@@ -97,6 +106,21 @@ class Notifier:
             and (viewer is None or viewer is GROUP or lifecycle.can(viewer, record, action))
         ]
         return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+
+    async def media(self, record: Record, channel: str) -> dict[str, str]:
+        """A reply's `extra` naming the record's photos and location, for a reader in
+        `channel`: the photos (the channel's own file references, so only a reader in the
+        channel they came from) as `photos`, one per line, and the pin as `location`
+        ("lat,lon"). The channel's sender sends them after the text."""
+        extra: dict[str, str] = {}
+        if record.channel == channel:
+            refs = [a.ref for a in await self.uow.attachments.list_for(record.id)]
+            photos = [ref for ref in refs if ref and "\n" not in ref]
+            if photos:
+                extra[MEDIA_PHOTOS] = "\n".join(photos)
+        if record.latitude is not None and record.longitude is not None:
+            extra[MEDIA_LOCATION] = f"{record.latitude},{record.longitude}"
+        return extra
 
     def can_extend(self, record: Record) -> bool:
         return can_extend(self.commune, record)
@@ -135,6 +159,7 @@ class Notifier:
         text: str,
         record: Record,
         rows: Sequence[Sequence[Button]] = (),
+        extra: Mapping[str, str] | None = None,
     ) -> None:
         self.out.append(
             Reply(
@@ -144,6 +169,7 @@ class Notifier:
                 rows=tuple(tuple(r) for r in rows),
                 priority=Priority.NOTIFICATION,
                 record_code=record.code,
+                extra=dict(extra or {}),
             )
         )
 
@@ -158,11 +184,13 @@ class Notifier:
         *,
         buttons: bool = True,
         skip: Iterable[tuple[str, str]] = (),
+        media: bool = False,
         **context: Any,
     ) -> None:
         """Tell the record's office (its chat, or each official), with the record card.
 
-        `skip` lists (channel, chat) pairs already told in the turn's own reply.
+        `skip` lists (channel, chat) pairs already told in the turn's own reply; `media`
+        sends the record's photos (an album) and location pin after the card.
         """
         skipped = set(skip)
         for channel, chat_id, viewer in await self.office_readers(record.office_code):
@@ -170,12 +198,18 @@ class Notifier:
                 continue
             card = await self.card(record, viewer)
             text = self.render(template, card=card, **context)
-            self._send(
-                channel, chat_id, text, record, self.card_buttons(record, viewer) if buttons else ()
-            )
+            rows = self.card_buttons(record, viewer) if buttons else ()
+            extra = await self.media(record, channel) if media else None
+            self._send(channel, chat_id, text, record, rows, extra)
 
     async def to_officials(
-        self, officials: Iterable[Official], record: Record, template: str, **context: Any
+        self,
+        officials: Iterable[Official],
+        record: Record,
+        template: str,
+        *,
+        media: bool = False,
+        **context: Any,
     ) -> None:
         """Private messages, each rendered for its reader (a leader sees a denouncer)."""
         for official in officials:
@@ -188,10 +222,17 @@ class Notifier:
                 text,
                 record,
                 self.card_buttons(record, viewer),
+                await self.media(record, official.channel) if media else None,
             )
 
     async def to_citizen(
-        self, record: Record, template: str, rows: Sequence[Sequence[Button]] = (), **context: Any
+        self,
+        record: Record,
+        template: str,
+        rows: Sequence[Sequence[Button]] = (),
+        *,
+        extra: Mapping[str, str] | None = None,
+        **context: Any,
     ) -> bool:
         """Tell the citizen who filed `record`, in their chat; False if there is no one."""
         if record.citizen_id is None:
@@ -207,7 +248,7 @@ class Notifier:
             due=record.due_at.astimezone(self.commune.timezone),
             **context,
         )
-        self._send(citizen.channel, citizen.external_id, text, record, rows)
+        self._send(citizen.channel, citizen.external_id, text, record, rows, extra)
         return True
 
     def rating_rows(self, record: Record) -> tuple[tuple[Button, ...], ...]:

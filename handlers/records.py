@@ -135,7 +135,7 @@ async def _insert_with_fresh_code(
 
 async def _tell_office_of_new(notifier: Notifier, record: Record) -> None:
     """Tell the office (and, for a tố cáo, the leaders) in the same transaction."""
-    await notifier.to_office(record, "office_new", transferred_from=None, reason=None)
+    await notifier.to_office(record, "office_new", transferred_from=None, reason=None, media=True)
     if record.kind is RecordKind.TO_CAO:
         told = {(c, chat) for c, chat, _ in await notifier.office_readers(record.office_code)}
         leaders = [
@@ -144,7 +144,7 @@ async def _tell_office_of_new(notifier: Notifier, record: Record) -> None:
             if (o.channel, o.external_id) not in told
         ]
         await notifier.to_officials(
-            leaders, record, "office_new", transferred_from=None, reason=None
+            leaders, record, "office_new", transferred_from=None, reason=None, media=True
         )
 
 

@@ -2,10 +2,11 @@
 
 `BotApiStandIn` holds the state (updates waiting to be fetched, messages sent, injected
 faults) and answers calls. It is reachable two ways, both real seams of PTB:
-- over real HTTP: `serve_standin` runs it as a Starlette app under uvicorn on 127.0.0.1 with
-  a random port, and PTB is pointed at it with `base_url` (polling and webhook tests);
-- in process: `StandInRequest` is a `telegram.request.BaseRequest` that calls it directly
-  (the broadcast test sends thousands of messages and stays fast).
+- over real HTTP (`tests.botapi_http`): `standin_app` and `serve_app` run it as a Starlette
+  app under uvicorn on 127.0.0.1 with a random port, and PTB is pointed at it with
+  `base_url` (polling and webhook tests);
+- in process: `tests.botapi_http.StandInRequest` is a `telegram.request.BaseRequest` that
+  calls it directly (the broadcast test sends thousands of messages and stays fast).
 
 Every sent message is stamped with the stand-in's clock — the same fake clock the outbox
 sender sleeps on — so pacing is checked on that clock, never on wall time.
@@ -17,20 +18,11 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from telegram.error import TimedOut
-from telegram.request import BaseRequest, RequestData
-
-from bot.channels.telegram import QuietServer
 from tests.botapi_html import MAX_UNITS, check_message
 from tests.conftest import T0
 
@@ -182,6 +174,9 @@ class BotApiStandIn:
         except BadRequest as exc:
             self.refused.append((method, str(exc)))
             return 400, {"ok": False, "error_code": 400, "description": str(exc)}
+        if isinstance(result, tuple):  # (code, description): the call is refused
+            code, description = result
+            return code, {"ok": False, "error_code": code, "description": description}
         return 200, {"ok": True, "result": result}
 
     async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
@@ -216,8 +211,60 @@ class BotApiStandIn:
             "file_path": f"photos/{file_id}.jpg",
         }
 
-    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any] | tuple[int, str]:
+        photo = params.get("photo")
+        if isinstance(photo, str) and not photo.startswith("attach://"):
+            if photo not in self.files:  # a file id this bot never saw
+                return 400, "Bad Request: wrong file identifier/HTTP URL specified"
+            return await self._record(str(params["chat_id"]), f"[photo {photo}]", None)
         return await self._record(str(params["chat_id"]), "[photo]", None)
+
+    async def _api_sendMediaGroup(
+        self, params: dict[str, Any]
+    ) -> list[dict[str, Any]] | tuple[int, str]:
+        """As strict as Telegram: 2–10 items, each a photo by a known file id."""
+        media = params.get("media")
+        if isinstance(media, str):
+            media = json.loads(media)
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            return 400, "Bad Request: wrong number of media specified"
+        if any(i.get("type") != "photo" or i.get("media") not in self.files for i in media):
+            return 400, "Bad Request: wrong file identifier/HTTP URL specified"
+        sent = []
+        for item in media:
+            sent.append(
+                await self._record(str(params["chat_id"]), f"[photo {item['media']}]", None)
+            )
+        return sent
+
+    async def _api_editMessageReplyMarkup(
+        self, params: dict[str, Any]
+    ) -> dict[str, Any] | tuple[int, str]:
+        """As strict as Telegram: the bot's own message in that chat, and a change."""
+        chat_id, message_id = str(params["chat_id"]), int(params["message_id"])
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for i, message in enumerate(self.sent):
+            if message.chat_id == chat_id and message.message_id == message_id:
+                if (message.reply_markup or None) == (markup or None):
+                    return 400, "Bad Request: message is not modified"
+                self.sent[i] = replace(message, reply_markup=markup or None)
+                return {
+                    "message_id": message_id,
+                    "date": int(message.at.timestamp()),
+                    "chat": {"id": int(chat_id), "type": "private"},
+                    "text": message.text,
+                }
+        return 400, "Bad Request: message to edit not found"
+
+    async def _api_sendLocation(self, params: dict[str, Any]) -> dict[str, Any] | tuple[int, str]:
+        latitude, longitude = float(params["latitude"]), float(params["longitude"])
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return 400, "Bad Request: wrong latitude or longitude"
+        return await self._record(
+            str(params["chat_id"]), f"[location {latitude},{longitude}]", None
+        )
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._record(str(params["chat_id"]), "[document]", None)
@@ -274,97 +321,3 @@ def _error(code: int, retry_after: int) -> tuple[int, dict[str, Any]]:
     if code == 429:
         body["parameters"] = {"retry_after": retry_after}
     return code, body
-
-
-# --- over HTTP -------------------------------------------------------------------------
-
-
-def standin_app(standin: BotApiStandIn, timeout_delay: float) -> Starlette:
-    async def endpoint(request: Request) -> Response:
-        if request.path_params["token"] != standin.token:
-            return JSONResponse(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
-            )
-        body = (await request.body()).decode()
-        if request.headers.get("content-type", "").startswith("application/json"):
-            params = json.loads(body or "{}")
-        else:
-            params = dict(parse_qsl(body))
-        answer = await standin.call(request.path_params["method"], params)
-        if answer == TIMEOUT:
-            await asyncio.sleep(timeout_delay)  # longer than the client waits
-            return JSONResponse({"ok": False, "error_code": 500, "description": "late"}, 500)
-        assert not isinstance(answer, str)
-        return JSONResponse(answer[1], answer[0])
-
-    async def file(request: Request) -> Response:
-        if request.path_params["token"] != standin.token:
-            return Response(status_code=404)
-        file_id = request.path_params["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
-        return Response(standin.files[file_id], media_type="image/jpeg")
-
-    return Starlette(
-        routes=[
-            Route("/bot{token}/{method}", endpoint, methods=["POST", "GET"]),
-            Route("/file/bot{token}/{path:path}", file, methods=["GET"]),
-        ]
-    )
-
-
-@contextlib.asynccontextmanager
-async def serve_app(app: Starlette) -> AsyncIterator[int]:
-    """Serve an ASGI app on 127.0.0.1 with a random free port; yields the port."""
-    import uvicorn
-
-    server = QuietServer(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            await task
-        await asyncio.sleep(0.005)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        await task
-
-
-# --- in process ------------------------------------------------------------------------
-
-
-class StandInRequest(BaseRequest):
-    """PTB's request seam wired straight to the stand-in (no sockets)."""
-
-    def __init__(self, standin: BotApiStandIn) -> None:
-        self.standin = standin
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        params = dict(request_data.parameters) if request_data else {}
-        answer = await self.standin.call(url.rsplit("/", 1)[-1], params)
-        if answer == TIMEOUT:
-            raise TimedOut("stand-in timeout")
-        assert not isinstance(answer, str)
-        return answer[0], json.dumps(answer[1]).encode()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.botapi import TOKEN, BotApiStandIn, FakeClock, serve_app, standin_app
+from tests.botapi import TOKEN, BotApiStandIn, FakeClock
+from tests.botapi_http import serve_app, standin_app
 from tests.conftest import T0
 from tests.support.telegram import WEBHOOK_SECRET
 from tests.test_cli_telegram import EXAMPLE, ROOT, clean_env

@@ -14,7 +14,8 @@ import pytest
 from bot.app import App
 from bot.cli import main
 from bot.config import load_settings
-from tests.botapi import TOKEN, BotApiStandIn, FakeClock, serve_app, standin_app
+from tests.botapi import TOKEN, BotApiStandIn, FakeClock
+from tests.botapi_http import serve_app, standin_app
 from tests.conftest import T0
 
 ROOT = Path(__file__).resolve().parent.parent

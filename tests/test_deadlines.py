@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from domain.deadlines import (
     due_at,
     due_within,
     extended_due_at,
+    extension_after,
     is_working_day,
     resolve_due_at,
 )
@@ -64,8 +66,6 @@ def test_negative_days_are_refused() -> None:
 
 
 def _commune_with(**rules: object) -> CommuneSettings:
-    from dataclasses import replace
-
     base = load_settings(None).communes[0]
     deadlines = dict(base.deadlines)
     for kind, rule in rules.items():
@@ -108,21 +108,44 @@ def test_working_day_resolution_skips_weekends_and_tet() -> None:
     # Thursday 12/02/2026: Fri 13, then Tết 14–22, then Mon 23 … Thu 26
     due = resolve_due_at(commune, RecordKind.KHIEU_NAI, datetime(2026, 2, 12, 3, tzinfo=UTC))
     assert due == datetime(2026, 2, 26, 23, 59, 59, tzinfo=HCM)
-    # one extension of 3 working days from Thu 26/02: Fri 27, Mon 02/03, Tue 03/03
-    extended = extended_due_at(commune, RecordKind.KHIEU_NAI, due, 0)
+    # one extension of 3 working days: 5 + 3 working days from thụ lý (Fri 27, Mon 02/03,
+    # Tue 03/03 after the first limit)
+    accepted = datetime(2026, 2, 12, 3, tzinfo=UTC)
+    extended = extended_due_at(commune, RecordKind.KHIEU_NAI, accepted, 0)
     assert extended == datetime(2026, 3, 3, 23, 59, 59, tzinfo=HCM)
     with pytest.raises(ExtensionRefused):
-        extended_due_at(commune, RecordKind.KHIEU_NAI, extended, 1)
+        extended_due_at(commune, RecordKind.KHIEU_NAI, accepted, 1)
 
 
 def test_to_cao_extensions_are_thirty_days_twice() -> None:
     commune = _commune_with()
-    due = datetime(2026, 12, 26, 23, 59, 59, tzinfo=HCM)
-    first = extended_due_at(commune, RecordKind.TO_CAO, due, 0)
-    second = extended_due_at(commune, RecordKind.TO_CAO, first, 1)
+    accepted = datetime(2026, 11, 26, 9, tzinfo=HCM)  # 30 days: Sat 26/12 → Mon 28/12
+    first = extended_due_at(commune, RecordKind.TO_CAO, accepted, 0)  # day 60: Mon 25/01
+    second = extended_due_at(commune, RecordKind.TO_CAO, accepted, 1)  # day 90: Wed 24/02
     assert (first.date(), second.date()) == (date(2027, 1, 25), date(2027, 2, 24))
     with pytest.raises(ExtensionRefused):
-        extended_due_at(commune, RecordKind.TO_CAO, second, 2)
+        extended_due_at(commune, RecordKind.TO_CAO, accepted, 2)
+
+
+def test_a_khieu_nai_extension_counts_45_days_from_thu_ly_not_from_a_moved_due_day() -> None:
+    # The review's case: thụ lý Wed 02/12/2026; day 30 is Fri 01/01/2027, a holiday, so the
+    # first limit ends Mon 04/01. Day 45 is Sat 16/01/2027, so the extended limit ends Mon
+    # 18/01 — not 19/01 (15 days on from the moved 04/01), which is 48 days after thụ lý.
+    commune = replace(_commune_with(), holidays=frozenset({date(2027, 1, 1)}))
+    accepted = datetime(2026, 12, 2, 10, tzinfo=HCM)
+    first = resolve_due_at(commune, RecordKind.KHIEU_NAI, accepted)
+    assert first is not None
+    assert first.date() == date(2027, 1, 4)
+    extended = extended_due_at(commune, RecordKind.KHIEU_NAI, accepted, 0)
+    assert extended == datetime(2027, 1, 18, 23, 59, 59, tzinfo=HCM)
+
+
+def test_an_extension_after_a_restarted_limit_counts_on_from_it() -> None:
+    commune = _commune_with()
+    due = datetime(2027, 3, 1, 23, 59, 59, tzinfo=HCM)
+    assert extension_after(commune, RecordKind.KHIEU_NAI, due, 0).date() == date(2027, 3, 16)
+    with pytest.raises(ExtensionRefused):
+        extension_after(commune, RecordKind.KHIEU_NAI, due, 1)
 
 
 @pytest.mark.parametrize(

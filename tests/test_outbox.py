@@ -20,7 +20,8 @@ from bot.config import OutboxSettings, Settings
 from bot.outbox import OutboxSender
 from domain.messages import Inbound, Priority, Reply
 from handlers.broadcast import queue_broadcast
-from tests.botapi import TOKEN, BotApiStandIn, FakeClock, StandInRequest
+from tests.botapi import TOKEN, BotApiStandIn, FakeClock
+from tests.botapi_http import StandInRequest
 from tests.conftest import T0, Chat
 from tests.support.labels import label
 

@@ -156,6 +156,15 @@ def _table(document: Document, block: Block) -> None:
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
             align = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _line(cell, document, text, TABLE_PT, align=align, first=True)
+    # Word keeps a table on one page, and with the heading above it, through "keep with
+    # next" on every row but the last (and rows that do not split across pages).
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+    for row in table.rows:
+        row_properties = row._tr.get_or_add_trPr()
+        row_properties.append(OxmlElement("w:cantSplit"))
     columns = len(block.cells)
     if columns > 1:
         first = TEXT_WIDTH_MM * (0.4 if columns > 3 else 0.5)
@@ -206,8 +215,9 @@ def build_docx(blocks: Sequence[Block], chart: bytes) -> bytes:
     _setup(document)
     parts = {b.kind: b.cells for b in blocks}
     _header(document, parts)
-    for block in blocks:
+    for position, block in enumerate(blocks):
         text = block.cells[0] if block.cells else ""
+        before_table = position + 1 < len(blocks) and blocks[position + 1].kind == "table"
         if block.kind == "title":
             _line(None, document, text, BODY_PT, bold=True).paragraph_format.space_before = Pt(12)
         elif block.kind == "subtitle":
@@ -218,8 +228,10 @@ def build_docx(blocks: Sequence[Block], chart: bytes) -> bytes:
             )
             paragraph.paragraph_format.space_before = Pt(6)
             paragraph.paragraph_format.space_after = Pt(3)
+            paragraph.paragraph_format.keep_with_next = True  # never alone at a page's foot
         elif block.kind == "para":
             _body(document, text)
+            document.paragraphs[-1].paragraph_format.keep_with_next = before_table
         elif block.kind == "note":
             _body(document, text, italic=True)
         elif block.kind == "table":
@@ -227,6 +239,7 @@ def build_docx(blocks: Sequence[Block], chart: bytes) -> bytes:
         elif block.kind == "chart":
             document.add_picture(io.BytesIO(chart), width=Mm(165))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            document.paragraphs[-1].paragraph_format.space_before = Pt(12)  # off the table
             _line(None, document, text, TABLE_PT, italic=True)
     document.add_paragraph()
     _footer(document, blocks)

@@ -30,6 +30,9 @@ SATISFIED = (Rating.VERY_SATISFIED.value, Rating.SATISFIED.value)
 NO_TOPIC = ""
 # A run of 6+ digits, possibly split by spaces, dots or dashes: a phone or an ID number.
 _NUMBER_RUN = re.compile(r"(?:\d[\s.\-]*){6,}")
+# A logged question is listed when it has this many words with letters, or one this long.
+_MIN_WORDS = 2
+_MIN_LETTERS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,16 @@ def redact_question(text: str) -> str:
     return _NUMBER_RUN.sub("# ", text).strip()
 
 
+def is_reportable(question: str) -> bool:
+    """A question worth listing: two words with letters, or one word of 6+ letters.
+
+    Drops what is no question — a typed button number («1»), «ok», an emoji — and an entry
+    redaction left without a word («…», «# …»)."""
+    words = [w for w in question.split() if sum(c.isalpha() for c in w) >= 1]
+    long_word = any(sum(c.isalpha() for c in w) >= _MIN_LETTERS for w in words)
+    return len(words) >= _MIN_WORDS or long_word
+
+
 def _days_late(due_at: datetime, at: datetime, commune: CommuneSettings) -> int:
     """Calendar days from the deadline's day to `at`'s day, local time (due Sunday → 1 on
     Monday)."""
@@ -210,10 +223,13 @@ async def collect_week(
             satisfied_by_office[office] += n
     questions: Counter[str] = Counter()
     if settings.top_questions:
+        # Ask for more than listed: entries that are no question are dropped below.
         for question, n in await uow.questions.top_unanswered(
-            commune.code, since, until, settings.top_questions
+            commune.code, since, until, settings.top_questions * 4
         ):
-            questions[redact_question(question)] += n
+            shown = redact_question(question)
+            if is_reportable(shown):
+                questions[shown] += n
     daily = await uow.digest.daily(commune.code, week.day_bounds(commune.timezone))
     codes = [o.code for o in commune.offices]
     codes += sorted(set(offices) - set(codes))
@@ -240,7 +256,9 @@ async def collect_week(
         first_response=await uow.digest.first_response(commune.code, since, until),
         to_close=await uow.digest.time_to_close(commune.code, since, until),
         ratings={level: ratings[level] for level in RATING_LEVELS},
-        unanswered=tuple(sorted(questions.items(), key=lambda item: (-item[1], item[0]))),
+        unanswered=tuple(sorted(questions.items(), key=lambda item: (-item[1], item[0])))[
+            : settings.top_questions
+        ],
         daily=tuple(
             DayFigures(day, received, closed)
             for day, (received, closed) in zip(week.days(), daily, strict=True)

@@ -73,7 +73,9 @@ def write_outputs(
     """Render the message, chart, DOCX and HTML page into `folder` (overwriting)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"bao-cao-{commune.code}-{digest.current.week.label}"
-    png = chart_png(digest, renderer.labels)
+    png = chart_png(
+        digest, renderer.labels, today=digest.generated_at.astimezone(commune.timezone).date()
+    )
     blocks = renderer.report(digest, commune)
     message = renderer.message(digest)
     files = DigestFiles(

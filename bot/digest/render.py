@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from bot.digest.figures import Digest
 from domain.communes import CommuneSettings
 from handlers.render import template_loader
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TELEGRAM_LIMIT = 4096
 # Lines of each list in the chat message; fewer when the message would be too long.
@@ -165,15 +169,42 @@ class DigestRenderer:
         )
 
 
-def chart_png(digest: Digest, labels: Mapping[str, str]) -> bytes:
-    """Received vs closed per office, and the week's daily trend, as a PNG (Agg, no display)."""
+def _wrapped(name: str, width: int = 18) -> str:
+    """An office name on lines of about `width` characters, for the chart's axis."""
+    return textwrap.fill(name, width) or name
+
+
+def chart_title(digest: Digest, labels: Mapping[str, str]) -> str:
+    """«Xã Cát Giang — Tuần 49/2026 (30/11–06/12)»."""
+    week = digest.current.week
+    name = digest.current.commune_name
+    title = labels["chart.week"].format(
+        number=week.number,
+        year=week.year,
+        monday=week.monday.strftime("%d/%m"),
+        sunday=week.sunday.strftime("%d/%m"),
+    )
+    return f"{name[:1].upper()}{name[1:]} — {title}"
+
+
+def chart_png(digest: Digest, labels: Mapping[str, str], today: date | None = None) -> bytes:
+    """The chart of `chart_figure` as a PNG."""
+    buffer = io.BytesIO()
+    chart_figure(digest, labels, today).savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def chart_figure(digest: Digest, labels: Mapping[str, str], today: date | None = None) -> Figure:
+    """Received vs closed per office (by name), and the week's daily trend up to `today`
+    (days still to come are left out), on a matplotlib Figure (Agg, no display). Counts
+    are whole numbers on axes from 0."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure as NewFigure
     from matplotlib.ticker import MaxNLocator
 
     week = digest.current
     offices = [o for o in week.offices if o.received or o.closed] or list(week.offices)
-    figure = Figure(figsize=(10, 4.2), dpi=110, layout="constrained")
+    figure = NewFigure(figsize=(10, 4.6), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2, width_ratios=(3, 2))
     positions = range(len(offices))
@@ -192,16 +223,26 @@ def chart_png(digest: Digest, labels: Mapping[str, str]) -> bytes:
         label=labels["chart.closed"],
         color="#e08a1e",
     )
-    left.set_yticks(list(positions), [o.code for o in offices])
+    left.set_yticks(list(positions), [_wrapped(o.name) for o in offices], fontsize=8)
     left.invert_yaxis()
     left.set_title(labels["chart.offices"])
     left.set_xlabel(labels["chart.count"])
-    left.legend(loc="lower right")
-    days = [labels[f"weekday.{i}"] for i in range(7)]
-    received = [d.received for d in week.daily]
-    closed = [d.closed for d in week.daily]
+    most = max([0, *(o.received for o in offices), *(o.closed for o in offices)])
+    left.set_xlim(0, max(most, 4) * 1.15)
+    if most == 0:
+        left.text(
+            0.5, 0.5, labels["chart.empty"], transform=left.transAxes, ha="center", va="center"
+        )
+    else:
+        left.legend(loc="lower right")
+    shown = [d for d in week.daily if today is None or d.day <= today]
+    days = [d.day.weekday() for d in shown]
+    received = [d.received for d in shown]
+    closed = [d.closed for d in shown]
     right.plot(days, received, marker="o", color="#1f5fa8", label=labels["chart.received"])
     right.plot(days, closed, marker="s", color="#e08a1e", label=labels["chart.closed"])
+    right.set_xlim(-0.5, 6.5)  # the whole week's width, also when only its start is shown
+    right.set_xticks(range(7), [labels[f"weekday.{i}"] for i in range(7)])
     right.set_title(labels["chart.trend"])
     right.set_ylim(0, max([*received, *closed, 4]) * 1.25)
     right.legend(loc="upper right")
@@ -209,7 +250,5 @@ def chart_png(digest: Digest, labels: Mapping[str, str]) -> bytes:
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
     for axes in (left, right):
         axes.grid(axis="x" if axes is left else "y", alpha=0.3)
-    figure.suptitle(f"{week.commune_name} — {week.week.label}")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    figure.suptitle(chart_title(digest, labels))
+    return figure

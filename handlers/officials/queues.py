@@ -12,6 +12,7 @@ from typing import Any
 from domain import lifecycle
 from domain.deadlines import due_within
 from domain.records import OfficialRole, Record
+from handlers.notify import MEDIA_LOCATION, MEDIA_PHOTOS
 from handlers.officials.turn import StaffTurn, named_record
 from handlers.text import one_line
 
@@ -30,6 +31,25 @@ async def show(turn: StaffTurn, args: str) -> None:
         record_code=record.code,
         card=card,
         events=[{"at": turn.local(e.at), "action": e.action, "note": e.note} for e in events],
+    )
+
+
+async def media(turn: StaffTurn, args: str) -> None:
+    """/anh MÃ: the record's photos (an album) and location pin again, in this chat."""
+    record, _ = await named_record(turn, args)
+    if record is None:
+        return
+    extra = await turn.notifier.media(record, turn.inbound.channel)
+    photos = len(await turn.uow.attachments.list_for(record.id))
+    location = (record.latitude, record.longitude) if MEDIA_LOCATION in extra else None
+    turn.say(
+        "staff_media",
+        record_code=record.code,
+        extra=extra,
+        code=record.code,
+        photos=photos,
+        shown=MEDIA_PHOTOS in extra,
+        location=location,
     )
 
 

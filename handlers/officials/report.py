@@ -8,11 +8,14 @@ just given the record (Giao), and tells the office — the new office, after a t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.lifecycle import Action, StepResult
 from domain.messages import Button
 from domain.records import Record
 from handlers import conversations
 from handlers.flows.info import Info
+from handlers.notify import MEDIA_PHOTOS
 from handlers.officials.turn import StaffTurn
 from handlers.supplement import supplement_button
 
@@ -20,10 +23,11 @@ from handlers.supplement import supplement_button
 REACHES_CITIZEN = frozenset({Action.ASK_INFO, Action.REPLY, Action.COMPLETE, Action.REJECT})
 
 
-async def tell_about_step(turn: StaffTurn, step: StepResult) -> None:
-    """Confirm in this chat, tell the citizen, and tell whoever else needs to know."""
+async def tell_about_step(turn: StaffTurn, step: StepResult, *, photos: Sequence[str] = ()) -> None:
+    """Confirm in this chat, tell the citizen (with `photos` of the result, if any), and
+    tell whoever else needs to know."""
     record = step.after
-    told, direct = await _tell_citizen(turn, step)
+    told, direct = await _tell_citizen(turn, step, photos)
     office = turn.commune.office(record.office_code)
     turn.say(
         "staff_done",
@@ -50,7 +54,9 @@ def _who(turn: StaffTurn) -> str:
     return turn.official.display_name if turn.official else ""
 
 
-async def _tell_citizen(turn: StaffTurn, step: StepResult) -> tuple[bool, bool]:
+async def _tell_citizen(
+    turn: StaffTurn, step: StepResult, photos: Sequence[str] = ()
+) -> tuple[bool, bool]:
     """(told, direct): whether the citizen was told, and whether the request for information
     goes straight to their conversation (they are idle at the menu)."""
     record = step.after
@@ -63,8 +69,12 @@ async def _tell_citizen(turn: StaffTurn, step: StepResult) -> tuple[bool, bool]:
         direct = await _citizen_is_idle(turn, record.citizen_id)
     if step.action is Action.ASSIGN:
         return False, direct  # who works on it inside the office is not the citizen's news
+    # An official's photos are this channel's file references: they reach a citizen in
+    # the same channel (a citizen elsewhere gets the answer's text).
+    same_channel = record.channel == turn.inbound.channel
+    extra = {MEDIA_PHOTOS: "\n".join(photos)} if photos and same_channel else None
     told = await turn.notifier.to_citizen(
-        record, "citizen_update", rows, event=step.event, note=step.note, direct=direct
+        record, "citizen_update", rows, extra=extra, event=step.event, note=step.note, direct=direct
     )
     return told, direct
 
@@ -84,7 +94,11 @@ async def _tell_office(turn: StaffTurn, step: StepResult, here: set[tuple[str, s
     if step.action is Action.TRANSFER:
         old = turn.commune.office(step.before.office_code)
         await turn.notifier.to_office(
-            record, "office_new", transferred_from=old.name if old else None, reason=step.note
+            record,
+            "office_new",
+            transferred_from=old.name if old else None,
+            reason=step.note,
+            media=True,
         )
         return
     await turn.notifier.to_office(

@@ -21,10 +21,23 @@ from handlers.text import clean_text
 
 # Citizens' commands that mean nothing in an office's group chat (answered once, calmly).
 CITIZEN_COMMANDS = ("start", "gopy", "tracuu", "cuatoi", "trogiup")
+# Citizens' commands an official at rest gets the officials' answer to, in a private chat:
+# their own menu (/start, /trogiup), the officials' view of a record (/tracuu MÃ).
+MENU_COMMANDS = ("start", "trogiup", "tracuu", "huy")
 
 
-def claims(inbound: Inbound, official: Official | None, pending: TextStep | None) -> bool:
-    """Whether this private-chat inbound is for the officials' side (groups always are)."""
+def claims(
+    inbound: Inbound,
+    official: Official | None,
+    pending: TextStep | None,
+    *,
+    citizen_busy: bool = False,
+) -> bool:
+    """Whether this private-chat inbound is for the officials' side (groups always are).
+
+    An active official at rest — not in the middle of a citizen's flow they chose with
+    /gopy (`citizen_busy`) — gets the officials' own menu for any other text, never the
+    citizens' notice on personal data."""
     if inbound.is_group:
         return True
     if inbound.button == RESUME and official is not None and official.active:
@@ -32,9 +45,17 @@ def claims(inbound: Inbound, official: Official | None, pending: TextStep | None
     if inbound.button is not None:
         return inbound.button.startswith((RecordButton.PREFIX, ProgressButton.PREFIX))
     text = (inbound.text or "").strip()
+    at_rest = official is not None and official.active and not citizen_busy
     if text.startswith("/"):
         name, _ = command_name(text)
-        return name in COMMANDS or name == "thamgia" or (name == "huy" and pending is not None)
+        return (
+            name in COMMANDS
+            or name == "thamgia"
+            or (name == "huy" and pending is not None)
+            or (at_rest and name in MENU_COMMANDS)
+        )
+    if at_rest:
+        return True  # a step's text, a reply to the bot, or anything else: the menu
     if official is not None and not official.active:
         # A revoked official replying to the bot, or typing the step they were revoked
         # during: told so, not taken for a citizen's first message.
@@ -74,6 +95,10 @@ async def _command(turn: StaffTurn, text: str) -> None:
         turn.say("staff_cancelled")
     elif turn.inbound.is_group and name in CITIZEN_COMMANDS:
         turn.say("group_ignored")
+    elif name == "tracuu" and args and turn.active:
+        await queues.show(turn, args)  # the officials' view of the record
+    elif name in MENU_COMMANDS and turn.active:
+        staff_menu(turn)
 
 
 async def _text(turn: StaffTurn, text: str) -> None:
@@ -91,6 +116,18 @@ async def _text(turn: StaffTurn, text: str) -> None:
     pending = turn.pending
     if turn.active and pending is not None and _answers_prompt(turn, pending):
         await steps.complete_pending(turn, pending, text)
+    elif turn.active and not inbound.is_group and pending is None:
+        staff_menu(turn)
+
+
+def staff_menu(turn: StaffTurn) -> None:
+    """An official's own short menu (not the citizens' notice on personal data)."""
+    official = turn.official
+    turn.say(
+        "staff_menu",
+        name=official.display_name if official else "",
+        office=turn.office_name(official.office_code if official else None) or "",
+    )
 
 
 def _answers_prompt(turn: StaffTurn, pending: TextStep) -> bool:
@@ -125,6 +162,7 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "hangdoi": queues.queue,
     "quahan": queues.overdue,
     "xem": queues.show,
+    "anh": queues.media,
     **{name: steps.step_command(action) for name, action in STEP_COMMANDS.items()},
     "moi": admin.invite,
     "canbo": admin.list_officials,

@@ -27,6 +27,10 @@ from handlers.officials.turn import StaffTurn, TextStep, named_record
 log = logging.getLogger(__name__)
 
 NOTE_MAX = 2000
+# Steps whose waiting text may come with photos of the result (the repaired road).
+RESULT_PHOTO_STEPS = frozenset({Action.REPLY, Action.COMPLETE})
+# Steps that take a new record on the way (Tiếp nhận first) rather than being refused.
+TAKE_FIRST = frozenset({Action.REPLY, Action.COMPLETE})
 
 # The steps a record button may carry: those its card offers.
 NOTIFY_ACTIONS = frozenset(CARD_ACTIONS)
@@ -51,6 +55,7 @@ async def press(turn: StaffTurn, data: str) -> None:
         await refuse(turn, record, action, "gone" if version != record.version else "not_allowed")
         return
     if version != record.version:
+        turn.remove_card_buttons()  # a stale card: its buttons go
         await refuse(turn, record, action, "conflict")
         return
     if needs_text(record, action):
@@ -65,6 +70,7 @@ async def _ask_for_text(turn: StaffTurn, record: Record, action: Action) -> None
         await refuse(turn, record, action, _why_not(record, action))
         return
     turn.wait_for_text(TextStep(record.id, action, turn.inbound.chat_id, record.version))
+    turn.remember_card()
     turn.say(
         "staff_prompt",
         # In a group the prompt is not a notification: a colleague's reply to it must not
@@ -135,6 +141,11 @@ async def perform(
     expected_version: int | None = None,
     assignee: Official | None = None,
 ) -> None:
+    if await _take_on_the_way(turn, record, action):
+        fresh = await turn.uow.records.get_by_id(record.id)
+        if fresh is None:
+            return
+        record, expected_version = fresh, None
     try:
         step = await records.apply(
             turn.uow,
@@ -151,8 +162,28 @@ async def perform(
     except LifecycleError as exc:
         await refuse(turn, record, action, exc.reason)
         return
+    photos = turn.result_photos() if action in RESULT_PHOTO_STEPS else []
+    turn.remove_card_buttons()
     turn.end_step()
+    await tell_about_step(turn, step, photos=photos)
+
+
+async def _take_on_the_way(turn: StaffTurn, record: Record, action: Action) -> bool:
+    """An answer (or the result) to a record nobody has taken yet: whoever may take it
+    takes it first — told like a Tiếp nhận — so the answer is not refused. False when
+    there is nothing to take, or the official may not (the refusal then says how)."""
+    if action not in TAKE_FIRST or (action, record.status) in lifecycle.TRANSITIONS:
+        return False
+    if not lifecycle.can(turn.actor, record, Action.TAKE):
+        return False
+    try:
+        step = await records.apply(
+            turn.uow, turn.commune, record, Action.TAKE, turn.actor, turn.now
+        )
+    except LifecycleError:
+        return False
     await tell_about_step(turn, step)
+    return True
 
 
 # --- the text a step waits for --------------------------------------------------------
@@ -162,6 +193,17 @@ async def complete_pending(turn: StaffTurn, pending: TextStep, text: str) -> Non
     record = await turn.uow.records.get_by_id(pending.record_id)
     if record is None:
         return
+    photos = [a.ref for a in turn.inbound.attachments if a.kind == "photo"]
+    if photos and pending.action in RESULT_PHOTO_STEPS:
+        turn.keep_result_photos(photos)  # a photo of the result, for the citizen
+        if not text:
+            turn.say(
+                "staff_result_photo",
+                code=record.code,
+                record_code=record.code,
+                photos=len(turn.result_photos()),
+            )
+            return
     if not text:
         turn.say("staff_prompt_again", code=record.code, record_code=record.code)
         return

@@ -13,10 +13,16 @@ from domain.lifecycle import Action
 from domain.messages import Button, Priority, Reply
 from domain.permissions import GROUP, Actor, Perm, allowed
 from domain.records import OFFICIAL_IDLE, OFFICIAL_TEXT, Official, Record
-from handlers.notify import Notifier
+from handlers.notify import EDIT_BUTTONS, Notifier
 from handlers.turn import BaseTurn
 
 log = logging.getLogger(__name__)
+
+# The key, in a waiting step's data, of the photos of the result an official sent with it.
+RESULT_PHOTOS = "photos"
+RESULT_PHOTOS_MAX = 10
+# The key, in a waiting step's data, of the card message whose button started the step.
+PRESSED_CARD = "card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,38 @@ class StaffTurn(BaseTurn[Button]):
         """Wait for the official's text for `step` (replacing a step that waited)."""
         self._move(OFFICIAL_TEXT, step.data())
 
+    def keep_result_photos(self, refs: Sequence[str]) -> None:
+        """Photos of the result sent while a step waits for its text: kept in the step
+        until the text comes, then sent to the citizen after the answer."""
+        kept = [*self.result_photos(), *refs]
+        self._move(self.state, {**self.data, RESULT_PHOTOS: kept[:RESULT_PHOTOS_MAX]})
+
+    def remember_card(self) -> None:
+        """Keep, in the waiting step, the card whose button started it."""
+        if self.inbound.pressed_message:
+            self.data[PRESSED_CARD] = self.inbound.pressed_message
+
+    def remove_card_buttons(self) -> None:
+        """Remove the buttons of the card pressed for this step (this press's, or the one
+        the waiting step kept): the step's confirmation carries the buttons that apply now,
+        so old copies do not pile up with buttons that no longer do. An outbox row too."""
+        card = self.inbound.pressed_message or self.data.get(PRESSED_CARD)
+        pending = self.pending
+        chat_id = pending.chat_id if pending and not self.inbound.pressed_message else None
+        if card:
+            self.notifier.out.append(
+                Reply(
+                    channel=self.inbound.channel,
+                    chat_id=chat_id or self.inbound.chat_id,
+                    text="",
+                    priority=Priority.INTERACTIVE,
+                    extra={EDIT_BUTTONS: str(card)},
+                )
+            )
+
+    def result_photos(self) -> list[str]:
+        return [str(ref) for ref in self.data.get(RESULT_PHOTOS, [])]
+
     def end_step(self) -> None:
         """Back at rest (nothing to do if nothing waited)."""
         if self.state != OFFICIAL_IDLE:
@@ -108,9 +146,10 @@ class StaffTurn(BaseTurn[Button]):
         /,
         *,
         record_code: str | None = None,
+        extra: Mapping[str, str] | None = None,
         **context: Any,
     ) -> None:
-        self.say_html(self.render(template, **context), rows, record_code=record_code)
+        self.say_html(self.render(template, **context), rows, record_code=record_code, extra=extra)
 
     def say_html(
         self,
@@ -119,7 +158,9 @@ class StaffTurn(BaseTurn[Button]):
         /,
         *,
         record_code: str | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
+        """A message in this chat; `extra` names media to send after it (`Notifier.media`)."""
         self.replies.append(
             Reply(
                 channel=self.inbound.channel,
@@ -128,6 +169,7 @@ class StaffTurn(BaseTurn[Button]):
                 rows=tuple(tuple(r) for r in rows),
                 priority=Priority.INTERACTIVE,
                 record_code=record_code,
+                extra=dict(extra or {}),
             )
         )
 

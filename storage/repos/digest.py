@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from domain.records import DurationStats, OverdueRecord, RecordKind
+from domain.records import DurationStats, OverdueRecord, RecordKind, RecordStatus
 from storage.base import Row
 from storage.repos.rows import Repo, load, placeholders, ts
 
@@ -78,13 +78,16 @@ class DigestRepo(Repo):
     async def resolved(
         self, commune_code: str, since: datetime, until: datetime
     ) -> list[tuple[str, int, int]]:
-        """(office, resolved, resolved by the deadline) for records resolved in the range."""
+        """(office, resolved, resolved by the deadline) for records resolved in the range.
+
+        A rejection (từ chối / không thụ lý) is not a resolution: it is counted apart
+        (the `rejected` action), never as resolved on time."""
         rows = await self._all(
             "SELECT office_code, count(*) AS n, "
             "sum(CASE WHEN resolved_at <= due_at THEN 1 ELSE 0 END) AS on_time "
             "FROM records WHERE commune_code = ? AND resolved_at >= ? AND resolved_at < ? "
-            "GROUP BY office_code",
-            (commune_code, ts(since), ts(until)),
+            "AND status <> ? GROUP BY office_code",
+            (commune_code, ts(since), ts(until), RecordStatus.REJECTED.value),
         )
         return [(r["office_code"], int(r["n"]), int(r["on_time"])) for r in rows]
 

@@ -43,7 +43,8 @@ async def test_docx_follows_decree_30(
     paragraphs = [p.text for p in document.paragraphs]
     assert "BÁO CÁO" in paragraphs
     assert (
-        "Tình hình tiếp nhận, xử lý phản ánh, kiến nghị của Nhân dân tuần 47 năm 2026 "
+        "Tình hình tiếp nhận, xử lý phản ánh, kiến nghị, khiếu nại, tố cáo của Nhân dân "
+        "tuần 47 năm 2026 "
         "(từ ngày 16/11/2026 đến ngày 22/11/2026)"
     ) in paragraphs
     assert "I. TÌNH HÌNH TIẾP NHẬN" in paragraphs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -226,14 +227,47 @@ async def test_take_starts_the_resolution_stage_and_extensions_are_limited(
         taken = (await records.apply(uow, commune, rec, Action.TAKE, actor, NOW)).after
         assert (taken.stage, taken.handler_id) == (Stage.RESOLVE, head.id)
         # thụ lý on 26/11 (local) + 30 days → Saturday 26/12, so Monday 28/12 (BLDS Điều 148.5);
-        # one extension of 15 days → 12/01/2027
+        # one extension: 45 days from thụ lý → Sun 10/01/2027, so Mon 11/01 (Luật Khiếu nại
+        # Điều 28; not 15 days on from the moved 28/12)
         assert taken.due_at.astimezone(commune.timezone).date().isoformat() == "2026-12-28"
         extended = (
             await records.apply(uow, commune, taken, Action.EXTEND, actor, NOW, note="phức tạp")
         ).after
-        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-12"
+        assert extended.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-11"
         with pytest.raises(NoMoreExtensions):
             await records.apply(uow, commune, extended, Action.EXTEND, actor, NOW, note="nữa")
+
+
+async def test_an_extension_after_a_transfer_counts_from_the_first_thu_ly(
+    storage: Storage, commune: CommuneSettings
+) -> None:
+    rec = await new_in(storage, S.RECEIVED, RecordKind.KHIEU_NAI)
+    async with storage.transaction() as uow:
+        await uow.officials.upsert("CG", "test", "kt", "Bình", "KT", OfficialRole.HEAD, NOW)
+        vp, kt = await uow.officials.get("test", "head"), await uow.officials.get("test", "kt")
+        assert vp is not None
+        assert kt is not None
+        taken = await records.apply(uow, commune, rec, Action.TAKE, Actor.for_official(vp), NOW)
+        moved = await records.apply(
+            uow,
+            commune,
+            taken.after,
+            Action.TRANSFER,
+            Actor.for_official(vp),
+            NOW,
+            note="thuộc lĩnh vực kinh tế",
+            office_code="KT",
+        )
+        later = NOW + timedelta(days=10)
+        again = await records.apply(
+            uow, commune, moved.after, Action.TAKE, Actor.for_official(kt), later
+        )
+        assert again.after.accepted_at == taken.after.accepted_at  # thụ lý happens once
+        extended = await records.apply(
+            uow, commune, again.after, Action.EXTEND, Actor.for_official(kt), later, note="phức tạp"
+        )
+        # 45 days from the first thụ lý (26/11) → Sun 10/01/2027 → Mon 11/01
+        assert extended.after.due_at.astimezone(commune.timezone).date().isoformat() == "2027-01-11"
 
 
 async def test_a_stale_version_or_a_foreign_actor_changes_nothing(

@@ -109,11 +109,12 @@ async def test_to_cao_extensions_rejection_and_the_leaders_queue(
     assert label("btn.r_extend") in hoa.labels
     await hoa.press(label("btn.r_extend"))
     await hoa.send("Cần xác minh ở hai nơi")
-    assert "Hạn mới: 27/01/2027" in hoa.text
-    assert "gia hạn giải quyết đến ngày 27/01/2027" in texts(await receive(app, "dan"))
+    # extensions count from thụ lý (Luật Tố cáo Điều 30): day 60 is Mon 25/01/2027 …
+    assert "Hạn mới: 25/01/2027" in hoa.text
+    assert "gia hạn giải quyết đến ngày 25/01/2027" in texts(await receive(app, "dan"))
     await hoa.press(label("btn.r_extend"))
     await hoa.send("Vụ việc đặc biệt phức tạp")
-    assert "Hạn mới: 26/02/2027" in hoa.text
+    assert "Hạn mới: 24/02/2027" in hoa.text  # … and day 90 Wed 24/02/2027
     assert label("btn.r_extend") not in hoa.labels  # two extensions at most
     await hoa.send(f"/giahan {denounced} thêm nữa")
     assert hoa.says("staff_refused", reason="no_extension", code=denounced)

@@ -39,9 +39,14 @@ def _inbound() -> Inbound:
         ({"text": "/hangdoi@danvan_bot"}, None, None, True),  # told "officials only"
         ({"text": "/gopy"}, _LAN, None, False),  # an official may file as a citizen
         ({"text": "/huy"}, _LAN, _PENDING, True),
-        ({"text": "/huy"}, _LAN, None, False),
+        ({"text": "/huy"}, _LAN, None, True),  # at rest: the officials' menu
+        ({"text": "/tracuu CG-2611-7KQ3XD"}, _LAN, None, True),  # the officials' view
+        ({"text": "/start"}, _LAN, None, True),
+        ({"text": "/start"}, None, None, False),
+        ({"text": "/cuatoi"}, _LAN, None, False),  # their own records as a citizen
         ({"text": "Đã thay bóng"}, _LAN, _PENDING, True),
-        ({"text": "Đã thay bóng"}, _LAN, None, False),
+        ({"text": "Đã thay bóng"}, _LAN, None, True),  # at rest: the officials' menu
+        ({"text": "xin chào"}, None, None, False),
         ({"text": "Đã thay bóng", "reply_to_message": "5"}, _LAN, None, True),
         ({"text": "Đã thay bóng", "reply_to_message": "5"}, _REVOKED, None, True),
         ({"text": "Đã thay bóng"}, replace(_REVOKED, step_interrupted=True), None, True),
@@ -52,3 +57,9 @@ def test_which_updates_the_officials_side_claims(
     fields: dict[str, Any], official: Official | None, pending: TextStep | None, claimed: bool
 ) -> None:
     assert routing.claims(replace(_inbound(), **fields), official, pending) is claimed
+
+
+@pytest.mark.parametrize("text", ["xin chào", "/start", "/tracuu CG-2611-7KQ3XD", "/huy"])
+def test_an_official_in_a_citizens_flow_they_chose_stays_there(text: str) -> None:
+    inbound = replace(_inbound(), text=text)
+    assert not routing.claims(inbound, _LAN, None, citizen_busy=True)

@@ -28,13 +28,14 @@ async def test_a_waiting_step_asks_again_for_text(
     code = await file_report(citizen)
     lan.replies = await receive(app, "lan")
     await lan.press(label("btn.r_take"))
-    await lan.press(label("btn.r_reply"))
+    await lan.press(label("btn.r_info"))  # (a photo for an answer is its result photo)
     await lan.photo("a-photo")
     assert lan.says("staff_prompt_again", code=code)
     await lan.send("/huy")
     assert lan.says("staff_cancelled")
-    await lan.send("xin chào")  # nothing waits any more: the citizen's side answers
-    assert lan.says("consent_notice")
+    await lan.send("xin chào")  # nothing waits any more: the officials' own menu
+    assert lan.says("staff_menu", name="Lan", office="Văn phòng HĐND và UBND xã")
+    assert not lan.says("consent_notice")
 
 
 async def test_a_leader_announces_to_subscribers_from_the_chat(

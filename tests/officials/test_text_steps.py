@@ -58,8 +58,8 @@ async def test_a_prompt_whose_record_moved_is_refused_and_the_step_ends(
     assert status(app.settings, code) == "need_info"
     after = conversation_of(app.settings, "lan")
     assert (after[0], after[1], after[2]) == (OFFICIAL_IDLE, {}, nonce + 1)
-    await lan.send("xin chào")  # nothing waits any more: the citizen's side answers
-    assert lan.says("consent_notice")
+    await lan.send("xin chào")  # nothing waits any more: the officials' own menu
+    assert lan.says("staff_menu", name="chị Lan", office="Văn phòng HĐND và UBND xã")
 
 
 async def test_in_a_group_each_presser_has_their_own_step(settings: Settings, clock: Clock) -> None:

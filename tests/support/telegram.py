@@ -16,15 +16,8 @@ from telegram.request import HTTPXRequest
 from bot.app import App
 from bot.channels.telegram import SECRET_HEADER, BotIdentity, TelegramChannel
 from bot.config import Secret, Settings, TelegramSettings
-from tests.botapi import (
-    BOT_ID,
-    TOKEN,
-    BotApiStandIn,
-    FakeClock,
-    SentMessage,
-    serve_app,
-    standin_app,
-)
+from tests.botapi import BOT_ID, TOKEN, BotApiStandIn, FakeClock, SentMessage
+from tests.botapi_http import serve_app, standin_app
 
 CITIZEN = 4242
 

@@ -14,7 +14,8 @@ from bot.channels.zalo_bot import ZaloBotChannel
 from bot.config import Secret
 from bot.server.metrics import Metrics
 from bot.settings import ZaloBotSettings
-from tests.botapi import FakeClock, serve_app
+from tests.botapi import FakeClock
+from tests.botapi_http import serve_app
 from tests.support.telegram import db_rows, eventually
 from tests.zalobot import ZALO_SECRET, ZALO_TOKEN, ZaloBotStandIn, ZaloSent, zalo_standin_app
 

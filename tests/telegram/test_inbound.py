@@ -102,3 +102,4 @@ def test_group_chatter_is_ignored_but_commands_replies_and_buttons_pass(
     assert passed[1].reply_to_message == "77"
     assert passed[2] is not None
     assert passed[2].button == "o:1"
+    assert passed[2].pressed_message == "77"  # the card whose buttons may then go

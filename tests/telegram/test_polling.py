@@ -17,15 +17,8 @@ from telegram import Bot, Update
 
 from bot.channels.telegram.polling import Poller
 from bot.config import load_settings
-from tests.botapi import (
-    TOKEN,
-    BotApiStandIn,
-    FakeClock,
-    SentMessage,
-    StandInRequest,
-    serve_app,
-    standin_app,
-)
+from tests.botapi import TOKEN, BotApiStandIn, FakeClock, SentMessage
+from tests.botapi_http import StandInRequest, serve_app, standin_app
 from tests.conftest import T0
 from tests.test_cli_telegram import ROOT, clean_env, write_config
 

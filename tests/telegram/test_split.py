@@ -161,3 +161,12 @@ async def test_a_long_escaped_description_reaches_citizen_and_office_whole(
     assert len(office) > 1  # the card, split
     # the card, whole, across its parts
     assert "".join(description.split()) in shown([m.text for m in office])
+
+
+def test_markup_without_text_never_makes_a_part_or_an_overflow() -> None:
+    anchor = '<a href="https://x.vn/?a=1&amp;b=2">'
+    text = f"{anchor}</a>{anchor}</a>{anchor}a</a>"  # found by the property above
+    parts = split_text(text, limit=120)
+    assert [check_message(p) for p in parts] == [None] * len(parts)
+    assert all(units(p) <= 120 for p in parts)
+    assert shown(parts) == "a"

@@ -25,7 +25,8 @@ from bot.channels.zalo_bot import (
 from bot.config import Secret
 from bot.outbox import PermanentError, RetryLater, TransientError
 from domain.messages import RESUME, Button, Priority, Reply
-from tests.botapi import FakeClock, serve_app
+from tests.botapi import FakeClock
+from tests.botapi_http import serve_app
 from tests.support.zalo_bot import ZALO_CITIZEN, ZaloCitizen, running_zalo
 from tests.zalobot import ZALO_TOKEN, ZaloBotStandIn, zalo_standin_app
 

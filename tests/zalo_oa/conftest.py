@@ -16,7 +16,7 @@ from bot.channels.zalo_oa.sender import ZaloOaSender, ZaloOutboxSender
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.channels.zalo_oa.webhook import PATH, InboxWorker, webhook_route
 from bot.settings import Secret, ZaloOaSettings
-from tests.botapi import serve_app
+from tests.botapi_http import serve_app
 from tests.conftest import Clock
 from tests.zalo_oa.standin import APP_ID, APP_SECRET, OA_ID, OA_SECRET, ZaloOaStandIn
 

@@ -16,7 +16,7 @@ from bot.channels.zalo_oa.channel import ZaloOaChannel
 from bot.channels.zalo_oa.tokens import NotAuthorized
 from bot.config import ConfigError
 from domain.messages import plain_text
-from tests.botapi import serve_app
+from tests.botapi_http import serve_app
 from tests.conftest import Clock, make_official, receive
 from tests.zalo_oa.conftest import oa_settings
 from tests.zalo_oa.standin import APP_SECRET, OA_SECRET, ZaloOaStandIn, emit, event

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from storage import SqliteStorage
-from tests.botapi import serve_app
+from tests.botapi_http import serve_app
 from tests.conftest import Clock
 from tests.zalo_oa.standin import APP_ID, APP_SECRET, OA_ID, ZaloOaStandIn
 

@@ -15,7 +15,7 @@ import pytest
 from bot.channels.zalo_oa.api import Grant, ZaloOaApi
 from bot.channels.zalo_oa.tokens import NotAuthorized, TokenKeeper
 from storage import Storage
-from tests.botapi import serve_app
+from tests.botapi_http import serve_app
 from tests.conftest import BACKENDS, POSTGRES_DSN, Clock, postgres_schema
 from tests.zalo_oa.standin import APP_ID, APP_SECRET, OA_ID, ZaloOaStandIn
 

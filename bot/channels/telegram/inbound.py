@@ -41,6 +41,7 @@ def inbound_from_update(
             received_at=received_at,
             button=query.data,
             is_group=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+            pressed_message=str(message.message_id),
         )
     msg = update.message
     if msg is None or msg.from_user is None or msg.from_user.is_bot:

@@ -12,6 +12,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -31,6 +32,7 @@ from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.split import split_html
 from bot.outbox import PermanentError, RetryLater, TransientError
 from domain.messages import Reply
+from handlers.notify import EDIT_BUTTONS, MEDIA_LOCATION, MEDIA_PHOTOS
 from handlers.render import Renderer
 
 MAX_TEXT_UNITS = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -38,6 +40,74 @@ MAX_TEXT_UNITS = int(MessageLimit.MAX_TEXT_LENGTH)
 # Files a reply may carry in `extra` (the weekly digest's chart and report), sent after
 # its text, one message each, in this order.
 FILE_KINDS = ("photo", "document")
+
+
+# --- media: a record's photos (an album) and location pin (issue 16) --------------------
+# Named in a reply's `extra` by handlers.notify (MEDIA_PHOTOS, MEDIA_LOCATION): Telegram
+# file ids, one per line, and "lat,lon". Sent after the text and files, one part each
+# (an album of at most ALBUM_SIZE photos is one part), so the outbox records each.
+MEDIA_KINDS = (MEDIA_PHOTOS, MEDIA_LOCATION)
+ALBUM_SIZE = 10
+
+
+def media_parts(reply: Reply) -> list[Reply]:
+    """The further parts of `reply` for the media its `extra` names."""
+    photos = [ref for ref in reply.extra.get(MEDIA_PHOTOS, "").splitlines() if ref]
+    extras = [
+        {MEDIA_PHOTOS: "\n".join(photos[i : i + ALBUM_SIZE])}
+        for i in range(0, len(photos), ALBUM_SIZE)
+    ]
+    if reply.extra.get(MEDIA_LOCATION):
+        extras.append({MEDIA_LOCATION: reply.extra[MEDIA_LOCATION]})
+    return [
+        Reply(
+            channel=reply.channel,
+            chat_id=reply.chat_id,
+            text="",
+            priority=reply.priority,
+            record_code=reply.record_code,
+            extra=extra,
+        )
+        for extra in extras
+    ]
+
+
+# A reply whose `extra` names EDIT_BUTTONS (a message id, handlers.officials) removes the
+# buttons of that earlier message in its chat: a card whose buttons no longer apply.
+
+
+def is_edit(reply: Reply) -> bool:
+    return EDIT_BUTTONS in reply.extra
+
+
+async def remove_buttons(bot: Bot, part: Reply) -> str:
+    """editMessageReplyMarkup without a markup; a message already without buttons, or too
+    old to edit, is left as it is (the stale-button answer still covers a press)."""
+    message_id = int(part.extra[EDIT_BUTTONS])
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=part.chat_id, message_id=message_id, reply_markup=None
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message and "can't be edited" not in exc.message:
+            raise
+    return str(message_id)
+
+
+async def send_media(bot: Bot, part: Reply) -> Message:
+    """Send one media part of `media_parts`: an album (one photo alone), or a pin."""
+    if MEDIA_LOCATION in part.extra:
+        latitude, _, longitude = part.extra[MEDIA_LOCATION].partition(",")
+        return await bot.send_location(
+            chat_id=part.chat_id, latitude=float(latitude), longitude=float(longitude)
+        )
+    photos = part.extra[MEDIA_PHOTOS].splitlines()
+    if len(photos) == 1:
+        return await bot.send_photo(chat_id=part.chat_id, photo=photos[0])
+    album = await bot.send_media_group(
+        chat_id=part.chat_id, media=[InputMediaPhoto(media=ref) for ref in photos]
+    )
+    return album[0]
 
 
 def opt_in_timedelta() -> None:
@@ -75,6 +145,8 @@ class TelegramSender:
         return chat_id.startswith("-")
 
     def split(self, reply: Reply) -> Sequence[Reply]:
+        if is_edit(reply):
+            return [reply]  # one edit, no text
         texts = split_text(reply.text)
         last = len(texts) - 1
         files = [
@@ -89,19 +161,23 @@ class TelegramSender:
             for kind in FILE_KINDS
             if reply.extra.get(kind)
         ]
-        return [
-            Reply(
-                channel=reply.channel,
-                chat_id=reply.chat_id,
-                text=text,
-                rows=reply.rows if i == last else (),
-                priority=reply.priority,
-                request_location=reply.request_location and i == last,
-                request_contact=reply.request_contact and i == last,
-                record_code=reply.record_code,
-            )
-            for i, text in enumerate(texts)
-        ] + files
+        return (
+            [
+                Reply(
+                    channel=reply.channel,
+                    chat_id=reply.chat_id,
+                    text=text,
+                    rows=reply.rows if i == last else (),
+                    priority=reply.priority,
+                    request_location=reply.request_location and i == last,
+                    request_contact=reply.request_contact and i == last,
+                    record_code=reply.record_code,
+                )
+                for i, text in enumerate(texts)
+            ]
+            + files
+            + media_parts(reply)
+        )
 
     def markup(self, part: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
         if part.request_location or part.request_contact:
@@ -143,7 +219,11 @@ class TelegramSender:
 
     async def send(self, part: Reply) -> str:
         try:
-            if part.extra and not part.text:
+            if is_edit(part):
+                return await remove_buttons(self.bot, part)
+            if part.extra and not part.text and set(part.extra) <= set(MEDIA_KINDS):
+                sent = await send_media(self.bot, part)
+            elif part.extra and not part.text:
                 sent = await self._send_file(part)
             else:
                 sent = await self.bot.send_message(

@@ -76,7 +76,7 @@ def split_html(text: str, limit: int) -> list[str]:
         opened = "".join(tag for _, tag in stack)
         cut, stack_at_cut = _best_cut(tokens, i, stack, limit - units(opened))
         body = "".join(t.text for t in tokens[i:cut]).rstrip()
-        if body.strip():
+        if _has_text(tokens[:cut], i):  # markup alone is no message (Telegram: "empty")
             parts.append(opened + body + _closers(stack_at_cut))
         stack = stack_at_cut
         i = cut
@@ -110,7 +110,9 @@ def _best_cut(
         j += 1
         if not token.is_tag and not token.text.isspace():
             seen_text = True
-        if j < len(tokens) and seen_text and _may_cut(tokens, j):
+        # Before any text, a cut may fall between tags only (that markup-only part is
+        # dropped, its open tags carried on), so a run of long tags never overflows.
+        if j < len(tokens) and (seen_text or token.is_tag) and _may_cut(tokens, j):
             rank = _rank(tokens, j)
             best[rank] = (j, list(current))
     if j >= len(tokens):
