@@ -32,7 +32,7 @@ from domain.messages import Button, Inbound, Priority, Reply
 from domain.records import Citizen
 from domain.settings import CoreSettings
 from handlers.callbacks import MenuButton, StepButton
-from handlers.conversations import IDLE, TYPED_BUTTONS
+from handlers.conversations import IDLE, TYPED_BUTTONS, flow_of
 from handlers.render import Renderer
 from handlers.text import match_form
 from handlers.understanding import Knowledge
@@ -43,7 +43,10 @@ ButtonT = TypeVar("ButtonT")
 # A flow's way in, called by name: `turn.start_flow(name, **arguments)`.
 Entry = Callable[..., Awaitable[None]]
 
-EXAMPLE_RANDOM = "7KQ3X"  # the random part of the example tracking code in help texts
+EXAMPLE_RANDOM = "7KQ3X"
+# A report typed before the notice on personal data: held in the conversation only while
+# the notice waits for the choice (any other step drops it; handlers/flows/consent.py).
+HELD_REPORT = "held_report"  # the random part of the example tracking code in help texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,8 @@ class Turn(BaseTurn[ButtonSpec]):
         """Enter `state` and show its prompt (unless `quiet`: the caller already spoke)."""
         self.state = state
         self.nonce += 1
+        if flow_of(state) != "consent":
+            self.data.pop(HELD_REPORT, None)
         if not quiet:
             await self.steps[state].prompt(self)
 

@@ -21,7 +21,7 @@ async def test_lookup_owner_sees_history_others_only_status(
     code = await file_report(owner)
     await owner.send(f"/tracuu {code.lower().replace('-', ' ')}")
     assert "Diễn biến" in owner.text
-    assert "Hồ sơ được gửi và tiếp nhận" in owner.text
+    assert "Hồ sơ được gửi, chờ cán bộ tiếp nhận" in owner.text
     assert "Hạn xử lý: 07/12/2026" in owner.text
     filed = clock.now.astimezone(settings.communes[0].timezone)
     result = {
@@ -40,7 +40,7 @@ async def test_lookup_owner_sees_history_others_only_status(
     await stranger.send("/start")
     await stranger.press(label("btn.consent_no"))
     await stranger.send(f"/tracuu {code}")
-    assert "Đã tiếp nhận, chờ phân công" in stranger.text
+    assert "Đã gửi, chờ cán bộ tiếp nhận" in stranger.text
     assert "Bộ phận xử lý: Phòng Kinh tế" in stranger.text
     assert "Diễn biến" not in stranger.text
     assert "Hạn xử lý" not in stranger.text
