@@ -95,6 +95,10 @@ class Reply:
     request_location: bool = False
     # Ask the channel to offer its native "share phone number" control, if it has one.
     request_contact: bool = False
+    # Take away a keyboard of the channel's own left from an earlier step (the native
+    # location/contact keyboard), where the channel has one; the core sets it once a step
+    # that showed one is over.
+    remove_keyboard: bool = False
     # Links the message to a record so replies to it can be tied back (officials' side).
     record_code: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -120,6 +124,7 @@ def reply_to_payload(reply: Reply) -> dict[str, object]:
         "rows": [[{"label": b.label, "data": b.data} for b in row] for row in reply.rows],
         "request_location": reply.request_location,
         "request_contact": reply.request_contact,
+        "remove_keyboard": reply.remove_keyboard,
         "record_code": reply.record_code,
         "extra": dict(reply.extra),
     }
@@ -141,6 +146,7 @@ def reply_from_payload(
         priority=Priority(priority),
         request_location=bool(payload.get("request_location")),
         request_contact=bool(payload.get("request_contact")),
+        remove_keyboard=bool(payload.get("remove_keyboard")),
         record_code=str(record_code) if record_code else None,
         extra={str(k): str(v) for k, v in extra.items()},
     )

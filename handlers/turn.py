@@ -46,7 +46,9 @@ Entry = Callable[..., Awaitable[None]]
 EXAMPLE_RANDOM = "7KQ3X"
 # A report typed before the notice on personal data: held in the conversation only while
 # the notice waits for the choice (any other step drops it; handlers/flows/consent.py).
-HELD_REPORT = "held_report"  # the random part of the example tracking code in help texts
+HELD_REPORT = "held_report"
+# Whether the channel may still show a native keyboard of an earlier message.
+KEYBOARD_SHOWN = "_keyboard"  # the random part of the example tracking code in help texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,10 @@ class Turn(BaseTurn[ButtonSpec]):
         """The messages for the person, in order; remembers the last buttons for typing."""
         replies: list[Reply] = []
         typed: dict[str, str] = {}
+        keyboard = any(p.request_location or p.request_contact for p in self._out)
+        # A native keyboard shown before goes with the first message that has no buttons
+        # of its own (Telegram keeps one markup per message); kept in mind until then.
+        remove = bool(self.data.get(KEYBOARD_SHOWN)) and not keyboard
         for pending in self._out:
             rows = tuple(
                 tuple(Button(label, self.button_data(action)) for label, action in row)
@@ -232,8 +238,14 @@ class Turn(BaseTurn[ButtonSpec]):
                     priority=Priority.INTERACTIVE,
                     request_location=pending.request_location,
                     request_contact=pending.request_contact,
+                    remove_keyboard=remove and not rows,
                 )
             )
+            remove = remove and bool(rows)
         if self._out:
             self.data[TYPED_BUTTONS] = typed
+            if keyboard or remove:
+                self.data[KEYBOARD_SHOWN] = True
+            else:
+                self.data.pop(KEYBOARD_SHOWN, None)
         return replies

@@ -215,3 +215,31 @@ async def test_a_phone_inside_a_sentence_and_a_way_back_to_anonymous(
     assert label("btn.anonymous") in chat.labels
     await chat.press(label("btn.anonymous"))
     assert "Người gửi: ẩn danh" in chat.text
+
+
+async def test_a_control_label_left_on_screen_is_never_stored_as_data(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16 #2: «Bỏ qua» from a keyboard of an earlier message, tapped or typed.
+    await chat.agree()
+    await chat.press(label("btn.menu_file"))
+    await chat.press(label("kind.phan_anh"))
+    await chat.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await chat.press("Thôn 3")
+    await chat.photo("file-1")
+    assert label("btn.skip") not in chat.labels  # the step now offers «Tiếp tục»
+    assert chat.replies[-1].request_location  # and the channel's keyboard is replaced
+    await chat.send("Bỏ qua")  # the old keyboard's key: «Tiếp tục», not a place
+    chat.says_exactly(("filing_contact_choice", {"kind": "phan_anh"}))
+    await chat.press(label("btn.leave_contact"))
+    await chat.send("bo qua")  # at the name step: a control, never a name
+    chat.says_exactly("choose_button", "filing_name")
+    await chat.send("Tiếp tục")
+    chat.says_exactly("choose_button", "filing_name")
+    await chat.send("Nguyễn Văn An")
+    await chat.send("0912 345 678")
+    await chat.press(label("btn.submit"))
+    with db(settings) as conn:
+        record = conn.execute("SELECT place, contact_name FROM records").fetchone()
+    assert record["place"] is None
+    assert record["contact_name"] == "Nguyễn Văn An"

@@ -15,6 +15,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (
@@ -129,12 +130,15 @@ class TelegramSender:
                 priority=reply.priority,
                 request_location=reply.request_location and i == last,
                 request_contact=reply.request_contact and i == last,
+                remove_keyboard=reply.remove_keyboard and i == 0,
                 record_code=reply.record_code,
             )
             for i, text in enumerate(texts)
         ] + files
 
-    def markup(self, part: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    def markup(
+        self, part: Reply
+    ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
         if part.request_location or part.request_contact:
             keys: list[list[KeyboardButton]] = []
             if part.request_location:
@@ -158,6 +162,8 @@ class TelegramSender:
                     for row in part.rows
                 ]
             )
+        if part.remove_keyboard:
+            return ReplyKeyboardRemove()
         return None
 
     async def _send_file(self, part: Reply) -> Message:

@@ -254,6 +254,7 @@ async def handle_media(turn: Turn) -> None:
     turn.say(
         "filing_media_received",
         _media_buttons(turn),
+        request_location=True,  # the channel's keyboard is replaced, never left stale
         photos=len(draft.get("photos", [])),
         has_location="location" in draft,
         place=draft.get("place"),
