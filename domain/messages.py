@@ -21,6 +21,9 @@ from datetime import datetime
 from enum import IntEnum
 
 MAX_BUTTON_DATA_BYTES = 64
+# Attachment kinds that are recordings: accepted and attached, with a request to type a
+# short description (nobody at the office has to listen before knowing what it is about).
+CLIP_KINDS = ("voice", "video")
 # The button data a channel sends to show the person's current step again (the terminal on
 # start-up, a channel after a restart); `handlers.turn` treats it as a global action.
 RESUME = "m:resume"
@@ -44,10 +47,11 @@ class Location:
 class Attachment:
     """A file the citizen sent, kept as the channel's reference (e.g. a Telegram file id)."""
 
-    kind: str  # "photo" or "document"
+    kind: str  # "photo", "document", or a clip: "voice" (a voice message) or "video"
     ref: str
     size: int | None = None
     mime_type: str | None = None
+    duration: int | None = None  # seconds, for a clip
 
 
 @dataclass(frozen=True, slots=True)

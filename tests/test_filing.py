@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.config import Settings
 from domain import tracking_code
+from domain.messages import Attachment
 from tests.conftest import Chat, Clock
 from tests.support.labels import label
 from tests.support.records import db, file_report
@@ -243,3 +244,27 @@ async def test_a_control_label_left_on_screen_is_never_stored_as_data(
         record = conn.execute("SELECT place, contact_name FROM records").fetchone()
     assert record["place"] is None
     assert record["contact_name"] == "Nguyễn Văn An"
+
+
+async def test_a_voice_message_and_a_video_are_attached_with_a_request_for_words(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16: voice messages (common among older users) and videos
+    await chat.agree()
+    await chat.press(label("btn.menu_file"))
+    await chat.press(label("kind.phan_anh"))
+    await chat.deliver(chat.inbound(attachments=(Attachment("voice", "voice-1", duration=12),)))
+    chat.says_exactly("filing_description_clip")
+    await chat.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await chat.press("Thôn 3")
+    await chat.deliver(chat.inbound(attachments=(Attachment("video", "video-1", duration=8),)))
+    chat.says_exactly(
+        ("filing_media_received", {"photos": 0, "clips": 2, "has_location": False, "place": None})
+    )
+    await chat.press(label("btn.continue"))
+    await chat.press(label("btn.anonymous"))
+    assert "Ghi âm, video: 2" in chat.text
+    await chat.press(label("btn.submit"))
+    with db(settings) as conn:
+        kept = conn.execute("SELECT kind, ref FROM attachments ORDER BY id").fetchall()
+    assert [tuple(row) for row in kept] == [("voice", "voice-1"), ("video", "video-1")]

@@ -38,9 +38,7 @@ async def start(turn: Turn, _args: str = "") -> None:
 async def _open_identity(turn: Turn) -> tuple[int, list[Record]]:
     """How many records the citizen has, and their khiếu nại/tố cáo still being handled."""
     records = await turn.uow.records.list_for_citizen(turn.citizen.id, 1000)
-    return len(records), [
-        r for r in records if r.kind.needs_identity and r.status not in _FINISHED
-    ]
+    return len(records), [r for r in records if r.kind.needs_identity and r.status not in _FINISHED]
 
 
 @router.prompt(Erase.CONFIRM)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.lifecycle import Action, LifecycleError
+from domain.messages import CLIP_KINDS
 from domain.permissions import Actor, allowed
 from domain.records import Record, RecordStatus
 from handlers import records
@@ -105,6 +106,12 @@ async def handle_answer(turn: Turn) -> None:
         await _back(turn)
         return
     photos = [a.ref for a in turn.inbound.attachments if a.kind == "photo"]
+    clips = [(a.kind, a.ref) for a in turn.inbound.attachments if a.kind in CLIP_KINDS]
+    for kind, ref in clips:  # a voice message or a video: attached as it is
+        await turn.uow.attachments.add(record.id, kind, ref, turn.now)
+    if clips and not turn.text and not photos:
+        turn.say("filing_description_clip")  # kept; a few typed words say what it is
+        return
     if not turn.text and not photos:
         turn.say("input_unsupported")
         await turn.reprompt()

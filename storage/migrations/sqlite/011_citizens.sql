@@ -1,0 +1,17 @@
+-- rebuilds tables
+-- 011: what citizens send (issue 16). Voice messages and videos are attachments of their
+-- own kinds ('voice', 'video'). SQLite cannot change a CHECK, so the table is rebuilt with
+-- its ids (attachment_files refers to them), foreign keys off (storage/sqlite.py).
+
+CREATE TABLE attachments_011 (
+    id          INTEGER PRIMARY KEY,
+    record_id   INTEGER NOT NULL REFERENCES records(id),
+    kind        TEXT NOT NULL CHECK (kind IN ('photo', 'document', 'voice', 'video')),
+    ref         TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+INSERT INTO attachments_011 (id, record_id, kind, ref, created_at)
+    SELECT id, record_id, kind, ref, created_at FROM attachments;
+DROP TABLE attachments;
+ALTER TABLE attachments_011 RENAME TO attachments;
+CREATE INDEX attachments_record ON attachments(record_id);
