@@ -25,10 +25,11 @@ log = logging.getLogger(__name__)
 
 
 async def resume(turn: Turn) -> bool:
-    """A channel reopened (the terminal restarted): show the step the person is at."""
+    """A channel reopened (the terminal restarted): show the step the person is at (the
+    menu too, so that a typed number means one of its buttons, not a question)."""
     if turn.inbound.button != RESUME:
         return False
-    if turn.state in turn.steps and not turn.is_idle:
+    if turn.state in turn.steps:
         await turn.reprompt()
     return True
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+from bot.app import App
+from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from domain.messages import plain_text
 from handlers.render import Renderer
@@ -74,3 +77,47 @@ def test_a_restarted_terminal_shows_the_step_again(tmp_path: Path) -> None:
     assert resumed.stdout.startswith("Việc này ở thôn/tổ dân phố nào ạ?")
     assert "[3] Thôn 3" in resumed.stdout
     assert "gửi thêm ảnh hoặc vị trí" in resumed.stdout
+
+
+async def test_what_a_phone_could_not_send_is_answered_in_the_terminal(
+    app: App, tmp_path: Path
+) -> None:
+    # issue 16 #14 and #16: out-of-range numbers, missing or wrong files, impossible places
+    out = io.StringIO()
+    console = ConsoleChannel(app, "ba", None, out)
+    picture = tmp_path / "den.jpg"
+    picture.write_bytes(b"\xff\xd8 a photo")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("ghi chú")
+    lines = ["/start", "1", "/gopy", "9", "1", "Cống bị tắc", "3"]
+    lines += [":anh khongco.jpg", f":anh {notes}", ":vitri 200,500", f":anh {picture}"]
+    await console.run(io.StringIO("\n".join(lines) + "\n"))
+    text = out.getvalue()
+    render = app.renderer.render
+    assert plain_text(render("console_problem", problem="range", detail="5")) in text
+    assert "Không tìm thấy tệp «khongco.jpg»" in text
+    assert f"Tệp «{notes}» không phải là ảnh" in text
+    assert "Vị trí «200,500» không hợp lệ" in text
+    assert "Đã nhận 1 ảnh" in text
+    async with app.storage.transaction() as uow:
+        conversation = await uow.conversations.get(1)
+    assert conversation is not None
+    draft = conversation.data["draft"]
+    assert draft["photos"] == [f"console-photo:{picture}"]
+    assert "place" not in draft  # «:vitri 200,500» is no address
+
+
+async def test_reopening_at_the_menu_shows_the_menu_so_a_number_is_a_button(app: App) -> None:
+    first = io.StringIO()
+    await ConsoleChannel(app, "ba", None, first).run(io.StringIO("/start\n1\n/huy\n"))
+    again = io.StringIO()
+    await ConsoleChannel(app, "ba", None, again).run(io.StringIO("1\n"))
+    shown = again.getvalue()
+    assert shown.startswith(
+        plain_text(
+            app.renderer.render(
+                "menu", greeting=False, consented=True, commune=app.settings.communes[0]
+            )
+        )
+    )
+    assert "chưa có câu trả lời sẵn" not in shown  # "1" pressed the menu's first button

@@ -3,10 +3,13 @@
 Buttons are shown numbered; type the number or the label. One line is one message.
 A few extra inputs stand for what a phone would send:
   :anh TÊN-TỆP        a photo (kept by reference, like a Telegram file id)
+  :ghiam TÊN-TỆP      a voice message;  :video TÊN-TỆP  a video
   :vitri 20.86,106.68 a location
   :sdt 0912345678     a shared phone number
   :traloi MÃ nội dung an official's reply to a notification about record MÃ
-End of input (Ctrl-D, or the end of a pipe) leaves cleanly.
+End of input (Ctrl-D, or the end of a pipe) leaves cleanly. What a phone would never
+send (a number no button has, a file that is not there or not a picture, a place off the
+globe) is answered here, in the terminal, and goes nowhere.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
@@ -31,6 +35,12 @@ from domain.messages import (
 )
 
 CHANNEL = "console"
+# The file a line stands for: its attachment kind and the endings that kind may have.
+_FILE_COMMANDS = {
+    ":anh": ("photo", (".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif", ".bmp")),
+    ":ghiam": ("voice", (".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".amr")),
+    ":video": ("video", (".mp4", ".mov", ".webm", ".mkv", ".3gp", ".avi")),
+}
 
 
 class ConsoleChannel:
@@ -64,9 +74,11 @@ class ConsoleChannel:
         stripped = line.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
             return replace(base, button=self.buttons[int(stripped) - 1].data)
-        if stripped.startswith(":anh ") and stripped[5:].strip():
-            ref = "console-photo:" + stripped[5:].strip()
-            return replace(base, attachments=(Attachment("photo", ref),))
+        command, _, argument = stripped.partition(" ")
+        if command in _FILE_COMMANDS and argument.strip():
+            kind = _FILE_COMMANDS[command][0]
+            ref = f"console-{kind}:" + argument.strip()
+            return replace(base, attachments=(Attachment(kind, ref),))
         if stripped.startswith(":vitri "):
             location = _parse_location(stripped[7:])
             if location is not None:
@@ -79,8 +91,30 @@ class ConsoleChannel:
         return replace(base, text=line.rstrip("\n"))
 
     async def send_line(self, line: str) -> None:
+        problem = self.problem(line.strip())
+        if problem is not None:
+            kind, detail = problem
+            text = self.app.renderer.render("console_problem", problem=kind, detail=detail)
+            self._print(text, (), fresh=False)
+            return
         await self.app.dispatcher.handle(self.inbound_for(line))
         await self.deliver()
+
+    def problem(self, stripped: str) -> tuple[str, str] | None:
+        """What is wrong with a typed line a phone could not have sent, if anything."""
+        if stripped.isdigit() and self.buttons and not 1 <= int(stripped) <= len(self.buttons):
+            return "range", str(len(self.buttons))
+        command, _, argument = stripped.partition(" ")
+        name = argument.strip()
+        if command in _FILE_COMMANDS and name:
+            path = Path(name).expanduser()
+            if not path.is_file():
+                return "missing", name
+            if path.suffix.casefold() not in _FILE_COMMANDS[command][1]:
+                return "not_" + _FILE_COMMANDS[command][0], name
+        if command == ":vitri" and _parse_location(argument) is None:
+            return "location", argument.strip()
+        return None
 
     async def deliver(self) -> int:
         """Print this user's pending outbox messages and mark them sent."""
