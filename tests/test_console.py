@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.app import App
@@ -11,7 +14,7 @@ from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from domain.messages import plain_text
 from handlers.render import Renderer
-from tests.support.cli import cli, run_chat
+from tests.support.cli import ROOT, cli, run_chat
 from tests.support.labels import label
 
 
@@ -121,3 +124,30 @@ async def test_reopening_at_the_menu_shows_the_menu_so_a_number_is_a_button(app:
         )
     )
     assert "chưa có câu trả lời sẵn" not in shown  # "1" pressed the menu's first button
+
+
+def test_a_reader_that_leaves_early_ends_the_chat_quietly(tmp_path: Path) -> None:
+    # issue 16 #23: `danvan chat … | head -5` printed a BrokenPipeError traceback
+    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CONFIG"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat", "--user", "ba"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write(b"/start\n")
+    process.stdin.flush()
+    assert process.stdout.readline()  # the reader takes a line, then leaves
+    process.stdout.close()
+    process.stdin.write(b"/trogiup\n" * 50)
+    process.stdin.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr is not None
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert "Traceback" not in errors
+    assert "BrokenPipe" not in errors
