@@ -25,11 +25,18 @@ log = logging.getLogger(__name__)
 
 
 async def resume(turn: Turn) -> bool:
-    """A channel reopened (the terminal restarted): show the step the person is at (the
-    menu too, so that a typed number means one of its buttons, not a question)."""
+    """A channel reopened (the terminal restarted): show the step the person is at; at
+    the menu, the menu (so that a typed number means one of its buttons, not a question),
+    unless messages wait to be shown: their buttons come first."""
     if turn.inbound.button != RESUME:
         return False
-    if turn.state in turn.steps:
+    if turn.is_idle:
+        waiting = await turn.uow.outbox.pending(
+            turn.inbound.channel, turn.now, 1, chat_id=turn.inbound.chat_id
+        )
+        if not waiting:
+            await turn.reprompt()
+    elif turn.state in turn.steps:
         await turn.reprompt()
     return True
 

@@ -39,11 +39,11 @@ the way in, resuming), `details.py` (kind → photos and location) and `submit.p
 
 from __future__ import annotations
 
-from handlers.flows.filing import details, draft, submit
+from handlers.flows.filing import details, draft, duplicate, submit
 from handlers.flows.filing.details import prompt_hamlet
 from handlers.flows.filing.draft import Filing, start
 from handlers.router import FlowRouter
 
-router = FlowRouter("filing").include(draft.router, details.router, submit.router)
+router = FlowRouter("filing").include(draft.router, details.router, submit.router, duplicate.router)
 
 __all__ = ["Filing", "prompt_hamlet", "router", "start"]

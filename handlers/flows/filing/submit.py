@@ -10,6 +10,7 @@ from domain.records import RecordKind
 from handlers import records
 from handlers.callbacks import EditButton
 from handlers.flows.filing.draft import Filing, cancel_row, draft_of, first_missing, kind_of
+from handlers.flows.filing.matching import offer_to_follow
 from handlers.free_text import understander
 from handlers.notify import Notifier
 from handlers.records import Intake
@@ -130,6 +131,8 @@ async def handle_confirm(turn: Turn) -> None:
         missing = first_missing(turn)
         if missing is not None:
             await turn.goto(missing)
+            return
+        if await offer_to_follow(turn):
             return
         await submit(turn)
     elif turn.action == "edit":

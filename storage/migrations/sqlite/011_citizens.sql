@@ -15,3 +15,14 @@ INSERT INTO attachments_011 (id, record_id, kind, ref, created_at)
 DROP TABLE attachments;
 ALTER TABLE attachments_011 RENAME TO attachments;
 CREATE INDEX attachments_record ON attachments(record_id);
+
+-- Likely duplicates: a citizen who finds their problem already reported follows that
+-- record («theo dõi cùng») instead of filing it again, and hears of its progress.
+-- Erasing the citizen removes what they follow.
+CREATE TABLE record_followers (
+    record_id   INTEGER NOT NULL REFERENCES records(id),
+    citizen_id  INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (record_id, citizen_id)
+);
+CREATE INDEX record_followers_citizen ON record_followers(citizen_id);
