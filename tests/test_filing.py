@@ -10,6 +10,7 @@ from domain import tracking_code
 from domain.messages import Attachment
 from tests.conftest import Chat, Clock
 from tests.support.labels import label
+from tests.support.officials import file_to_cao
 from tests.support.records import db, file_report
 
 
@@ -268,3 +269,21 @@ async def test_a_voice_message_and_a_video_are_attached_with_a_request_for_words
     with db(settings) as conn:
         kept = conn.execute("SELECT kind, ref FROM attachments ORDER BY id").fetchall()
     assert [tuple(row) for row in kept] == [("voice", "voice-1"), ("video", "video-1")]
+
+
+async def test_what_the_signed_don_must_hold_and_what_anonymity_means(chat: Chat) -> None:
+    # issue 16 #10 and #21
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press(label("kind.phan_anh"))
+    await chat.send("Cống thoát nước trước chợ bị tắc")
+    await chat.press("Thôn 1")
+    await chat.press(label("btn.skip"))
+    assert chat.says("filing_contact_choice", kind="phan_anh")
+    assert "cán bộ chỉ liên hệ được với anh/chị qua kênh chat này" in chat.text
+    assert "không hỏi lại được" not in chat.text
+    await chat.send("/huy")
+    code = await file_to_cao(chat)
+    assert code in chat.text
+    assert "Đơn tố cáo ghi rõ: ngày, tháng, năm; họ tên, địa chỉ" in chat.text
+    assert "chữ ký hoặc điểm chỉ" in chat.text
