@@ -31,7 +31,7 @@ from domain.communes import CommuneSettings
 from domain.messages import Button, Inbound, Priority, Reply
 from domain.records import Citizen
 from domain.settings import CoreSettings
-from handlers.callbacks import MenuButton, StepButton
+from handlers.callbacks import MenuButton, RatingButton, StepButton
 from handlers.conversations import IDLE, TYPED_BUTTONS, flow_of
 from handlers.render import Renderer
 from handlers.text import match_form
@@ -212,7 +212,11 @@ class Turn(BaseTurn[ButtonSpec]):
     # --- the result --------------------------------------------------------------------
 
     def button_data(self, action: str) -> str:
-        return action if MenuButton.is_menu(action) else StepButton(self.nonce, action).pack()
+        """A step's own action gets the nonce; a global button (a menu action, a rating of
+        a record) is its own data, valid from any message."""
+        if MenuButton.is_menu(action) or RatingButton.unpack(action) is not None:
+            return action
+        return StepButton(self.nonce, action).pack()
 
     def replies(self) -> list[Reply]:
         """The messages for the person, in order; remembers the last buttons for typing."""
