@@ -287,3 +287,20 @@ async def test_what_the_signed_don_must_hold_and_what_anonymity_means(chat: Chat
     assert code in chat.text
     assert "Đơn tố cáo ghi rõ: ngày, tháng, năm; họ tên, địa chỉ" in chat.text
     assert "chữ ký hoặc điểm chỉ" in chat.text
+
+
+async def test_a_hamlet_named_in_the_description_is_offered_first(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16 #13
+    await chat.agree()
+    await chat.send("den duong thon 3 hong")
+    assert label("btn.yes_report") == "Đúng, tiếp tục"
+    await chat.press(label("btn.yes_report"))
+    assert chat.says("filing_hamlet", hamlets=settings.communes[0].hamlets)
+    assert chat.labels[0] == "Thôn 3?"
+    await chat.press("Thôn 3?")
+    assert chat.replies[-1].request_location  # on to photos and location
+    await chat.press(label("btn.skip"))
+    await chat.press(label("btn.anonymous"))
+    assert "Nơi: Thôn 3" in chat.text

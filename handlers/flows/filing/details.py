@@ -14,7 +14,7 @@ from handlers.flows.filing.draft import (
     next_step,
 )
 from handlers.router import FlowRouter
-from handlers.text import has_words, one_line
+from handlers.text import has_words, match_form, one_line
 from handlers.turn import ButtonSpec, Turn
 
 PLACE_MAX = 200
@@ -162,6 +162,9 @@ async def handle_description(turn: Turn) -> None:
 async def prompt_hamlet(turn: Turn) -> None:
     hamlets = turn.commune.hamlets
     buttons: list[list[ButtonSpec]] = []
+    named = _named_hamlet(turn)
+    if named is not None:  # «… thôn 3 …» in the description: offered first, on its own
+        buttons.append([(f"{hamlets[named]}?", f"h:{named}")])
     row: list[ButtonSpec] = []
     for i, name in enumerate(hamlets):
         row.append((name, f"h:{i}"))
@@ -174,6 +177,13 @@ async def prompt_hamlet(turn: Turn) -> None:
         buttons.append([turn.btn("btn.other_hamlet", "h:other")])
     buttons.append(cancel_row(turn))
     turn.say("filing_hamlet", buttons, hamlets=hamlets)
+
+
+def _named_hamlet(turn: Turn) -> int | None:
+    """The one hamlet the description names («den duong thon 3 hong»), if exactly one."""
+    words = f" {match_form(str(draft_of(turn).get('description') or ''))} "
+    found = [i for i, h in enumerate(turn.commune.hamlets) if f" {match_form(h)} " in words]
+    return found[0] if len(found) == 1 else None
 
 
 @router.handle(Filing.HAMLET)
