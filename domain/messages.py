@@ -74,6 +74,9 @@ class Inbound:
     commune_hint: str | None = None
     # The id of the bot's message this one replies to, if any (officials reply to notifications).
     reply_to_message: str | None = None
+    # A local channel one person runs on their own machine (the terminal): piped scripts
+    # are not a flood, and no message limit applies.
+    local: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,3 +151,14 @@ def test_a_reader_that_leaves_early_ends_the_chat_quietly(tmp_path: Path) -> Non
     process.stderr.close()
     assert "Traceback" not in errors
     assert "BrokenPipe" not in errors
+
+
+async def test_a_piped_script_is_not_a_flood(app: App) -> None:
+    # issue 16 #15: the README's filing pipe run three times in a minute lost lines
+    out = io.StringIO()
+    limit = app.settings.bot.max_messages_per_minute
+    lines = ["/start", "1"] + ["/trogiup"] * limit + ["/gopy"]
+    await ConsoleChannel(app, "ba", None, out).run(io.StringIO("\n".join(lines) + "\n"))
+    text = out.getvalue()
+    assert "nhiều tin quá nhanh" not in text
+    assert plain_text(app.renderer.render("filing_kind")) in text  # the last line was read

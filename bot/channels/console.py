@@ -70,6 +70,7 @@ class ConsoleChannel:
             chat_id=self.user_id,
             received_at=self.clock(),
             commune_hint=self.commune,
+            local=True,  # a piped script is not a flood
         )
         stripped = line.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
