@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -162,3 +163,27 @@ async def test_a_piped_script_is_not_a_flood(app: App) -> None:
     text = out.getvalue()
     assert "nhiều tin quá nhanh" not in text
     assert plain_text(app.renderer.render("filing_kind")) in text  # the last line was read
+
+
+async def test_at_the_prompt_what_arrives_is_printed_without_typing(app: App) -> None:
+    # issue 16 #14: a card or an answer appeared only after the next line typed
+    arrived = asyncio.Event()
+
+    class Screen(io.StringIO):
+        def write(self, text: str) -> int:
+            if "Hướng dẫn sử dụng" in text:
+                arrived.set()
+            return super().write(text)
+
+    out = Screen()
+    console = ConsoleChannel(app, "ba", None, out)
+    await console.run(io.StringIO("/start\n1\n"))
+    other = ConsoleChannel(app, "ba", None, io.StringIO())
+    await app.dispatcher.handle(other.inbound_for("/trogiup"))  # as if from elsewhere
+    poller = asyncio.create_task(console.poll(every=0))
+    try:
+        async with asyncio.timeout(10):  # (a bound, not a measure: no timing is asserted)
+            await arrived.wait()
+    finally:
+        poller.cancel()
+    assert out.getvalue().count("Hướng dẫn sử dụng") == 1  # printed once

@@ -35,6 +35,7 @@ from domain.messages import (
 )
 
 CHANNEL = "console"
+POLL_SECONDS = 2.0  # how often an interactive terminal looks for messages that arrived
 # The file a line stands for: its attachment kind and the endings that kind may have.
 _FILE_COMMANDS = {
     ":anh": ("photo", (".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif", ".bmp")),
@@ -59,6 +60,7 @@ class ConsoleChannel:
         self.clock = clock
         self.buttons: list[Button] = []
         self._seq = 0
+        self._delivering = asyncio.Lock()  # the poller and a typed line print in turn
 
     def inbound_for(self, line: str) -> Inbound:
         """Turn one typed line into what a channel would deliver."""
@@ -119,6 +121,10 @@ class ConsoleChannel:
 
     async def deliver(self) -> int:
         """Print this user's pending outbox messages and mark them sent."""
+        async with self._delivering:
+            return await self._deliver()
+
+    async def _deliver(self) -> int:
         shown = 0
         fresh = True  # the buttons of everything shown now are numbered together
         while True:
@@ -165,16 +171,33 @@ class ConsoleChannel:
             banner = self.app.renderer.render("console_banner", commune=commune)
             self.out.write(plain_text(banner) + "\n\n")
             self.out.flush()
+        poller = asyncio.create_task(self.poll()) if interactive else None
+        try:
+            while True:
+                if interactive:
+                    self.out.write("> ")
+                    self.out.flush()
+                line = await asyncio.to_thread(inp.readline)
+                if not line:
+                    break
+                await self._take(line, interactive)
+        finally:
+            if poller is not None:
+                poller.cancel()
+
+    async def poll(self, every: float = POLL_SECONDS) -> None:
+        """At a prompt, print what arrives meanwhile (a card, an answer from the office)
+        as it arrives, not after the next line typed."""
         while True:
-            if interactive:
+            await asyncio.sleep(every)
+            if await self.deliver():
                 self.out.write("> ")
                 self.out.flush()
-            line = await asyncio.to_thread(inp.readline)
-            if not line:
-                break
-            if not interactive:
-                self.out.write(f"> {line.rstrip()}\n")
-            await self.send_line(line)
+
+    async def _take(self, line: str, interactive: bool) -> None:
+        if not interactive:
+            self.out.write(f"> {line.rstrip()}\n")
+        await self.send_line(line)
 
 
 def _parse_location(text: str) -> Location | None:
