@@ -289,7 +289,7 @@ async def test_what_the_signed_don_must_hold_and_what_anonymity_means(chat: Chat
     assert "chữ ký hoặc điểm chỉ" in chat.text
 
 
-async def test_a_hamlet_named_in_the_description_is_offered_first(
+async def test_a_hamlet_named_in_the_description_is_asked_about_by_name(
     chat: Chat, settings: Settings
 ) -> None:
     # issue 16 #13
@@ -297,9 +297,11 @@ async def test_a_hamlet_named_in_the_description_is_offered_first(
     await chat.send("den duong thon 3 hong")
     assert label("btn.yes_report") == "Đúng, tiếp tục"
     await chat.press(label("btn.yes_report"))
-    assert chat.says("filing_hamlet", hamlets=settings.communes[0].hamlets)
-    assert chat.labels[0] == "Thôn 3?"
-    await chat.press("Thôn 3?")
+    hamlets = settings.communes[0].hamlets
+    chat.says_exactly(("filing_hamlet", {"hamlets": hamlets, "named": "Thôn 3"}))
+    assert "Việc này ở Thôn 3 phải không ạ?" in chat.text
+    assert chat.labels[: len(hamlets)] == list(hamlets)  # the same buttons, the same numbers
+    await chat.press("Thôn 3")
     assert chat.replies[-1].request_location  # on to photos and location
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))

@@ -49,7 +49,8 @@ async def test_a_typed_report_becomes_a_prefilled_record_at_the_right_office(
     assert "đèn chiếu sáng" in chat.text
     assert "Phòng Kinh tế" in chat.text
     await chat.press(label("btn.yes_report"))
-    assert chat.says("filing_hamlet", hamlets=True)  # the description is already filled in
+    # the description is already filled in, and names its thôn
+    assert chat.says("filing_hamlet", hamlets=True, named="Thôn 3")
     await chat.press("Thôn 3")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
@@ -69,7 +70,7 @@ async def test_a_typed_to_cao_is_offered_as_a_to_cao(chat: Chat, settings: Setti
     await chat.press(label("btn.continue"))
     assert chat.says("filing_description", kind="to_cao", limit=2000)  # in their words
     await chat.send("Ngày 20/11 cán bộ địa chính thôn 1 đòi 2 triệu mới ký giấy")
-    assert chat.says("filing_hamlet", hamlets=True)
+    assert chat.says("filing_hamlet", hamlets=True, named="Thôn 1")
     await chat.press("Thôn 1")
     await chat.press(label("btn.skip"))
     await chat.send("Hoàng Văn Cường")
@@ -224,7 +225,7 @@ async def test_a_report_as_the_first_message_is_offered_back_after_consent(
     chat.says_exactly("consent_given", ("report_offer", {**offer, "quote": text}))
     assert "Anh/chị vừa báo: «den duong ngo 7 thon 3 hong 2 tuan nay roi»" in chat.text
     await chat.press(label("btn.yes_report"))
-    assert chat.says("filing_hamlet", hamlets=True), chat.text
+    assert chat.says("filing_hamlet", hamlets=True, named="Thôn 3"), chat.text
 
 
 async def test_a_report_before_consent_is_dropped_on_declining(

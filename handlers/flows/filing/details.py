@@ -162,9 +162,9 @@ async def handle_description(turn: Turn) -> None:
 async def prompt_hamlet(turn: Turn) -> None:
     hamlets = turn.commune.hamlets
     buttons: list[list[ButtonSpec]] = []
+    # «… thôn 3 …» in the description: asked about by name (the buttons keep their order
+    # and numbers, which terminal scripts rely on)
     named = _named_hamlet(turn)
-    if named is not None:  # «… thôn 3 …» in the description: offered first, on its own
-        buttons.append([(f"{hamlets[named]}?", f"h:{named}")])
     row: list[ButtonSpec] = []
     for i, name in enumerate(hamlets):
         row.append((name, f"h:{i}"))
@@ -176,7 +176,12 @@ async def prompt_hamlet(turn: Turn) -> None:
     if hamlets:
         buttons.append([turn.btn("btn.other_hamlet", "h:other")])
     buttons.append(cancel_row(turn))
-    turn.say("filing_hamlet", buttons, hamlets=hamlets)
+    turn.say(
+        "filing_hamlet",
+        buttons,
+        hamlets=hamlets,
+        named=hamlets[named] if named is not None else None,
+    )
 
 
 def _named_hamlet(turn: Turn) -> int | None:
