@@ -22,6 +22,9 @@ from datetime import datetime
 from enum import IntEnum
 
 MAX_BUTTON_DATA_BYTES = 64
+# Attachment kinds that are recordings: accepted and attached, with a request to type a
+# short description (nobody at the office has to listen before knowing what it is about).
+CLIP_KINDS = ("voice", "video")
 # The button data a channel sends to show the person's current step again (the terminal on
 # start-up, a channel after a restart); `handlers.turn` treats it as a global action.
 RESUME = "m:resume"
@@ -55,10 +58,11 @@ class Location:
 class Attachment:
     """A file the citizen sent, kept as the channel's reference (e.g. a Telegram file id)."""
 
-    kind: str  # "photo" or "document"
+    kind: str  # "photo", "document", or a clip: "voice" (a voice message) or "video"
     ref: str
     size: int | None = None
     mime_type: str | None = None
+    duration: int | None = None  # seconds, for a clip
 
     @property
     def is_valid(self) -> bool:
@@ -103,6 +107,9 @@ class Inbound:
     commune_hint: str | None = None
     # The id of the bot's message this one replies to, if any (officials reply to notifications).
     reply_to_message: str | None = None
+    # A local channel one person runs on their own machine (the terminal): piped scripts
+    # are not a flood, and no message limit applies.
+    local: bool = False
     # The id of the bot's message whose button was pressed, where the channel tells it (its
     # buttons can then be removed once they no longer apply).
     pressed_message: str | None = None
@@ -141,6 +148,10 @@ class Reply:
     request_location: bool = False
     # Ask the channel to offer its native "share phone number" control, if it has one.
     request_contact: bool = False
+    # Take away a keyboard of the channel's own left from an earlier step (the native
+    # location/contact keyboard), where the channel has one; the core sets it once a step
+    # that showed one is over.
+    remove_keyboard: bool = False
     # Links the message to a record so replies to it can be tied back (officials' side).
     record_code: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -166,6 +177,7 @@ def reply_to_payload(reply: Reply) -> dict[str, object]:
         "rows": [[{"label": b.label, "data": b.data} for b in row] for row in reply.rows],
         "request_location": reply.request_location,
         "request_contact": reply.request_contact,
+        "remove_keyboard": reply.remove_keyboard,
         "record_code": reply.record_code,
         "extra": dict(reply.extra),
     }
@@ -187,6 +199,7 @@ def reply_from_payload(
         priority=Priority(priority),
         request_location=bool(payload.get("request_location")),
         request_contact=bool(payload.get("request_contact")),
+        remove_keyboard=bool(payload.get("remove_keyboard")),
         record_code=str(record_code) if record_code else None,
         extra={str(k): str(v) for k, v in extra.items()},
     )

@@ -19,8 +19,7 @@ from faq.knowledge import FaqEntry
 from faq.understand import Intent, Understander, Understanding
 from handlers.callbacks import FaqButton, MenuButton
 from handlers.render import Renderer
-from handlers.supplement import supplement_spec
-from handlers.turn import ButtonSpec, Turn
+from handlers.turn import HELD_REPORT, ButtonSpec, Turn
 from handlers.understanding import loggable_question
 
 
@@ -40,7 +39,9 @@ def button_rows(buttons: list[ButtonSpec | None], per_row: int = 2) -> list[list
 
 async def answer_before_consent(turn: Turn, text: str) -> None:
     """A first message from someone new: hotline numbers for an emergency, or the answer
-    to a clear question, before the notice on personal data. Nothing is logged or kept."""
+    to a clear question, before the notice on personal data. Nothing is logged; a report
+    is held in the conversation only (`HELD_REPORT`) until the citizen chooses: offered
+    back after «Đồng ý» (flows/consent.py), dropped on «Không đồng ý» or any other step."""
     understanding = understander(turn).understand(text)
     if understanding.intent is Intent.EMERGENCY:
         turn.say("emergency")
@@ -49,22 +50,21 @@ async def answer_before_consent(turn: Turn, text: str) -> None:
         if entry is not None:
             turn.say_html(render_answer(turn.renderer, entry, turn.commune))
     elif understanding.intent is Intent.REPORT:
-        # Not kept before consent (it may hold personal data): say so, and what to do.
+        # Held only until the choice (it may hold personal data): say so.
+        turn.data[HELD_REPORT] = text
         turn.say("report_resend_after_consent")
 
 
-async def answer_free_text(turn: Turn) -> None:
-    """Whatever the citizen typed outside a step: decide and answer."""
+async def answer_free_text(turn: Turn, *, not_supplement: bool = False) -> None:
+    """Whatever the citizen typed outside a step: decide and answer. While a record waits
+    for this citizen's information, their text is first offered as that information
+    (`info:confirm`), unless they said it is not (`not_supplement`) or it is an emergency."""
     text = turn.text or ""
     understanding = understander(turn).understand(text)
     waiting, open_to_cao = await _open_matters(turn)
-    if waiting:
-        # Their text may be the more information an office asked for: say how to send it.
-        turn.say(
-            "info_reminder",
-            [[supplement_spec(turn.renderer, c)] for c in waiting[:3]],
-            codes=waiting,
-        )
+    if waiting and not not_supplement and understanding.intent is not Intent.EMERGENCY:
+        await turn.start_flow("info:confirm", text=text, codes=waiting[:3])
+        return
     if not (waiting or open_to_cao):
         # (what someone with a tố cáo or a pending request writes may describe it: the
         # digest's question list must never carry it)

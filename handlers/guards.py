@@ -25,10 +25,18 @@ log = logging.getLogger(__name__)
 
 
 async def resume(turn: Turn) -> bool:
-    """A channel reopened (the terminal restarted): show the step the person is at."""
+    """A channel reopened (the terminal restarted): show the step the person is at; at
+    the menu, the menu (so that a typed number means one of its buttons, not a question),
+    unless messages wait to be shown: their buttons come first."""
     if turn.inbound.button != RESUME:
         return False
-    if turn.state in turn.steps and not turn.is_idle:
+    if turn.is_idle:
+        waiting = await turn.uow.outbox.pending(
+            turn.inbound.channel, turn.now, 1, chat_id=turn.inbound.chat_id
+        )
+        if not waiting:
+            await turn.reprompt()
+    elif turn.state in turn.steps:
         await turn.reprompt()
     return True
 
@@ -38,8 +46,11 @@ async def flood(turn: Turn) -> bool:
 
     The count lives in the conversation (no personal data). The first message over the
     limit gets one calm answer; the rest of that minute get none. An emergency is
-    answered even in a flood.
+    answered even in a flood. A local channel (the terminal: a piped script) is not
+    limited.
     """
+    if turn.inbound.local:
+        return False
     start, count = turn.data.get("_minute", ["", 0])
     window = turn.now.replace(second=0, microsecond=0).isoformat()
     count = count + 1 if start == window else 1

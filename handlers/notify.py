@@ -28,6 +28,9 @@ from handlers.callbacks import RatingButton, RecordButton
 from handlers.render import Renderer
 from storage import UnitOfWork
 
+# What a follower of someone else's record hears of (not a request for information).
+FOLLOWED_EVENTS = ("accepted", "answered", "transferred", "rejected", "closed", "reopened")
+
 # The buttons an office sees on a record card, in this order, when the status allows,
 # with their labels' keys in labels.j2 (written out so that a search finds them).
 CARD_ACTIONS: Mapping[Action, str] = {
@@ -235,6 +238,7 @@ class Notifier:
         **context: Any,
     ) -> bool:
         """Tell the citizen who filed `record`, in their chat; False if there is no one."""
+        await self.to_followers(record, str(context.get("event") or ""), context.get("note"))
         if record.citizen_id is None:
             return False
         citizen = await self.uow.citizens.get_by_id(record.citizen_id)
@@ -250,6 +254,15 @@ class Notifier:
         )
         self._send(citizen.channel, citizen.external_id, text, record, rows, extra)
         return True
+
+    async def to_followers(self, record: Record, event: str, note: object = None) -> None:
+        """Citizens following the record («theo dõi cùng», flows/filing/duplicate.py) hear
+        of its progress: no buttons, no request addressed to the one who filed it."""
+        if event not in FOLLOWED_EVENTS:
+            return
+        for follower in await self.uow.followers.list_for(record.id):
+            text = self.render("citizen_follow_update", record=record, event=event, note=note)
+            self._send(follower.channel, follower.chat_id, text, record, ())
 
     def rating_rows(self, record: Record) -> tuple[tuple[Button, ...], ...]:
         return (

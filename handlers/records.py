@@ -48,6 +48,7 @@ class Intake:
     place: str | None = None
     location: tuple[float, float] | None = None
     photos: Sequence[str] = ()
+    clips: Sequence[tuple[str, str]] = ()  # (kind, ref): voice messages and videos
     anonymous: bool = False
     contact_name: str | None = None
     contact_phone: str | None = None
@@ -113,6 +114,8 @@ async def file_record(
     record = await _insert_with_fresh_code(uow, commune, new, now)
     for ref in intake.photos:
         await uow.attachments.add(record.id, "photo", ref, now)
+    for clip_kind, ref in intake.clips:
+        await uow.attachments.add(record.id, clip_kind, ref, now)
     await uow.events.append(record.id, filed_event(now))
     await _tell_office_of_new(notifier, record)
     log.info("record %s filed: kind=%s office=%s", record.code, kind.value, office_code)

@@ -35,6 +35,21 @@ Command = Callable[[Turn, str], Awaitable[None]]
 Guard = Callable[[Turn], Awaitable[bool]]
 F = TypeVar("F", bound=Callable[..., Awaitable[None]])
 T = TypeVar("T")
+# Labels of the conversation's controls: typed, or tapped on a channel's keyboard left from
+# an earlier step, they are taken as a control and never as a step's data (a name, a place).
+CONTROL_LABELS = (
+    "btn.skip",
+    "btn.continue",
+    "btn.cancel",
+    "btn.back",
+    "btn.later",
+    "btn.submit",
+    "btn.send_location",
+    "btn.send_contact",
+    "btn.anonymous",
+    "btn.leave_contact",
+)
+_EITHER = ("btn.skip", "btn.continue")  # the media step offers one or the other
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +195,35 @@ class Routes:
         if typed:
             await self.press(turn, typed)
             return
+        if turn.text and await self.control_word(turn, match_form(turn.text)):
+            return
         for guard in before_step:
             if await guard(turn):
                 return
         await turn.steps[turn.state].handle(turn)
+
+    async def control_word(self, turn: Turn, form: str) -> bool:
+        """A control's label typed (or tapped on a keyboard left from an earlier step) that
+        the last message did not offer: «Hủy» cancels, «Bỏ qua» and «Tiếp tục» stand for
+        each other; any other is refused with the step asked again. Never step data."""
+        controls = {match_form(turn.renderer.label(key)): key for key in CONTROL_LABELS}
+        key = controls.get(form)
+        if key is None:
+            return False
+        typed: dict[str, str] = turn.data.get(TYPED_BUTTONS, {})
+        if key == "btn.cancel":
+            await self.press(turn, MenuButton("cancel").pack())
+            return True
+        if key in _EITHER:
+            for other in _EITHER:
+                data = typed.get(match_form(turn.renderer.label(other)))
+                if data:
+                    await self.press(turn, data)
+                    return True
+        turn.say("choose_button")
+        if turn.state in turn.steps:
+            await turn.reprompt()
+        return True
 
     async def press(self, turn: Turn, data: str) -> None:
         for prefix, handler in self.buttons.items():

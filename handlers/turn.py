@@ -31,8 +31,8 @@ from domain.communes import CommuneSettings
 from domain.messages import Button, Inbound, Priority, Reply
 from domain.records import Citizen
 from domain.settings import CoreSettings
-from handlers.callbacks import MenuButton, StepButton
-from handlers.conversations import IDLE, TYPED_BUTTONS
+from handlers.callbacks import MenuButton, RatingButton, StepButton
+from handlers.conversations import IDLE, TYPED_BUTTONS, flow_of
 from handlers.render import Renderer
 from handlers.text import match_form
 from handlers.understanding import Knowledge
@@ -43,7 +43,12 @@ ButtonT = TypeVar("ButtonT")
 # A flow's way in, called by name: `turn.start_flow(name, **arguments)`.
 Entry = Callable[..., Awaitable[None]]
 
-EXAMPLE_RANDOM = "7KQ3X"  # the random part of the example tracking code in help texts
+EXAMPLE_RANDOM = "7KQ3X"
+# A report typed before the notice on personal data: held in the conversation only while
+# the notice waits for the choice (any other step drops it; handlers/flows/consent.py).
+HELD_REPORT = "held_report"
+# Whether the channel may still show a native keyboard of an earlier message.
+KEYBOARD_SHOWN = "_keyboard"  # the random part of the example tracking code in help texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +176,8 @@ class Turn(BaseTurn[ButtonSpec]):
         """Enter `state` and show its prompt (unless `quiet`: the caller already spoke)."""
         self.state = state
         self.nonce += 1
+        if flow_of(state) != "consent":
+            self.data.pop(HELD_REPORT, None)
         if not quiet:
             await self.steps[state].prompt(self)
 
@@ -205,12 +212,20 @@ class Turn(BaseTurn[ButtonSpec]):
     # --- the result --------------------------------------------------------------------
 
     def button_data(self, action: str) -> str:
-        return action if MenuButton.is_menu(action) else StepButton(self.nonce, action).pack()
+        """A step's own action gets the nonce; a global button (a menu action, a rating of
+        a record) is its own data, valid from any message."""
+        if MenuButton.is_menu(action) or RatingButton.unpack(action) is not None:
+            return action
+        return StepButton(self.nonce, action).pack()
 
     def replies(self) -> list[Reply]:
         """The messages for the person, in order; remembers the last buttons for typing."""
         replies: list[Reply] = []
         typed: dict[str, str] = {}
+        keyboard = any(p.request_location or p.request_contact for p in self._out)
+        # A native keyboard shown before goes with the first message that has no buttons
+        # of its own (Telegram keeps one markup per message); kept in mind until then.
+        remove = bool(self.data.get(KEYBOARD_SHOWN)) and not keyboard
         for pending in self._out:
             rows = tuple(
                 tuple(Button(label, self.button_data(action)) for label, action in row)
@@ -227,8 +242,14 @@ class Turn(BaseTurn[ButtonSpec]):
                     priority=Priority.INTERACTIVE,
                     request_location=pending.request_location,
                     request_contact=pending.request_contact,
+                    remove_keyboard=remove and not rows,
                 )
             )
+            remove = remove and bool(rows)
         if self._out:
             self.data[TYPED_BUTTONS] = typed
+            if keyboard or remove:
+                self.data[KEYBOARD_SHOWN] = True
+            else:
+                self.data.pop(KEYBOARD_SHOWN, None)
         return replies

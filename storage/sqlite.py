@@ -24,6 +24,8 @@ from storage.migrations import migrations, split_sql
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+# The first line of a SQLite migration that rebuilds a table (run with foreign keys off).
+REBUILDS_TABLES = "-- rebuilds tables"
 
 
 def _param(value: Any) -> Any:
@@ -94,6 +96,11 @@ class SqliteStorage:
             for number, name, sql in migrations("sqlite"):
                 if number in done:
                     continue
+                # A table rebuilt (SQLite cannot change a CHECK) is SQLite's own 12 steps:
+                # foreign keys off around the transaction, checked before it commits.
+                rebuild = REBUILDS_TABLES in sql
+                if rebuild:
+                    await self._conn.execute("PRAGMA foreign_keys=OFF")
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     for statement in split_sql(sql):
@@ -102,10 +109,16 @@ class SqliteStorage:
                         "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         (number, name, _param(datetime.now(UTC))),
                     )
+                    if rebuild:
+                        async with self._conn.execute("PRAGMA foreign_key_check") as cur:
+                            if await cur.fetchall():
+                                raise RuntimeError(f"{name} broke a foreign key")
                 except BaseException:
                     await self._conn.execute("ROLLBACK")
+                    await self._conn.execute("PRAGMA foreign_keys=ON")
                     raise
                 await self._conn.execute("COMMIT")
+                await self._conn.execute("PRAGMA foreign_keys=ON")
                 log.info("applied migration %s", name)
                 applied.append(name)
         return applied

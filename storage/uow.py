@@ -24,6 +24,7 @@ from storage.repos.conversations import ConversationsRepo
 from storage.repos.datacare import DataCareRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
+from storage.repos.followers import FollowersRepo
 from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
 from storage.repos.outbox import OutboxRepo
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.invites = InvitesRepo(db)
         self.outbox = OutboxRepo(db)
         self.subscriptions = SubscriptionsRepo(db)
+        self.followers = FollowersRepo(db)
         self.questions = QuestionsRepo(db)
         self.digest = DigestRepo(db)
         self.leases = LeasesRepo(db)

@@ -79,6 +79,7 @@ def test_broadcast_and_outbox_status(
     assert "outbox: 3 pending, 0 sent, 0 failed" in out
     assert "telegram: 3 pending (broadcast 3)" in out
     assert "oldest pending: #1 on telegram" in out
+    assert re.search(r"queued \d\d:\d\d \d\d/\d\d/20\d\d \(UTC\+07:00\)", out), out
 
 
 async def test_run_serves_then_stops_cleanly_on_sigterm_and_logs_no_secrets(tmp_path: Path) -> None:
@@ -123,3 +124,28 @@ async def test_run_serves_then_stops_cleanly_on_sigterm_and_logs_no_secrets(tmp_
     assert private_text not in log
     assert "telegram: stopping" in log
     assert standin.methods("setMyCommands")
+
+
+def test_broadcast_dry_run_folded_hamlet_nobody_yet_and_local_times(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 16 #18 and #19
+    config = write_config(tmp_path)
+    notice = tmp_path / "thong-bao.txt"
+    notice.write_text("Lịch tiêm chủng tháng 12", "utf-8")
+    broadcast = ["--config", str(config), "broadcast", "--file", str(notice)]
+    assert main([*broadcast, "--hamlet", "thon 1", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Lịch tiêm chủng tháng 12" in out  # the text as citizens will read it
+    assert "would queue 0 messages to subscribers of CG (Thôn 1)" in out
+    assert "chưa có ai đăng ký" in out
+    assert "nothing was sent" in out
+    assert main([*broadcast, "--hamlet", "THON 1"]) == 0
+    assert "queued 0 messages to subscribers of CG (Thôn 1); chưa có ai đăng ký" in (
+        capsys.readouterr().out
+    )
+    invite = ["--config", str(config), "official", "invite", "--office", "KT", "--role", "member"]
+    assert main(invite) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"valid until \d\d:\d\d \d\d/\d\d/20\d\d \(UTC\+07:00\)", out), out
+    assert "+00:00" not in out

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from bot.config import Settings
 from domain import tracking_code
+from domain.messages import Attachment
 from tests.conftest import Chat, Clock
 from tests.support.labels import label
+from tests.support.officials import file_to_cao
 from tests.support.records import db, file_report
 
 
@@ -215,3 +217,92 @@ async def test_a_phone_inside_a_sentence_and_a_way_back_to_anonymous(
     assert label("btn.anonymous") in chat.labels
     await chat.press(label("btn.anonymous"))
     assert "Người gửi: ẩn danh" in chat.text
+
+
+async def test_a_control_label_left_on_screen_is_never_stored_as_data(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16 #2: «Bỏ qua» from a keyboard of an earlier message, tapped or typed.
+    await chat.agree()
+    await chat.press(label("btn.menu_file"))
+    await chat.press(label("kind.phan_anh"))
+    await chat.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await chat.press("Thôn 3")
+    await chat.photo("file-1")
+    assert label("btn.skip") not in chat.labels  # the step now offers «Tiếp tục»
+    assert chat.replies[-1].request_location  # and the channel's keyboard is replaced
+    await chat.send("Bỏ qua")  # the old keyboard's key: «Tiếp tục», not a place
+    chat.says_exactly(("filing_contact_choice", {"kind": "phan_anh"}))
+    await chat.press(label("btn.leave_contact"))
+    await chat.send("bo qua")  # at the name step: a control, never a name
+    chat.says_exactly("choose_button", "filing_name")
+    await chat.send("Tiếp tục")
+    chat.says_exactly("choose_button", "filing_name")
+    await chat.send("Nguyễn Văn An")
+    await chat.send("0912 345 678")
+    await chat.press(label("btn.submit"))
+    with db(settings) as conn:
+        record = conn.execute("SELECT place, contact_name FROM records").fetchone()
+    assert record["place"] is None
+    assert record["contact_name"] == "Nguyễn Văn An"
+
+
+async def test_a_voice_message_and_a_video_are_attached_with_a_request_for_words(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16: voice messages (common among older users) and videos
+    await chat.agree()
+    await chat.press(label("btn.menu_file"))
+    await chat.press(label("kind.phan_anh"))
+    await chat.deliver(chat.inbound(attachments=(Attachment("voice", "voice-1", duration=12),)))
+    chat.says_exactly("filing_description_clip")
+    await chat.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await chat.press("Thôn 3")
+    await chat.deliver(chat.inbound(attachments=(Attachment("video", "video-1", duration=8),)))
+    chat.says_exactly(
+        ("filing_media_received", {"photos": 0, "clips": 2, "has_location": False, "place": None})
+    )
+    await chat.press(label("btn.continue"))
+    await chat.press(label("btn.anonymous"))
+    assert "Ghi âm, video: 2" in chat.text
+    await chat.press(label("btn.submit"))
+    with db(settings) as conn:
+        kept = conn.execute("SELECT kind, ref FROM attachments ORDER BY id").fetchall()
+    assert [tuple(row) for row in kept] == [("voice", "voice-1"), ("video", "video-1")]
+
+
+async def test_what_the_signed_don_must_hold_and_what_anonymity_means(chat: Chat) -> None:
+    # issue 16 #10 and #21
+    await chat.agree()
+    await chat.send("/gopy")
+    await chat.press(label("kind.phan_anh"))
+    await chat.send("Cống thoát nước trước chợ bị tắc")
+    await chat.press("Thôn 1")
+    await chat.press(label("btn.skip"))
+    assert chat.says("filing_contact_choice", kind="phan_anh")
+    assert "cán bộ chỉ liên hệ được với anh/chị qua kênh chat này" in chat.text
+    assert "không hỏi lại được" not in chat.text
+    await chat.send("/huy")
+    code = await file_to_cao(chat)
+    assert code in chat.text
+    assert "Đơn tố cáo ghi rõ: ngày, tháng, năm; họ tên, địa chỉ" in chat.text
+    assert "chữ ký hoặc điểm chỉ" in chat.text
+
+
+async def test_a_hamlet_named_in_the_description_is_asked_about_by_name(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16 #13
+    await chat.agree()
+    await chat.send("den duong thon 3 hong")
+    assert label("btn.yes_report") == "Đúng, tiếp tục"
+    await chat.press(label("btn.yes_report"))
+    hamlets = settings.communes[0].hamlets
+    chat.says_exactly(("filing_hamlet", {"hamlets": hamlets, "named": "Thôn 3"}))
+    assert "Việc này ở Thôn 3 phải không ạ?" in chat.text
+    assert chat.labels[: len(hamlets)] == list(hamlets)  # the same buttons, the same numbers
+    await chat.press("Thôn 3")
+    assert chat.replies[-1].request_location  # on to photos and location
+    await chat.press(label("btn.skip"))
+    await chat.press(label("btn.anonymous"))
+    assert "Nơi: Thôn 3" in chat.text

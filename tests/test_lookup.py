@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.app import App
 from bot.config import Settings
 from domain import tracking_code
-from tests.conftest import Chat, Clock
+from tests.conftest import Chat, Clock, make_official
 from tests.support.labels import label
+from tests.support.officials import status
 from tests.support.records import file_report
 
 
@@ -21,7 +23,7 @@ async def test_lookup_owner_sees_history_others_only_status(
     code = await file_report(owner)
     await owner.send(f"/tracuu {code.lower().replace('-', ' ')}")
     assert "Diễn biến" in owner.text
-    assert "Hồ sơ được gửi và tiếp nhận" in owner.text
+    assert "Hồ sơ được gửi, chờ cán bộ tiếp nhận" in owner.text
     assert "Hạn xử lý: 07/12/2026" in owner.text
     filed = clock.now.astimezone(settings.communes[0].timezone)
     result = {
@@ -40,7 +42,7 @@ async def test_lookup_owner_sees_history_others_only_status(
     await stranger.send("/start")
     await stranger.press(label("btn.consent_no"))
     await stranger.send(f"/tracuu {code}")
-    assert "Đã tiếp nhận, chờ phân công" in stranger.text
+    assert "Đã gửi, chờ cán bộ tiếp nhận" in stranger.text
     assert "Bộ phận xử lý: Phòng Kinh tế" in stranger.text
     assert "Diễn biến" not in stranger.text
     assert "Hạn xử lý" not in stranger.text
@@ -80,3 +82,26 @@ async def test_my_records_lists_only_mine(chat_factory: Callable[..., Chat]) -> 
     assert b.says("my_records", records=[], total=0)
     await a.send("/cuatoi")
     assert code_a in a.text
+
+
+async def test_lookup_of_an_answered_record_offers_the_rating(
+    app: App, chat_factory: Callable[..., Chat], settings: Settings
+) -> None:
+    # issue 16 #14: the rating prompt is not lost when another command is typed
+    lan = await make_official(app, "lan", "KT", "member", "chị Lan")
+    owner = chat_factory("owner")
+    await owner.agree()
+    code = await file_report(owner)
+    await lan.send(f"/tiepnhan {code}")
+    await lan.send(f"/traloi {code} Đã thay bóng đèn ngày 27/11.")
+    await owner.send("/trogiup")  # something else first
+    await owner.send(f"/tracuu {code}")
+    ratings = [label("btn.rate_vs"), label("btn.rate_s"), label("btn.rate_u")]
+    assert owner.labels[:3] == ratings
+    await owner.press(label("btn.rate_vs"))
+    assert "Xin cảm ơn anh/chị đã đánh giá «Rất hài lòng»" in owner.text
+    stranger = chat_factory("stranger")
+    await stranger.agree()
+    await stranger.send(f"/tracuu {code}")
+    assert not set(ratings) & set(stranger.labels)  # only the one who filed it rates
+    assert status(settings, code) == "closed"

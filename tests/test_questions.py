@@ -49,7 +49,8 @@ async def test_a_typed_report_becomes_a_prefilled_record_at_the_right_office(
     assert "đèn chiếu sáng" in chat.text
     assert "Phòng Kinh tế" in chat.text
     await chat.press(label("btn.yes_report"))
-    assert chat.says("filing_hamlet", hamlets=True)  # the description is already filled in
+    # the description is already filled in, and names its thôn
+    assert chat.says("filing_hamlet", hamlets=True, named="Thôn 3")
     await chat.press("Thôn 3")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
@@ -69,7 +70,7 @@ async def test_a_typed_to_cao_is_offered_as_a_to_cao(chat: Chat, settings: Setti
     await chat.press(label("btn.continue"))
     assert chat.says("filing_description", kind="to_cao", limit=2000)  # in their words
     await chat.send("Ngày 20/11 cán bộ địa chính thôn 1 đòi 2 triệu mới ký giấy")
-    assert chat.says("filing_hamlet", hamlets=True)
+    assert chat.says("filing_hamlet", hamlets=True, named="Thôn 1")
     await chat.press("Thôn 1")
     await chat.press(label("btn.skip"))
     await chat.send("Hoàng Văn Cường")
@@ -85,6 +86,9 @@ async def test_a_report_without_consent_keeps_nothing(chat: Chat, settings: Sett
     await chat.send("cong thoat nuoc truoc nha toi bi tac")
     assert chat.says("report_needs_consent")
     assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
+    (conversation,) = rows(settings, "SELECT data FROM conversations")
+    assert "cong thoat nuoc" in conversation["data"]  # only while the notice waits
+    await chat.press(label("btn.consent_no"))
     (conversation,) = rows(settings, "SELECT data FROM conversations")
     assert "cong thoat nuoc" not in conversation["data"]
     assert rows(settings, "SELECT * FROM question_log") == []
@@ -206,11 +210,31 @@ async def test_a_question_at_the_notice_is_answered_then_the_choice_asked_again(
     assert chat.labels[-2:] == [label("btn.consent_yes"), label("btn.consent_no")]
 
 
-async def test_a_report_as_the_first_message_is_asked_again_after_consent(
+async def test_a_report_as_the_first_message_is_offered_back_after_consent(
+    chat: Chat, settings: Settings
+) -> None:
+    # issue 16 #5: what a newcomer wrote is held in the conversation until they choose.
+    text = "den duong ngo 7 thon 3 hong 2 tuan nay roi"
+    await chat.send(text)
+    chat.says_exactly("report_resend_after_consent", "consent_notice")
+    assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
+    (citizen,) = rows(settings, "SELECT name, consent_at FROM citizens")
+    assert citizen["consent_at"] is None
+    await chat.press(label("btn.consent_yes"))
+    offer = {"kind": "phan_anh", "topic": "Đèn đường", "office_name": "Phòng Kinh tế"}
+    chat.says_exactly("consent_given", ("report_offer", {**offer, "quote": text}))
+    assert "Anh/chị vừa báo: «den duong ngo 7 thon 3 hong 2 tuan nay roi»" in chat.text
+    await chat.press(label("btn.yes_report"))
+    assert chat.says("filing_hamlet", hamlets=True, named="Thôn 3"), chat.text
+
+
+async def test_a_report_before_consent_is_dropped_on_declining(
     chat: Chat, settings: Settings
 ) -> None:
     await chat.send("den duong ngo 7 thon 3 hong 2 tuan nay roi")
-    assert chat.says("report_resend_after_consent")
-    assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
     (conversation,) = rows(settings, "SELECT data FROM conversations")
-    assert "den duong" not in conversation["data"]  # nothing kept before consent
+    assert "den duong" in conversation["data"]  # held only while the notice waits
+    await chat.press(label("btn.consent_no"))
+    chat.says_exactly("consent_declined", ("menu", {"greeting": False, "consented": False}))
+    (conversation,) = rows(settings, "SELECT data FROM conversations")
+    assert "den duong" not in conversation["data"]

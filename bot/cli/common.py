@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
@@ -79,6 +80,15 @@ def run_async(work: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(work)
     except KeyboardInterrupt:
         return 130
+
+
+def local_time(settings: Settings, moment: datetime, commune: CommuneSettings | None = None) -> str:
+    """A moment in the commune's local time, as the chat writes it: «17:22 05/12/2026»
+    and the offset (the default commune's, unless `commune` is given)."""
+    zone = commune or settings.commune(settings.bot.default_commune) or settings.communes[0]
+    local = moment.astimezone(zone.timezone)
+    offset = f"{local:%z}"
+    return f"{local:%H:%M %d/%m/%Y} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def commune_or_none(settings: Settings, code: str | None) -> CommuneSettings | None:

@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 import click
 
 from bot.app import App
-from bot.cli.common import commune_or_none, config_option, fail, run_async, settings_command
+from bot.cli.common import (
+    commune_or_none,
+    config_option,
+    fail,
+    local_time,
+    run_async,
+    settings_command,
+)
 from bot.jobs import enqueue_notifications, run_deadline_reminders, run_followups
 from bot.settings import Settings
 from domain.records import OfficialRole
@@ -57,7 +64,7 @@ def invite(
                     f"--office {office}: not an office of {chosen.code}; use one of {codes}"
                 )
         print(f"invite code: {made.code}")
-        until = made.expires_at.isoformat(timespec="minutes")
+        until = local_time(settings, made.expires_at, chosen)
         print(f"office {made.office_code}, role {made.role.value}, valid until {until}")
         print(f"the official sends the bot: /thamgia {made.code}")
         return 0

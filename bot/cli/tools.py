@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +14,20 @@ from bot.app import App
 from bot.ask import ask as understand_texts
 from bot.ask import check_faq
 from bot.channels.console import chat as console_chat
-from bot.cli.common import commune_or_none, config_option, fail, run_async, settings_command
+from bot.cli.common import (
+    commune_or_none,
+    config_option,
+    fail,
+    local_time,
+    run_async,
+    settings_command,
+)
 from bot.public_holidays import configured, missing_holiday_warnings
 from bot.settings import Settings
 from domain.communes import CommuneSettings
+from domain.messages import plain_text
 from handlers.broadcast import queue_broadcast
+from handlers.text import match_form
 
 COMMUNE_HELP = "The commune's short code (default: bot.default_commune)."
 
@@ -38,7 +48,13 @@ def chat(settings: Settings, user: str, commune: str | None) -> int:
             await console_chat(app, user, commune.upper() if commune else None)
         return 0
 
-    return run_async(talk())
+    try:
+        return run_async(talk())
+    except BrokenPipeError:
+        # The reader left (`danvan chat | head`): end quietly, as a Unix tool does; what
+        # was typed so far is kept (each line is its own transaction).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 @click.group()
@@ -161,10 +177,10 @@ async def _outbox_status(settings: Settings) -> str:
         lines.append(f"  {channel}: {sum(pending.values())} pending ({detail or 'none'})")
     if oldest is not None:
         age = datetime.now(UTC) - oldest.created_at
+        queued = local_time(settings, oldest.created_at)
         lines.append(
             f"oldest pending: #{oldest.id} on {oldest.channel}, queued "
-            f"{oldest.created_at:%Y-%m-%d %H:%M:%S} UTC ({int(age.total_seconds())} s ago), "
-            f"{oldest.attempts} attempts"
+            f"{queued} ({int(age.total_seconds())} s ago), {oldest.attempts} attempts"
         )
     return "\n".join(lines)
 
@@ -174,30 +190,70 @@ async def _outbox_status(settings: Settings) -> str:
     "--file", "path", type=click.Path(path_type=Path), required=True, help="The text, UTF-8."
 )
 @click.option("--commune", help="The commune's short code (default: the default).")
-@click.option("--hamlet", help="Only this thôn / tổ dân phố (and whole-commune subscribers).")
+@click.option(
+    "--hamlet",
+    help="Only this thôn / tổ dân phố (and whole-commune subscribers); "
+    "diacritics optional («Thon 3»).",
+)
 @click.option("--wait", is_flag=True, help="Show progress until every message has gone.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show the message and how many would get it; send nothing."
+)
 @config_option
 @settings_command(log="stderr")
 def broadcast(
-    settings: Settings, path: Path, commune: str | None, hamlet: str | None, wait: bool
+    settings: Settings,
+    path: Path,
+    commune: str | None,
+    hamlet: str | None,
+    wait: bool,
+    dry_run: bool,
 ) -> int:
     """Queue an announcement to the citizens who subscribed."""
     chosen = settings.commune(commune or settings.bot.default_commune)
     if chosen is None:
         codes = ", ".join(c.code for c in settings.communes)
         return fail(f"--commune {commune}: not configured; use one of {codes}")
-    if hamlet is not None and hamlet not in chosen.hamlets:
-        return fail(
-            f"--hamlet {hamlet!r}: not a hamlet of {chosen.code}; use one of "
-            + ", ".join(chosen.hamlets)
-        )
+    if hamlet is not None:
+        # as the chat does: «Thon 3», «thôn 3» and «Thôn 3» are the same thôn
+        named = [h for h in chosen.hamlets if match_form(h) == match_form(hamlet)]
+        if not named:
+            return fail(
+                f"--hamlet {hamlet!r}: not a hamlet of {chosen.code}; use one of "
+                + ", ".join(chosen.hamlets)
+            )
+        hamlet = named[0]
     try:
         text = path.read_text("utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         return fail(f"--file {path}: cannot read it as UTF-8 text ({exc})")
     if not text:
         return fail(f"--file {path}: the file is empty")
+    if dry_run:
+        return run_async(_preview(settings, chosen, text, hamlet))
     return run_async(_broadcast(settings, chosen, text, hamlet, wait))
+
+
+_NOBODY = "; chưa có ai đăng ký nhận thông báo (nobody has subscribed yet: citizens use /thongbao)"
+
+
+async def _preview(
+    settings: Settings, commune: CommuneSettings, text: str, hamlet: str | None
+) -> int:
+    """--dry-run: the message as citizens will read it, and how many would get it."""
+    async with await App.open(settings) as app:
+        async with app.storage.transaction() as uow:
+            count = len(await uow.subscriptions.list_for(commune.code, hamlet))
+        body = app.renderer.render("broadcast", commune=commune, hamlet=hamlet, text=text)
+    print(plain_text(body))
+    print(
+        f"--dry-run: would queue {count} messages to subscribers of {commune.code}"
+        + (f" ({hamlet})" if hamlet else "")
+        + (_NOBODY if not count else "")
+        + "; nothing was sent",
+        flush=True,
+    )
+    return 0
 
 
 async def _broadcast(
@@ -210,7 +266,8 @@ async def _broadcast(
             )
         print(
             f"queued {queued.count} messages to subscribers of {commune.code}"
-            + (f" ({hamlet})" if hamlet else ""),
+            + (f" ({hamlet})" if hamlet else "")
+            + (_NOBODY if not queued.count else ""),
             flush=True,
         )
         if not wait or queued.first_id is None or queued.last_id is None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.records import Citizen
-from handlers.free_text import answer_before_consent
+from handlers.free_text import answer_before_consent, understander
 from handlers.router import FlowRouter
-from handlers.turn import Turn
+from handlers.turn import HELD_REPORT, Turn
 
 router = FlowRouter("consent")
 
@@ -39,13 +39,21 @@ async def handle_ask(turn: Turn) -> None:
         turn.data.pop("declined", None)
         turn.say("consent_given")
         then = turn.data.pop("after_consent", None)
-        if then == "filing":
+        held = turn.data.pop(HELD_REPORT, None)
+        if isinstance(held, str) and held:
+            # What they wrote before the notice: offered back, quoted, to file or not.
+            understanding = understander(turn).understand(held)
+            await turn.start_flow(
+                "questions:report", text=held, understanding=understanding, quote=True
+            )
+        elif then == "filing":
             await turn.start_flow(then)
         else:
             await turn.go_idle()
     elif turn.action == "no":
         turn.data["declined"] = True
         turn.data.pop("after_consent", None)
+        turn.data.pop(HELD_REPORT, None)  # declined: what they wrote is not kept
         turn.say("consent_declined")
         await turn.go_idle()
     else:

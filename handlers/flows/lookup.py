@@ -11,11 +11,13 @@ from enum import StrEnum
 
 from domain import tracking_code
 from domain.permissions import Actor, Perm, allowed
-from handlers.callbacks import MenuButton
+from domain.records import RecordStatus
+from handlers.callbacks import MenuButton, RatingButton
 from handlers.free_text import answer_free_text
+from handlers.notify import RATING_LABELS
 from handlers.router import FlowRouter
 from handlers.supplement import supplement_spec, waits_for
-from handlers.turn import Turn
+from handlers.turn import ButtonSpec, Turn
 
 router = FlowRouter("lookup")
 
@@ -98,11 +100,20 @@ async def describe(turn: Turn, text: str) -> bool:
             for e in await turn.uow.events.list_for(record.id, visible_only=True)
         ]
     office = commune.office(record.office_code)
+    buttons: list[list[ButtonSpec]] = []
+    if owner and waits_for(turn, record):
+        buttons.append([supplement_spec(turn.renderer, record.code)])
+    if owner and record.status is RecordStatus.ANSWERED:
+        # (an answered record waits for the rating: offered here too, not only once)
+        buttons.append(
+            [
+                turn.btn(key, RatingButton(record.code, rating).pack())
+                for rating, key in RATING_LABELS.items()
+            ]
+        )
     turn.say(
         "lookup_result",
-        [[supplement_spec(turn.renderer, record.code)]]
-        if owner and waits_for(turn, record)
-        else (),
+        buttons,
         record=record,
         owner=owner,
         office_name=office.name if office else record.office_code,

@@ -31,7 +31,7 @@ from handlers.callbacks import FAQ_ACTION, MenuButton
 from handlers.free_text import answer_free_text, button_rows, faq_button, show_entry, understander
 from handlers.router import FlowRouter
 from handlers.text import has_words
-from handlers.turn import ButtonSpec, Turn
+from handlers.turn import HELD_REPORT, ButtonSpec, Turn
 
 POPULAR = ("khai_sinh", "chung_thuc_ban_sao", "tam_tru", "ho_kinh_doanh")
 
@@ -129,12 +129,18 @@ async def handle_unknown(turn: Turn) -> None:
 
 
 @router.entry("report")
-async def offer_report(turn: Turn, text: str, understanding: Understanding) -> None:
+async def offer_report(
+    turn: Turn, text: str, understanding: Understanding, *, quote: bool = False
+) -> None:
+    """Offer to file what `text` reports; `quote`: say it back (it was written before the
+    notice on personal data, some turns ago)."""
     if not turn.citizen.has_consented:
         turn.say("report_needs_consent")
         await turn.ask_consent(then="filing")
+        turn.data[HELD_REPORT] = text  # offered back after «Đồng ý», dropped otherwise
         return
     turn.data["offer"] = {
+        "quote": quote,
         "text": text,
         "kind": turn.knowledge.requested_kind(text).value,
         "topic": understanding.topic,
@@ -159,6 +165,7 @@ async def prompt_report(turn: Turn) -> None:
         kind=str(offer.get("kind") or RecordKind.PHAN_ANH.value),
         topic=TOPICS.get(str(offer.get("topic") or "")),
         office_name=office.name if office else None,
+        quote=str(offer.get("text") or "") if offer.get("quote") else None,
     )
 
 

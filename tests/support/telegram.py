@@ -89,6 +89,8 @@ class Citizen:
         for message in reversed(self.standin.to(self.user)):
             if label in message.inline_buttons:
                 return await self._do(self.standin.press_update(self.user, message, label))
+            if label in message.keyboard_labels:  # a reply keyboard's key sends its label
+                return await self.send(label)
         raise AssertionError(f"no button {label!r}")
 
     @property

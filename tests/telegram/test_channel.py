@@ -44,7 +44,14 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
         )
         await citizen.send_fields(location={"latitude": 20.86, "longitude": 106.68})
         assert "Đã nhận vị trí" in citizen.text
-        await citizen.press(label("btn.continue"))
+        # the keyboard is replaced with the step's current keys (issue 16 #2): no «Bỏ qua»
+        keys = citizen.last[-1].keyboard_labels
+        assert label("btn.continue") in keys
+        assert label("btn.skip") not in keys
+        await citizen.send(label("btn.skip"))  # an old keyboard's key: taken as «Tiếp tục»
+        assert label("btn.anonymous") in citizen.last[-1].inline_buttons
+        await citizen.send(label("btn.skip"))  # and never stored as data
+        assert "bấm một nút bên dưới" in citizen.text
         await citizen.press(label("btn.anonymous"))
         await citizen.press(label("btn.submit"))
         match = CODE.search(citizen.text)
@@ -60,7 +67,10 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
     assert (records[0]["latitude"], records[0]["longitude"]) == (20.86, 106.68)
     assert [r["ref"] for r in db_rows(settings, "SELECT ref FROM attachments")] == ["large-id"]
     # every button press was answered, and every outbox row was sent exactly once
-    assert len(standin.methods("answerCallbackQuery")) == 7
+    assert len(standin.methods("answerCallbackQuery")) == 6
+    # the native keyboard is taken away once its step is over
+    assert any((m.reply_markup or {}).get("remove_keyboard") for m in standin.sent)
+    assert "Bỏ qua" not in str(records[0]["place"])
     deliveries = db_rows(
         settings, "SELECT outbox_id, count(*) AS n FROM outbox_deliveries GROUP BY outbox_id"
     )

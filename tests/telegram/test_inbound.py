@@ -103,3 +103,47 @@ def test_group_chatter_is_ignored_but_commands_replies_and_buttons_pass(
     assert passed[2] is not None
     assert passed[2].button == "o:1"
     assert passed[2].pressed_message == "77"  # the card whose buttons may then go
+
+
+def test_voice_messages_and_videos_become_clips(standin: BotApiStandIn) -> None:
+    # issue 16: accepted and attached (before, a voice note said "not supported")
+    voice = inbound_from_update(
+        update_of(
+            standin.message_update(
+                7,
+                voice={
+                    "file_id": "v",
+                    "file_unique_id": "v",
+                    "duration": 12,
+                    "mime_type": "audio/ogg",
+                    "file_size": 4000,
+                },
+            )
+        ),
+        ME,
+        T0,
+    )
+    assert voice is not None
+    assert [(a.kind, a.ref, a.size, a.mime_type, a.duration) for a in voice.attachments] == [
+        ("voice", "v", 4000, "audio/ogg", 12)
+    ]
+    video = inbound_from_update(
+        update_of(
+            standin.message_update(
+                7,
+                video={
+                    "file_id": "m",
+                    "file_unique_id": "m",
+                    "width": 640,
+                    "height": 480,
+                    "duration": 8,
+                },
+                caption="nước ngập",
+            )
+        ),
+        ME,
+        T0,
+    )
+    assert video is not None
+    assert [(a.kind, a.ref, a.duration) for a in video.attachments] == [("video", "m", 8)]
+    assert video.text == "nước ngập"

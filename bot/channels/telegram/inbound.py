@@ -64,13 +64,21 @@ def inbound_from_update(
     if msg.document is not None:
         doc = msg.document
         attachments.append(Attachment("document", doc.file_id, doc.file_size, doc.mime_type))
+    # Voice messages and videos (a round video note too) are attached as clips.
+    for kind, clip in (("voice", msg.voice), ("video", msg.video), ("video", msg.video_note)):
+        if clip is not None:
+            mime = getattr(clip, "mime_type", None)
+            # (the wire form: PTB 22 warns when its `duration` property is read)
+            seconds = clip.to_dict().get("duration")
+            duration = int(seconds) if isinstance(seconds, int | float) else None
+            attachments.append(Attachment(kind, clip.file_id, clip.file_size, mime, duration))
     location = None
     if msg.location is not None:
         location = Location(msg.location.latitude, msg.location.longitude)
     phone = None
     if msg.contact is not None and msg.contact.user_id == msg.from_user.id:
         phone = msg.contact.phone_number  # only the person's own number counts
-    # A sticker or a voice note arrives with nothing the core reads: it says "not supported".
+    # A sticker arrives with nothing the core reads: it says "not supported".
     return Inbound(
         channel=CHANNEL,
         update_id=str(update.update_id),

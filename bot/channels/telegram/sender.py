@@ -16,6 +16,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (
@@ -171,6 +172,7 @@ class TelegramSender:
                     priority=reply.priority,
                     request_location=reply.request_location and i == last,
                     request_contact=reply.request_contact and i == last,
+                    remove_keyboard=reply.remove_keyboard and i == 0,
                     record_code=reply.record_code,
                 )
                 for i, text in enumerate(texts)
@@ -179,7 +181,9 @@ class TelegramSender:
             + media_parts(reply)
         )
 
-    def markup(self, part: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    def markup(
+        self, part: Reply
+    ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
         if part.request_location or part.request_contact:
             keys: list[list[KeyboardButton]] = []
             if part.request_location:
@@ -203,6 +207,8 @@ class TelegramSender:
                     for row in part.rows
                 ]
             )
+        if part.remove_keyboard:
+            return ReplyKeyboardRemove()
         return None
 
     async def _send_file(self, part: Reply) -> Message:

@@ -25,6 +25,8 @@ stateDiagram-v2
     edit --> hamlet
     edit --> media
     edit --> contact
+    confirm --> duplicate: Gửi, an open record likely the same (topic and thôn, or ≤ 100 m)
+    duplicate --> [*]: Theo dõi cùng (nothing filed) / Vẫn gửi hồ sơ mới
     confirm --> [*]: Gửi (record committed, code shown)
 ```
 
@@ -32,18 +34,18 @@ The draft lives in the conversation data (`data["draft"]`), so a restart resumes
 same step, and leaving with another command keeps it for later; /huy drops it. While
 editing (`draft["editing"]`) each step returns to the summary instead of going on.
 
-One flow in three modules, each with a sub-router of the flow: `draft.py` (the states,
+One flow in several modules, each with a sub-router of the flow: `draft.py` (the states,
 the way in, resuming), `details.py` (kind → photos and location) and `submit.py`
 (contact → summary → submit).
 """
 
 from __future__ import annotations
 
-from handlers.flows.filing import details, draft, submit
+from handlers.flows.filing import details, draft, duplicate, submit
 from handlers.flows.filing.details import prompt_hamlet
 from handlers.flows.filing.draft import Filing, start
 from handlers.router import FlowRouter
 
-router = FlowRouter("filing").include(draft.router, details.router, submit.router)
+router = FlowRouter("filing").include(draft.router, details.router, submit.router, duplicate.router)
 
 __all__ = ["Filing", "prompt_hamlet", "router", "start"]

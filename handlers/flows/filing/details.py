@@ -3,6 +3,7 @@ photos and location."""
 
 from __future__ import annotations
 
+from domain.messages import CLIP_KINDS
 from domain.records import RecordKind
 from handlers.flows.filing.draft import (
     Filing,
@@ -13,7 +14,7 @@ from handlers.flows.filing.draft import (
     next_step,
 )
 from handlers.router import FlowRouter
-from handlers.text import has_words, one_line
+from handlers.text import has_words, match_form, one_line
 from handlers.turn import ButtonSpec, Turn
 
 PLACE_MAX = 200
@@ -99,6 +100,20 @@ async def prompt_description(turn: Turn) -> None:
     )
 
 
+def _take_clips(turn: Turn) -> bool:
+    """Attach this message's voice messages and videos to the draft (counted with the
+    photos' limit); whether it had any."""
+    clips: list[list[str]] = draft_of(turn).setdefault("clips", [])
+    had = False
+    for attachment in turn.inbound.attachments:
+        if attachment.kind in CLIP_KINDS:
+            had = True
+            known = [ref for _, ref in clips]
+            if attachment.ref not in known and len(clips) < turn.settings.bot.max_photos:
+                clips.append([attachment.kind, attachment.ref])
+    return had
+
+
 def _take_photos(turn: Turn) -> bool:
     """Add photos from this message to the draft; False if some were over the limit."""
     photos: list[str] = draft_of(turn).setdefault("photos", [])
@@ -120,8 +135,13 @@ def _take_photos(turn: Turn) -> bool:
 async def handle_description(turn: Turn) -> None:
     if turn.inbound.attachments and turn.settings.bot.max_photos:
         _take_photos(turn)
+    clip = _take_clips(turn)
     if turn.text is None or not turn.text:
-        if turn.inbound.attachments:
+        if clip:
+            # A recording is attached; a short typed description tells the office what
+            # it is about (and the digest and the search need words).
+            turn.say("filing_description_clip")
+        elif turn.inbound.attachments:
             turn.say("filing_description_photo_only")
         else:
             turn.say("input_unsupported")
@@ -142,6 +162,9 @@ async def handle_description(turn: Turn) -> None:
 async def prompt_hamlet(turn: Turn) -> None:
     hamlets = turn.commune.hamlets
     buttons: list[list[ButtonSpec]] = []
+    # «… thôn 3 …» in the description: asked about by name (the buttons keep their order
+    # and numbers, which terminal scripts rely on)
+    named = _named_hamlet(turn)
     row: list[ButtonSpec] = []
     for i, name in enumerate(hamlets):
         row.append((name, f"h:{i}"))
@@ -153,7 +176,19 @@ async def prompt_hamlet(turn: Turn) -> None:
     if hamlets:
         buttons.append([turn.btn("btn.other_hamlet", "h:other")])
     buttons.append(cancel_row(turn))
-    turn.say("filing_hamlet", buttons, hamlets=hamlets)
+    turn.say(
+        "filing_hamlet",
+        buttons,
+        hamlets=hamlets,
+        named=hamlets[named] if named is not None else None,
+    )
+
+
+def _named_hamlet(turn: Turn) -> int | None:
+    """The one hamlet the description names («den duong thon 3 hong»), if exactly one."""
+    words = f" {match_form(str(draft_of(turn).get('description') or ''))} "
+    found = [i for i, h in enumerate(turn.commune.hamlets) if f" {match_form(h)} " in words]
+    return found[0] if len(found) == 1 else None
 
 
 @router.handle(Filing.HAMLET)
@@ -201,7 +236,9 @@ async def handle_hamlet_other(turn: Turn) -> None:
 
 def _media_buttons(turn: Turn) -> list[list[ButtonSpec]]:
     draft = draft_of(turn)
-    has_media = bool(draft.get("photos") or draft.get("location") or draft.get("place"))
+    has_media = bool(
+        draft.get("photos") or draft.get("clips") or draft.get("location") or draft.get("place")
+    )
     return [
         [turn.btn("btn.continue" if has_media else "btn.skip", "media:done")],
         cancel_row(turn),
@@ -226,8 +263,8 @@ async def handle_media(turn: Turn) -> None:
     if turn.action == "media:done":
         await _after_media(turn)
         return
-    got_something = False
-    if turn.inbound.attachments:
+    got_something = _take_clips(turn)
+    if turn.inbound.attachments and not got_something:
         if not turn.settings.bot.max_photos or not _take_photos(turn):
             turn.say(
                 "filing_too_many_photos",
@@ -254,7 +291,9 @@ async def handle_media(turn: Turn) -> None:
     turn.say(
         "filing_media_received",
         _media_buttons(turn),
+        request_location=True,  # the channel's keyboard is replaced, never left stale
         photos=len(draft.get("photos", [])),
+        clips=len(draft.get("clips", [])),
         has_location="location" in draft,
         place=draft.get("place"),
     )

@@ -30,6 +30,7 @@ class Filing(StrEnum):
     PHONE = "filing.phone"
     CONFIRM = "filing.confirm"
     EDIT = "filing.edit"
+    DUPLICATE = "filing.duplicate"
 
 
 def draft_of(turn: Turn) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from domain.records import RecordKind
 from handlers import records
 from handlers.callbacks import EditButton
 from handlers.flows.filing.draft import Filing, cancel_row, draft_of, first_missing, kind_of
+from handlers.flows.filing.matching import offer_to_follow
 from handlers.free_text import understander
 from handlers.notify import Notifier
 from handlers.records import Intake
@@ -116,6 +117,7 @@ async def prompt_confirm(turn: Turn) -> None:
             "place": draft.get("place"),
             "location": draft.get("location"),
             "photos": draft.get("photos", []),
+            "clips": len(draft.get("clips", [])),
             "anonymous": bool(draft.get("anonymous")),
             "name": draft.get("name"),
             "phone": draft.get("phone"),
@@ -129,6 +131,8 @@ async def handle_confirm(turn: Turn) -> None:
         missing = first_missing(turn)
         if missing is not None:
             await turn.goto(missing)
+            return
+        if await offer_to_follow(turn):
             return
         await submit(turn)
     elif turn.action == "edit":
@@ -200,6 +204,7 @@ async def submit(turn: Turn) -> None:
         place=draft.get("place"),
         location=(location[0], location[1]) if location else None,
         photos=tuple(draft.get("photos", [])),
+        clips=tuple((str(k), str(r)) for k, r in draft.get("clips", [])),
         anonymous=bool(draft.get("anonymous")),
         contact_name=draft.get("name"),
         contact_phone=draft.get("phone"),

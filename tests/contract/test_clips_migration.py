@@ -1,0 +1,64 @@
+"""Migration 011: voice messages and videos are attachments of their own kinds; the
+attachments already kept, and their local copies, survive the change, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+import storage.postgres
+import storage.sqlite
+from storage import SqliteStorage
+from storage.base import CommuneRow, OfficeRow
+from storage.migrations import migrations
+from tests.conftest import BACKENDS, POSTGRES_DSN, postgres_schema
+from tests.contract.support import NOW, new_record
+
+
+@asynccontextmanager
+async def _backend(backend: str, tmp_path: Path) -> AsyncIterator[Callable[[], object]]:
+    """A way to open the same database again (a SQLite file, a PostgreSQL schema)."""
+    if backend == "sqlite":
+        yield lambda: SqliteStorage.open(tmp_path / "m.sqlite3")
+        return
+    async with postgres_schema() as schema:
+        yield lambda: storage.postgres.PostgresStorage.open(
+            POSTGRES_DSN, schema=schema, pool_size=1
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_clips_are_kept_and_older_attachments_survive(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = storage.sqlite if backend == "sqlite" else storage.postgres
+    before = [m for m in migrations(backend) if m[0] < 11]
+    monkeypatch.setattr(module, "migrations", lambda dialect: before)
+    async with _backend(backend, tmp_path) as reopen:
+        store = await reopen()  # type: ignore[misc]
+        try:
+            async with store.transaction() as uow:
+                offices = (OfficeRow("VP", "Văn phòng", None),)
+                await uow.communes.sync([CommuneRow("CG", "xã Cát Giang", offices)], NOW)
+                record = await uow.records.insert("CG-2611-AAAAAA", new_record())
+                assert record is not None
+                await uow.attachments.add(record.id, "photo", "file-1", NOW)
+                (photo,) = await uow.attachments.list_for(record.id)
+                await uow.attachments.save_file(photo.id, NOW, path="/tmp/a.jpg", size=10)
+        finally:
+            await store.close()  # type: ignore[attr-defined]
+        monkeypatch.undo()
+        store = await reopen()  # type: ignore[misc]
+        try:
+            async with store.transaction() as uow:
+                await uow.attachments.add(record.id, "voice", "voice-1", NOW)
+                await uow.attachments.add(record.id, "video", "video-1", NOW)
+                kept = await uow.attachments.list_for(record.id)
+                assert (kept[0].id, kept[0].kind, kept[0].ref) == (photo.id, "photo", "file-1")
+                assert [a.kind for a in kept] == ["photo", "voice", "video"]
+                assert await uow.attachments.get_file(photo.id) == ("/tmp/a.jpg", None)
+        finally:
+            await store.close()  # type: ignore[attr-defined]
