@@ -17,7 +17,7 @@ from telegram import Bot
 from bot.app import App
 from bot.channels.telegram import TelegramSender, split_text
 from bot.config import OutboxSettings, Settings
-from bot.outbox import OutboxSender
+from bot.outbox import HEARTBEAT_SECONDS, SENDER_LEASE, OutboxSender
 from domain.messages import Inbound, Priority, Reply
 from handlers.broadcast import queue_broadcast
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock, StandInRequest
@@ -313,12 +313,14 @@ async def test_one_sender_per_channel_across_processes(
         a, b = senders
         assert await a.hold_lease()
         assert not await b.hold_lease()  # a is the sender
-        fake_clock.now += timedelta(seconds=20)
-        assert await a.hold_lease()  # renewed
-        fake_clock.now += timedelta(seconds=25)
+        fake_clock.now += timedelta(seconds=HEARTBEAT_SECONDS)
+        assert await a.hold_lease()  # renewed, as its heartbeat does every second
+        last_renewal = fake_clock.now
+        fake_clock.now += SENDER_LEASE - timedelta(seconds=0.5)
         assert not await b.hold_lease()  # still a's
-        fake_clock.now += timedelta(seconds=31)
-        assert await b.hold_lease()  # a went quiet: b takes over
+        fake_clock.now += timedelta(seconds=HEARTBEAT_SECONDS)
+        assert await b.hold_lease()  # a went quiet: b took over at its next look
+        assert fake_clock.now - last_renewal < timedelta(seconds=5)
         assert not await a.hold_lease()
         await b.release_lease()
         assert await a.hold_lease()  # released at shutdown: a may send at once
