@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from bot.app import App
 from bot.daily import DailyJobs
+from bot.scheduler import LEASE
 from tests.conftest import Chat, Clock, make_official, receive
 from tests.support.records import file_report
 
@@ -45,3 +46,17 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
         counts = await uow.outbox.counts()
     assert "sent" not in counts
     assert counts["pending"] > 0
+
+
+async def test_a_killed_processs_lease_is_taken_over_in_seconds(app: App, clock: Clock) -> None:
+    clock.now = datetime(2026, 12, 5, 1, 5, tzinfo=UTC)  # Saturday 08:05 in Việt Nam
+    async with app.storage.transaction() as uow:  # a process took a lease, then was killed
+        assert await uow.leases.acquire(
+            "reminders:2026-12-05", "killed", clock.now, clock.now + LEASE
+        )
+    restarted = DailyJobs(app, holder="restarted", clock=clock)
+    assert await restarted.run_due() == ["followups:2026-12-05", "outbox-purge:2026-12-05"]
+    assert restarted.waiting == ["reminders:2026-12-05"]  # looked at again in 5 s, not 60
+    clock.advance(seconds=LEASE.total_seconds())  # no heartbeat renewed it
+    assert await restarted.run_due() == ["reminders:2026-12-05"]
+    assert restarted.waiting == []
