@@ -226,6 +226,8 @@ async def run_outbox_purge(app: App, now: datetime) -> JobReport:
         if batch < PURGE_BATCH:
             break
         await asyncio.sleep(0)
+    async with app.storage.transaction() as uow:  # the digests' stored files, as old
+        await uow.files.purge(before)
     log.info("outbox purge: %s messages deleted", purged)
     return JobReport(purged=purged)
 

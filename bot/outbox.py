@@ -44,6 +44,7 @@ from typing import Protocol
 
 from bot.scheduler import lease_holder
 from bot.settings import OutboxSettings
+from bot.shared_files import FileGone, discard, local_copy
 from domain.messages import Reply, reply_from_payload
 from domain.records import OutboxMessage
 from storage import Storage
@@ -221,7 +222,12 @@ class OutboxSender:
         if self._leased and self._lease_until <= self.clock():
             return  # the lease ran out while waiting: the new sender sends this part
         try:
-            channel_id = await self.sender.send(parts[index])
+            part, temporary = await local_copy(self.storage, parts[index])
+        except (FileGone, ValueError) as exc:
+            await self._fail(message, PermanentError(str(exc)))
+            return
+        try:
+            channel_id = await self.sender.send(part)
         except SendError as exc:
             await self._fail(message, exc)
             return
@@ -229,6 +235,8 @@ class OutboxSender:
             log.exception("outbox %s: unexpected error from the channel", message.id)
             await self._fail(message, TransientError(type(exc).__name__))
             return
+        finally:
+            discard(temporary)
         sent_at = self.clock()
         self._count_send(message.chat_id, sent_at)
         async with self.storage.transaction() as uow:

@@ -23,6 +23,7 @@ from storage.repos.communes import CommunesRepo
 from storage.repos.conversations import ConversationsRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
+from storage.repos.files import FilesRepo
 from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
 from storage.repos.outbox import OutboxRepo
@@ -54,6 +55,7 @@ class UnitOfWork:
         self.questions = QuestionsRepo(db)
         self.digest = DigestRepo(db)
         self.leases = LeasesRepo(db)
+        self.files = FilesRepo(db)
 
     async def transition(
         self,
