@@ -5,11 +5,19 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.app import App
 from bot.daily import DailyJobs
 from bot.scheduler import LEASE
 from tests.conftest import Chat, Clock, make_official, receive
 from tests.support.records import file_report
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock: Clock) -> None:

@@ -6,11 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import pytest
+
+from bot.app import App
 from bot.config import Settings
 from domain import tracking_code
 from tests.conftest import Chat, Clock
 from tests.support.labels import label
 from tests.support.records import file_report
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 async def test_lookup_owner_sees_history_others_only_status(
