@@ -137,11 +137,13 @@ class Scheduler:
             try:
                 async with self.storage.transaction() as uow:
                     kept = await uow.leases.acquire(name, self.holder, now, now + LEASE)
+                    done = not kept and await uow.leases.is_done(name)
             except Exception as exc:
                 log.warning("%s: lease renewal failed: %s", name, type(exc).__name__)
                 continue
             if not kept:
-                log.warning("%s: the lease went to another process", name)
+                if not done:  # done: the run itself finished the lease just now
+                    log.warning("%s: the lease went to another process", name)
                 return
 
     async def run_forever(self, interval: float = 60.0, start_after: float = START_AFTER) -> None:
