@@ -172,3 +172,27 @@ async def test_the_wal_is_checkpointed_at_intervals(tmp_path: Path) -> None:
         assert wal(path) == b""
     finally:
         await store.close()
+
+
+@needs_postgres
+async def test_closing_postgres_cuts_a_connection_stuck_in_a_statement() -> None:
+    import asyncpg
+
+    from storage.postgres import PostgresStorage
+
+    async with postgres_schema() as schema:
+        store = await PostgresStorage.open(
+            POSTGRES_DSN, schema=schema, pool_size=2, timeouts=Timeouts(statement=120, acquire=0.5)
+        )
+        started = asyncio.Event()
+
+        async def stuck() -> None:
+            async with store.transaction() as uow:
+                started.set()
+                await uow._one("SELECT pg_sleep(120)")  # a handler waiting on a silent server
+
+        task = asyncio.create_task(stuck())
+        await started.wait()
+        await store.close()  # waits `acquire` seconds for the pool, then terminates it
+        with pytest.raises((asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)):
+            await task  # the connection was cut, not left waiting two minutes
