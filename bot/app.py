@@ -16,7 +16,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.render import Renderer
 from handlers.understanding import Knowledge
 from storage import SqliteStorage, Storage, UnitOfWork
-from storage.base import CommuneRow, OfficeRow
+from storage.base import CommuneRow, OfficeRow, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,18 @@ async def bootstrap_admins(uow: UnitOfWork, settings: Settings, now: datetime) -
                 )
 
 
+def timeouts(settings: StorageSettings) -> Timeouts:
+    return Timeouts(
+        connect=settings.connect_timeout_seconds,
+        statement=settings.statement_timeout_seconds,
+        acquire=settings.acquire_timeout_seconds,
+        busy=settings.sqlite_busy_timeout_seconds,
+    )
+
+
 async def open_storage(settings: StorageSettings) -> Storage:
-    """Open the configured backend, with its migrations applied."""
+    """Open the configured backend, with its migrations applied; a database that cannot
+    be reached is a `storage.base.StorageUnavailable` (one line, no traceback)."""
     if settings.backend == "postgres":
         # why: asyncpg is imported only where PostgreSQL is configured
         from storage.postgres import PostgresStorage
@@ -48,9 +58,11 @@ async def open_storage(settings: StorageSettings) -> Storage:
         if settings.postgres_dsn is None:
             raise ValueError("storage.postgres_dsn_env: no connection string")
         return await PostgresStorage.open(
-            settings.postgres_dsn.reveal(), pool_size=settings.postgres_pool_size
+            settings.postgres_dsn.reveal(),
+            pool_size=settings.postgres_pool_size,
+            timeouts=timeouts(settings),
         )
-    return await SqliteStorage.open(settings.sqlite_path)
+    return await SqliteStorage.open(settings.sqlite_path, timeouts(settings))
 
 
 class App:

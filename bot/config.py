@@ -189,6 +189,11 @@ def _storage(t: schema.StorageTable, base: Path, environ: Mapping[str, str]) -> 
         if backend == "postgres"
         else None,
         postgres_pool_size=t.postgres_pool_size,
+        connect_timeout_seconds=t.connect_timeout_seconds,
+        statement_timeout_seconds=t.statement_timeout_seconds,
+        acquire_timeout_seconds=t.acquire_timeout_seconds,
+        sqlite_busy_timeout_seconds=t.sqlite_busy_timeout_seconds,
+        shared_files_dir=_path(shared, base) if (shared := t.shared_files_dir.strip()) else None,
     )
 
 

@@ -73,6 +73,11 @@ class StorageTable(Table, frozen=True):
         "DANVAN_DATABASE_URL"
     )
     postgres_pool_size: Annotated[int, _n(1, 100, "connections per process")] = 10
+    connect_timeout_seconds: Annotated[int, _n(1, 300, "connecting to PostgreSQL")] = 10
+    statement_timeout_seconds: Annotated[int, _n(1, 3600, "one SQL statement")] = 30
+    acquire_timeout_seconds: Annotated[int, _n(1, 300, "waiting for a pooled connection")] = 10
+    sqlite_busy_timeout_seconds: Annotated[int, _n(1, 300, "waiting for SQLite's lock")] = 5
+    shared_files_dir: Annotated[str, _h("files for other processes (empty: the database)")] = ""
 
 
 class TelegramTable(Table, frozen=True):

@@ -14,6 +14,7 @@ sends nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from storage import UnitOfWork
 log = logging.getLogger(__name__)
 
 SCAN_LIMIT = 1000
+# Outbox rows deleted per transaction by the daily purge.
+PURGE_BATCH = 500
 
 
 @dataclass(slots=True)
@@ -214,8 +217,17 @@ async def run_followups(app: App, now: datetime) -> JobReport:
 async def run_outbox_purge(app: App, now: datetime) -> JobReport:
     """Delete messages sent or failed more than `outbox.keep_days` ago (their texts may
     hold personal data; records keep their own history)."""
-    async with app.storage.transaction() as uow:
-        purged = await uow.outbox.purge(now - timedelta(days=app.settings.outbox.keep_days))
+    purged = 0
+    before = now - timedelta(days=app.settings.outbox.keep_days)
+    while True:  # short transactions: the bot's turns get the database in between
+        async with app.storage.transaction() as uow:
+            batch = await uow.outbox.purge(before, PURGE_BATCH)
+        purged += batch
+        if batch < PURGE_BATCH:
+            break
+        await asyncio.sleep(0)
+    async with app.storage.transaction() as uow:  # the digests' stored files, as old
+        await uow.files.purge(before)
     log.info("outbox purge: %s messages deleted", purged)
     return JobReport(purged=purged)
 

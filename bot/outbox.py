@@ -25,7 +25,11 @@ retried). Neither can be told apart from a lost message from this side.
 
 One part goes per step, so a long message's parts take turns with other chats; and only
 the holder of the lease `outbox-sender:<channel>` sends, so several processes sharing a
-database never send the same row twice at once.
+database never send the same row twice at once. The lease is short (`SENDER_LEASE`) and
+renewed by a heartbeat beside the sending (`HEARTBEAT_SECONDS`), also while one send
+waits on the channel; the other processes look for it as often, so a sender that dies is
+replaced within `SENDER_LEASE + HEARTBEAT_SECONDS` (4 s). The processes' clocks must
+agree to well under a second (NTP).
 
 The clock and the sleep are injected, so tests run the pacing on a fake clock.
 """
@@ -40,6 +44,7 @@ from typing import Protocol
 
 from bot.scheduler import lease_holder
 from bot.settings import OutboxSettings
+from bot.shared_files import FileGone, discard, local_copy
 from domain.messages import Reply, reply_from_payload
 from domain.records import OutboxMessage
 from storage import Storage
@@ -50,8 +55,10 @@ Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
 IDLE_SECONDS = 1.0
-# How long one process stays the channel's sender without renewing (see `hold_lease`).
-SENDER_LEASE = timedelta(seconds=60)
+# How long one process stays the channel's sender without renewing (see `hold_lease`),
+# and how often the holder renews it and the others look whether it ran out.
+SENDER_LEASE = timedelta(seconds=3)
+HEARTBEAT_SECONDS = 1.0
 RETRY_BASE_SECONDS = 2.0
 
 
@@ -129,6 +136,7 @@ class OutboxSender:
         self._heads_until = datetime.min.replace(tzinfo=UTC)
         self.holder = holder or lease_holder()
         self._lease_until = datetime.min.replace(tzinfo=UTC)
+        self._leased = False  # sending under the lease (`run`, `flush`), not `drain`
 
     @property
     def channel(self) -> str:
@@ -211,8 +219,15 @@ class OutboxSender:
         # during a long broadcast) go out between this row's parts.
         index = done
         await self._wait_for_slot(message.chat_id)
+        if self._leased and self._lease_until <= self.clock():
+            return  # the lease ran out while waiting: the new sender sends this part
         try:
-            channel_id = await self.sender.send(parts[index])
+            part, temporary = await local_copy(self.storage, parts[index])
+        except (FileGone, ValueError) as exc:
+            await self._fail(message, PermanentError(str(exc)))
+            return
+        try:
+            channel_id = await self.sender.send(part)
         except SendError as exc:
             await self._fail(message, exc)
             return
@@ -220,6 +235,8 @@ class OutboxSender:
             log.exception("outbox %s: unexpected error from the channel", message.id)
             await self._fail(message, TransientError(type(exc).__name__))
             return
+        finally:
+            discard(temporary)
         sent_at = self.clock()
         self._count_send(message.chat_id, sent_at)
         async with self.storage.transaction() as uow:
@@ -282,11 +299,12 @@ class OutboxSender:
         dies is replaced when its lease runs out.
         """
         now = self.clock()
-        if now + SENDER_LEASE / 2 < self._lease_until:
+        if now + SENDER_LEASE - timedelta(seconds=HEARTBEAT_SECONDS) < self._lease_until:
             return True
         async with self.storage.transaction() as uow:
             held = await uow.leases.acquire(self.lease_name, self.holder, now, now + SENDER_LEASE)
         self._lease_until = now + SENDER_LEASE if held else datetime.min.replace(tzinfo=UTC)
+        self._leased = True
         return held
 
     async def release_lease(self) -> None:
@@ -298,10 +316,18 @@ class OutboxSender:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Send until `stopping` is set; a send in progress is finished first."""
+        heartbeat = asyncio.create_task(self._heartbeat(stopping), name="outbox-heartbeat")
+        try:
+            await self._send_loop(stopping)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+
+    async def _send_loop(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:
                 if not await self.hold_lease():
-                    await self._wait(SENDER_LEASE.total_seconds() / 3, stopping)
+                    await self._wait(HEARTBEAT_SECONDS, stopping)
                     continue
                 delay = await self.step()
             except Exception:
@@ -311,6 +337,20 @@ class OutboxSender:
                 await asyncio.sleep(0)  # let the updates in
                 continue
             await self._wait(IDLE_SECONDS if delay is None else delay, stopping)
+
+    async def _heartbeat(self, stopping: asyncio.Event) -> None:
+        """Renew the lease while it is held, also while a send waits on the channel; a
+        renewal that fails (the database is unreachable) lets the lease run out."""
+        while not stopping.is_set():
+            # The event loop's own sleep: the lease is about real time between processes.
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            if self._lease_until <= self.clock():
+                continue  # not the sender: the send loop looks for the lease itself
+            try:
+                if not await self.hold_lease():
+                    log.warning("outbox %s: the sender lease went to another process", self.channel)
+            except Exception as exc:
+                log.warning("outbox %s: lease renewal failed: %s", self.channel, type(exc).__name__)
 
     async def _wait(self, seconds: float, stopping: asyncio.Event) -> None:
         self._wake.clear()

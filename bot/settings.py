@@ -61,6 +61,12 @@ class StorageSettings:
     backend: str = _STORAGE.backend
     postgres_dsn: Secret | None = None
     postgres_pool_size: int = _STORAGE.postgres_pool_size
+    connect_timeout_seconds: int = _STORAGE.connect_timeout_seconds
+    statement_timeout_seconds: int = _STORAGE.statement_timeout_seconds
+    acquire_timeout_seconds: int = _STORAGE.acquire_timeout_seconds
+    sqlite_busy_timeout_seconds: int = _STORAGE.sqlite_busy_timeout_seconds
+    #: a folder every process reads and writes (None: such files go in the database)
+    shared_files_dir: Path | None = None
 
 
 TELEGRAM_MODES = ("polling", "webhook")

@@ -27,6 +27,23 @@ class Dialect:
     hours_between: str = "((julianday({a}) - julianday({b})) * 24.0)"
 
 
+class StorageUnavailable(Exception):
+    """The database cannot be reached or opened at start; the message is one line that
+    names the setting to check (the CLI prints it instead of a traceback)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long the database may take before a call fails (seconds), so that a silent
+    network fails fast and a shutdown ends in bounded time."""
+
+    connect: float = 10.0
+    statement: float = 30.0
+    acquire: float = 10.0
+    #: SQLite: how long a writer waits for another process's lock
+    busy: float = 5.0
+
+
 class Db(Protocol):
     """What the repositories need from a backend's connection inside a transaction.
 
@@ -43,6 +60,11 @@ class Db(Protocol):
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; the number of rows it changed."""
+        ...
+
+    def erased(self) -> None:
+        """Personal data was deleted in this transaction: a backend that keeps old page
+        images in a file (SQLite's WAL) clears them once the transaction commits."""
         ...
 
 

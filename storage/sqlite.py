@@ -2,9 +2,12 @@
 
 One connection per process, WAL journal, foreign keys on. A unit of work is one
 `BEGIN IMMEDIATE … COMMIT` under an asyncio lock, so everything one update changes commits
-together or not at all (DESIGN.md, "the write path"). The repository's SQL is shared
-(`storage/repos/`); SQLite-only SQL (pragmas, the schema) stays here and in
-`migrations/sqlite/`.
+together or not at all (DESIGN.md, "the write path"). Another process's write lock is
+waited for `Timeouts.busy` seconds at most. The WAL keeps earlier page images until a
+checkpoint, so the storage checkpoints it (TRUNCATE) after a transaction that erased
+personal data (`Db.erased`) and after the first commit once `checkpoint_every` has passed.
+The repository's SQL is shared (`storage/repos/`); SQLite-only SQL (pragmas, the schema)
+stays here and in `migrations/sqlite/`.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from storage.base import Dialect
+from storage.base import Dialect, StorageUnavailable, Timeouts
 from storage.migrations import migrations, split_sql
 from storage.uow import UnitOfWork
 
@@ -44,6 +47,7 @@ class SqliteDb:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self.erasure = False
 
     async def one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self._conn.execute(sql, [_param(p) for p in params]) as cur:
@@ -58,27 +62,67 @@ class SqliteDb:
         async with self._conn.execute(sql, [_param(p) for p in params]) as cur:
             return cur.rowcount
 
+    def erased(self) -> None:
+        self.erasure = True
+
+
+# How often the WAL is checkpointed and truncated while the bot runs.
+CHECKPOINT_EVERY = timedelta(minutes=5)
+
 
 class SqliteStorage:
     """Owns the connection; hands out units of work."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        checkpoint_every: timedelta = CHECKPOINT_EVERY,
+    ) -> None:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self.checkpoint_every = checkpoint_every
+        self._last_checkpoint = datetime.now(UTC)
 
     @classmethod
-    async def open(cls, path: Path) -> SqliteStorage:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+    async def open(
+        cls,
+        path: Path,
+        timeouts: Timeouts = Timeouts(),  # noqa: B008 (frozen)
+        checkpoint_every: timedelta = CHECKPOINT_EVERY,
+    ) -> SqliteStorage:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path, isolation_level=None, timeout=timeouts.busy)
+            await conn.execute("PRAGMA journal_mode=WAL")
+        except (OSError, aiosqlite.Error) as exc:
+            raise StorageUnavailable(
+                f"cannot open the SQLite database {path} ({exc}) — check storage.sqlite_path "
+                "and the folder's permissions"
+            ) from exc
         conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=10000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        storage = cls(conn, path)
-        await storage.migrate()
+        try:
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute(f"PRAGMA busy_timeout={int(timeouts.busy * 1000)}")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            storage = cls(conn, path, checkpoint_every)
+            await storage.migrate()
+        except BaseException:
+            await conn.close()
+            raise
         return storage
+
+    async def checkpoint(self) -> tuple[int, int, int]:
+        """Copy the WAL into the database and truncate it to zero bytes, so no earlier
+        page image (an erased citizen's name) stays in it: (busy, wal pages, copied)."""
+        async with self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            row = await cur.fetchone()
+        self._last_checkpoint = datetime.now(UTC)
+        busy, pages, copied = (int(v) for v in row) if row else (0, 0, 0)
+        if busy:
+            log.warning("WAL checkpoint blocked by another connection; retried later")
+        return busy, pages, copied
 
     async def close(self) -> None:
         await self._conn.close()
@@ -128,9 +172,16 @@ class SqliteStorage:
         """One unit of work: committed if the block ends normally, rolled back otherwise."""
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            db = SqliteDb(self._conn)
             try:
-                yield UnitOfWork(SqliteDb(self._conn))
+                yield UnitOfWork(db)
             except BaseException:
                 await self._conn.execute("ROLLBACK")
                 raise
             await self._conn.execute("COMMIT")
+            due = datetime.now(UTC) - self._last_checkpoint >= self.checkpoint_every
+            if db.erasure or due:
+                try:
+                    await self.checkpoint()
+                except aiosqlite.Error as exc:  # committed already: the next one retries
+                    log.warning("WAL checkpoint failed: %s", type(exc).__name__)

@@ -24,6 +24,7 @@ from storage.repos.conversations import ConversationsRepo
 from storage.repos.datacare import DataCareRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
+from storage.repos.files import FilesRepo
 from storage.repos.followers import FollowersRepo
 from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
@@ -62,6 +63,7 @@ class UnitOfWork:
         self.zalo_tokens = ZaloTokensRepo(db)
         self.zalo_inbox = ZaloInboxRepo(db)
         self.zalo_contacts = ZaloContactsRepo(db)
+        self.files = FilesRepo(db)
 
     async def transition(
         self,

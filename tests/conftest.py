@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.config import Settings, StorageSettings, load_settings
+from bot.config import Secret, Settings, StorageSettings, load_settings
 from domain.messages import (
     Attachment,
     Inbound,
@@ -125,6 +125,40 @@ async def app(settings: Settings, clock: Clock) -> AsyncIterator[App]:
         yield application
     finally:
         await application.close()
+
+
+@asynccontextmanager
+async def app_on(backend: str, settings: Settings, clock: Clock) -> AsyncIterator[App]:
+    """The real App on `backend` (PostgreSQL: a schema of its own, dropped afterwards).
+
+    A backend-neutral suite runs on both by overriding its `app` fixture with one that
+    returns `backend_app` (parametrised over `BACKENDS`)."""
+    if backend == "sqlite":
+        application = await App.open(settings)
+    else:
+        async with postgres_schema() as schema:
+            dsn = f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}"
+            storage = replace(settings.storage, backend="postgres", postgres_dsn=Secret(dsn))
+            application = await App.open(replace(settings, storage=storage))
+            application.dispatcher.clock = clock
+            try:
+                yield application
+            finally:
+                await application.close()
+            return
+    application.dispatcher.clock = clock
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend_app(
+    request: pytest.FixtureRequest, settings: Settings, clock: Clock
+) -> AsyncIterator[App]:
+    async with app_on(request.param, settings, clock) as application:
+        yield application
 
 
 _update_ids = itertools.count(1)

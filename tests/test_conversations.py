@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
 from handlers import conversations
 from handlers.flows.info import Info
 from tests.conftest import Chat, Clock
 from tests.support.labels import label
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 async def test_a_move_keeps_the_draft_and_makes_the_old_buttons_stale(

@@ -6,13 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import pytest
+
 from bot.app import App
 from bot.config import Settings
 from domain import tracking_code
+from domain.records import RecordStatus
 from tests.conftest import Chat, Clock, make_official
 from tests.support.labels import label
-from tests.support.officials import status
 from tests.support.records import file_report
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 async def test_lookup_owner_sees_history_others_only_status(
@@ -104,4 +112,7 @@ async def test_lookup_of_an_answered_record_offers_the_rating(
     await stranger.agree()
     await stranger.send(f"/tracuu {code}")
     assert not set(ratings) & set(stranger.labels)  # only the one who filed it rates
-    assert status(settings, code) == "closed"
+    async with app.storage.transaction() as uow:  # through storage: both backends
+        record = await uow.records.get_by_code(code)
+    assert record is not None
+    assert record.status is RecordStatus.CLOSED

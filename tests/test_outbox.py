@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,8 @@ from telegram import Bot
 from bot.app import App
 from bot.channels.telegram import TelegramSender, split_text
 from bot.config import OutboxSettings, Settings
-from bot.outbox import OutboxSender
+from bot.outbox import HEARTBEAT_SECONDS, SENDER_LEASE, OutboxSender
+from bot.shared_files import share
 from domain.messages import Inbound, Priority, Reply
 from handlers.broadcast import queue_broadcast
 from tests.botapi import TOKEN, BotApiStandIn, FakeClock
@@ -314,12 +317,14 @@ async def test_one_sender_per_channel_across_processes(
         a, b = senders
         assert await a.hold_lease()
         assert not await b.hold_lease()  # a is the sender
-        fake_clock.now += timedelta(seconds=20)
-        assert await a.hold_lease()  # renewed
-        fake_clock.now += timedelta(seconds=25)
+        fake_clock.now += timedelta(seconds=HEARTBEAT_SECONDS)
+        assert await a.hold_lease()  # renewed, as its heartbeat does every second
+        last_renewal = fake_clock.now
+        fake_clock.now += SENDER_LEASE - timedelta(seconds=0.5)
         assert not await b.hold_lease()  # still a's
-        fake_clock.now += timedelta(seconds=31)
-        assert await b.hold_lease()  # a went quiet: b takes over
+        fake_clock.now += timedelta(seconds=HEARTBEAT_SECONDS)
+        assert await b.hold_lease()  # a went quiet: b took over at its next look
+        assert fake_clock.now - last_renewal < timedelta(seconds=5)
         assert not await a.hold_lease()
         await b.release_lease()
         assert await a.hold_lease()  # released at shutdown: a may send at once
@@ -348,3 +353,37 @@ async def test_a_long_message_does_not_hold_up_other_chats(
     assert order.index("42") < len(order) - 1  # the reply went between the parts
     group = [m.at for m in standin.to("-1007")]
     assert all((b - a).total_seconds() >= 3 for a, b in itertools.pairwise(group))
+
+
+async def test_files_stored_in_the_database_are_sent_by_any_process(
+    app: App,
+    sender: OutboxSender,
+    standin: BotApiStandIn,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = tmp_path / "maker"  # the process that made the digest, on another machine
+    made.mkdir()
+    (made / "bieu-do.png").write_bytes(b"\x89PNG fake")
+    (made / "bao-cao.docx").write_bytes(b"PK fake docx")
+    async with app.storage.transaction() as uow:
+        photo = await share(uow, made / "bieu-do.png", None, T0)
+        document = await share(uow, made / "bao-cao.docx", None, T0)
+        gone = await share(uow, made / "bao-cao.docx", None, T0)
+        await uow._exec("DELETE FROM shared_files WHERE id = ?", (int(gone[3:]),))
+    shutil.rmtree(made)  # the sender cannot see the maker's folder
+    extra = {"kind": "digest", "photo": photo, "document": document}
+    await enqueue(app, "-1009", "Báo cáo tuần", Priority.NOTIFICATION, extra=extra)
+    await enqueue(app, "-1009", "Tuần trước", Priority.NOTIFICATION, extra={"document": gone})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    await sender.drain()
+    assert [m.text for m in standin.to("-1009")] == [
+        "Báo cáo tuần",
+        "[photo]",
+        "[document]",
+        "Tuần trước",
+    ]
+    assert status_of(app.settings) == {"sent": 1, "failed": 1}  # a file gone fails for good
+    assert list(scratch.iterdir()) == []  # the temporary copies were deleted after sending

@@ -21,6 +21,7 @@ import click
 
 from bot.config import ConfigError, Settings, load_settings
 from domain.communes import CommuneSettings
+from storage.base import StorageUnavailable
 
 P = ParamSpec("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,11 +76,15 @@ def settings_command(
 
 
 def run_async(work: Coroutine[Any, Any, int]) -> int:
-    """Run a command's coroutine; Ctrl-C ends it with status 130."""
+    """Run a command's coroutine; Ctrl-C ends it with status 130, a database that cannot
+    be opened with one line and status 1."""
     try:
         return asyncio.run(work)
     except KeyboardInterrupt:
         return 130
+    except StorageUnavailable as exc:
+        fail(str(exc))
+        return 1
 
 
 def local_time(settings: Settings, moment: datetime, commune: CommuneSettings | None = None) -> str:

@@ -115,6 +115,8 @@ async def run_digest(
                     status = 1
                     continue
                 async with app.storage.transaction() as uow:
-                    message_id = await queue_message(uow, files, chat[0], chat[1], now)
+                    message_id = await queue_message(
+                        uow, files, chat[0], chat[1], now, settings.storage.shared_files_dir
+                    )
                 print(f"queued as outbox message {message_id} to {chat[0]} chat {chat[1]}")
     return status

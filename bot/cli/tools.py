@@ -7,6 +7,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -72,8 +73,25 @@ def config_check(settings: Settings) -> int:
     return 0
 
 
+def database_summary(settings: Settings) -> str:
+    """The backend in use, and where: never the password of a PostgreSQL DSN."""
+    storage = settings.storage
+    if storage.backend != "postgres":
+        return f"SQLite, {storage.sqlite_path}"
+    where = "the DSN is not set"
+    if storage.postgres_dsn is not None:
+        parts = urlsplit(storage.postgres_dsn.reveal())
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:
+            port = ":(not a port)"
+        database = parts.path.lstrip("/") or "(default database)"
+        where = f"{parts.hostname or 'local socket'}{port}/{database}"
+    return f"PostgreSQL, {where} (pool of {storage.postgres_pool_size})"
+
+
 def config_summary(settings: Settings) -> str:
-    lines = [f"configuration: {settings.source}", f"database: {settings.storage.sqlite_path}"]
+    lines = [f"configuration: {settings.source}", f"database: {database_summary(settings)}"]
     for commune in settings.communes:
         offices = ", ".join(o.code for o in commune.offices)
         lines.append(

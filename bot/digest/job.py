@@ -24,6 +24,7 @@ from bot.digest.render import DigestRenderer, chart_png
 from bot.digest.weeks import IsoWeek, due_week
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
 from bot.settings import Settings
+from bot.shared_files import share
 from domain.communes import CommuneSettings
 from domain.messages import Priority, Reply
 from storage import Storage, UnitOfWork
@@ -99,9 +100,15 @@ def digest_chat(settings: Settings, commune: CommuneSettings) -> tuple[str, str]
 
 
 async def queue_message(
-    uow: UnitOfWork, files: DigestFiles, channel: str, chat_id: str, now: datetime
+    uow: UnitOfWork,
+    files: DigestFiles,
+    channel: str,
+    chat_id: str,
+    now: datetime,
+    shared_dir: Path | None = None,
 ) -> int:
-    """Queue the message; `extra` names the chart (photo) and report (document) to attach."""
+    """Queue the message; `extra` names the chart (photo) and report (document) to attach,
+    stored where any process can read them (`bot.shared_files`)."""
     reply = Reply(
         channel=channel,
         chat_id=chat_id,
@@ -109,8 +116,8 @@ async def queue_message(
         priority=Priority.NOTIFICATION,
         extra={
             "kind": "digest",
-            "photo": str(files.chart.resolve()),
-            "document": str(files.docx.resolve()),
+            "photo": await share(uow, files.chart, shared_dir, now),
+            "document": await share(uow, files.docx, shared_dir, now),
         },
     )
     return await uow.outbox.enqueue(reply, now)
@@ -163,7 +170,8 @@ class DigestScheduler(Scheduler):
                         "%s: no chat for the Văn phòng; files archived in %s", lease.name, folder
                     )
                 else:
-                    await queue_message(uow, files, chat[0], chat[1], self.clock())
+                    shared = self.settings.storage.shared_files_dir
+                    await queue_message(uow, files, chat[0], chat[1], self.clock(), shared)
             log.info("%s: done", lease.name)
 
         return work

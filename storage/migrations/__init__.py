@@ -20,8 +20,8 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
             found.append((int(name.split("_", 1)[0]), name, entry.read_text("utf-8")))
     found.sort()
     numbers = [n for n, _, _ in found]
-    # (numbers are handed out to parallel branches, so a branch may lack a lower one until
-    # the merge: a gap is allowed, a number twice is not)
+    # Numbers are handed out to parallel branches, so one may land before a lower one:
+    # each is applied once by its number, and a number is never used twice.
     if len(set(numbers)) != len(numbers) or (numbers and numbers[0] != 1):
         raise RuntimeError(f"migrations must be numbered from 1, each once, found {numbers}")
     return found

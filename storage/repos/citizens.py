@@ -67,6 +67,7 @@ class CitizensRepo(Repo):
         Their conversation goes, and so does every message to or about their chat: sent
         texts hold what they wrote.
         """
+        self._db.erased()  # the backend clears its old page images after the commit
         records = await self._exec(
             "UPDATE records SET citizen_id = NULL, contact_name = NULL, contact_phone = NULL "
             "WHERE citizen_id = ?",

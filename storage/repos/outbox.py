@@ -179,11 +179,15 @@ class OutboxRepo(Repo):
         )
         return row is not None
 
-    async def purge(self, before: datetime) -> int:
-        """Delete messages sent or failed before `before`; how many went."""
-        old = "SELECT id FROM outbox WHERE status <> 'pending' AND created_at < ?"
+    async def purge(self, before: datetime, limit: int = -1) -> int:
+        """Delete messages sent or failed before `before` (at most `limit`, the oldest
+        first; -1: all); how many went."""
+        old = (
+            "SELECT id FROM outbox WHERE status <> 'pending' AND created_at < ? ORDER BY id LIMIT ?"
+        )
+        params = (ts(before), limit if limit >= 0 else 2**62)
         await self._exec(
             f"DELETE FROM outbox_deliveries WHERE outbox_id IN ({old})",  # noqa: S608
-            (ts(before),),
+            params,
         )
-        return await self._exec(f"DELETE FROM outbox WHERE id IN ({old})", (ts(before),))  # noqa: S608
+        return await self._exec(f"DELETE FROM outbox WHERE id IN ({old})", params)  # noqa: S608

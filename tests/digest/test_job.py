@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -39,6 +38,13 @@ async def test_two_schedulers_race_and_send_once(
         runs = await asyncio.gather(*(s.run_due() for s in schedulers))
         again = await asyncio.gather(*(s.run_due() for s in schedulers))
         rows = await outbox_rows(second.storage)
+        extra = rows[0][2]["extra"] if rows else {}
+        assert isinstance(extra, dict)
+        stored = {}
+        async with second.storage.transaction() as uow:  # readable by any process
+            for kind in ("photo", "document"):
+                assert str(extra[kind]).startswith("db:")
+                stored[kind] = await uow.files.get(int(str(extra[kind]).removeprefix("db:")))
     assert sorted(len(r) for r in runs) == [0, 1]
     assert [*runs[0], *runs[1]] == ["digest:CG:2026-W47"]
     assert again == [[], []]
@@ -49,9 +55,15 @@ async def test_two_schedulers_race_and_send_once(
     extra = payload["extra"]
     assert isinstance(extra, dict)
     assert extra["kind"] == "digest"
-    assert Path(extra["photo"]).is_file()  # noqa: ASYNC240
-    assert Path(extra["document"]).suffix == ".docx"
-    assert Path(extra["document"]).parent == settings.digest.archive_dir / "CG" / "2026-W47"
+    photo, document = stored["photo"], stored["document"]
+    assert photo is not None
+    assert photo[0].endswith(".png")
+    assert photo[1].startswith(b"\x89PNG")
+    assert document is not None
+    assert document[0].endswith(".docx")
+    assert document[1].startswith(b"PK")  # a DOCX is a zip
+    archived = settings.digest.archive_dir / "CG" / "2026-W47" / document[0]
+    assert archived.read_bytes() == document[1]
 
 
 async def test_scheduler_catches_up_and_takes_over_an_expired_lease(

@@ -8,11 +8,19 @@ from typing import Any
 
 import pytest
 
+from bot.app import App
 from domain.lifecycle import Action
 from domain.messages import RESUME, Inbound
 from domain.records import Official, OfficialRole
 from handlers.officials import routing
 from handlers.officials.turn import TextStep
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
+
 
 # --- which updates are the officials' (routing.claims, before any citizen state) -------
 

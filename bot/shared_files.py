@@ -1,0 +1,72 @@
+"""Files one process makes and another sends: the weekly digest's chart and report.
+
+Several processes on several machines share one database, and any of them may be the
+outbox's sender (`bot/outbox.py`), so a path on the machine that made the file means
+nothing to the one that sends it. `share` therefore stores the file in the database
+(`shared_files`, the default) and names it `db:<id>` in the outbox row's `extra`, or
+copies it into `storage.shared_files_dir`, a folder every process mounts, and names that
+copy's path. Before a part goes to the channel, `local_copy` turns a `db:` name into a
+private temporary file, which is deleted once the part is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from domain.messages import Reply
+from storage import Storage, UnitOfWork
+
+DB_PREFIX = "db:"
+
+
+class FileGone(Exception):
+    """A stored file named by an outbox row is no longer in the database."""
+
+
+async def share(uow: UnitOfWork, path: Path, shared_dir: Path | None, now: datetime) -> str:
+    """How the outbox row names `path` so that any process can send it."""
+    if shared_dir is not None:
+        target = shared_dir / uuid.uuid4().hex[:12] / path.name
+        await asyncio.to_thread(_copy, path, target)
+        return str(target.resolve())
+    data = await asyncio.to_thread(path.read_bytes)
+    return f"{DB_PREFIX}{await uow.files.put(path.name, data, now)}"
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+async def local_copy(storage: Storage, part: Reply) -> tuple[Reply, list[Path]]:
+    """`part` with its stored files written to private temporary files, and the folders
+    to delete after sending (`discard`). Raises `FileGone` for a file no longer stored."""
+    extra = dict(part.extra)
+    folders: list[Path] = []
+    for kind, value in part.extra.items():
+        if not value.startswith(DB_PREFIX):
+            continue
+        file_id = int(value.removeprefix(DB_PREFIX))
+        async with storage.transaction() as uow:
+            stored = await uow.files.get(file_id)
+        if stored is None:
+            discard(folders)
+            raise FileGone(f"{kind}: stored file {file_id} is gone")
+        name, data = stored
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="danvan-file-"))
+        folders.append(folder)
+        target = folder / Path(name).name
+        await asyncio.to_thread(target.write_bytes, data)
+        extra[kind] = str(target)
+    return (replace(part, extra=extra) if folders else part), folders
+
+
+def discard(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)

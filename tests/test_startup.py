@@ -1,0 +1,198 @@
+"""Start-up and the database's limits: the backend `config check` names, one clear line
+when the database cannot be reached, bounded waits, and the WAL cleared after erasure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from storage import SqliteStorage
+from storage.base import StorageUnavailable, Timeouts
+from tests.conftest import POSTGRES_DSN, Chat, postgres_schema
+from tests.support.cli import ROOT
+from tests.support.labels import label
+from tests.support.records import file_report
+
+needs_postgres = pytest.mark.skipif(not POSTGRES_DSN, reason="DANVAN_TEST_POSTGRES_DSN not set")
+
+
+def danvan(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`danvan ARGS…` with the example config and these environment variables."""
+    config = cwd / "config.toml"
+    example = (ROOT / "config.example.toml").read_text("utf-8")
+    config.write_text(example.replace('backend = "sqlite"', 'backend = "postgres"'), "utf-8")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
+    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**base, **env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_config_check_names_postgres_without_the_password(tmp_path: Path) -> None:
+    dsn = "postgresql://danvan:s3cret-pw@db.example:5433/xa"
+    result = danvan(tmp_path, "config", "check", DANVAN_DATABASE_URL=dsn)
+    assert result.returncode == 0, result.stderr
+    assert "database: PostgreSQL, db.example:5433/xa (pool of 10)" in result.stdout
+    assert "s3cret" not in result.stdout
+    assert "sqlite" not in result.stdout.lower()
+
+
+def test_unreachable_postgres_at_start_is_one_line(tmp_path: Path) -> None:
+    dsn = f"postgresql://danvan:pw@127.0.0.1:{closed_port()}/xa"
+    result = danvan(tmp_path, "outbox", "status", DANVAN_DATABASE_URL=dsn)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("danvan: cannot open the PostgreSQL database at 127.0.0.1:")
+    assert "(connection refused)" in lines[0]
+    assert "storage.postgres_dsn_env" in lines[0]
+    assert "danvan:pw" not in lines[0]
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A TCP server that accepts connections and never answers (a network partition)."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_silent_postgres_fails_at_the_connect_timeout() -> None:
+    from storage.postgres import PostgresStorage
+
+    async with silent_server() as port:
+        with pytest.raises(StorageUnavailable, match=r"127\.0\.0\.1:\d+/xa \(no answer in time\)"):
+            await PostgresStorage.open(
+                f"postgresql://danvan@127.0.0.1:{port}/xa", timeouts=Timeouts(connect=0.5)
+            )
+
+
+@needs_postgres
+async def test_postgres_statement_and_acquire_timeouts() -> None:
+    import asyncpg
+
+    from storage.postgres import PostgresStorage
+
+    async with postgres_schema() as schema:
+        store = await PostgresStorage.open(
+            POSTGRES_DSN,
+            schema=schema,
+            pool_size=1,
+            timeouts=Timeouts(statement=1, acquire=0.5),
+        )
+        try:
+            with pytest.raises((asyncpg.QueryCanceledError, TimeoutError)):
+                async with store.transaction() as uow:
+                    await uow._one("SELECT pg_sleep(5)")
+            async with store.transaction():
+                with pytest.raises(TimeoutError):  # the only connection is taken
+                    async with store.transaction():
+                        pass
+            async with store.transaction() as uow:  # the pool recovered
+                assert await uow._one("SELECT 1") is not None
+        finally:
+            await store.close()
+
+
+def test_unopenable_sqlite_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder", "utf-8")
+    with pytest.raises(StorageUnavailable, match=r"check storage\.sqlite_path"):
+        asyncio.run(SqliteStorage.open(tmp_path / "file" / "db.sqlite3"))
+
+
+def read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def wal(path: Path) -> bytes:
+    """What the SQLite write-ahead log beside `path` holds now."""
+    return read(Path(f"{path}-wal"))
+
+
+async def test_erasure_leaves_nothing_in_the_wal(chat: Chat, settings: Settings) -> None:
+    await chat.agree()
+    await file_report(chat, anonymous=False)
+    path = settings.storage.sqlite_path
+    assert "Nguyễn Văn An".encode() in wal(path)  # the bot is running: not yet copied
+    await chat.send("/xoadulieu")
+    await chat.press(label("btn.erase_yes"))
+    assert chat.says("erase_done")
+    assert wal(path) == b""  # checkpointed and truncated with the bot still running
+    assert "Nguyễn Văn An".encode() not in read(path)
+
+
+async def test_the_wal_is_checkpointed_at_intervals(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    store = await SqliteStorage.open(path, checkpoint_every=timedelta(hours=1))
+    try:
+        async with store.transaction() as uow:
+            await uow._exec(
+                "INSERT INTO job_leases (name, holder, leased_until) VALUES ('a', 'h', 'x')"
+            )
+        assert wal(path)  # within the interval: left alone
+        store.checkpoint_every = timedelta(0)
+        async with store.transaction() as uow:
+            await uow._exec(
+                "INSERT INTO job_leases (name, holder, leased_until) VALUES ('b', 'h', 'x')"
+            )
+        assert wal(path) == b""
+    finally:
+        await store.close()
+
+
+@needs_postgres
+async def test_closing_postgres_cuts_a_connection_stuck_in_a_statement() -> None:
+    import asyncpg
+
+    from storage.postgres import PostgresStorage
+
+    async with postgres_schema() as schema:
+        store = await PostgresStorage.open(
+            POSTGRES_DSN, schema=schema, pool_size=2, timeouts=Timeouts(statement=120, acquire=0.5)
+        )
+        started = asyncio.Event()
+
+        async def stuck() -> None:
+            async with store.transaction() as uow:
+                started.set()
+                await uow._one("SELECT pg_sleep(120)")  # a handler waiting on a silent server
+
+        task = asyncio.create_task(stuck())
+        await started.wait()
+        await store.close()  # waits `acquire` seconds for the pool, then terminates it
+        with pytest.raises((asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)):
+            await task  # the connection was cut, not left waiting two minutes
