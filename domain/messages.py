@@ -203,3 +203,24 @@ def reply_from_payload(
         record_code=str(record_code) if record_code else None,
         extra={str(k): str(v) for k, v in extra.items()},
     )
+
+
+# The files a reply may name in `extra` (the digest's chart and report): each is sent after
+# the reply's text as a part of its own.
+FILE_KINDS = ("photo", "document")
+
+
+def file_parts(reply: Reply) -> list[Reply]:
+    """One text-less reply per file `reply` names in `extra`, in `FILE_KINDS` order."""
+    return [
+        Reply(
+            channel=reply.channel,
+            chat_id=reply.chat_id,
+            text="",
+            priority=reply.priority,
+            record_code=reply.record_code,
+            extra={kind: reply.extra[kind]},
+        )
+        for kind in FILE_KINDS
+        if reply.extra.get(kind)
+    ]

@@ -32,7 +32,7 @@ from telegram.error import (
 from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.split import split_html
 from bot.outbox import PermanentError, RetryLater, TransientError
-from domain.messages import Reply
+from domain.messages import Reply, file_parts
 from handlers.notify import EDIT_BUTTONS, MEDIA_LOCATION, MEDIA_PHOTOS
 from handlers.render import Renderer
 
@@ -40,7 +40,6 @@ MAX_TEXT_UNITS = int(MessageLimit.MAX_TEXT_LENGTH)
 
 # Files a reply may carry in `extra` (the weekly digest's chart and report), sent after
 # its text, one message each, in this order.
-FILE_KINDS = ("photo", "document")
 
 
 # --- media: a record's photos (an album) and location pin (issue 16) --------------------
@@ -150,18 +149,7 @@ class TelegramSender:
             return [reply]  # one edit, no text
         texts = split_text(reply.text)
         last = len(texts) - 1
-        files = [
-            Reply(
-                channel=reply.channel,
-                chat_id=reply.chat_id,
-                text="",
-                priority=reply.priority,
-                record_code=reply.record_code,
-                extra={kind: reply.extra[kind]},
-            )
-            for kind in FILE_KINDS
-            if reply.extra.get(kind)
-        ]
+        files = file_parts(reply)
         return (
             [
                 Reply(

@@ -23,7 +23,7 @@ from bot.channels.zalo_oa.api import ZaloApiError, ZaloOaApi, ZaloTransportError
 from bot.channels.zalo_oa.inbound import BUTTON_PREFIX, CHANNEL
 from bot.channels.zalo_oa.tokens import NotAuthorized, TokenKeeper
 from bot.outbox import OutboxSender, PermanentError, SendError, TransientError
-from domain.messages import Reply, plain_text
+from domain.messages import FILE_KINDS, Reply, file_parts, plain_text
 from domain.records import OutboxMessage
 from storage import Storage
 
@@ -32,7 +32,6 @@ MAX_BUTTONS = 5
 QUOTE_WINDOW = timedelta(hours=48)
 # How far back from the limit a cut looks for a space before cutting inside a word.
 SPACE_REACH = 200
-FILE_KINDS = ("photo", "document")
 WINDOW_ERROR_PREFIX = "zalo window closed"
 UNFOLLOWED = -213  # Zalo's code for "the user does not follow the OA"
 
@@ -114,18 +113,7 @@ class ZaloOaSender:
             for i, t in enumerate(texts)
             if t or (i == last and reply.rows)
         ]
-        files = [
-            Reply(
-                channel=reply.channel,
-                chat_id=reply.chat_id,
-                text="",
-                priority=reply.priority,
-                record_code=reply.record_code,
-                extra={kind: reply.extra[kind]},
-            )
-            for kind in FILE_KINDS
-            if reply.extra.get(kind)
-        ]
+        files = file_parts(reply)
         return parts + files
 
     async def _message(self, part: Reply, token: str) -> dict[str, Any]:
