@@ -203,3 +203,7 @@ async def test_the_zalo_oa_webhook_is_a_route_of_the_same_server(tmp_path: Path)
         health = await client.get("/healthz")
     assert unsigned.status_code == 401  # mounted, and it checks the signature first
     assert "zalo_oa" in health.json()["senders"]
+    # not yet authorized (`danvan zalo authorize`): the OA cannot send, and /healthz says so
+    assert health.status_code == 503
+    assert health.json()["channels"]["zalo_oa"]["authorization"] == "missing"
+    assert "zalo_oa: missing" in health.json()["problems"]

@@ -102,8 +102,9 @@ async def serve(settings: Settings) -> int:
         health = Health(app.storage, metrics, settings.server.max_outbox_age_seconds)
         for name, channel in channels.items():
             health.watch(name, channel.sender_alive)
-            if hasattr(channel, "health_notes"):
-                channel.health_notes = health.notes  # a failed OA token refresh shows there
+            report = getattr(channel, "health", None)
+            if report is not None:
+                health.describe(name, report)  # the OA: its authorization and token age
         routes = [route for channel in channels.values() for route in channel.web_routes()]
         web = WebServer(
             build_app(routes, health, metrics, max_body=settings.server.max_body_bytes),

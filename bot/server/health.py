@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +35,8 @@ class HealthReport:
     oldest_pending_seconds: float
     max_outbox_age_seconds: float
     problems: list[str] = field(default_factory=list)
+    # What a channel reports of itself (the Zalo OA: its authorization and token age).
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -53,6 +55,7 @@ class HealthReport:
                 "oldest_pending_seconds": round(self.oldest_pending_seconds, 1),
             },
             "problems": self.problems,
+            **({"channels": self.channels} if self.channels else {}),
         }
 
 
@@ -72,9 +75,15 @@ class Health:
         self.clock = clock
         self._senders: dict[str, Callable[[], bool]] = {}
         self.notes: dict[str, str] = {}  # a channel's own problem (e.g. a failed OA refresh)
+        self._reports: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {}
 
     def watch(self, name: str, alive: Callable[[], bool]) -> None:
         self._senders[name] = alive
+
+    def describe(self, name: str, report: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        """A channel's own state for /healthz (`ok` False makes it a problem); a
+        `token_age_seconds` in it sets the Zalo OA token gauge of /metrics."""
+        self._reports[name] = report
 
     def watch_task(self, name: str, task: asyncio.Task[Any]) -> None:
         self.watch(name, lambda: not task.done())
@@ -103,7 +112,23 @@ class Health:
         if oldest > self.max_outbox_age_seconds:
             report.problems.append("outbox stuck")
         report.problems.extend(self.notes.values())
+        await self._channel_reports(report, reachable)
         if self.metrics is not None and reachable:
             watched = dict.fromkeys(self._senders, 0)  # a watched channel reads 0, not nothing
             self.metrics.set_outbox({**watched, **pending}, oldest)
         return report
+
+    async def _channel_reports(self, report: HealthReport, reachable: bool) -> None:
+        if not reachable:
+            return  # each report reads storage too
+        for name, describe in self._reports.items():
+            try:
+                info = await describe()
+            except Exception as exc:  # a report that fails is the answer itself
+                info = {"ok": False, "error": type(exc).__name__}
+            report.channels[name] = info
+            if info.get("ok") is False:
+                report.problems.append(f"{name}: {info.get('authorization') or 'not ok'}")
+            age = info.get("token_age_seconds")
+            if self.metrics is not None and isinstance(age, int | float):
+                self.metrics.zalo_token_age.set(age)

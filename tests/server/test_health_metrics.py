@@ -113,3 +113,24 @@ async def test_metrics_count_updates_replies_and_the_outbox_by_channel(
     assert "danvan_outbox_oldest_pending_seconds 0.0" in text
     assert "# TYPE danvan_zalo_oa_token_age_seconds gauge" in text
     assert citizen.user not in text  # labels are channel names, never people
+
+
+async def test_a_channel_report_reaches_healthz_and_the_token_gauge(app: App) -> None:
+    metrics = Metrics()
+    health = Health(app.storage, metrics)
+    state: dict[str, Any] = {"ok": True, "authorization": "ok", "token_age_seconds": 120}
+
+    async def report() -> dict[str, Any]:  # as the Zalo OA channel's `health`
+        return dict(state)
+
+    health.describe("zalo_oa", report)
+    async with serving(health, metrics) as client:
+        fine = await client.get("/healthz")
+        scraped = (await client.get("/metrics")).text
+        state.update(ok=False, authorization="refresh failed")
+        failing = await client.get("/healthz")
+    assert fine.status_code == 200
+    assert fine.json()["channels"]["zalo_oa"]["token_age_seconds"] == 120
+    assert "danvan_zalo_oa_token_age_seconds 120.0" in scraped
+    assert failing.status_code == 503
+    assert failing.json()["problems"] == ["zalo_oa: refresh failed"]

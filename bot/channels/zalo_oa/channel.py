@@ -57,8 +57,6 @@ class ZaloOaChannel:
         self.outbox = ZaloOutboxSender(app.storage, self.sender, app.settings.outbox, clock)
         self.worker = InboxWorker(app.storage, app.dispatcher, clock)
         self._running: asyncio.Task[None] | None = None
-        # The one web server's /healthz problems, when `danvan run` serves this channel.
-        self.health_notes: dict[str, str] | None = None
 
     @classmethod
     def open(
@@ -105,9 +103,8 @@ class ZaloOaChannel:
         await self.run(stopping)
 
     async def tell_admins(self, error: str) -> None:
-        """A refresh failed: every administrator hears it in their own chat (and /healthz)."""
-        if self.health_notes is not None:
-            self.health_notes["zalo_oa"] = "zalo_oa: the access token could not be refreshed"
+        """A refresh failed: every administrator hears it in their own chat (/healthz
+        shows it through `health`)."""
         text = self.app.renderer.render("zalo_token_failed", error=error)
         now = self.clock()
         async with self.app.storage.transaction() as uow:
