@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from faq.knowledge import load_knowledge_base
 from tests.support.cli import ROOT, cli
 
 
@@ -44,6 +45,9 @@ def test_faq_check_passes_on_the_shipped_base(tmp_path: Path) -> None:
     result = cli(tmp_path, "faq", "check")
     assert result.returncode == 0, result.stdout
     assert "0 problem(s)" in result.stderr
+    # issue 16 #20: it says how much it checked (every bundled entry)
+    entries = len(load_knowledge_base().entries)
+    assert f"knowledge base: {entries} entries, 0 problem(s)" in result.stderr
 
 
 def test_faq_check_reports_a_broken_commune_entry(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2.exceptions
 import pytest
 
+from bot.config import load_settings
 from handlers.render import Renderer
 
 
@@ -46,3 +47,13 @@ def test_a_deployment_can_override_a_template(tmp_path: Path) -> None:
     assert renderer.label("btn.consent_yes") == "Đồng ý"
     with pytest.raises(KeyError):
         renderer.label("btn.nope")
+
+
+def test_the_transfer_usage_names_the_offices_without_a_stray_line() -> None:
+    # issue 16 #23: «/chuyen» usage once ended with a "." on a line of its own
+    commune = load_settings(None).communes[0]
+    text = Renderer().render("staff_transfer_usage", code="CG-2612-7KQ3XD", offices=commune.offices)
+    lines = text.splitlines()
+    assert len(lines) == 2
+    assert all(line.strip(" .") for line in lines)
+    assert lines[1].endswith("Ủy ban MTTQ Việt Nam xã.")

@@ -27,6 +27,7 @@ from bot.public_holidays import configured, missing_holiday_warnings
 from bot.settings import Settings
 from domain.communes import CommuneSettings
 from domain.messages import plain_text
+from faq.knowledge import KnowledgeBaseError, load_deployment_knowledge
 from handlers.broadcast import queue_broadcast
 from handlers.text import match_form
 
@@ -153,7 +154,11 @@ def faq_check(settings: Settings) -> int:
     problems = check_faq(settings)
     for problem in problems:
         print(problem)
-    print(f"knowledge base: {len(problems)} problem(s)", file=sys.stderr)
+    try:
+        entries = len(load_deployment_knowledge(settings.bot.knowledge_dirs).entries)
+    except KnowledgeBaseError:
+        entries = 0  # the load error is among the problems printed above
+    print(f"knowledge base: {entries} entries, {len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0
 
 

@@ -107,8 +107,14 @@ async def revoke(turn: StaffTurn, args: str) -> None:
     if not may_manage_officials(turn.official, turn.commune.code) or turn.official is None:
         turn.say_not_official(admin=True)
         return
-    target = await turn.uow.officials.get_by_id(int(args)) if args.isdigit() else None
-    if target is None or target.commune_code != turn.commune.code or target.id == turn.official.id:
+    number = args.strip()
+    # (ASCII digits only, and a number a database id can be: "²" or 10**30 is no official)
+    valid = number.isascii() and number.isdigit() and len(number) <= 18
+    target = await turn.uow.officials.get_by_id(int(number)) if valid else None
+    if target is not None and target.id == turn.official.id:
+        turn.say("staff_revoked", ok=False, self_revoke=True)
+        return
+    if target is None or target.commune_code != turn.commune.code:
         turn.say("staff_revoked", ok=False)
         return
     ok = await turn.uow.officials.revoke(target.id, turn.now)

@@ -171,3 +171,19 @@ async def test_invites_are_single_use_and_expire(
     assert admin.says("staff_revoked", ok=False)
     await thu.send("/hangdoi")
     assert thu.says("official_only", revoked=True)
+
+
+async def test_an_admin_cannot_revoke_themselves_and_odd_numbers_are_no_official(
+    app: App,
+) -> None:
+    # issue 16 #17: the self-revoke is refused with its own reason, not «không tìm thấy»
+    admin = OfficialChat(app, "admin", channel="console")  # config.admins
+    await admin.send("/canbo")
+    own = admin.text.split(" — ")[0].split("• ")[-1]
+    await admin.send(f"/thuhoi {own}")
+    assert admin.says("staff_revoked", ok=False, self_revoke=True)
+    for odd in ("²", "9" * 40, "-1", ""):  # a Unicode digit, past any id, a sign, nothing
+        await admin.send(f"/thuhoi {odd}")
+        assert admin.says("staff_revoked", ok=False)
+    await admin.send("/canbo")  # still an administrator
+    assert own in admin.text
