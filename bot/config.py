@@ -46,6 +46,7 @@ from bot.settings import (
     StorageSettings,
     TelegramSettings,
     ZaloOaSettings,
+    check_env_names,
     env_secret,
 )
 
@@ -54,7 +55,6 @@ ENV_CONFIG = "DANVAN_CONFIG"
 
 _COMMUNE_CODE = re.compile(r"^[A-Z]{2,4}$")
 _OFFICE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -111,10 +111,7 @@ def _telegram(t: schema.TelegramTable) -> TelegramSettings:
     mode = t.mode.strip()
     if mode not in TELEGRAM_MODES:
         raise ConfigError(f'telegram.mode: {mode!r} — use "polling" or "webhook"')
-    for name in ("token_env", "secret_env"):
-        value = getattr(t, name).strip()
-        if not _ENV_NAME.match(value):
-            raise ConfigError(f"telegram.{name}: {value!r} is not an environment variable name")
+    check_env_names("telegram", {n: getattr(t, n).strip() for n in ("token_env", "secret_env")})
     base_url = t.base_url.strip() or None
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ConfigError(
@@ -198,6 +195,9 @@ def _storage(t: schema.StorageTable, base: Path, environ: Mapping[str, str]) -> 
 
 
 def _zalo_oa(t: schema.ZaloOaTable) -> ZaloOaSettings:
+    check_env_names(
+        "zalo_oa", {n: getattr(t, n).strip() for n in ("oa_secret_env", "app_secret_env")}
+    )
     for name in ("api_base", "oauth_base"):
         value = getattr(t, name).strip()
         if not value.startswith(("https://", "http://")):

@@ -3,13 +3,15 @@ Platform); `bot.config` calls these."""
 
 from __future__ import annotations
 
-import re
-
 from bot import config_schema as schema
 from bot.config_schema import ConfigError
-from bot.settings import ZALO_BOT_MODES, ServerSettings, TelegramSettings, ZaloBotSettings
-
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from bot.settings import (
+    ZALO_BOT_MODES,
+    ServerSettings,
+    TelegramSettings,
+    ZaloBotSettings,
+    check_env_names,
+)
 
 
 def server(t: schema.ServerTable | None, telegram: TelegramSettings | None) -> ServerSettings:
@@ -33,10 +35,7 @@ def zalo_bot(t: schema.ZaloBotTable | None) -> ZaloBotSettings | None:
     mode = t.mode.strip()
     if mode not in ZALO_BOT_MODES:
         raise ConfigError(f'zalo_bot.mode: {mode!r} — use "polling" or "webhook"')
-    for name in ("token_env", "secret_env"):
-        value = getattr(t, name).strip()
-        if not _ENV_NAME.match(value):
-            raise ConfigError(f"zalo_bot.{name}: {value!r} is not an environment variable name")
+    check_env_names("zalo_bot", {n: getattr(t, n).strip() for n in ("token_env", "secret_env")})
     base_url = t.base_url.strip().rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(

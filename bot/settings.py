@@ -209,6 +209,14 @@ class Settings:
         return next((c for c in self.communes if c.code == code), None)
 
 
+def check_env_names(table: str, names: Mapping[str, str]) -> None:
+    """Each `*_env` key of `table` names a possible environment variable (checked when the
+    file is read, before any secret is)."""
+    for key, value in names.items():
+        if not _ENV_NAME.match(value):
+            raise ConfigError(f"{table}.{key}: {value!r} is not an environment variable name")
+
+
 def env_secret(env_name: str, key: str, environ: Mapping[str, str] = os.environ) -> Secret:
     """Read a secret from the environment variable a `*_env` key names."""
     if not _ENV_NAME.match(env_name):

@@ -78,3 +78,18 @@ def test_the_zalo_bot_secret_follows_zalos_rule() -> None:
     secret = settings.zalo_bot.webhook_secret({"DANVAN_ZALO_BOT_SECRET": "long-enough_1"})
     assert secret.reveal() == "long-enough_1"
     assert "long-enough" not in repr(secret)
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("telegram", "token_env"),
+        ("zalo_bot", "secret_env"),
+        ("zalo_oa", "app_secret_env"),
+    ],
+)
+def test_every_env_key_must_name_an_environment_variable(table: str, key: str) -> None:
+    data = example()
+    data[table][key] = "MY SECRET"
+    with pytest.raises(ConfigError, match=rf"^{table}\.{key}: 'MY SECRET' is not an environment"):
+        parse_settings(data, ROOT)
