@@ -127,8 +127,10 @@ class ZaloInboxRepo(Repo):
         ]
 
     async def mark_done(self, event_id: int, at: datetime, error: str | None = None) -> None:
+        """The turn is committed: the body goes (it may hold a name, a phone, a text sent
+        before consent); the key stays, so a retry of the event is still refused."""
         await self._exec(
-            "UPDATE zalo_oa_inbox SET processed_at = ?, attempts = attempts + 1, "
+            "UPDATE zalo_oa_inbox SET processed_at = ?, body = '', attempts = attempts + 1, "
             "last_error = ? WHERE id = ?",
             (ts(at), error, event_id),
         )
