@@ -205,6 +205,13 @@ class Notifier:
             extra = await self.media(record, channel) if media else None
             self._send(channel, chat_id, text, record, rows, extra)
 
+    async def unreachable(self, record: Record) -> None:
+        """The citizen could not be told about `record` on their channel: its office hears
+        it, with the phone where the reader may see it, so that someone calls."""
+        for channel, chat_id, viewer in await self.office_readers(record.office_code):
+            card = await self.card(record, viewer)
+            self.send_text(channel, chat_id, self.render("office_unreachable", card=card), record)
+
     async def to_officials(
         self,
         officials: Iterable[Official],

@@ -7,14 +7,14 @@ so Zalo counts it as an answer rather than a proactive message. Zalo's errors ar
 with a non-zero `error`: -32 and -100 are retried with back-off, a refused access token is
 refreshed once, and the window codes are not retried: the row fails with
 `WINDOW_ERROR_PREFIX` and `ZaloOutboxSender` records that the citizen could not be reached,
-which the office's card and `/xem` show.
+which the office's card and `/xem` show; the office is also told once per record and reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,10 @@ from bot.channels.zalo_oa.tokens import NotAuthorized, TokenKeeper
 from bot.outbox import OutboxSender, PermanentError, SendError, TransientError
 from domain.messages import FILE_KINDS, Reply, file_parts, plain_text
 from domain.records import OutboxMessage
-from storage import Storage
+from domain.settings import CoreSettings
+from handlers.notify import Notifier
+from handlers.render import Renderer
+from storage import Storage, UnitOfWork
 
 MAX_CHARS = 2000
 MAX_BUTTONS = 5
@@ -186,18 +189,45 @@ def _decode(text: str) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
 
 
+# Told once per record and reason: (the unit of work, the record's code, when) — queues the
+# office's message in the transaction that records the failure (bot.channels.zalo_oa.channel).
+OfficeAlert = Callable[[UnitOfWork, str, datetime], Awaitable[None]]
+
+
 class ZaloOutboxSender(OutboxSender):
-    """The outbox sender for the OA: a closed window is recorded for the office to see."""
+    """The outbox sender for the OA: a closed window is recorded for the office to see, and
+    the office is told once per record and reason (`alert`)."""
+
+    alert: OfficeAlert | None = None
 
     async def _fail(self, message: OutboxMessage, error: SendError) -> None:
         await super()._fail(message, error)
         if isinstance(error, WindowClosed):
-            record_code = message.payload.get("record_code")
+            raw_code = message.payload.get("record_code")
+            record_code = str(raw_code) if raw_code else None
+            now = self.clock()
             async with self.storage.transaction() as uow:
-                await uow.zalo_contacts.mark_unreachable(
-                    message.id,
-                    message.chat_id,
-                    str(record_code) if record_code else None,
-                    error.code,
-                    self.clock(),
+                earlier = (
+                    await uow.zalo_contacts.unreachable_for(record_code) if record_code else []
                 )
+                await uow.zalo_contacts.mark_unreachable(
+                    message.id, message.chat_id, record_code, error.code, now
+                )
+                first = not any(u.error_code == error.code for u in earlier)
+                if record_code and first and self.alert is not None:
+                    await self.alert(uow, record_code, now)
+
+
+async def tell_office_unreachable(
+    renderer: Renderer, settings: CoreSettings, uow: UnitOfWork, record_code: str, at: datetime
+) -> None:
+    """The office that got the record's card hears that its citizen could not be told, through
+    the outbox, in the transaction that records the failure."""
+    record = await uow.records.get_by_code(record_code)
+    commune = settings.commune(record.commune_code) if record is not None else None
+    if record is None or commune is None:
+        return
+    notifier = Notifier(uow, renderer, commune, at)
+    await notifier.unreachable(record)
+    for reply in notifier.out:
+        await uow.outbox.enqueue(reply, at)
