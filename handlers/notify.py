@@ -116,11 +116,11 @@ class Notifier:
         channel they came from) as `photos`, one per line, and the pin as `location`
         ("lat,lon"). The channel's sender sends them after the text."""
         extra: dict[str, str] = {}
-        if record.channel == channel:
-            refs = [a.ref for a in await self.uow.attachments.list_for(record.id)]
-            photos = [ref for ref in refs if ref and "\n" not in ref]
-            if photos:
-                extra[MEDIA_PHOTOS] = "\n".join(photos)
+        kept = await self.uow.attachments.list_for(record.id)
+        refs = [a.ref for a in kept if (a.channel or record.channel) == channel]
+        photos = [ref for ref in refs if ref and "\n" not in ref]
+        if photos:
+            extra[MEDIA_PHOTOS] = "\n".join(photos)
         if record.latitude is not None and record.longitude is not None:
             extra[MEDIA_LOCATION] = f"{record.latitude},{record.longitude}"
         return extra
