@@ -26,7 +26,7 @@ from bot.outbox import OutboxSender, PermanentError, SendError, TransientError
 from domain.messages import FILE_KINDS, Reply, file_parts, plain_text
 from domain.records import OutboxMessage
 from domain.settings import CoreSettings
-from handlers.notify import Notifier
+from handlers.notify import MEDIA_PHOTOS, Notifier
 from handlers.render import Renderer
 from storage import Storage, UnitOfWork
 
@@ -36,6 +36,11 @@ QUOTE_WINDOW = timedelta(hours=48)
 # How far back from the limit a cut looks for a space before cutting inside a word.
 SPACE_REACH = 200
 WINDOW_ERROR_PREFIX = "zalo window closed"
+# A part's `extra` key: the URL of a record's photo to upload and send as an image.
+PHOTO_URL = "photo_url"
+# Zalo's limit for an uploaded image (developers.zalo.me, upload image: jpg/png up to 1 MB;
+# unverified against a real OA, as are the stand-in's checks of it).
+MAX_IMAGE_BYTES = 1024 * 1024
 UNFOLLOWED = -213  # Zalo's code for "the user does not follow the OA"
 
 
@@ -65,6 +70,30 @@ def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:
     if rest:
         parts.append(rest)
     return [p for p in parts if p]
+
+
+def _image(attachment_id: str) -> dict[str, Any]:
+    element = {"media_type": "image", "attachment_id": attachment_id}
+    payload = {"template_type": "media", "elements": [element]}
+    return {"attachment": {"type": "template", "payload": payload}}
+
+
+def _record_photos(reply: Reply) -> list[Reply]:
+    """A record's photos for an official (`MEDIA_PHOTOS`: a Zalo citizen's photo URLs), one
+    image message each after the card; Zalo fetches nothing itself, so each is uploaded."""
+    refs = [r for r in reply.extra.get(MEDIA_PHOTOS, "").splitlines() if r]
+    return [
+        Reply(
+            channel=reply.channel,
+            chat_id=reply.chat_id,
+            text="",
+            priority=reply.priority,
+            record_code=reply.record_code,
+            extra={PHOTO_URL: ref},
+        )
+        for ref in refs
+        if ref.startswith(("http://", "https://"))
+    ]
 
 
 def _choices_text(reply: Reply) -> tuple[str, dict[str, str]]:
@@ -117,9 +146,14 @@ class ZaloOaSender:
             if t or (i == last and reply.rows)
         ]
         files = file_parts(reply)
-        return parts + files
+        return parts + files + _record_photos(reply)
 
     async def _message(self, part: Reply, token: str) -> dict[str, Any]:
+        if part.extra.get(PHOTO_URL):  # a record's photo for an official: upload, then send
+            url = part.extra[PHOTO_URL]
+            content = await self.api.download(url, MAX_IMAGE_BYTES)
+            ref = await self.api.upload(token, "image", Path(url).name or "anh.jpg", content)
+            return _image(ref)
         if part.extra.get("photo") or part.extra.get("document"):
             kind, path = next((k, v) for k, v in part.extra.items() if k in FILE_KINDS)
             try:
@@ -129,9 +163,7 @@ class ZaloOaSender:
             upload = "image" if kind == "photo" else "file"
             ref = await self.api.upload(token, upload, Path(path).name, content)
             if kind == "photo":
-                element = {"media_type": "image", "attachment_id": ref}
-                payload = {"template_type": "media", "elements": [element]}
-                return {"attachment": {"type": "template", "payload": payload}}
+                return _image(ref)
             return {"attachment": {"type": "file", "payload": {"token": ref}}}
         if part.buttons:
             buttons = [
