@@ -101,6 +101,9 @@ class Inbound:
     attachments: tuple[Attachment, ...] = ()
     location: Location | None = None
     contact_phone: str | None = None
+    # A name the person offered through the channel's own form (Zalo OA's «request user
+    # info»), as a shared contact offers the phone: raw, validated by the step that takes it.
+    contact_name: str | None = None
     is_group: bool = False
     # The commune the channel was opened for (terminal --commune, a deep link, a per-commune
     # bot). None lets the core use the citizen's saved commune or ask.
@@ -113,6 +116,11 @@ class Inbound:
     # The id of the bot's message whose button was pressed, where the channel tells it (its
     # buttons can then be removed once they no longer apply).
     pressed_message: str | None = None
+
+    @property
+    def offers_contact(self) -> bool:
+        """The person offered a phone or a name through the channel's own form."""
+        return self.contact_phone is not None or self.contact_name is not None
 
     def well_formed(self) -> Inbound:
         """This inbound without a location or attachment no channel can mean (a NaN

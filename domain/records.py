@@ -184,6 +184,10 @@ class StoredAttachment:
     kind: str
     ref: str
     created_at: datetime
+    # 'citizen' (what the citizen sent) or 'result' (an official's photo of the result)
+    role: str
+    # the channel `ref` belongs to, when not the record's own (None: the record's)
+    channel: str | None
 
 
 @dataclass(frozen=True, slots=True)

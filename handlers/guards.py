@@ -110,7 +110,7 @@ async def first_contact(turn: Turn) -> bool:
 
 async def empty(turn: Turn) -> bool:
     inbound = turn.inbound
-    if turn.text or inbound.attachments or inbound.location or inbound.contact_phone:
+    if turn.text or inbound.attachments or inbound.location or inbound.offers_contact:
         return False
     turn.say("input_empty" if inbound.text is not None else "input_unsupported")
     await turn.reprompt()

@@ -116,11 +116,11 @@ class Notifier:
         channel they came from) as `photos`, one per line, and the pin as `location`
         ("lat,lon"). The channel's sender sends them after the text."""
         extra: dict[str, str] = {}
-        if record.channel == channel:
-            refs = [a.ref for a in await self.uow.attachments.list_for(record.id)]
-            photos = [ref for ref in refs if ref and "\n" not in ref]
-            if photos:
-                extra[MEDIA_PHOTOS] = "\n".join(photos)
+        kept = await self.uow.attachments.list_for(record.id)
+        refs = [a.ref for a in kept if (a.channel or record.channel) == channel]
+        photos = [ref for ref in refs if ref and "\n" not in ref]
+        if photos:
+            extra[MEDIA_PHOTOS] = "\n".join(photos)
         if record.latitude is not None and record.longitude is not None:
             extra[MEDIA_LOCATION] = f"{record.latitude},{record.longitude}"
         return extra
@@ -204,6 +204,13 @@ class Notifier:
             rows = self.card_buttons(record, viewer) if buttons else ()
             extra = await self.media(record, channel) if media else None
             self._send(channel, chat_id, text, record, rows, extra)
+
+    async def unreachable(self, record: Record) -> None:
+        """The citizen could not be told about `record` on their channel: its office hears
+        it, with the phone where the reader may see it, so that someone calls."""
+        for channel, chat_id, viewer in await self.office_readers(record.office_code):
+            card = await self.card(record, viewer)
+            self.send_text(channel, chat_id, self.render("office_unreachable", card=card), record)
 
     async def to_officials(
         self,

@@ -34,7 +34,12 @@ from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
 from storage.repos.subscriptions import SubscriptionsRepo
 from storage.repos.updates import UpdatesRepo
-from storage.repos.zalo_oa import ZaloContactsRepo, ZaloInboxRepo, ZaloTokensRepo
+from storage.repos.zalo_oa import (
+    ZaloBotInboxRepo,
+    ZaloContactsRepo,
+    ZaloInboxRepo,
+    ZaloTokensRepo,
+)
 
 
 class UnitOfWork:
@@ -62,6 +67,7 @@ class UnitOfWork:
         self.datacare = DataCareRepo(db)
         self.zalo_tokens = ZaloTokensRepo(db)
         self.zalo_inbox = ZaloInboxRepo(db)
+        self.zalo_bot_inbox = ZaloBotInboxRepo(db)
         self.zalo_contacts = ZaloContactsRepo(db)
         self.files = FilesRepo(db)
 

@@ -82,6 +82,10 @@ async def test_khieu_nai_requires_identity_and_goes_to_vp(chat: Chat, settings: 
     await chat.send("+84 912 000 111")
     await chat.press(label("btn.submit"))
     assert "kể từ khi xã nhận đơn có chữ ký" in chat.text
+    # issue 16 #21: the time limit, the checklist (Luật Khiếu nại Điều 8, 9) and the form
+    assert "Thời hiệu khiếu nại là 90 ngày" in chat.text
+    assert "yêu cầu giải quyết; chữ ký hoặc điểm chỉ" in chat.text
+    assert "mẫu đơn khiếu nại ban hành kèm theo Nghị định 124/2020/NĐ-CP" in chat.text
     with db(settings) as conn:
         record = conn.execute("SELECT * FROM records").fetchone()
     assert (record["kind"], record["office_code"], record["hamlet"]) == (
@@ -287,6 +291,8 @@ async def test_what_the_signed_don_must_hold_and_what_anonymity_means(chat: Chat
     assert code in chat.text
     assert "Đơn tố cáo ghi rõ: ngày, tháng, năm; họ tên, địa chỉ" in chat.text
     assert "chữ ký hoặc điểm chỉ" in chat.text
+    assert "thủ tục «Giải quyết tố cáo tại cấp xã» trên Cổng Dịch vụ công quốc gia" in chat.text
+    assert "http" not in chat.text  # no invented link: DOMAIN.md verifies no form URL
 
 
 async def test_a_hamlet_named_in_the_description_is_asked_about_by_name(

@@ -31,6 +31,19 @@ async def test_a_procedure_question_without_diacritics_is_answered(chat: Chat) -
     assert "bảo hiểm y tế" in chat.text.lower()
 
 
+async def test_a_certified_copy_of_the_so_ho_khau_is_told_it_is_no_longer_valid(
+    chat: Chat,
+) -> None:
+    # issue 16 #21: Luật Cư trú 2020 Điều 38 — the sổ hộ khẩu is valid only until 31/12/2022
+    await chat.agree()
+    await chat.send("chung thuc ban sao so ho khau")
+    assert "Sổ hộ khẩu, sổ tạm trú không còn giá trị từ ngày 01/01/2023" in chat.text
+    assert "Căn cứ: Luật Cư trú 68/2020/QH14 (Điều 38 khoản 3)" in chat.text
+    await chat.send("chung thuc ban sao hoc ba")  # other copies keep their own answer
+    assert "Chứng thực bản sao từ bản chính" in chat.text
+    assert "sổ hộ khẩu" not in chat.text.lower()
+
+
 async def test_without_consent_questions_are_still_answered(chat: Chat, settings: Settings) -> None:
     await chat.send("/start")
     await chat.press(label("btn.consent_no"))

@@ -55,6 +55,16 @@ def digest(
     return run_async(run_digest(settings, week, commune, out, send=send, due=due, watch=watch))
 
 
+def default_week_hint(commune_code: str, received: int, this_week: IsoWeek) -> str:
+    """Without --week the digest is of the week just ended: say so, with its count, and how to
+    ask for the week under way (a newcomer's test records are in this week)."""
+    made = this_week.previous().label
+    return (
+        f"danvan: {commune_code}: made week {made} (the week just ended): {received} record(s); "
+        f"this week: --week {this_week.label}"
+    )
+
+
 async def run_digest(
     settings: Settings,
     week_text: str | None,
@@ -98,8 +108,14 @@ async def run_digest(
             return 0
         now = datetime.now(UTC)
         for commune in communes:
-            chosen = week or IsoWeek.containing(now.astimezone(commune.timezone).date()).previous()
+            this_week = IsoWeek.containing(now.astimezone(commune.timezone).date())
+            chosen = week or this_week.previous()
             digest = await make_digest(app.storage, commune, chosen, settings, renderer, now)
+            if week is None:
+                print(
+                    default_week_hint(commune.code, digest.current.received, this_week),
+                    file=sys.stderr,
+                )
             folder = out or archive_folder(settings, commune, chosen)
             files = write_outputs(digest, commune, renderer, folder)
             for path in files.paths:

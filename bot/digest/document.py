@@ -234,6 +234,7 @@ def build_docx(blocks: Sequence[Block], chart: bytes) -> bytes:
             document.paragraphs[-1].paragraph_format.keep_with_next = before_table
         elif block.kind == "note":
             _body(document, text, italic=True)
+            document.paragraphs[-1].paragraph_format.space_before = Pt(6)  # off a table
         elif block.kind == "table":
             _table(document, block)
         elif block.kind == "chart":

@@ -40,14 +40,16 @@ async def media(turn: StaffTurn, args: str) -> None:
     if record is None:
         return
     extra = await turn.notifier.media(record, turn.inbound.channel)
-    photos = len(await turn.uow.attachments.list_for(record.id))
+    kept = await turn.uow.attachments.list_for(record.id)
+    results = sum(a.role == "result" for a in kept)
     location = (record.latitude, record.longitude) if MEDIA_LOCATION in extra else None
     turn.say(
         "staff_media",
         record_code=record.code,
         extra=extra,
         code=record.code,
-        photos=photos,
+        photos=len(kept),
+        results=results,
         shown=MEDIA_PHOTOS in extra,
         location=location,
     )

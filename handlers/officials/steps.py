@@ -163,6 +163,10 @@ async def perform(
         await refuse(turn, record, action, exc.reason)
         return
     photos = turn.result_photos() if action in RESULT_PHOTO_STEPS else []
+    for ref in photos:  # kept with the record (/anh MÃ), not only forwarded to the citizen
+        await turn.uow.attachments.add(
+            record.id, "photo", ref, turn.now, role="result", channel=turn.inbound.channel
+        )
     turn.remove_card_buttons()
     turn.end_step()
     await tell_about_step(turn, step, photos=photos)

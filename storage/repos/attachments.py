@@ -9,10 +9,22 @@ from storage.repos.rows import Repo, load, ts
 
 
 class AttachmentsRepo(Repo):
-    async def add(self, record_id: int, kind: str, ref: str, at: datetime) -> None:
+    async def add(
+        self,
+        record_id: int,
+        kind: str,
+        ref: str,
+        at: datetime,
+        *,
+        role: str = "citizen",
+        channel: str | None = None,
+    ) -> None:
+        """`role` 'result' for an official's photo of the result; `channel` where `ref` is
+        not a reference of the record's own channel."""
         await self._exec(
-            "INSERT INTO attachments (record_id, kind, ref, created_at) VALUES (?, ?, ?, ?)",
-            (record_id, kind, ref, ts(at)),
+            "INSERT INTO attachments (record_id, kind, ref, created_at, role, channel) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (record_id, kind, ref, ts(at), role, channel),
         )
 
     async def list_for(self, record_id: int) -> list[StoredAttachment]:
@@ -26,7 +38,8 @@ class AttachmentsRepo(Repo):
         rows = await self._all(
             "SELECT a.* FROM attachments a JOIN records r ON r.id = a.record_id "
             "LEFT JOIN attachment_files f ON f.attachment_id = a.id "
-            "WHERE r.channel = ? AND f.attachment_id IS NULL ORDER BY a.id LIMIT ?",
+            "WHERE COALESCE(a.channel, r.channel) = ? AND f.attachment_id IS NULL "
+            "ORDER BY a.id LIMIT ?",
             (channel, limit),
         )
         return [load(StoredAttachment, r) for r in rows]

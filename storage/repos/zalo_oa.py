@@ -106,10 +106,16 @@ class ZaloTokensRepo(Repo):
 
 
 class ZaloInboxRepo(Repo):
+    """Events kept before they are handled; the Zalo OA's webhook events here, the Zalo Bot's
+    polled updates in `ZaloBotInboxRepo` (one shape, two tables)."""
+
+    # a class constant, never input: the f-strings below build no SQL from data (S608)
+    TABLE = "zalo_oa_inbox"
+
     async def add(self, event_key: str, body: str, at: datetime) -> bool:
         """Keep a verified event; False if it was already kept (Zalo sent it again)."""
         row = await self._one(
-            "INSERT INTO zalo_oa_inbox (event_key, body, received_at) VALUES (?, ?, ?) "
+            f"INSERT INTO {self.TABLE} (event_key, body, received_at) VALUES (?, ?, ?) "  # noqa: S608
             "ON CONFLICT (event_key) DO NOTHING RETURNING id",
             (event_key, body, ts(at)),
         )
@@ -117,7 +123,7 @@ class ZaloInboxRepo(Repo):
 
     async def pending(self, limit: int) -> list[InboxEvent]:
         rows = await self._all(
-            "SELECT id, body, received_at, attempts FROM zalo_oa_inbox "
+            f"SELECT id, body, received_at, attempts FROM {self.TABLE} "  # noqa: S608
             "WHERE processed_at IS NULL ORDER BY id LIMIT ?",
             (limit,),
         )
@@ -127,21 +133,27 @@ class ZaloInboxRepo(Repo):
         ]
 
     async def mark_done(self, event_id: int, at: datetime, error: str | None = None) -> None:
+        """The turn is committed: the body goes (it may hold a name, a phone, a text sent
+        before consent); the key stays, so a retry of the event is still refused."""
         await self._exec(
-            "UPDATE zalo_oa_inbox SET processed_at = ?, attempts = attempts + 1, "
+            f"UPDATE {self.TABLE} SET processed_at = ?, body = '', attempts = attempts + 1, "  # noqa: S608
             "last_error = ? WHERE id = ?",
             (ts(at), error, event_id),
         )
 
     async def mark_attempt(self, event_id: int, error: str) -> None:
         await self._exec(
-            "UPDATE zalo_oa_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            f"UPDATE {self.TABLE} SET attempts = attempts + 1, last_error = ? WHERE id = ?",  # noqa: S608
             (error[:300], event_id),
         )
 
     async def count_pending(self) -> int:
-        row = await self._one("SELECT count(*) FROM zalo_oa_inbox WHERE processed_at IS NULL")
+        row = await self._one(f"SELECT count(*) FROM {self.TABLE} WHERE processed_at IS NULL")  # noqa: S608
         return int(returned(row)[0])
+
+
+class ZaloBotInboxRepo(ZaloInboxRepo):
+    TABLE = "zalo_bot_inbox"
 
 
 class ZaloContactsRepo(Repo):

@@ -1,5 +1,6 @@
-"""Migration 011: voice messages and videos are attachments of their own kinds; the
-attachments already kept, and their local copies, survive the change, on both backends."""
+"""Migrations 011 and 019: voice messages and videos are attachments of their own kinds, and
+each attachment has a role (the citizen's or a result); the attachments already kept, and
+their local copies, survive the change, on both backends."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import storage.sqlite
 from storage import SqliteStorage
 from storage.base import CommuneRow, OfficeRow
 from storage.migrations import migrations
+from storage.repos.rows import ts
 from tests.conftest import BACKENDS, POSTGRES_DSN, postgres_schema
 from tests.contract.support import NOW, new_record
 
@@ -45,9 +47,17 @@ async def test_clips_are_kept_and_older_attachments_survive(
                 await uow.communes.sync([CommuneRow("CG", "xã Cát Giang", offices)], NOW)
                 record = await uow.records.insert("CG-2611-AAAAAA", new_record())
                 assert record is not None
-                await uow.attachments.add(record.id, "photo", "file-1", NOW)
-                (photo,) = await uow.attachments.list_for(record.id)
-                await uow.attachments.save_file(photo.id, NOW, path="/tmp/a.jpg", size=10)
+                # the columns of that time (the repository writes those of migration 019)
+                repo = uow.attachments
+                await repo._exec(
+                    "INSERT INTO attachments (record_id, kind, ref, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (record.id, "photo", "file-1", ts(NOW)),
+                )
+                row = await repo._one("SELECT id FROM attachments")
+                assert row is not None
+                photo_id = int(row["id"])
+                await uow.attachments.save_file(photo_id, NOW, path="/tmp/a.jpg", size=10)
         finally:
             await store.close()  # type: ignore[attr-defined]
         monkeypatch.undo()
@@ -57,8 +67,10 @@ async def test_clips_are_kept_and_older_attachments_survive(
                 await uow.attachments.add(record.id, "voice", "voice-1", NOW)
                 await uow.attachments.add(record.id, "video", "video-1", NOW)
                 kept = await uow.attachments.list_for(record.id)
-                assert (kept[0].id, kept[0].kind, kept[0].ref) == (photo.id, "photo", "file-1")
+                assert (kept[0].id, kept[0].kind, kept[0].ref) == (photo_id, "photo", "file-1")
                 assert [a.kind for a in kept] == ["photo", "voice", "video"]
-                assert await uow.attachments.get_file(photo.id) == ("/tmp/a.jpg", None)
+                # migration 019: what was kept before is the citizen's, of the record's channel
+                assert [(a.role, a.channel) for a in kept] == [("citizen", None)] * 3
+                assert await uow.attachments.get_file(photo_id) == ("/tmp/a.jpg", None)
         finally:
             await store.close()  # type: ignore[attr-defined]

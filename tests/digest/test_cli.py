@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
+from bot.digest.weeks import IsoWeek
 from tests.support.cli import cli
 from tests.support.digest import outbox_rows_at
 
@@ -93,3 +96,22 @@ def test_a_week_not_yet_over_is_marked_provisional(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         page = next(out.glob("tin-nhan-*.html")).read_text("utf-8")
         assert ("tạm tính" in page) is provisional
+
+
+def test_cli_without_week_says_which_week_it_made_and_how_to_ask_for_this_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16 #20: a newcomer's test records are in this week; the default is last week."""
+    monkeypatch.delenv("DANVAN_CONFIG", raising=False)
+    config = write_config(tmp_path, "")
+    assert main(["--config", str(config), "digest", "--out", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    this_week = IsoWeek.containing(datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date())
+    expected = (
+        f"danvan: CG: made week {this_week.previous().label} (the week just ended): "
+        f"0 record(s); this week: --week {this_week.label}"
+    )
+    assert captured.err.strip().splitlines()[-1] == expected
+    assert len(captured.out.splitlines()) == 4  # stdout keeps only the paths, for scripts
+    assert main(["--config", str(config), "digest", "--week", this_week.label]) == 0
+    assert "this week" not in capsys.readouterr().err

@@ -59,7 +59,10 @@ async def test_anh_shows_the_photos_and_the_location_again(
     code = await file_with_media(citizen)
     await lan.send(f"/anh {code}")
     lan.says_exactly(
-        ("staff_media", {"code": code, "photos": 2, "shown": True, "location": (20.86, 106.68)})
+        (
+            "staff_media",
+            {"code": code, "photos": 2, "results": 0, "shown": True, "location": (20.86, 106.68)},
+        )
     )
     assert lan.replies[0].extra == {"photos": "o-ga-1\no-ga-2", "location": "20.86,106.68"}
     await kt.send(f"/anh {code}")  # another office's record: not found, nothing leaks
@@ -101,6 +104,23 @@ async def test_a_photo_of_the_result_reaches_the_citizen(
     told = await receive(app, "dan")
     assert "Kết quả: «Đã thay bóng và dựng lại cột đèn.»" in texts(told)
     assert told[0].extra == {"photos": "da-va-1\nda-va-2"}
+    # kept with the record as the result (not only forwarded), and shown again by /anh MÃ
+    async with app.storage.transaction() as uow:
+        record = await uow.records.get_by_code(code)
+        assert record is not None
+        kept = await uow.attachments.list_for(record.id)
+    assert [(a.ref, a.role) for a in kept] == [
+        ("o-ga-1", "citizen"),
+        ("o-ga-2", "citizen"),
+        ("da-va-1", "result"),
+        ("da-va-2", "result"),
+    ]
+    await lan.send(f"/anh {code}")
+    assert lan.says(
+        "staff_media", code=code, photos=4, results=2, shown=True, location=(20.86, 106.68)
+    )
+    assert "4 ảnh, trong đó 2 ảnh kết quả do cán bộ gửi" in plain_text(lan.text)
+    assert lan.replies[0].extra["photos"] == "o-ga-1\no-ga-2\nda-va-1\nda-va-2"
 
 
 async def test_a_photo_with_a_caption_is_the_answer_with_its_photo(

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from starlette.applications import Starlette
 
 from bot.app import App
 from bot.channels.zalo_oa.api import Grant, ZaloOaApi
-from bot.channels.zalo_oa.sender import ZaloOaSender, ZaloOutboxSender
+from bot.channels.zalo_oa.sender import ZaloOaSender, ZaloOutboxSender, tell_office_unreachable
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.channels.zalo_oa.webhook import PATH, InboxWorker, webhook_route
 from bot.settings import Secret, ZaloOaSettings
@@ -74,6 +75,7 @@ async def oa(app: App, clock: Clock, standin: ZaloOaStandIn) -> AsyncIterator[Oa
         await tokens.store_grant(Grant(access, refresh, 90000))
         sender = ZaloOaSender(app.storage, api, tokens, clock)
         outbox = ZaloOutboxSender(app.storage, sender, app.settings.outbox, clock, sleep)
+        outbox.alert = partial(tell_office_unreachable, app.renderer, app.settings)
         worker = InboxWorker(app.storage, app.dispatcher, clock)
         route = webhook_route(app.storage, settings, Secret(OA_SECRET), clock)
         hook_port = await stack.enter_async_context(serve_app(Starlette(routes=[route])))

@@ -34,11 +34,14 @@ from urllib.parse import parse_qsl
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.zalo_oa import signature
 from tests.conftest import Clock
+
+# What Zalo takes as an uploaded image: JPEG or PNG (assumed from the developer docs).
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 APP_ID = "1234567890123456789"
 OA_ID = "9876543210987654321"
@@ -90,6 +93,7 @@ class ZaloOaStandIn:
     followers: dict[str, Follower] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    media: dict[str, bytes] = field(default_factory=dict)  # photos served under /media/
     access_tokens: dict[str, datetime] = field(default_factory=dict)
     refresh_tokens: dict[str, bool] = field(default_factory=dict)  # token → used
     codes: dict[str, str] = field(default_factory=dict)  # code → challenge
@@ -197,12 +201,22 @@ class ZaloOaStandIn:
             return None if ids and all(i in self.uploads for i in ids) else "unknown image"
         return "unknown template"
 
+    async def photo(self, request: Request) -> Response:
+        """A citizen's photo as Zalo's servers hold it (`media[name]`), for a download."""
+        content = self.media.get(request.path_params["name"])
+        if content is None:
+            return Response(status_code=404)
+        return Response(content, media_type="image/jpeg")
+
     async def upload(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):
             return _error(-216, "Access token is invalid")
         content = await _file(request)
         if not content:
             return _error(-201, "no file")
+        image = request.path_params["kind"] == "image"
+        if image and (len(content) > 1024 * 1024 or not content.startswith(IMAGE_MAGIC)):
+            return _error(-210, "image must be jpg or png, at most 1 MB")
         ref = secrets.token_hex(8)
         self.uploads[ref] = content
         key = "attachment_id" if request.path_params["kind"] == "image" else "token"
@@ -238,6 +252,7 @@ class ZaloOaStandIn:
             routes=[
                 Route("/v3.0/oa/message/cs", self.send_cs, methods=["POST"]),
                 Route("/v2.0/oa/upload/{kind:str}", self.upload, methods=["POST"]),
+                Route("/media/{name:str}", self.photo, methods=["GET"]),
                 Route("/v4/oa/access_token", self.access_token, methods=["POST"]),
             ]
         )

@@ -94,6 +94,10 @@ def test_submitted_info_offers_the_phone(standin: ZaloOaStandIn) -> None:
     got = inbound_from_event(parse_event(body))
     assert got is not None
     assert got.contact_phone == "0912345678"
+    assert got.contact_name == "Nguyễn Văn A"
+    body["info"] = {"name": "  ", "phone": "", "address": "Thôn 3"}
+    with pytest.raises(MalformedEvent):
+        inbound_from_event(parse_event(body))
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,7 @@ async def test_buttons_past_the_fifth_become_numbered_choices(oa: Oa) -> None:
 async def test_the_digest_files_are_uploaded_then_sent(oa: Oa, tmp_path: Path) -> None:
     await wrote(oa)
     chart, report = tmp_path / "chart.png", tmp_path / "report.docx"
-    chart.write_bytes(b"\x89PNG fake")
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n fake")  # the stand-in takes only PNG or JPEG
     report.write_bytes(b"PK fake docx")
     reply = Reply(
         "zalo_oa", "u1", "Báo cáo tuần", extra={"photo": str(chart), "document": str(report)}
@@ -93,7 +93,7 @@ async def test_the_digest_files_are_uploaded_then_sent(oa: Oa, tmp_path: Path) -
     await oa.outbox.drain()
     kinds = [s["message"].get("attachment", {}).get("type", "text") for s in oa.standin.sent]
     assert kinds == ["text", "template", "file"]
-    assert sorted(oa.standin.uploads.values()) == [b"PK fake docx", b"\x89PNG fake"]
+    assert sorted(oa.standin.uploads.values()) == [b"PK fake docx", b"\x89PNG\r\n\x1a\n fake"]
 
 
 async def test_after_48_hours_no_quote_and_after_7_days_the_window_is_closed(oa: Oa) -> None:

@@ -2,12 +2,14 @@
 sender, until stopped.
 
 Polling: one `getUpdates` call at a time; an idle poll (408) simply asks again, an error
-backs off (1 s doubling to 30 s). A webhook left registered is removed first, since
-`getUpdates` does not work while one is set. Webhook: the route `/zalo/bot/webhook` on the
-one web server; the `X-Bot-Api-Secret-Token` header is compared in constant time before
-the body is read (401 otherwise), the body must be a JSON update (400 otherwise), and the
-update is handled before answering 200, so a crash or a storage failure (500) leaves Zalo
-to deliver it again, which the processed-update mark makes harmless.
+backs off (1 s doubling to 30 s). Each fetched update is kept in storage before its turn,
+and what a crash left is replayed at start (bot/channels/zalo_bot/inbox.py). A webhook
+left registered is removed first, since `getUpdates` does not work while one is set.
+Webhook: the route `/zalo/bot/webhook` on the one web server; the `X-Bot-Api-Secret-Token`
+header is compared in constant time before the body is read (401 otherwise), the body must
+be a JSON update (400 otherwise), and the update is handled before answering 200, so a
+crash or a storage failure (500) leaves Zalo to deliver it again, which the
+processed-update mark makes harmless.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.app import App
 from bot.channels.menus import ChatMenus
 from bot.channels.zalo_bot.client import ZaloBotClient, ZaloBotError
 from bot.channels.zalo_bot.inbound import BadUpdate, chat_of, inbound_from_update, unwrap
+from bot.channels.zalo_bot.inbox import PolledInbox
 from bot.channels.zalo_bot.sender import ZaloBotSender
 from bot.outbox import OutboxSender, Sleep
 from bot.server.app import WebServer, build_app
@@ -72,6 +75,7 @@ class ZaloBotChannel:
         self.clock = clock
         self.client = ZaloBotClient(token, settings.base_url, transport=transport)
         self.menus = ChatMenus()
+        self.inbox = PolledInbox(app.storage, clock)
         self.zalo_sender = ZaloBotSender(self.client, app.renderer, self.menus)
         self.sender = OutboxSender(
             app.storage,
@@ -156,6 +160,7 @@ class ZaloBotChannel:
             if ready is not None:
                 ready.set()
             if self.settings.mode == "polling":
+                await self.inbox.replay(self.handle_update)  # what a crash left unhandled
                 await self._poll(stopping)
             else:
                 await stopping.wait()
@@ -184,7 +189,8 @@ class ZaloBotChannel:
                 try:
                     update = poll.result()
                     if update is not None:
-                        await self.handle_update(update)
+                        await self.inbox.keep(update)  # before its turn: Zalo has let it go
+                        await self.inbox.replay(self.handle_update)
                     backoff = 1.0
                 except BadUpdate as exc:
                     log.warning("zalo_bot: an update was not understood (%s)", exc)

@@ -7,7 +7,8 @@ the numbered menu the terminal shows (`bot/channels/menus.py`), with a one-line 
 the last message; a notification or broadcast starts a new menu, an answer continues the
 one begun by the person's message. An image named by URL in `extra["photo"]` is sent
 after the text with `sendPhoto` (Zalo fetches it, so a local file cannot be sent and is
-left out, logged by kind only).
+left out, logged by kind only). A record's photos on an official's card or `/anh MÃ` go the
+same way when they have a public URL; the others get one line saying where to see them.
 
 Errors: 429 → `RetryLater`; 5xx, 401 (a token being fixed) and the network →
 `TransientError`; any other `ok: false` → `PermanentError`.
@@ -27,6 +28,7 @@ from bot.channels.zalo_bot.client import MAX_TEXT, ZaloBotClient, ZaloBotError
 from bot.channels.zalo_bot.inbound import CHANNEL
 from bot.outbox import PermanentError, RetryLater, TransientError
 from domain.messages import Priority, Reply, plain_text
+from handlers.notify import MEDIA_PHOTOS
 from handlers.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -84,11 +86,26 @@ class ZaloBotSender:
                 parts[-1] = replace(parts[-1], rows=reply.rows)
             else:
                 parts.append(replace(reply, text="", extra={}))
+        parts += self._record_photos(reply)
         photo = reply.extra.get("photo", "")
         if photo.startswith(("http://", "https://")):
             parts.append(replace(reply, text="", rows=(), extra={"photo": photo}))
         elif photo or reply.extra.get("document"):
             log.info("zalo_bot: a local file cannot be sent by URL; left out")
+        return parts
+
+    def _record_photos(self, reply: Reply) -> list[Reply]:
+        """A record's photos for an official (`MEDIA_PHOTOS`): each one with a public URL
+        as an image after the card (Zalo fetches it); for the rest — a channel's own file
+        reference, which Zalo Bot cannot fetch — one line saying where to see them."""
+        refs = [r for r in reply.extra.get(MEDIA_PHOTOS, "").splitlines() if r]
+        public = [r for r in refs if r.startswith(("http://", "https://"))]
+        parts = [replace(reply, text="", rows=(), extra={"photo": url}) for url in public]
+        if len(public) < len(refs):
+            line = self.renderer.render(
+                "zalo_bot_photos_elsewhere", count=len(refs) - len(public), code=reply.record_code
+            )
+            parts.append(replace(reply, text=plain_text(line), rows=(), extra={}))
         return parts
 
     async def send(self, part: Reply) -> str:

@@ -161,6 +161,21 @@ class ZaloOaApi:
         sent = data.get("data")
         return str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
 
+    async def download(self, url: str, limit: int) -> bytes:
+        """The bytes at `url` (a citizen's photo on Zalo's servers), refused past `limit`."""
+        try:
+            async with self._client.stream("GET", url) as response:
+                if response.status_code != httpx.codes.OK:
+                    raise ZaloApiError(-201, f"download answered {response.status_code}")
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > limit:
+                        raise ZaloApiError(-201, f"download larger than {limit} bytes")
+        except httpx.HTTPError as exc:
+            raise ZaloTransportError(type(exc).__name__) from None
+        return bytes(content)
+
     async def upload(self, access_token: str, kind: str, name: str, content: bytes) -> str:
         """Upload an image (→ attachment_id) or a file (→ token) for a later message."""
         path = "image" if kind == "image" else "file"

@@ -12,6 +12,7 @@ import asyncio
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -19,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.app import App
 from bot.channels.zalo_oa.api import ZaloOaApi
-from bot.channels.zalo_oa.sender import ZaloOaSender, ZaloOutboxSender
+from bot.channels.zalo_oa.sender import ZaloOaSender, ZaloOutboxSender, tell_office_unreachable
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.channels.zalo_oa.webhook import InboxWorker, webhook_route
 from bot.settings import Secret, ZaloOaSettings
@@ -55,6 +56,7 @@ class ZaloOaChannel:
         )
         self.sender = ZaloOaSender(app.storage, self.api, self.tokens, clock)
         self.outbox = ZaloOutboxSender(app.storage, self.sender, app.settings.outbox, clock)
+        self.outbox.alert = partial(tell_office_unreachable, app.renderer, app.settings)
         self.worker = InboxWorker(app.storage, app.dispatcher, clock)
         self._running: asyncio.Task[None] | None = None
 

@@ -127,6 +127,11 @@ def _media(message: dict[str, Any], kind: str) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
+def _info_field(info: dict[str, Any], key: str) -> str | None:
+    value = info.get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
 def _make(event: Event, **fields: Any) -> Inbound:
     return Inbound(
         channel=CHANNEL,
@@ -165,8 +170,9 @@ def inbound_from_event(event: Event) -> Inbound | None:
         return _make(event, text="/start")
     if name == "user_submit_info":
         info = event.raw.get("info")
-        phone = info.get("phone") if isinstance(info, dict) else None
-        if not isinstance(phone, str) or not phone.strip():
-            raise MalformedEvent("submit_info without a phone")
-        return _make(event, contact_phone=phone.strip())
+        info = info if isinstance(info, dict) else {}
+        phone, given = _info_field(info, "phone"), _info_field(info, "name")
+        if phone is None and given is None:
+            raise MalformedEvent("submit_info without a phone or a name")
+        return _make(event, contact_phone=phone, contact_name=given)
     return None  # unfollow is the adapter's own; oa_* echoes and the rest are not ours

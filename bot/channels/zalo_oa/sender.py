@@ -7,14 +7,14 @@ so Zalo counts it as an answer rather than a proactive message. Zalo's errors ar
 with a non-zero `error`: -32 and -100 are retried with back-off, a refused access token is
 refreshed once, and the window codes are not retried: the row fails with
 `WINDOW_ERROR_PREFIX` and `ZaloOutboxSender` records that the citizen could not be reached,
-which the office's card and `/xem` show.
+which the office's card and `/xem` show; the office is also told once per record and reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,10 @@ from bot.channels.zalo_oa.tokens import NotAuthorized, TokenKeeper
 from bot.outbox import OutboxSender, PermanentError, SendError, TransientError
 from domain.messages import FILE_KINDS, Reply, file_parts, plain_text
 from domain.records import OutboxMessage
-from storage import Storage
+from domain.settings import CoreSettings
+from handlers.notify import MEDIA_PHOTOS, Notifier
+from handlers.render import Renderer
+from storage import Storage, UnitOfWork
 
 MAX_CHARS = 2000
 MAX_BUTTONS = 5
@@ -33,6 +36,11 @@ QUOTE_WINDOW = timedelta(hours=48)
 # How far back from the limit a cut looks for a space before cutting inside a word.
 SPACE_REACH = 200
 WINDOW_ERROR_PREFIX = "zalo window closed"
+# A part's `extra` key: the URL of a record's photo to upload and send as an image.
+PHOTO_URL = "photo_url"
+# Zalo's limit for an uploaded image (developers.zalo.me, upload image: jpg/png up to 1 MB;
+# unverified against a real OA, as are the stand-in's checks of it).
+MAX_IMAGE_BYTES = 1024 * 1024
 UNFOLLOWED = -213  # Zalo's code for "the user does not follow the OA"
 
 
@@ -62,6 +70,30 @@ def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:
     if rest:
         parts.append(rest)
     return [p for p in parts if p]
+
+
+def _image(attachment_id: str) -> dict[str, Any]:
+    element = {"media_type": "image", "attachment_id": attachment_id}
+    payload = {"template_type": "media", "elements": [element]}
+    return {"attachment": {"type": "template", "payload": payload}}
+
+
+def _record_photos(reply: Reply) -> list[Reply]:
+    """A record's photos for an official (`MEDIA_PHOTOS`: a Zalo citizen's photo URLs), one
+    image message each after the card; Zalo fetches nothing itself, so each is uploaded."""
+    refs = [r for r in reply.extra.get(MEDIA_PHOTOS, "").splitlines() if r]
+    return [
+        Reply(
+            channel=reply.channel,
+            chat_id=reply.chat_id,
+            text="",
+            priority=reply.priority,
+            record_code=reply.record_code,
+            extra={PHOTO_URL: ref},
+        )
+        for ref in refs
+        if ref.startswith(("http://", "https://"))
+    ]
 
 
 def _choices_text(reply: Reply) -> tuple[str, dict[str, str]]:
@@ -114,9 +146,14 @@ class ZaloOaSender:
             if t or (i == last and reply.rows)
         ]
         files = file_parts(reply)
-        return parts + files
+        return parts + files + _record_photos(reply)
 
     async def _message(self, part: Reply, token: str) -> dict[str, Any]:
+        if part.extra.get(PHOTO_URL):  # a record's photo for an official: upload, then send
+            url = part.extra[PHOTO_URL]
+            content = await self.api.download(url, MAX_IMAGE_BYTES)
+            ref = await self.api.upload(token, "image", Path(url).name or "anh.jpg", content)
+            return _image(ref)
         if part.extra.get("photo") or part.extra.get("document"):
             kind, path = next((k, v) for k, v in part.extra.items() if k in FILE_KINDS)
             try:
@@ -126,9 +163,7 @@ class ZaloOaSender:
             upload = "image" if kind == "photo" else "file"
             ref = await self.api.upload(token, upload, Path(path).name, content)
             if kind == "photo":
-                element = {"media_type": "image", "attachment_id": ref}
-                payload = {"template_type": "media", "elements": [element]}
-                return {"attachment": {"type": "template", "payload": payload}}
+                return _image(ref)
             return {"attachment": {"type": "file", "payload": {"token": ref}}}
         if part.buttons:
             buttons = [
@@ -186,18 +221,45 @@ def _decode(text: str) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
 
 
+# Told once per record and reason: (the unit of work, the record's code, when) — queues the
+# office's message in the transaction that records the failure (bot.channels.zalo_oa.channel).
+OfficeAlert = Callable[[UnitOfWork, str, datetime], Awaitable[None]]
+
+
 class ZaloOutboxSender(OutboxSender):
-    """The outbox sender for the OA: a closed window is recorded for the office to see."""
+    """The outbox sender for the OA: a closed window is recorded for the office to see, and
+    the office is told once per record and reason (`alert`)."""
+
+    alert: OfficeAlert | None = None
 
     async def _fail(self, message: OutboxMessage, error: SendError) -> None:
         await super()._fail(message, error)
         if isinstance(error, WindowClosed):
-            record_code = message.payload.get("record_code")
+            raw_code = message.payload.get("record_code")
+            record_code = str(raw_code) if raw_code else None
+            now = self.clock()
             async with self.storage.transaction() as uow:
-                await uow.zalo_contacts.mark_unreachable(
-                    message.id,
-                    message.chat_id,
-                    str(record_code) if record_code else None,
-                    error.code,
-                    self.clock(),
+                earlier = (
+                    await uow.zalo_contacts.unreachable_for(record_code) if record_code else []
                 )
+                await uow.zalo_contacts.mark_unreachable(
+                    message.id, message.chat_id, record_code, error.code, now
+                )
+                first = not any(u.error_code == error.code for u in earlier)
+                if record_code and first and self.alert is not None:
+                    await self.alert(uow, record_code, now)
+
+
+async def tell_office_unreachable(
+    renderer: Renderer, settings: CoreSettings, uow: UnitOfWork, record_code: str, at: datetime
+) -> None:
+    """The office that got the record's card hears that its citizen could not be told, through
+    the outbox, in the transaction that records the failure."""
+    record = await uow.records.get_by_code(record_code)
+    commune = settings.commune(record.commune_code) if record is not None else None
+    if record is None or commune is None:
+        return
+    notifier = Notifier(uow, renderer, commune, at)
+    await notifier.unreachable(record)
+    for reply in notifier.out:
+        await uow.outbox.enqueue(reply, at)

@@ -51,6 +51,8 @@ async def handle_contact(turn: Turn) -> None:
     elif turn.action == "c:leave":
         draft["anonymous"] = False
         await turn.goto(Filing.NAME)
+    elif turn.action is None and turn.inbound.contact_name:  # the channel's own form
+        await handle_name(turn)
     else:
         turn.say("choose_button")
         await turn.reprompt()
@@ -63,12 +65,17 @@ async def prompt_name(turn: Turn) -> None:
 
 @router.handle(Filing.NAME)
 async def handle_name(turn: Turn) -> None:
-    name = valid_name(turn.text or "")
+    """A typed name, or the one offered through the channel's form (Zalo OA's «request user
+    info», which may bring the phone with it), validated alike."""
+    name = valid_name(turn.inbound.contact_name or turn.text or "")
     if name is None:
         turn.say("filing_invalid_name", limit=NAME_MAX)
         return
     draft = draft_of(turn)
     draft.update(name=name, anonymous=False)
+    if turn.inbound.contact_phone and valid_phone(turn.inbound.contact_phone):
+        await handle_phone(turn)
+        return
     await turn.goto(Filing.PHONE)
 
 
