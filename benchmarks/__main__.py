@@ -9,6 +9,7 @@ import sys
 REGISTRY: dict[str, str] = {
     "faq": "benchmarks.faq",
     "digest": "benchmarks.digest",
+    "outbox": "benchmarks.outbox",
 }
 
 
