@@ -10,6 +10,7 @@ REGISTRY: dict[str, str] = {
     "faq": "benchmarks.faq",
     "digest": "benchmarks.digest",
     "outbox": "benchmarks.outbox",
+    "intake": "benchmarks.intake",
 }
 
 
