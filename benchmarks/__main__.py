@@ -9,6 +9,8 @@ import sys
 REGISTRY: dict[str, str] = {
     "faq": "benchmarks.faq",
     "digest": "benchmarks.digest",
+    "outbox": "benchmarks.outbox",
+    "intake": "benchmarks.intake",
 }
 
 

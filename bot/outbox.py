@@ -5,7 +5,11 @@ change that caused it. One `OutboxSender` per channel takes the rows out and han
 a `ChannelSender` (the channel's own "send one message" call), keeping to the channel's
 limits:
 
-- overall: at most `messages_per_second` (Telegram: about 30/s for a bot);
+- overall: at most `messages_per_second` (Telegram: about 30/s for a bot), by slots: the
+  next send's slot is fixed when a send starts (a token bucket, so the time a send takes
+  does not stretch the period), and never less than a second after the send
+  `messages_per_second` sends back *finished*, so no second at the channel's end can see
+  one message too many, however the network delays them;
 - per chat: at most `private_chat_per_minute` to a private chat (about 1/s) and
   `group_per_minute` to a group (20/min);
 - priorities: only the first pending message of each chat is offered, and the heads are
@@ -38,14 +42,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from bot.scheduler import lease_holder
+from bot.sending import ChannelSender as ChannelSender
+from bot.sending import PermanentError as PermanentError
+from bot.sending import RetryLater as RetryLater
+from bot.sending import SendError as SendError
+from bot.sending import TransientError as TransientError
 from bot.settings import OutboxSettings
 from bot.shared_files import FileGone, discard, local_copy
-from domain.messages import Reply, reply_from_payload
+from domain.messages import reply_from_payload
 from domain.records import OutboxMessage
 from storage import Storage
 
@@ -60,43 +69,6 @@ IDLE_SECONDS = 1.0
 SENDER_LEASE = timedelta(seconds=3)
 HEARTBEAT_SECONDS = 1.0
 RETRY_BASE_SECONDS = 2.0
-
-
-class SendError(Exception):
-    """A message could not be sent; the subclass says what to do about it."""
-
-
-class RetryLater(SendError):
-    """The channel asked us to wait (Telegram: 429 with retry_after)."""
-
-    def __init__(self, seconds: float, detail: str = "") -> None:
-        super().__init__(detail or f"retry after {seconds:g}s")
-        self.seconds = seconds
-
-
-class TransientError(SendError):
-    """A passing failure (server error, timeout, network): retry with backoff."""
-
-
-class PermanentError(SendError):
-    """The message can never go (blocked, chat not found, refused): record, do not retry."""
-
-
-class ChannelSender(Protocol):
-    """What a channel offers the outbox: how a reply is cut, and how one part is sent."""
-
-    @property
-    def channel(self) -> str: ...
-
-    def split(self, reply: Reply) -> Sequence[Reply]:
-        """The messages one reply becomes (a long text becomes several)."""
-        ...
-
-    def is_group(self, chat_id: str) -> bool: ...
-
-    async def send(self, part: Reply) -> str:
-        """Send one message; returns the channel's message id or raises a `SendError`."""
-        ...
 
 
 def _utcnow() -> datetime:
@@ -128,6 +100,7 @@ class OutboxSender:
         self._private_interval = _interval(60, settings.private_chat_per_minute)
         self._group_interval = _interval(60, settings.group_per_minute)
         self._next_send = datetime.min.replace(tzinfo=UTC)
+        self._finished: deque[datetime] = deque(maxlen=settings.messages_per_second)
         self._paused_until = datetime.min.replace(tzinfo=UTC)
         self._chat_ready: dict[str, datetime] = {}
         self._wake = asyncio.Event()
@@ -153,7 +126,7 @@ class OutboxSender:
         """Send at most one outbox row. Returns seconds to wait before the next step
         (0: go on at once), or None when nothing is pending at all."""
         now = self.clock()
-        hold = max(self._paused_until, self._next_send)
+        hold = max(self._paused_until, self._global_ready())
         if hold > now:
             return (hold - now).total_seconds()
         paced = self._paced_chats(now)
@@ -226,6 +199,7 @@ class OutboxSender:
         except (FileGone, ValueError) as exc:
             await self._fail(message, PermanentError(str(exc)))
             return
+        self._start_send()
         try:
             channel_id = await self.sender.send(part)
         except SendError as exc:
@@ -236,9 +210,9 @@ class OutboxSender:
             await self._fail(message, TransientError(type(exc).__name__))
             return
         finally:
+            self._finish_send(message.chat_id)
             discard(temporary)
         sent_at = self.clock()
-        self._count_send(message.chat_id, sent_at)
         async with self.storage.transaction() as uow:
             await uow.outbox.record_delivery(
                 message.id, index, self.channel, message.chat_id, channel_id, sent_at
@@ -247,18 +221,33 @@ class OutboxSender:
                 await uow.outbox.mark_sent(message.id, sent_at)
 
     async def _wait_for_slot(self, chat_id: str) -> None:
-        """Between the parts of one split message: keep to the chat's and the bot's pace."""
+        """Before each part: keep to the chat's and the bot's pace."""
         while True:
             now = self.clock()
-            ready = max(self._next_send, self._paused_until, self._chat_ready.get(chat_id, now))
+            ready = max(
+                self._global_ready(), self._paused_until, self._chat_ready.get(chat_id, now)
+            )
             if ready <= now:
                 return
             await self.sleep((ready - now).total_seconds())
 
-    def _count_send(self, chat_id: str, at: datetime) -> None:
+    def _global_ready(self) -> datetime:
+        """When the next send may start: its slot, and a second after the send
+        `messages_per_second` back finished."""
+        if len(self._finished) == self._finished.maxlen:
+            return max(self._next_send, self._finished[0] + timedelta(seconds=1))
+        return self._next_send
+
+    def _start_send(self) -> None:
+        self._next_send = max(self._next_send, self.clock() - self._global_interval)
+        self._next_send += self._global_interval
+
+    def _finish_send(self, chat_id: str) -> None:
+        """A send ended (sent or failed: the channel counted it either way)."""
+        at = self.clock()
+        self._finished.append(at)
         interval = self._group_interval if self.sender.is_group(chat_id) else self._private_interval
-        self._next_send = at + self._global_interval
-        self._chat_ready[chat_id] = at + interval
+        self._chat_ready[chat_id] = max(at + interval, self._chat_ready.get(chat_id, at))
 
     async def _fail(self, message: OutboxMessage, error: SendError) -> None:
         now = self.clock()

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -39,6 +39,24 @@ def _param(value: Any) -> Any:
     return value
 
 
+def _fetch_one(conn: aiosqlite.Connection, sql: str, params: list[Any]) -> Any:
+    """On the worker thread: the first row of `sql`, the cursor closed."""
+    cursor = conn._conn.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _run(conn: aiosqlite.Connection, sql: str, params: list[Any]) -> int:
+    """On the worker thread: run `sql`, return how many rows it changed."""
+    cursor = conn._conn.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
 class SqliteDb:
     """The repository's view of the connection (see `storage.base.Db`)."""
 
@@ -49,18 +67,31 @@ class SqliteDb:
         self._conn = conn
         self.erasure = False
 
+    # One statement is one hand-off to aiosqlite's worker thread (execute and fetch
+    # together), not three (execute, fetch, close the cursor): the thread round trips were
+    # most of an update's time (docs/performance.md). aiosqlite's `_execute` is its own
+    # way to run a function on that thread; the pinned version is tested by every storage
+    # test.
+
     async def one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, [_param(p) for p in params]) as cur:
-            row: aiosqlite.Row | None = await cur.fetchone()
-            return row
+        row: aiosqlite.Row | None = await self._on_thread(_fetch_one, sql, params)
+        return row
 
     async def all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, [_param(p) for p in params]) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, [_param(p) for p in params]))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self._conn.execute(sql, [_param(p) for p in params]) as cur:
-            return cur.rowcount
+        count: int = await self._on_thread(_run, sql, params)
+        return count
+
+    async def _on_thread(
+        self,
+        fn: Callable[[aiosqlite.Connection, str, list[Any]], Any],
+        sql: str,
+        params: Sequence[Any],
+    ) -> Any:
+        run = cast(Callable[..., Awaitable[Any]], self._conn._execute)  # untyped in aiosqlite
+        return await run(fn, self._conn, sql, [_param(p) for p in params])
 
     def erased(self) -> None:
         self.erasure = True

@@ -35,3 +35,32 @@ def test_a_missed_goal_is_reported_and_fails_the_run(
     assert bench_main(["digest", "--json", "--records", "300"]) == 1
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (result["goal_seconds"], result["met"]) == (1e-9, False)
+
+
+def test_outbox_benchmark_prints_json_last(capsys: pytest.CaptureFixture[str]) -> None:
+    """A short run at five times Telegram's rates: every message arrives, none refused; the
+    figures' shape only (the share itself depends on how busy the machine is)."""
+    assert REGISTRY["outbox"] == "benchmarks.outbox"
+    status = bench_main(["outbox", "--json", "--messages", "150", "--scale", "5"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["broadcast_delivered"] == 150
+    assert result["interactive_delivered"] == result["interactive_queued"] > 0
+    assert result["limit_per_second"] == 150
+    assert 0 < result["broadcast_share_of_limit"] <= 1.01
+    assert result["goals"] == {"http_429": 0, "broadcast_share_of_limit": 0.95}
+    assert status == (0 if result["met"] else 1)
+
+
+def test_intake_benchmark_files_every_citizens_record(capsys: pytest.CaptureFixture[str]) -> None:
+    """Both bots take the same 9 updates per citizen through PTB's process_update; every
+    danvan run files one record per citizen (the figures' shape only, not their speed)."""
+    assert REGISTRY["intake"] == "benchmarks.intake"
+    status = bench_main(["intake", "--json", "--citizens", "8", "--rounds", "2"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["updates_per_run"] == 72
+    assert result["records_filed"] == result["records_expected"] == 24
+    assert result["danvan_ups"] > 0
+    assert result["baseline_ups"] > 0
+    assert result["ratio_range"][0] <= result["ratio"] <= result["ratio_range"][1]
+    assert result["p50_ms"] <= result["p99_ms"]
+    assert status == (0 if result["met"] else 1)
