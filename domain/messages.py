@@ -168,6 +168,18 @@ class Reply:
     def buttons(self) -> tuple[Button, ...]:
         return tuple(b for row in self.rows for b in row)
 
+    def file_only(self, extra: dict[str, str]) -> Reply:
+        """A text-less message to the same chat carrying only `extra` (one file, an
+        album, a location), at this reply's priority and for its record."""
+        return Reply(
+            channel=self.channel,
+            chat_id=self.chat_id,
+            text="",
+            priority=self.priority,
+            record_code=self.record_code,
+            extra=extra,
+        )
+
 
 _TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -221,14 +233,5 @@ FILE_KINDS = ("photo", "document")
 def file_parts(reply: Reply) -> list[Reply]:
     """One text-less reply per file `reply` names in `extra`, in `FILE_KINDS` order."""
     return [
-        Reply(
-            channel=reply.channel,
-            chat_id=reply.chat_id,
-            text="",
-            priority=reply.priority,
-            record_code=reply.record_code,
-            extra={kind: reply.extra[kind]},
-        )
-        for kind in FILE_KINDS
-        if reply.extra.get(kind)
+        reply.file_only({kind: reply.extra[kind]}) for kind in FILE_KINDS if reply.extra.get(kind)
     ]

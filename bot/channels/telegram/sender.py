@@ -59,17 +59,7 @@ def media_parts(reply: Reply) -> list[Reply]:
     ]
     if reply.extra.get(MEDIA_LOCATION):
         extras.append({MEDIA_LOCATION: reply.extra[MEDIA_LOCATION]})
-    return [
-        Reply(
-            channel=reply.channel,
-            chat_id=reply.chat_id,
-            text="",
-            priority=reply.priority,
-            record_code=reply.record_code,
-            extra=extra,
-        )
-        for extra in extras
-    ]
+    return [reply.file_only(extra) for extra in extras]
 
 
 # A reply whose `extra` names EDIT_BUTTONS (a message id, handlers.officials) removes the

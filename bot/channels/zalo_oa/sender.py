@@ -83,16 +83,7 @@ def _record_photos(reply: Reply) -> list[Reply]:
     image message each after the card; Zalo fetches nothing itself, so each is uploaded."""
     refs = [r for r in reply.extra.get(MEDIA_PHOTOS, "").splitlines() if r]
     return [
-        Reply(
-            channel=reply.channel,
-            chat_id=reply.chat_id,
-            text="",
-            priority=reply.priority,
-            record_code=reply.record_code,
-            extra={PHOTO_URL: ref},
-        )
-        for ref in refs
-        if ref.startswith(("http://", "https://"))
+        reply.file_only({PHOTO_URL: ref}) for ref in refs if ref.startswith(("http://", "https://"))
     ]
 
 
