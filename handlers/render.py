@@ -39,8 +39,12 @@ def template_loader(override_dir: Path | None) -> jinja2.BaseLoader:
 
 class Renderer:
     def __init__(self, override_dir: Path | None = None) -> None:
+        # Templates are read once: no stat of the file per render (`auto_reload`, 6 % of an
+        # update's time); a changed override directory takes effect at the next start.
         self.env = jinja2.Environment(
             loader=template_loader(override_dir),
+            auto_reload=False,
+            cache_size=-1,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -61,6 +65,7 @@ class Renderer:
         )
         self._data_env.filters.update(self.env.filters)
         self._data_env.globals["labels"] = labels
+        self._compiled: dict[str, jinja2.Template] = {}
 
     def render(self, name: str, /, **context: Any) -> str:
         """Render `name.j2`; the result is Telegram HTML with surrounding blank lines trimmed."""
@@ -68,7 +73,10 @@ class Renderer:
 
     def render_string(self, source: str, /, **context: Any) -> str:
         """Render a template held as data (a knowledge-base answer)."""
-        return self._data_env.from_string(source).render(**context).strip()
+        template = self._compiled.get(source)
+        if template is None:  # the knowledge base is finite: each answer compiled once
+            template = self._compiled[source] = self._data_env.from_string(source)
+        return template.render(**context).strip()
 
     def label(self, key: str) -> str:
         try:
