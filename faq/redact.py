@@ -22,6 +22,7 @@ _BUNDLED: Final = bundled_lexicon()
 
 REDACTED: Final = "…"
 LONG_NUMBER: Final = 6  # digits: phone, căn cước, account numbers
+_TAG = re.compile(r"<[^>]*>")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Digit groups split by spaces, dots or dashes ("0912 345 678", "0912.345.678") are one number.
 _DIGIT_GROUPS = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)+(?!\d)")
@@ -91,3 +92,48 @@ def redact_for_log(text: str, vocabulary: Collection[str] | None = None) -> str:
         elif not kept or kept[-1] != REDACTED:
             kept.append(REDACTED)
     return " ".join(kept)
+
+
+def mask_personal(text: str) -> str:
+    """`text` as it may be published (an official's answer on Open311, the public page):
+    the same words, diacritics and punctuation, with e-mail addresses, numbers of 6+ digits
+    and personal names each replaced by "…". Written text capitalises names, so a name is a
+    capitalised surname (or the words after a lead-in such as «tên tôi là») and the
+    capitalised words after it: «ngõ 7» stays, though it folds like the surname Ngô."""
+    cleaned = _EMAIL.sub(REDACTED, text)
+    cleaned = _DIGIT_GROUPS.sub(lambda match: re.sub(r"[ .\-]", "", match.group()), cleaned)
+    tokens = cleaned.split()
+    folded = [normalize(_TAG.sub("", token)) for token in tokens]
+    names = _capitalised_names(tokens, folded)
+    out: list[str] = []
+    for position, token in enumerate(tokens):
+        digits = sum(c.isdigit() for c in token)
+        if position in names or digits >= LONG_NUMBER:
+            tail = token[-1] if token[-1] in ",.;:!?" else ""
+            if out and out[-1].rstrip(",.;:!?") == REDACTED:
+                out[-1] = REDACTED + tail
+            else:
+                out.append(REDACTED + tail)
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
+def _capitalised_names(tokens: Sequence[str], folded: Sequence[str]) -> set[int]:
+    names: set[int] = set()
+    for position, word in enumerate(folded):
+        pair = " ".join(folded[max(0, position - 1) : position + 1])
+        starts = word in SURNAMES and _capital(tokens[position])
+        if starts:
+            names.add(position)
+        if starts or pair in NAME_LEAD_INS:
+            for after in range(position + 1, min(len(tokens), position + 1 + GIVEN_NAMES_MAX)):
+                if not _capital(tokens[after]):
+                    break
+                names.add(after)
+    return names
+
+
+def _capital(token: str) -> bool:
+    """Whether the token's first letter is a capital ("<b>Trần" is)."""
+    return next((c.isupper() for c in _TAG.sub("", token) if c.isalpha()), False)

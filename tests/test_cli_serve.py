@@ -142,17 +142,20 @@ async def test_one_run_serves_telegram_and_zalo_bot_with_health_and_metrics(
     assert "telegram: stopping" in log
 
 
-async def test_run_with_no_chat_channel_still_serves_health_and_metrics(tmp_path: Path) -> None:
+async def test_run_with_no_chat_channel_still_serves_health_metrics_and_open311(tmp_path: Path) -> None:
     config = config_text(tmp_path, telegram_url=None, zalo_url=None)
     async with danvan_run(config) as (port, lines):
         client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
         try:
             health = await client.get("/healthz")
             metrics = await client.get("/metrics")
+            services = await client.get("/open311/v2/services.json")
         finally:
             await client.aclose()
     assert health.status_code == 200
     assert health.json()["senders"] == {}
+    assert services.status_code == 200  # Open311 is served without any chat channel
+    assert any(s["service_code"] == "chieu_sang" for s in services.json())
     assert "danvan_outbox_oldest_pending_seconds" in metrics.text
     assert "no chat channel configured" in b"".join(lines).decode()
 

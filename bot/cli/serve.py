@@ -80,6 +80,8 @@ def _channels(settings: Settings, app: App, metrics: Metrics) -> dict[str, Chann
 
 
 async def serve(settings: Settings) -> int:
+    from bot.open311.routes import open311_routes  # why: the web routes, only for `run`
+
     # why: starlette, uvicorn and prometheus-client are imported only by `run`
     from bot.server import Health, Metrics, WebServer, build_app
 
@@ -106,6 +108,7 @@ async def serve(settings: Settings) -> int:
             if report is not None:
                 health.describe(name, report)  # the OA: its authorization and token age
         routes = [route for channel in channels.values() for route in channel.web_routes()]
+        routes += open311_routes(app)
         web = WebServer(
             build_app(routes, health, metrics, max_body=settings.server.max_body_bytes),
             settings.server.listen,

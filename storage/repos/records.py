@@ -142,6 +142,35 @@ class RecordsRepo(Repo):
         row = await self._one(sql, params)
         return int(row[0]) if row else 0
 
+    async def list_filed(
+        self,
+        commune_code: str,
+        kinds: Sequence[str],
+        since: datetime,
+        until: datetime,
+        *,
+        statuses: Sequence[RecordStatus] = (),
+        topic: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Record]:
+        """Records of `kinds` filed in [since, until), newest first (Open311's GET)."""
+        sql = (
+            f"SELECT * FROM records WHERE commune_code = ? AND kind IN ({placeholders(kinds)}) "  # noqa: S608 - placeholders only
+            "AND created_at >= ? AND created_at < ?"
+        )
+        params: list[Any] = [commune_code, *kinds, ts(since), ts(until)]
+        if statuses:
+            sql += f" AND status IN ({placeholders(statuses)})"
+            params.extend(str(s) for s in statuses)
+        if topic is not None:
+            sql += " AND topic = ?"
+            params.append(topic)
+        rows = await self._all(
+            sql + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+        return [load(Record, r) for r in rows]
+
     async def list_followup_due(self, answered_before: datetime, limit: int) -> list[Record]:
         """Answered or closed records, never rated nor followed up, quiet since the answer."""
         rows = await self._all(

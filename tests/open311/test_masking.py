@@ -1,0 +1,25 @@
+"""What a published text keeps (faq.redact.mask_personal): the official's words with their
+diacritics, without phone numbers, e-mail addresses or personal names."""
+
+from __future__ import annotations
+
+from faq.redact import mask_personal
+
+
+def test_words_and_diacritics_stay_and_identities_go() -> None:
+    text = "Đã thay bóng đèn, anh Nguyễn Văn An gọi 0912 345 678 hoặc an@example.com nhé."
+    masked = mask_personal(text)
+    assert masked.startswith("Đã thay bóng đèn, anh …")
+    for gone in ("Nguyễn", "Văn An", "0912", "345 678", "example.com"):
+        assert gone not in masked
+
+
+def test_an_answer_without_identities_is_unchanged() -> None:
+    text = "Đã sửa xong cống thoát nước ngõ 7 ngày 28/11; xin cảm ơn bà con."
+    assert mask_personal(text) == text
+
+
+def test_empty_and_odd_text() -> None:
+    assert mask_personal("") == ""
+    assert mask_personal("   ") == ""
+    assert mask_personal("<b>Trần Thị Mai</b> 😀") != "<b>Trần Thị Mai</b> 😀"
