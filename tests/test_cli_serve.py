@@ -142,7 +142,7 @@ async def test_one_run_serves_telegram_and_zalo_bot_with_health_and_metrics(
     assert "telegram: stopping" in log
 
 
-async def test_run_with_no_chat_channel_still_serves_health_metrics_and_open311(tmp_path: Path) -> None:
+async def test_run_without_chat_channels_serves_health_metrics_open311(tmp_path: Path) -> None:
     config = config_text(tmp_path, telegram_url=None, zalo_url=None)
     async with danvan_run(config) as (port, lines):
         client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
