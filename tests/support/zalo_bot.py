@@ -14,12 +14,15 @@ from bot.channels.zalo_bot import ZaloBotChannel
 from bot.config import Secret
 from bot.server.metrics import Metrics
 from bot.settings import ZaloBotSettings
+from domain.records import OfficialRole
+from handlers import invites
 from tests.botapi import FakeClock
 from tests.botapi_http import serve_app
 from tests.support.telegram import db_rows, eventually
 from tests.zalobot import ZALO_SECRET, ZALO_TOKEN, ZaloBotStandIn, ZaloSent, zalo_standin_app
 
 ZALO_CITIZEN = "e4ea2cd5189df1c3a88c"
+ZALO_OFFICIAL = "0a1b2c3d4e5f60718293"
 PUBLIC_URL = "https://bot.example.vn/zalo/bot/webhook"
 
 
@@ -133,3 +136,20 @@ class ZaloCitizen:
     @property
     def text(self) -> str:
         return "\n".join(m.text for m in self.last)
+
+
+async def kt_invite(app: App) -> str:
+    """A one-time code to join the Phòng Kinh tế as a member (for `/thamgia`)."""
+    settings = app.settings
+    async with app.storage.transaction() as uow:
+        invite = await invites.make_invite(
+            uow,
+            settings,
+            settings.communes[0],
+            "KT",
+            OfficialRole.MEMBER,
+            None,
+            "test",
+            app.dispatcher.clock(),
+        )
+    return invite.code

@@ -6,28 +6,22 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.config import Settings
-from domain.records import OfficialRole
-from handlers import invites
 from tests.botapi import FakeClock
 from tests.conftest import Chat
 from tests.support.labels import label
 from tests.support.officials import status
 from tests.support.records import file_report
-from tests.support.zalo_bot import ZaloCitizen, running_zalo
+from tests.support.zalo_bot import ZALO_OFFICIAL, ZaloCitizen, kt_invite, running_zalo
 from tests.zalobot import ZaloBotStandIn
 
 
 async def test_an_official_on_zalo_bot_takes_a_record_by_number(
     app: App, zalo: ZaloBotStandIn, settings: Settings, sender_clock: FakeClock
 ) -> None:
-    commune = settings.communes[0]
-    async with app.storage.transaction() as uow:
-        invite = await invites.make_invite(
-            uow, settings, commune, "KT", OfficialRole.MEMBER, None, "test", app.dispatcher.clock()
-        )
+    code = await kt_invite(app)
     async with running_zalo(app, zalo, "polling", sender_clock):
-        lan = ZaloCitizen(zalo, app, user="0a1b2c3d4e5f60718293")
-        await lan.send(f"/thamgia {invite.code} Chị Lan")
+        lan = ZaloCitizen(zalo, app, user=ZALO_OFFICIAL)
+        await lan.send(f"/thamgia {code} Chị Lan")
         assert "Chị Lan" in lan.text
         citizen = Chat(app, "dan")
         await citizen.agree()

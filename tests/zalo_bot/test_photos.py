@@ -10,13 +10,11 @@ from bot.channels.zalo_bot import ZaloBotSender
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.config import Secret, Settings
 from domain.messages import Priority, Reply
-from domain.records import OfficialRole
-from handlers import invites
 from handlers.notify import MEDIA_PHOTOS
 from tests.botapi import FakeClock
 from tests.support.labels import label
 from tests.support.records import CODE
-from tests.support.zalo_bot import ZaloCitizen, running_zalo
+from tests.support.zalo_bot import ZALO_OFFICIAL, ZaloCitizen, kt_invite, running_zalo
 from tests.zalobot import ZALO_TOKEN, ZaloBotStandIn
 
 PHOTO = "https://photo-stc.zalo.me/den-ngo-7.jpg"
@@ -25,14 +23,10 @@ PHOTO = "https://photo-stc.zalo.me/den-ngo-7.jpg"
 async def test_a_zalo_bot_official_gets_the_citizens_photo_as_an_image(
     app: App, zalo: ZaloBotStandIn, settings: Settings, sender_clock: FakeClock
 ) -> None:
-    commune = settings.communes[0]
-    async with app.storage.transaction() as uow:
-        invite = await invites.make_invite(
-            uow, settings, commune, "KT", OfficialRole.MEMBER, None, "test", app.dispatcher.clock()
-        )
+    code = await kt_invite(app)
     async with running_zalo(app, zalo, "polling", sender_clock):
-        lan = ZaloCitizen(zalo, app, user="0a1b2c3d4e5f60718293")
-        await lan.send(f"/thamgia {invite.code} Chị Lan")
+        lan = ZaloCitizen(zalo, app, user=ZALO_OFFICIAL)
+        await lan.send(f"/thamgia {code} Chị Lan")
         citizen = ZaloCitizen(zalo, app)
         await citizen.send("/start")
         await citizen.choose(label("btn.consent_yes"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.labels import label
 from tests.zalo_oa.conftest import Oa
 from tests.zalo_oa.standin import emit, event
 
@@ -76,3 +77,12 @@ class ZaloCitizen:
         coordinates = {"latitude": lat, "longitude": lon}
         attachment = {"type": "location", "payload": {"coordinates": coordinates}}
         await self._post("user_send_location", text="", attachments=[attachment])
+
+    async def describe_a_report(self) -> None:
+        """Follow, consent and start a phản ánh about a street light: the next step is the
+        thôn."""
+        await self.follow()
+        await self.press(label("btn.consent_yes"))
+        await self.press(label("btn.menu_file"))
+        await self.press(label("kind.phan_anh"))
+        await self.send("Đèn đường ngõ 7 hỏng hai tuần nay")

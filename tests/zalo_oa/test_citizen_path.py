@@ -90,11 +90,7 @@ async def test_a_closed_window_reaches_the_office_card(oa: Oa) -> None:
 
 async def test_a_choice_past_the_fifth_button_is_chosen_by_its_number(oa: Oa) -> None:
     citizen = ZaloCitizen(oa)
-    await citizen.follow()
-    await citizen.press(label("btn.consent_yes"))
-    await citizen.press(label("btn.menu_file"))
-    await citizen.press(label("kind.phan_anh"))
-    await citizen.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await citizen.describe_a_report()
     numbered = re.search(r"^(\d+)\. Thôn Đoài$", citizen.text, re.M)
     assert numbered, citizen.text  # six hamlets and more: past Zalo's five buttons
     assert "Thôn Đoài" not in citizen.buttons

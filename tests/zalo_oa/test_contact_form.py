@@ -13,11 +13,7 @@ from tests.zalo_oa.conftest import Oa
 
 
 async def to_contact_step(citizen: ZaloCitizen) -> None:
-    await citizen.follow()
-    await citizen.press(label("btn.consent_yes"))
-    await citizen.press(label("btn.menu_file"))
-    await citizen.press(label("kind.phan_anh"))
-    await citizen.send("Đèn đường ngõ 7 hỏng hai tuần nay")
+    await citizen.describe_a_report()
     await citizen.press("Thôn 3")
     await citizen.press(label("btn.skip"))
 
