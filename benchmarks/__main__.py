@@ -11,6 +11,7 @@ REGISTRY: dict[str, str] = {
     "digest": "benchmarks.digest",
     "outbox": "benchmarks.outbox",
     "intake": "benchmarks.intake",
+    "understanding": "benchmarks.understanding",
 }
 
 
