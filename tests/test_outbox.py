@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import shutil
+import socket
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -387,3 +390,37 @@ async def test_files_stored_in_the_database_are_sent_by_any_process(
     ]
     assert status_of(app.settings) == {"sent": 1, "failed": 1}  # a file gone fails for good
     assert list(scratch.iterdir()) == []  # the temporary copies were deleted after sending
+
+
+async def test_a_sender_killed_on_this_host_is_replaced_at_once(
+    app: App, standin: BotApiStandIn, fake_clock: FakeClock
+) -> None:
+    """kill -9 leaves the sender lease held; the successor on the same host sees the pid
+    gone and sends at once. A holder on another host, or one that still runs, keeps it."""
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    host = socket.gethostname()
+    bot = Bot(TOKEN, request=StandInRequest(standin))
+    async with bot:
+
+        def sender(holder: str) -> OutboxSender:
+            return OutboxSender(
+                app.storage,
+                TelegramSender(bot, app.renderer),
+                PACE,
+                clock=fake_clock,
+                sleep=fake_clock.sleep,
+                holder=holder,
+            )
+
+        for alive in (f"{host}:{os.getppid()}:parent00", f"elsewhere:{gone.pid}:far00000"):
+            held = sender(alive)
+            assert await held.hold_lease()
+            assert not await sender(f"{host}:{os.getpid()}:new00000").hold_lease()
+            await held.release_lease()
+        dead = sender(f"{host}:{gone.pid}:dead0000")
+        assert await dead.hold_lease()
+        successor = sender(f"{host}:{os.getpid()}:next0000")
+        assert await successor.hold_lease()  # no wait for SENDER_LEASE to run out
+        async with app.storage.transaction() as uow:
+            assert await uow.leases.holder(successor.lease_name) == successor.holder
