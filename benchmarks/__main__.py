@@ -12,6 +12,7 @@ REGISTRY: dict[str, str] = {
     "outbox": "benchmarks.outbox",
     "intake": "benchmarks.intake",
     "understanding": "benchmarks.understanding",
+    "memory": "benchmarks.memory",
 }
 
 

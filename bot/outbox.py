@@ -46,7 +46,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.scheduler import lease_holder
+from bot.scheduler import holder_is_gone, lease_holder
 from bot.sending import ChannelSender as ChannelSender
 from bot.sending import PermanentError as PermanentError
 from bot.sending import RetryLater as RetryLater
@@ -285,13 +285,21 @@ class OutboxSender:
 
         Several bot processes may share one database; only the lease holder sends, so the
         per-chat and global pacing hold and no row is picked by two senders. A holder that
-        dies is replaced when its lease runs out.
+        dies is replaced when its lease runs out, or at once when it was a process on this
+        host that is gone (`holder_is_gone`: a restart after kill -9 sends without waiting).
         """
         now = self.clock()
         if now + SENDER_LEASE - timedelta(seconds=HEARTBEAT_SECONDS) < self._lease_until:
             return True
+        until = now + SENDER_LEASE
         async with self.storage.transaction() as uow:
-            held = await uow.leases.acquire(self.lease_name, self.holder, now, now + SENDER_LEASE)
+            held = await uow.leases.acquire(self.lease_name, self.holder, now, until)
+            if not held:
+                other = await uow.leases.holder(self.lease_name)
+                if other is not None and holder_is_gone(other):
+                    held = await uow.leases.take_over(self.lease_name, other, self.holder, until)
+                    if held:
+                        log.info("outbox sender: took the lease of a process that is gone")
         self._lease_until = now + SENDER_LEASE if held else datetime.min.replace(tzinfo=UTC)
         self._leased = True
         return held

@@ -49,6 +49,30 @@ def lease_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_is_gone(holder: str) -> bool:
+    """Whether `holder` (from `lease_holder`) was a process on this host that no longer runs.
+
+    A process killed with SIGKILL (an OOM kill, `kill -9`) cannot release its leases; when
+    its successor starts on the same host, the missing pid tells it so at once instead of
+    after the lease runs out. A holder on another host, or a pid that runs (even if reused
+    by another program), is not gone: then the lease's expiry decides, as before.
+    """
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it runs, as another user
+    return False
+
+
 class LeaseLost(Exception):
     """Another process took the lease over while this one was still working."""
 

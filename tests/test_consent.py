@@ -3,10 +3,19 @@ stored before agreeing, and declining still allows questions."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.app import App
 from bot.config import Settings
 from tests.conftest import Chat
 from tests.support.labels import label
-from tests.support.records import db
+from tests.support.records import rows
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
@@ -16,8 +25,7 @@ async def test_first_contact_shows_the_notice_and_stores_nothing_personal(
     assert chat.says("consent_notice")
     chat.says_exactly("consent_notice")
     assert chat.labels == [label("btn.consent_yes"), label("btn.consent_no")]
-    with db(settings) as conn:
-        row = conn.execute("SELECT * FROM citizens").fetchone()
+    row = (await rows(chat.app, "SELECT * FROM citizens"))[0]
     assert row["consent_at"] is None
     assert row["name"] is None
     assert row["phone"] is None

@@ -31,7 +31,7 @@ async def test_free_text_after_a_lookup_is_offered_as_the_supplement(
     assert "xin lỗi" not in citizen.text.lower()
     await citizen.press(label("btn.info_yes"))
     citizen.says_exactly(("info_thanks", {"code": code}))
-    assert status(settings, code) == "in_progress"
+    assert (await status(app, code)) == "in_progress"
     assert "«Cột số 14, trước nhà ông Hải»" in texts(await receive(app, "lan"))
 
 
@@ -48,7 +48,7 @@ async def test_saying_it_is_not_the_supplement_answers_it_as_a_question(
     assert citizen.says("info_confirm", codes=[code])
     await citizen.press(label("btn.info_other"))
     assert "Đăng ký khai sinh" in citizen.text
-    assert status(settings, code) == "need_info"  # still waiting, nothing attached
+    assert (await status(app, code)) == "need_info"  # still waiting, nothing attached
 
 
 async def test_the_button_after_an_unanswered_question_thanks_without_an_apology(
@@ -67,4 +67,4 @@ async def test_the_button_after_an_unanswered_question_thanks_without_an_apology
     await citizen.press(f"{label('btn.supplement')} {code}")
     await citizen.send("Cột số 14, trước nhà ông Hải")
     citizen.says_exactly(("info_thanks", {"code": code}))
-    assert status(settings, code) == "in_progress"
+    assert (await status(app, code)) == "in_progress"

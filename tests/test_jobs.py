@@ -16,7 +16,13 @@ from domain.messages import plain_text
 from tests.conftest import Chat, Clock, make_official, receive
 from tests.support.cli import cli, run_chat
 from tests.support.labels import label
-from tests.support.records import db, file_report, texts
+from tests.support.records import file_report, rows, texts
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 @pytest.fixture
@@ -80,9 +86,8 @@ async def test_a_quiet_answer_is_closed_and_followed_up_once(
     assert "đã được giải quyết chưa ạ?" in plain_text(followup[0].text)
     assert [b.label for b in followup[0].buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
     assert (await run_followups(app, start + timedelta(days=9))).followed_up == 0
-    with db(settings) as conn:
-        row = conn.execute("SELECT status FROM records").fetchone()
-        last = conn.execute("SELECT action, actor_kind FROM events ORDER BY id DESC").fetchone()
+    row = (await rows(app, "SELECT status FROM records"))[0]
+    last = (await rows(app, "SELECT action, actor_kind FROM events ORDER BY id DESC"))[0]
     assert row["status"] == "closed"
     assert tuple(last) == ("auto_closed", "system")
     citizen.replies = followup
@@ -221,7 +226,7 @@ async def test_the_cli_revoke_tells_heads_which_records_to_reassign(
     async with app.storage.transaction() as uow:
         found = await uow.officials.get("test", "lan")
         assert found is not None
-    assert await officials.revoke_and_tell(settings, found.id) == 0
+    assert await officials.revoke_and_tell(app.settings, found.id) == 0
     assert f"open records to reassign: {code}" in capsys.readouterr().out
     clock.now = datetime.now(UTC) + timedelta(minutes=1)  # the CLI runs on the real clock
     told = texts(await receive(app, "hoa"))

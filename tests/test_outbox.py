@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import shutil
+import socket
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -27,10 +30,17 @@ from tests.botapi import TOKEN, BotApiStandIn, FakeClock
 from tests.botapi_http import StandInRequest
 from tests.conftest import T0, Chat
 from tests.support.labels import label
+from tests.support.records import rows
 
 PACE = OutboxSettings(
     messages_per_second=30, private_chat_per_minute=60, group_per_minute=20, retry_max_seconds=300
 )
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """This suite is backend-neutral: it runs on SQLite and on PostgreSQL."""
+    return backend_app
 
 
 @pytest.fixture
@@ -66,14 +76,9 @@ async def enqueue(
         return await uow.outbox.enqueue(reply, T0)
 
 
-def status_of(settings: Settings) -> dict[str, int]:
-    import sqlite3
-
-    conn = sqlite3.connect(settings.storage.sqlite_path)
-    try:
-        return dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-    finally:
-        conn.close()
+async def status_of(app: App) -> dict[str, int]:
+    found = await rows(app, "SELECT status, count(*) FROM outbox GROUP BY status")
+    return {row[0]: row[1] for row in found}
 
 
 async def test_pacing_per_chat_per_group_and_overall(
@@ -149,16 +154,11 @@ async def test_permanent_errors_are_recorded_and_not_retried(
     fine = await enqueue(app, "23", "bình thường")
     await sender.drain()
     assert [m.chat_id for m in standin.sent] == ["23"]
-    import sqlite3
-
-    conn = sqlite3.connect(settings.storage.sqlite_path)
-    rows = dict(
-        conn.execute("SELECT id, status || ':' || coalesce(last_error, '') FROM outbox").fetchall()
-    )
-    conn.close()
-    assert rows[blocked].startswith("failed:Forbidden")
-    assert "chat not found" in rows[missing].casefold()
-    assert rows[fine] == "sent:"
+    found = await rows(app, "SELECT id, status || ':' || coalesce(last_error, '') FROM outbox")
+    outcome = {row[0]: row[1] for row in found}
+    assert outcome[blocked].startswith("failed:Forbidden")
+    assert "chat not found" in outcome[missing].casefold()
+    assert outcome[fine] == "sent:"
     assert len(standin.methods("sendMessage")) == 3
 
 
@@ -188,7 +188,7 @@ async def test_a_split_message_resumes_after_a_crash_and_nothing_goes_twice(
         await uow.outbox.record_delivery(done_but_unmarked, 0, "telegram", "42", "2", T0)
     await sender.drain()
     assert [m.chat_id for m in standin.sent] == ["41", "41"]
-    assert status_of(settings) == {"sent": 2}
+    assert (await status_of(app)) == {"sent": 2}
     async with app.storage.transaction() as uow:
         assert await uow.outbox.sent_parts(partial) == 3
     # a second sender (another restart) finds nothing to do
@@ -295,7 +295,7 @@ async def test_files_named_by_a_reply_follow_its_text(
     ]
     document = standin.methods("sendDocument")[0]
     assert str(document["chat_id"]) == "-1009"
-    assert status_of(app.settings) == {"sent": 1, "failed": 1}  # the text went; the file is gone
+    assert (await status_of(app)) == {"sent": 1, "failed": 1}  # the text went; the file is gone
 
 
 async def test_one_sender_per_channel_across_processes(
@@ -385,5 +385,39 @@ async def test_files_stored_in_the_database_are_sent_by_any_process(
         "[document]",
         "Tuần trước",
     ]
-    assert status_of(app.settings) == {"sent": 1, "failed": 1}  # a file gone fails for good
+    assert (await status_of(app)) == {"sent": 1, "failed": 1}  # a file gone fails for good
     assert list(scratch.iterdir()) == []  # the temporary copies were deleted after sending
+
+
+async def test_a_sender_killed_on_this_host_is_replaced_at_once(
+    app: App, standin: BotApiStandIn, fake_clock: FakeClock
+) -> None:
+    """kill -9 leaves the sender lease held; the successor on the same host sees the pid
+    gone and sends at once. A holder on another host, or one that still runs, keeps it."""
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    host = socket.gethostname()
+    bot = Bot(TOKEN, request=StandInRequest(standin))
+    async with bot:
+
+        def sender(holder: str) -> OutboxSender:
+            return OutboxSender(
+                app.storage,
+                TelegramSender(bot, app.renderer),
+                PACE,
+                clock=fake_clock,
+                sleep=fake_clock.sleep,
+                holder=holder,
+            )
+
+        for alive in (f"{host}:{os.getppid()}:parent00", f"elsewhere:{gone.pid}:far00000"):
+            held = sender(alive)
+            assert await held.hold_lease()
+            assert not await sender(f"{host}:{os.getpid()}:new00000").hold_lease()
+            await held.release_lease()
+        dead = sender(f"{host}:{gone.pid}:dead0000")
+        assert await dead.hold_lease()
+        successor = sender(f"{host}:{os.getpid()}:next0000")
+        assert await successor.hold_lease()  # no wait for SENDER_LEASE to run out
+        async with app.storage.transaction() as uow:
+            assert await uow.leases.holder(successor.lease_name) == successor.holder

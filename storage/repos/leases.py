@@ -19,6 +19,22 @@ class LeasesRepo(Repo):
         )
         return changed == 1
 
+    async def holder(self, name: str) -> str | None:
+        """Who holds (or last held) the unfinished lease `name`."""
+        row = await self._one(
+            "SELECT holder FROM job_leases WHERE name = ? AND done_at IS NULL", (name,)
+        )
+        return str(row["holder"]) if row else None
+
+    async def take_over(self, name: str, dead: str, holder: str, until: datetime) -> bool:
+        """Take the lease from `dead`, a holder known to be gone, before it runs out."""
+        changed = await self._exec(
+            "UPDATE job_leases SET holder = ?, leased_until = ? "
+            "WHERE name = ? AND holder = ? AND done_at IS NULL",
+            (holder, ts(until), name, dead),
+        )
+        return changed == 1
+
     async def finish(self, name: str, holder: str, at: datetime) -> bool:
         """Mark the job done; False if `holder` no longer holds the lease."""
         changed = await self._exec(

@@ -26,6 +26,22 @@ async def test_leases_are_exclusive_until_expiry_and_final_when_done(
         assert not await uow.leases.finish(name, "b", later)  # done once
 
 
+async def test_a_lease_is_taken_over_only_from_the_named_holder(storage: Storage) -> None:
+    name, later = "outbox-sender:telegram", NOW + timedelta(minutes=10)
+    async with storage.transaction() as uow:
+        assert await uow.leases.holder(name) is None
+        assert await uow.leases.acquire(name, "a", NOW, later)
+        assert await uow.leases.holder(name) == "a"
+        assert not await uow.leases.take_over(name, "x", "b", later)  # "x" does not hold it
+        assert await uow.leases.holder(name) == "a"
+        assert await uow.leases.take_over(name, "a", "b", later)
+        assert await uow.leases.holder(name) == "b"
+        assert not await uow.leases.acquire(name, "a", NOW, later)  # "b" holds it now
+        assert await uow.leases.finish(name, "b", later)
+        assert not await uow.leases.take_over(name, "b", "c", later)  # done is final
+        assert await uow.leases.holder(name) is None
+
+
 async def test_a_released_lease_is_free_at_once(storage: Storage) -> None:
     name, later = "sender:telegram", NOW + timedelta(minutes=10)
     async with storage.transaction() as uow:

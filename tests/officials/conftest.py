@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.app import App
 from bot.config import Settings
 
 
@@ -14,3 +15,9 @@ def settings(settings: Settings) -> Settings:
     """These cases are the Văn phòng's: street lights are routed there by configuration."""
     commune = replace(settings.communes[0], routing={"chieu_sang": "VP"})
     return replace(settings, communes=(commune,))
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """Every officials' test on both backends (PostgreSQL where the DSN is set)."""
+    return backend_app

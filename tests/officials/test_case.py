@@ -14,7 +14,7 @@ from tests.support.officials import (
     events,
     status,
 )
-from tests.support.records import db, file_report, texts
+from tests.support.records import file_report, rows, texts
 
 
 async def test_a_case_from_filing_to_rating(
@@ -52,12 +52,12 @@ async def test_a_case_from_filing_to_rating(
     answer = await receive(app, "dan")
     assert "«Đã báo điện lực, thay bóng trong ngày 27/11.»" in texts(answer)
     assert [b.label for b in answer[0].buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
-    assert status(settings, code) == "answered"
+    assert (await status(app, code)) == "answered"
 
     citizen.replies = answer
     await citizen.press(label("btn.rate_u"))
     assert citizen.says("rating_reason", code=code)
-    assert status(settings, code) == "in_progress"
+    assert (await status(app, code)) == "in_progress"
     assert "chưa hài lòng" in texts(await receive(app, "hoa"))
     await citizen.send("Bóng mới lắp vẫn không sáng")
     assert citizen.says("rating_reopened", code=code)
@@ -75,9 +75,9 @@ async def test_a_case_from_filing_to_rating(
     citizen.replies = again
     await citizen.press(label("btn.rate_s"))  # the same message again: counted once
     assert citizen.says("rating_already", code=code)
-    assert status(settings, code) == "closed"
+    assert (await status(app, code)) == "closed"
 
-    trail = [(e["action"], e["from_status"], e["to_status"]) for e in events(settings, code)]
+    trail = [(e["action"], e["from_status"], e["to_status"]) for e in (await events(app, code))]
     assert trail == [
         ("created", None, "received"),
         ("accepted", "received", "accepted"),
@@ -86,8 +86,7 @@ async def test_a_case_from_filing_to_rating(
         ("answered", "in_progress", "answered"),
         ("rated", "answered", "closed"),
     ]
-    with db(settings) as conn:
-        ratings = [tuple(r) for r in conn.execute("SELECT value, reason FROM ratings ORDER BY id")]
+    ratings = [tuple(r) for r in await rows(app, "SELECT value, reason FROM ratings ORDER BY id")]
     assert ratings == [
         ("unsatisfied", "Bóng mới lắp vẫn không sáng"),
         ("very_satisfied", None),
@@ -113,7 +112,7 @@ async def test_two_officials_pressing_take_at_once_one_wins(
     outcomes = sorted([texts(first), texts(second)])
     assert "đã tiếp nhận" in outcomes[0] or "đã tiếp nhận" in outcomes[1]
     assert sum("đã có người xử lý" in o for o in outcomes) == 1
-    assert [e["action"] for e in events(settings, code)] == ["created", "accepted"]
+    assert [e["action"] for e in (await events(app, code))] == ["created", "accepted"]
     # a double press by the same official is told the same
     await lan.deliver(lan.inbound(button=take.data))
     assert "đã có người xử lý" in lan.text

@@ -16,7 +16,7 @@ from tests.support.officials import (
     file_to_cao,
     status,
 )
-from tests.support.records import db, file_report, texts
+from tests.support.records import file_report, rows, texts
 
 
 async def test_the_office_group_chat(
@@ -78,10 +78,9 @@ async def test_asking_the_citizen_for_more(
     await citizen.photo("cot-den-so-12")
     assert citizen.says("info_thanks", code=code)
     assert "Người gửi đã bổ sung thông tin" in texts(await receive(app, "lan"))
-    with db(settings) as conn:
-        refs = [r[0] for r in conn.execute("SELECT ref FROM attachments ORDER BY id")]
+    refs = [r[0] for r in await rows(app, "SELECT ref FROM attachments ORDER BY id")]
     assert refs == ["file-1", "cot-den-so-12"]
-    assert status(settings, code) == "in_progress"
+    assert (await status(app, code)) == "in_progress"
     await lan.send(f"/giahan {code} cần thêm thời gian")
     assert lan.says("staff_refused", reason="no_extension", code=code)  # none for a phản ánh
     await lan.send(f"/hoanthanh {code} Đã thay bóng đèn cột số 12")
@@ -131,7 +130,7 @@ async def test_to_cao_extensions_rejection_and_the_leaders_queue(
     await hoa.send(f"/tuchoi {other} Việc này do Điện lực Hải Phòng giải quyết, số 19006769")
     assert "đã từ chối" in hoa.text
     assert "không thuộc thẩm quyền giải quyết của UBND xã" in texts(await receive(app, "dan"))
-    assert status(settings, other) == "rejected"
+    assert (await status(app, other)) == "rejected"
 
 
 async def test_a_card_from_before_a_transfer_is_stale(

@@ -14,7 +14,7 @@ from tests.support.officials import (
     file_to_cao,
     leaks,
 )
-from tests.support.records import db, file_report, texts
+from tests.support.records import file_report, rows, texts
 
 
 async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
@@ -56,8 +56,8 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert "Người gửi: Trần Văn Bình, 0987654321" in texts(assigned)
     assert not any(leaks(r) for r in await receive(app, "minh"))
     assert await receive(app, "dan") == []  # who handles it is not the citizen's news
-    assert events(settings, code)[-1]["action"] == "assigned"
-    assert events(settings, code)[-1]["visible_to_citizen"] == 0
+    assert (await events(app, code))[-1]["action"] == "assigned"
+    assert (await events(app, code))[-1]["visible_to_citizen"] == 0
     lan.replies = assigned
     await lan.press(label("btn.r_take"))  # the assigned handler may take it
     assert "đã tiếp nhận" in lan.text
@@ -86,9 +86,7 @@ async def test_a_denouncer_is_masked_for_everyone_but_leader_and_handler(
     assert "được giữ bí mật" in texts(await receive(app, "kt"))  # the new office's card
 
     # Every message that went to someone other than leader, handler or the denouncer.
-    with db(settings) as conn:
-        rows = conn.execute("SELECT chat_id, payload FROM outbox").fetchall()
-    for row in rows:
+    for row in await rows(app, "SELECT chat_id, payload FROM outbox"):
         if row["chat_id"] not in ("lan", "ct", "dan"):
             assert not any(s in row["payload"] for s in SECRETS[:2]), row["chat_id"]
     log_text = "\n".join(r.getMessage() for r in caplog.records)  # type: ignore[attr-defined]
@@ -123,7 +121,11 @@ async def test_permissions_through_the_chat(
     assert lan.says("lookup_not_found", code=code)
     await kt.send(f"/tiepnhan {code}")
     assert "đã tiếp nhận" in kt.text
-    assert [e["action"] for e in events(settings, code)] == ["created", "transferred", "accepted"]
+    assert [e["action"] for e in (await events(app, code))] == [
+        "created",
+        "transferred",
+        "accepted",
+    ]
 
     # a revoked official's buttons and commands stop working
     async with app.storage.transaction() as uow:

@@ -16,7 +16,7 @@ from tests.support.officials import (
     file_to_cao,
     status,
 )
-from tests.support.records import db, file_report, texts
+from tests.support.records import file_report, rows, texts
 
 
 async def test_a_waiting_step_asks_again_for_text(
@@ -141,11 +141,10 @@ async def test_a_revoked_officials_text_is_not_a_citizens(
     assert lan.says("official_only", revoked=True)
     await lan.deliver(lan.inbound(text="Trả lời muộn", reply_to_message="m-5"))
     assert lan.says("official_only", revoked=True)
-    assert status(settings, code) == "accepted"
-    with db(settings) as conn:
-        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 1
-        waiting = "SELECT count(*) FROM official_conversations WHERE state = ?"
-        assert conn.execute(waiting, (OFFICIAL_TEXT,)).fetchone()[0] == 0
+    assert (await status(app, code)) == "accepted"
+    assert (await rows(app, "SELECT count(*) FROM records"))[0][0] == 1
+    waiting = "SELECT count(*) FROM official_conversations WHERE state = ?"
+    assert (await rows(app, waiting, OFFICIAL_TEXT))[0][0] == 0
     assert await receive(app, "dan", priority=Priority.NOTIFICATION) != []  # only the take
     await lan.send("Xin chào")  # after that, plain text is theirs as a resident again
     assert not lan.says("official_only", revoked=True)
@@ -173,13 +172,13 @@ async def test_a_typed_step_checks_the_version_and_the_presser(
         assert prompt.record_code is None  # a prompt in a group is not a notification
         # a colleague replying to lan's prompt does nothing to the record
         await minh.deliver(minh.inbound(text="Tôi trả lời thay", reply_to_message="p-1"))
-        assert status(app.settings, code) == "accepted"
+        assert (await status(app, code)) == "accepted"
         # the record moves meanwhile (the head asks the citizen for more, privately)
         await hoa.send(f"/bosung {code} Xin thêm ảnh cột đèn")
-        assert status(app.settings, code) == "need_info"
+        assert (await status(app, code)) == "need_info"
         await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
         assert "đã thay đổi kể từ khi anh/chị bấm nút" in lan.text
-        assert status(app.settings, code) == "need_info"
+        assert (await status(app, code)) == "need_info"
         await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
         assert lan.replies == []  # the step is gone
     finally:
@@ -221,7 +220,7 @@ async def test_a_request_for_more_never_interrupts_and_is_never_lost(
     await citizen.press(f"{label('btn.supplement')} {code}")
     await citizen.send("Cột số 12, cạnh nhà văn hóa")
     assert citizen.says("info_thanks", code=code)
-    assert status(settings, code) == "in_progress"
+    assert (await status(app, code)) == "in_progress"
     assert "«Cột số 12, cạnh nhà văn hóa»" in texts(await receive(app, "lan"))
     citizen.replies = asked
     await citizen.press(f"{label('btn.supplement')} {code}")  # no longer waiting
@@ -245,6 +244,5 @@ async def test_an_idle_citizens_next_message_answers_and_a_draft_survives(
     assert "nhắn nội dung bổ sung ngay tại đây" in texts(await receive(app, "dan"))
     await citizen.send("Gần nhà ông Tư")
     assert citizen.says("info_thanks", code=code)
-    with db(settings) as conn:
-        data = conn.execute("SELECT data FROM conversations").fetchone()[0]
+    data = (await rows(app, "SELECT data FROM conversations"))[0][0]
     assert "Cống thoát nước bị tắc" in data  # the kept draft is still there

@@ -20,12 +20,12 @@ async def test_traloi_on_a_new_record_takes_it_first(
     citizen = chat_factory("dan")
     await citizen.agree()
     code = await file_report(citizen)
-    assert status(settings, code) == "received"
+    assert (await status(app, code)) == "received"
     await lan.send(f"/traloi {code} Đã báo điện lực, thay bóng trong ngày mai.")
     assert f"✅ {code} — chị Lan đã tiếp nhận" in lan.text
     assert "Đã gửi trả lời cho người gửi." in lan.text
-    assert status(settings, code) == "answered"
-    assert [e["action"] for e in events(settings, code)][-2:] == ["accepted", "answered"]
+    assert (await status(app, code)) == "answered"
+    assert [e["action"] for e in (await events(app, code))][-2:] == ["accepted", "answered"]
     told = texts(await receive(app, "dan"))
     assert "tiếp nhận xử lý" in told
     assert "«Đã báo điện lực, thay bóng trong ngày mai.»" in told
@@ -40,7 +40,7 @@ async def test_one_who_may_not_take_is_told_how(
     await citizen.agree()
     denounced = await file_to_cao(citizen)  # a member does not take a tố cáo
     await lan.send(f"/traloi {denounced} Đã xác minh.")
-    assert status(settings, denounced) == "received"
+    assert (await status(app, denounced)) == "received"
     assert "Hồ sơ cần được tiếp nhận trước: trưởng bộ phận hoặc lãnh đạo UBND" in lan.text
 
 

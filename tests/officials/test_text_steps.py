@@ -16,21 +16,23 @@ from handlers.officials.turn import TextStep
 from tests.conftest import Chat, Clock, OfficialChat, make_official, receive
 from tests.support.labels import label
 from tests.support.officials import app_with_vp_group, status
-from tests.support.records import db, file_report
+from tests.support.records import file_report, rows
 
 CHANGED = "đã thay đổi kể từ khi anh/chị bấm nút"
 
 
-def conversation_of(settings: Settings, user: str) -> tuple[str, dict[str, Any], int]:
+async def conversation_of(app: App, user: str) -> tuple[str, dict[str, Any], int]:
     """(state, data, nonce) of the official `user`'s conversation, as stored."""
-    with db(settings) as conn:
-        row = conn.execute(
-            "SELECT c.state, c.data, c.nonce FROM official_conversations c "
-            "JOIN officials o ON o.id = c.official_id WHERE o.external_id = ?",
-            (user,),
-        ).fetchone()
-    assert row is not None, user
-    return row[0], json.loads(row[1]), row[2]
+    found = await rows(
+        app,
+        "SELECT c.state, c.data, c.nonce FROM official_conversations c "
+        "JOIN officials o ON o.id = c.official_id WHERE o.external_id = ?",
+        user,
+    )
+    assert found, user
+    row = found[0]
+    data = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+    return row[0], data, row[2]
 
 
 def test_a_text_step_is_kept_as_plain_data() -> None:
@@ -50,13 +52,13 @@ async def test_a_prompt_whose_record_moved_is_refused_and_the_step_ends(
     lan.replies = await receive(app, "lan")
     await lan.press(label("btn.r_take"))
     await lan.press(label("btn.r_reply"))
-    state, data, nonce = conversation_of(app.settings, "lan")
+    state, data, nonce = await conversation_of(app, "lan")
     assert (state, data["action"], data["chat_id"]) == (OFFICIAL_TEXT, "reply", "lan")
     await hoa.send(f"/bosung {code} Xin thêm ảnh cột đèn")  # the record moves meanwhile
     await lan.send("Đã thay bóng")
     assert CHANGED in lan.text
-    assert status(app.settings, code) == "need_info"
-    after = conversation_of(app.settings, "lan")
+    assert (await status(app, code)) == "need_info"
+    after = await conversation_of(app, "lan")
     assert (after[0], after[1], after[2]) == (OFFICIAL_IDLE, {}, nonce + 1)
     await lan.send("xin chào")  # nothing waits any more: the officials' own menu
     assert lan.says("staff_menu", name="chị Lan", office="Văn phòng HĐND và UBND xã")
@@ -78,14 +80,14 @@ async def test_in_a_group_each_presser_has_their_own_step(settings: Settings, cl
         lan.replies, minh.replies = list(card), list(card)
         await lan.press(label("btn.r_reply"))
         await minh.press(label("btn.r_reply"))  # the same card, pressed by a colleague
-        assert conversation_of(app.settings, "lan")[1]["chat_id"] == "grp-vp"
-        assert conversation_of(app.settings, "minh")[1]["chat_id"] == "grp-vp"
+        assert (await conversation_of(app, "lan"))[1]["chat_id"] == "grp-vp"
+        assert (await conversation_of(app, "minh"))[1]["chat_id"] == "grp-vp"
         await minh.deliver(minh.inbound(text="Đã cử người thay bóng", reply_to_message="p-2"))
-        assert status(app.settings, code) == "answered"  # minh's own step
-        assert conversation_of(app.settings, "minh")[0] == OFFICIAL_IDLE
+        assert (await status(app, code)) == "answered"  # minh's own step
+        assert (await conversation_of(app, "minh"))[0] == OFFICIAL_IDLE
         await lan.deliver(lan.inbound(text="Đã thay bóng", reply_to_message="p-1"))
         assert CHANGED in lan.text  # lan's step was about the record before minh answered
-        assert conversation_of(app.settings, "lan")[0] == OFFICIAL_IDLE
+        assert (await conversation_of(app, "lan"))[0] == OFFICIAL_IDLE
     finally:
         await app.close()
 
@@ -108,7 +110,7 @@ async def test_a_restart_between_the_prompt_and_the_text(settings: Settings, clo
     try:
         lan = OfficialChat(app, "lan")
         await lan.send("Đã thay bóng cho thôn")
-        assert status(app.settings, code) == "answered"
-        assert conversation_of(app.settings, "lan")[0] == OFFICIAL_IDLE
+        assert (await status(app, code)) == "answered"
+        assert (await conversation_of(app, "lan"))[0] == OFFICIAL_IDLE
     finally:
         await app.close()

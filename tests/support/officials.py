@@ -1,36 +1,34 @@
-"""Helpers of the officials' tests (tests/officials/): reading a record's events and
-status from the test's SQLite file, a card's delivery, an office with a group chat, and
-filing a tố cáo with the identity its masking tests look for."""
+"""Helpers of the officials' tests (tests/officials/): a record's events and status as
+stored (either backend), a card's delivery, an office with a group chat, and filing a tố
+cáo with the identity its masking tests look for."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import datetime
 
 from bot.app import App
 from bot.config import Settings
 from domain.messages import Reply
+from storage.base import Row
 from tests.conftest import Chat, Clock
 from tests.support.labels import label
-from tests.support.records import CODE, db
+from tests.support.records import CODE, rows
 
 
-def events(settings: Settings, code: str) -> list[sqlite3.Row]:
-    with db(settings) as conn:
-        return list(
-            conn.execute(
-                "SELECT e.* FROM events e JOIN records r ON r.id = e.record_id "
-                "WHERE r.code = ? ORDER BY e.id",
-                (code,),
-            )
-        )
+async def events(app: App, code: str) -> list[Row]:
+    return await rows(
+        app,
+        "SELECT e.* FROM events e JOIN records r ON r.id = e.record_id "
+        "WHERE r.code = ? ORDER BY e.id",
+        code,
+    )
 
 
-def status(settings: Settings, code: str) -> str:
-    with db(settings) as conn:
-        return str(conn.execute("SELECT status FROM records WHERE code = ?", (code,)).fetchone()[0])
+async def status(app: App, code: str) -> str:
+    (row,) = await rows(app, "SELECT status FROM records WHERE code = ?", code)
+    return str(row["status"])
 
 
 async def delivered(app: App, chat_id: str, code: str, message_id: str, at: datetime) -> None:

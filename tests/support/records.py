@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Any
 
+from bot.app import App
 from bot.config import Settings
 from domain.messages import Reply, plain_text
+from storage.base import Row
 from tests.conftest import Chat
 from tests.support.labels import label
 
@@ -18,6 +21,12 @@ def db(settings: Settings) -> sqlite3.Connection:
     conn = sqlite3.connect(settings.storage.sqlite_path)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+async def rows(app: App, sql: str, *params: Any) -> list[Row]:
+    """What `sql` reads from the app's database, on either backend (`?` placeholders)."""
+    async with app.storage.transaction() as uow:
+        return await uow._all(sql, params)
 
 
 def texts(replies: list[Reply]) -> str:

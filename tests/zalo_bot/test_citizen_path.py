@@ -72,14 +72,14 @@ async def test_a_citizen_files_follows_and_rates_a_case_on_zalo_bot(
         await lan.press(label("btn.r_take"))
         await lan.press(label("btn.r_reply"))
         await lan.send("Đã báo điện lực, thay bóng trong ngày 27/11.")
-        assert status(settings, code) == "answered"
+        assert (await status(app, code)) == "answered"
         await citizen.settled()
         arrived = citizen.take()
         answer = next(m for m in arrived if "«Đã báo điện lực" in m.text)
         assert answer.menu == {"Rất hài lòng": "1", "Hài lòng": "2", "Không hài lòng": "3"}
 
         await citizen.choose(label("btn.rate_vs"))
-        assert status(settings, code) == "closed"
+        assert (await status(app, code)) == "closed"
         assert "Cảm ơn" in citizen.text or "cảm ơn" in citizen.text
     for message in zalo.sent:
         assert 1 <= len(message.text) <= 2000

@@ -31,7 +31,7 @@ async def test_an_official_on_zalo_bot_takes_a_record_by_number(
         assert label("btn.r_take") in card.menu
         assert "<b>" not in card.text
         await lan.choose(label("btn.r_take"))
-        assert status(settings, code) == "accepted"
+        assert (await status(app, code)) == "accepted"
 
 
 async def test_what_zalo_bot_cannot_carry_gets_a_calm_answer(
