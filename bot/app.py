@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from types import TracebackType
@@ -16,7 +18,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.render import Renderer
 from handlers.understanding import Knowledge
 from storage import SqliteStorage, Storage, UnitOfWork
-from storage.base import CommuneRow, OfficeRow, Timeouts
+from storage.base import CommuneRow, OfficeRow, StorageUnavailable, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,41 @@ async def open_storage(settings: StorageSettings) -> Storage:
             timeouts=timeouts(settings),
         )
     return await SqliteStorage.open(settings.sqlite_path, timeouts(settings))
+
+
+async def open_when_reachable(settings: Settings, stopping: asyncio.Event) -> App | None:
+    """`App.open`, trying again while the database cannot be reached, for up to
+    `storage.start_wait_seconds` (waits of 1, 2, 4 … 10 s, each logged on one line); then
+    the last `StorageUnavailable` is raised. Only PostgreSQL is waited for (a server that
+    boots with the machine); a SQLite file that cannot be opened is a setting to fix.
+    None when `stopping` is set meanwhile (SIGTERM while waiting, or during a connect
+    that hangs): the caller stops without a traceback.
+    """
+    wait_s = settings.storage.start_wait_seconds if settings.storage.backend == "postgres" else 0
+    deadline = asyncio.get_running_loop().time() + wait_s
+    delay = 1.0
+    while True:
+        opening = asyncio.ensure_future(App.open(settings))
+        stopped = asyncio.ensure_future(stopping.wait())
+        done, _ = await asyncio.wait({opening, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if opening not in done:
+            opening.cancel()
+            await asyncio.gather(opening, return_exceptions=True)
+            return None
+        try:
+            return opening.result()
+        except StorageUnavailable as exc:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise
+            wait = min(delay, left)
+            log.warning("%s; trying again in %.0f s", exc, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), wait)
+            if stopping.is_set():
+                return None
+            delay = min(delay * 2, 10.0)
 
 
 class App:

@@ -190,6 +190,7 @@ def _storage(t: schema.StorageTable, base: Path, environ: Mapping[str, str]) -> 
         statement_timeout_seconds=t.statement_timeout_seconds,
         acquire_timeout_seconds=t.acquire_timeout_seconds,
         sqlite_busy_timeout_seconds=t.sqlite_busy_timeout_seconds,
+        start_wait_seconds=t.start_wait_seconds,
         shared_files_dir=_path(shared, base) if (shared := t.shared_files_dir.strip()) else None,
     )
 

@@ -77,6 +77,9 @@ class StorageTable(Table, frozen=True):
     statement_timeout_seconds: Annotated[int, _n(1, 3600, "one SQL statement")] = 30
     acquire_timeout_seconds: Annotated[int, _n(1, 300, "waiting for a pooled connection")] = 10
     sqlite_busy_timeout_seconds: Annotated[int, _n(1, 300, "waiting for SQLite's lock")] = 5
+    start_wait_seconds: Annotated[
+        int, _n(0, 3600, "`danvan run`: waiting at start for the database to answer")
+    ] = 60
     shared_files_dir: Annotated[str, _h("files for other processes (empty: the database)")] = ""
 
 

@@ -65,6 +65,8 @@ class StorageSettings:
     statement_timeout_seconds: int = _STORAGE.statement_timeout_seconds
     acquire_timeout_seconds: int = _STORAGE.acquire_timeout_seconds
     sqlite_busy_timeout_seconds: int = _STORAGE.sqlite_busy_timeout_seconds
+    #: `danvan run` only: how long to keep trying a database that cannot be reached yet
+    start_wait_seconds: int = _STORAGE.start_wait_seconds
     #: a folder every process reads and writes (None: such files go in the database)
     shared_files_dir: Path | None = None
 

@@ -1,4 +1,5 @@
-"""Files one process makes and another sends: the weekly digest's chart and report.
+"""Files one process makes and another sends or shows: the weekly digest's chart and
+report, and the copies of citizens' photos and documents (`attachment_bytes`).
 
 Several processes on several machines share one database, and any of them may be the
 outbox's sender (`bot/outbox.py`), so a path on the machine that made the file means
@@ -70,3 +71,19 @@ async def local_copy(storage: Storage, part: Reply) -> tuple[Reply, list[Path]]:
 def discard(folders: list[Path]) -> None:
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def attachment_bytes(storage: Storage, attachment_id: int) -> tuple[str, bytes] | None:
+    """(file name, content) of an attachment's kept copy, from whichever process made it;
+    None when there is no copy (not fetched, refused as too large, or gone)."""
+    async with storage.transaction() as uow:
+        path, _error = await uow.attachments.get_file(attachment_id)
+        if path is None:
+            return None
+        if path.startswith(DB_PREFIX):
+            return await uow.files.get(int(path.removeprefix(DB_PREFIX)))
+    copy = Path(path)
+    try:
+        return copy.name, await asyncio.to_thread(copy.read_bytes)
+    except OSError:
+        return None

@@ -1,10 +1,13 @@
 """Start-up and the database's limits: the backend `config check` names, one clear line
-when the database cannot be reached, bounded waits, and the WAL cleared after erasure."""
+when the database cannot be reached, bounded waits, `danvan run` waiting for a database
+that boots with it (and stopping on SIGTERM meanwhile), and the WAL cleared after erasure."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +15,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import pytest
 
 from bot.config import Settings
@@ -196,3 +201,132 @@ async def test_closing_postgres_cuts_a_connection_stuck_in_a_statement() -> None
         await store.close()  # waits `acquire` seconds for the pool, then terminates it
         with pytest.raises((asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)):
             await task  # the connection was cut, not left waiting two minutes
+
+
+def run_config(folder: Path, server_port: int, **storage: int) -> Path:
+    """The example config on PostgreSQL with no chat channel (health and metrics only)."""
+    text = (ROOT / "config.example.toml").read_text("utf-8")
+    text = re.sub(r"\n# The Telegram channel.*?(?=\n# The one web server)", "", text, flags=re.S)
+    text = re.sub(r"\n# The Zalo Bot Platform channel.*?(?=\n# Pacing)", "", text, flags=re.S)
+    text = text.replace('backend = "sqlite"', 'backend = "postgres"', 1)
+    text = text.replace("port = 8080", f"port = {server_port}", 1)
+    for key, value in storage.items():
+        text, count = re.subn(rf"(?m)^{key} = \d+$", f"{key} = {value}", text, count=1)
+        assert count == 1, key
+    config = folder / "config.toml"
+    config.write_text(text, "utf-8")
+    return config
+
+
+def spawn_run(folder: Path, config: Path, dsn: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
+    return subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+        cwd=folder,
+        env={**env, "PYTHONPATH": str(ROOT), "DANVAN_DATABASE_URL": dsn},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def ended(proc: subprocess.Popen[str], within: float) -> tuple[int, str]:
+    """The exit status and stderr of `proc`, which must end within `within` seconds."""
+    try:
+        _, stderr = await asyncio.to_thread(proc.communicate, timeout=within)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError(f"still running after {within} s") from None
+    return proc.returncode, stderr
+
+
+async def test_sigterm_while_the_database_is_silent_stops_at_once(tmp_path: Path) -> None:
+    """A partition at start: the connect would hang for its whole timeout (60 s here);
+    SIGTERM still ends `danvan run` in bounded time, cleanly."""
+    async with silent_server() as port:
+        config = run_config(tmp_path, closed_port(), connect_timeout_seconds=60)
+        proc = spawn_run(tmp_path, config, f"postgresql://danvan@127.0.0.1:{port}/xa")
+        await asyncio.sleep(2.0)  # importing, then hanging in the connect
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        code, stderr = await ended(proc, 10)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert "stopped while waiting for the database" in stderr
+
+
+async def test_a_database_that_stays_down_is_given_up_after_the_wait(tmp_path: Path) -> None:
+    config = run_config(tmp_path, closed_port(), start_wait_seconds=3)
+    proc = spawn_run(tmp_path, config, f"postgresql://danvan:pw@127.0.0.1:{closed_port()}/xa")
+    code, stderr = await ended(proc, 30)
+    assert code == 1
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert "trying again in 1 s" in lines[0]
+    assert "trying again in 2 s" in lines[1]
+    assert lines[-1].startswith("danvan: cannot open the PostgreSQL database at 127.0.0.1:")
+    assert "danvan:pw" not in stderr
+
+
+@asynccontextmanager
+async def forwarder(port: int, to_host: str, to_port: int) -> AsyncIterator[None]:
+    """A TCP forwarder on `port` (the database's address coming up)."""
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.close()
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(to_host, to_port)
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    server = await asyncio.start_server(accept, "127.0.0.1", port)
+    try:
+        yield
+    finally:
+        server.close()
+
+
+@needs_postgres
+async def test_run_waits_for_a_database_that_comes_up(tmp_path: Path) -> None:
+    """Booting with its database: `danvan run` keeps trying and serves once it answers."""
+    real = urlsplit(POSTGRES_DSN)
+    port, web = closed_port(), closed_port()
+    async with postgres_schema() as schema:
+        dsn = urlunsplit(
+            real._replace(
+                netloc=f"{real.username or 'postgres'}@127.0.0.1:{port}",
+                query=f"options=-csearch_path%3D{schema}",
+            )
+        )
+        proc = spawn_run(tmp_path, run_config(tmp_path, web, start_wait_seconds=60), dsn)
+        try:
+            await asyncio.sleep(2.5)  # refused twice meanwhile
+            assert proc.poll() is None
+            async with forwarder(port, real.hostname or "127.0.0.1", real.port or 5432):
+                async with httpx.AsyncClient() as client:
+                    for _ in range(300):
+                        try:
+                            if (await client.get(f"http://127.0.0.1:{web}/healthz")).is_success:
+                                break
+                        except httpx.TransportError:
+                            pass
+                        await asyncio.sleep(0.1)
+                    else:
+                        raise AssertionError("not serving 30 s after the database came up")
+                proc.send_signal(signal.SIGTERM)
+                code, stderr = await ended(proc, 20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert code == 0, stderr
+    assert "trying again in 1 s" in stderr
+    assert "Traceback" not in stderr

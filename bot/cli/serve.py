@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
-from bot.app import App
+from bot.app import App, open_when_reachable
 from bot.cli.common import config_option, fail, run_async, settings_command
 from bot.config import ConfigError, Settings
 from bot.daily import DailyJobs
@@ -90,7 +90,11 @@ async def serve(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     metrics = Metrics()
-    async with await App.open(settings) as app:
+    opened = await open_when_reachable(settings, stopping)
+    if opened is None:
+        log.info("stopped while waiting for the database")
+        return 0
+    async with opened as app:
         try:
             channels = _channels(settings, app, metrics)
         except ConfigError as exc:

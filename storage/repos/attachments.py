@@ -52,14 +52,16 @@ class AttachmentsRepo(Repo):
         path: str | None = None,
         size: int | None = None,
         error: str | None = None,
+        file_id: int | None = None,
     ) -> None:
-        """Record the local copy of an attachment, or why there is none."""
+        """Record the copy of an attachment (`path`: a shared folder's path, or "db:<id>"
+        with `file_id` for one kept in `shared_files`), or why there is none."""
         await self._exec(
-            "INSERT INTO attachment_files (attachment_id, path, size, error, fetched_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (attachment_id) DO UPDATE SET "
+            "INSERT INTO attachment_files (attachment_id, path, size, error, fetched_at, "
+            "file_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (attachment_id) DO UPDATE SET "
             "path = excluded.path, size = excluded.size, error = excluded.error, "
-            "fetched_at = excluded.fetched_at",
-            (attachment_id, path, size, error[:300] if error else None, ts(at)),
+            "fetched_at = excluded.fetched_at, file_id = excluded.file_id",
+            (attachment_id, path, size, error[:300] if error else None, ts(at), file_id),
         )
 
     async def get_file(self, attachment_id: int) -> tuple[str | None, str | None]:

@@ -21,5 +21,10 @@ class FilesRepo(Repo):
         return (str(row["name"]), bytes(row["data"])) if row else None
 
     async def purge(self, before: datetime) -> int:
-        """Delete files stored before `before`; how many went."""
-        return await self._exec("DELETE FROM shared_files WHERE created_at < ?", (ts(before),))
+        """Delete files stored before `before`, except copies of records' attachments (kept
+        as long as their record); how many went."""
+        return await self._exec(
+            "DELETE FROM shared_files WHERE created_at < ? AND NOT EXISTS "
+            "(SELECT 1 FROM attachment_files f WHERE f.file_id = shared_files.id)",
+            (ts(before),),
+        )

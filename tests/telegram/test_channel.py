@@ -3,13 +3,14 @@ a Bot API stand-in, the real dispatcher and a real SQLite file, in polling and w
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from bot.app import App
 from bot.config import Settings
+from bot.shared_files import attachment_bytes
 from tests.botapi import BotApiStandIn, FakeClock
 from tests.support.labels import label
 from tests.support.records import CODE
@@ -58,10 +59,19 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
         assert match, citizen.text
         assert channel.files is not None
         assert await channel.files.fetch_pending() == 1  # the record's photo, copied
-    copies = db_rows(settings, "SELECT path, size, error FROM attachment_files")
-    photo = standin.files["large-id"]
-    assert [(c["size"], c["error"]) for c in copies] == [(len(photo), None)]
-    assert Path(copies[0]["path"]).read_bytes() == photo  # noqa: ASYNC240 (a test's check)
+        copies = db_rows(settings, "SELECT * FROM attachment_files")
+        photo = standin.files["large-id"]
+        assert [(c["size"], c["error"]) for c in copies] == [(len(photo), None)]
+        # kept in the database, which every process reads (no shared folder configured)
+        assert copies[0]["path"] == f"db:{copies[0]['file_id']}"
+        kept = await attachment_bytes(app.storage, copies[0]["attachment_id"])
+        assert kept is not None
+        assert kept[1] == photo
+        assert kept[0].endswith(".jpg")
+        assert not list((settings.storage.data_dir / "files").rglob("*.*"))  # no stray copy
+        async with app.storage.transaction() as uow:  # the digests' files purge keeps it
+            await uow.files.purge(datetime.now(UTC) + timedelta(days=365))
+        assert await attachment_bytes(app.storage, copies[0]["attachment_id"]) == kept
     records = db_rows(settings, "SELECT * FROM records")
     assert [r["code"] for r in records] == [match.group(0)]
     assert (records[0]["latitude"], records[0]["longitude"]) == (20.86, 106.68)

@@ -1,4 +1,6 @@
-"""Attachments: copies the photos and documents of filed records into the data folder."""
+"""Attachments: copies of the photos and documents of filed records, where every process
+can read them (`bot.shared_files`: the database, or `storage.shared_files_dir`), so the
+web console of any process can show them and any sender can forward them."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.app import App
 from bot.channels.telegram.inbound import CHANNEL
+from bot.shared_files import DB_PREFIX, share
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ def utcnow() -> datetime:
 
 
 class FileFetcher:
-    """Copies the photos and documents of filed records into the data directory.
+    """Copies the photos and documents of filed records where every process reads them.
 
     Only attachments of committed records are fetched (never what someone sent before
     consenting or then abandoned). A file too large or gone is recorded with the reason;
@@ -37,7 +40,8 @@ class FileFetcher:
     ) -> None:
         self.bot = bot
         self.app = app
-        self.folder = folder
+        self.folder = folder  # scratch space for downloads
+        self.shared_dir = app.settings.storage.shared_files_dir
         self.max_bytes = max_bytes
         self.clock = clock
 
@@ -59,16 +63,23 @@ class FileFetcher:
                     self.folder.mkdir(parents=True, exist_ok=True)
                     target = self.folder / f"{attachment.record_id}-{attachment.id}{suffix}"
                     await remote.download_to_drive(target)
-                    path, size = str(target), target.stat().st_size
+                    size = target.stat().st_size
             except (NetworkError, RetryAfter) as exc:
                 log.info("attachment %s: %s; trying later", attachment.id, type(exc).__name__)
                 break
             except TelegramError as exc:
                 error = f"{type(exc).__name__}: {exc.message}"
+            file_id: int | None = None
             async with self.app.storage.transaction() as uow:
+                if error is None:
+                    path = await share(uow, target, self.shared_dir, self.clock())
+                    if path.startswith(DB_PREFIX):
+                        file_id = int(path.removeprefix(DB_PREFIX))
                 await uow.attachments.save_file(
-                    attachment.id, self.clock(), path=path, size=size, error=error
+                    attachment.id, self.clock(), path=path, size=size, error=error, file_id=file_id
                 )
+            if error is None:
+                target.unlink(missing_ok=True)  # the download's scratch copy
             settled += 1
         return settled
 
