@@ -45,7 +45,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -115,6 +115,7 @@ def add_citizens(path: Path, citizens: int, consent_version: str) -> None:
 class Bot:
     proc: subprocess.Popen[bytes]
     started: float
+    log: IO[str]
 
     def rss_mb(self, field: str = "VmRSS") -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -135,7 +136,7 @@ def spawn(config: Path, folder: Path, log_name: str) -> Bot:
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
-    return Bot(proc, started)
+    return Bot(proc, started, log)
 
 
 async def _stats(client: httpx.AsyncClient, base: str, chat: str | None = None) -> dict[str, Any]:
@@ -239,6 +240,8 @@ async def measure(folder: Path, citizens: int, records: int, conversations: int)
         for each in bots:
             if each.proc.poll() is None:
                 each.proc.kill()
+                each.proc.wait()
+            each.log.close()
         standin.terminate()
         standin.join()
     return result

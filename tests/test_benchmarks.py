@@ -78,3 +78,19 @@ def test_understanding_benchmark_reports_per_class(capsys: pytest.CaptureFixture
     assert set(result["routing_by_office"]) >= {"VP", "KT", "VHXH", "CA", "QS", "TTPVHCC"}
     for key in ("intent", "report_recall", "emergency_recall", "routing", "faq_top1"):
         assert 0 <= result[key] <= 1, key
+
+
+def test_memory_benchmark_times_every_kind_of_start(capsys: pytest.CaptureFixture[str]) -> None:
+    """A small run of the real `danvan run`: every conversation answered, the four starts
+    timed, RSS read from /proc (the figures' shape only, not their size)."""
+    assert REGISTRY["memory"] == "benchmarks.memory"
+    status = bench_main(
+        ["memory", "--json", "--citizens", "50", "--records", "500", "--conversations", "20"]
+    )
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["updates"] == 60
+    starts = ("first_start_of_day_s", "start_after_kill_s", "later_start_s")
+    assert all(0 < result[name] <= result["startup_s"] for name in starts)
+    assert 0 < result["rss_after_start_mb"] <= result["peak_rss_mb"]
+    assert result["rss_mb"] <= result["peak_rss_mb"]
+    assert status == (0 if result["met"] else 1)
