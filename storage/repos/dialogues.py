@@ -124,7 +124,9 @@ class DialoguesRepo(Repo):
         """A question, numbered next in its dialogue (the dialogue's row is locked first,
         so two questions at once never take the same number)."""
         await self._one(
-            "SELECT id FROM dialogues WHERE id = ?" + self._db.dialect.for_update, (dialogue_id,)
+            "SELECT id FROM dialogues WHERE id = ?"  # noqa: S608 - constant
+            + self._db.dialect.for_update,
+            (dialogue_id,),
         )
         last = await self._one(
             "SELECT COALESCE(MAX(number), 0) FROM dialogue_questions WHERE dialogue_id = ?",
