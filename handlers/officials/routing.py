@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from domain.lifecycle import Action
 from domain.messages import RESUME, Inbound
 from domain.permissions import may_broadcast, may_manage_officials
-from domain.records import Official
+from domain.records import Official, OfficialRole
 from handlers.callbacks import ProgressButton, RecordButton
-from handlers.officials import admin, broadcast, queues, steps
+from handlers.officials import admin, broadcast, dialogue, queues, steps
 from handlers.officials.turn import StaffTurn, TextStep, command_name
 from handlers.text import clean_text
 
@@ -143,6 +143,7 @@ async def staff_help(turn: StaffTurn, _args: str) -> None:
         "staff_help",
         admin=may_manage_officials(turn.official, turn.commune.code),
         announcer=may_broadcast(turn.official, turn.commune.code),
+        leader=turn.official is not None and turn.official.role is OfficialRole.LEADER,
     )
 
 
@@ -169,4 +170,6 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "thuhoi": admin.revoke,
     "huongdan": staff_help,
     "thongbao": broadcast.broadcast,
+    "doithoai": dialogue.dialogue,
+    "traloidt": dialogue.answer,
 }
