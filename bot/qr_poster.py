@@ -4,7 +4,7 @@ a QR code of the desk's survey link (domain/surveys.py).
 The QR code is made by segno (error correction M, a quiet zone of 4 modules) and drawn
 module by module onto a Pillow image, so its size is a whole number of pixels per module
 and a phone reads it from across a counter. The words come from the template
-`survey_poster.j2` (`part|text` lines: header, title, question, steps, footer), rendered
+`survey_poster.j2` (`part|text` lines: header, title, question, link, steps, footer), rendered
 through the bot's renderer and turned into plain text. The font is matplotlib's bundled
 DejaVu Sans, which has every Vietnamese glyph and is always installed with the digest's
 matplotlib; no system font is assumed.
@@ -26,7 +26,7 @@ MARGIN = 90
 QR_SIZE = 760
 INK = (20, 40, 90)
 PAPER = (255, 255, 255)
-SIZES = {"header": 34, "title": 54, "question": 44, "steps": 34, "footer": 28}
+SIZES = {"header": 34, "title": 54, "question": 44, "link": 26, "steps": 34, "footer": 28}
 BOLD = ("header", "title", "question")
 
 
@@ -61,7 +61,7 @@ def make_poster(
     import segno
     from PIL import Image, ImageDraw, ImageFont
 
-    text = plain_text(renderer.render("survey_poster", commune=commune, desk=desk))
+    text = plain_text(renderer.render("survey_poster", commune=commune, desk=desk, url=url))
     parts = [line.partition("|") for line in text.splitlines() if "|" in line]
     fonts = {
         kind: ImageFont.truetype(str(_font_path(kind in BOLD)), size)
@@ -107,7 +107,7 @@ def make_poster(
                 draw.rectangle((x0, y0, x0 + scale - 1, y0 + scale - 1), fill=(0, 0, 0))
     y += side + 30
     for kind, _, words in parts:
-        if kind in ("steps", "footer"):
+        if kind in ("link", "steps", "footer"):
             y = write(kind, words, y)
     draw.rectangle((20, 20, WIDTH - 21, HEIGHT - 21), outline=INK, width=6)
     out.parent.mkdir(parents=True, exist_ok=True)
