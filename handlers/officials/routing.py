@@ -90,7 +90,7 @@ async def _command(turn: StaffTurn, text: str) -> None:
             turn.say_not_official()
             return
         await COMMANDS[name](turn, args)
-    elif name == "huy" and turn.pending is not None:
+    elif name == "huy" and (turn.pending is not None or turn.state == dialogue.GUIDED):
         turn.end_step()
         turn.say("staff_cancelled")
     elif turn.inbound.is_group and name in CITIZEN_COMMANDS:
@@ -116,6 +116,8 @@ async def _text(turn: StaffTurn, text: str) -> None:
     pending = turn.pending
     if turn.active and pending is not None and _answers_prompt(turn, pending):
         await steps.complete_pending(turn, pending, text)
+    elif turn.active and not inbound.is_group and turn.state == dialogue.GUIDED:
+        await dialogue.guided(turn, text)
     elif turn.active and not inbound.is_group and pending is None:
         staff_menu(turn)
 

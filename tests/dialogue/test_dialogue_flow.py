@@ -127,3 +127,29 @@ async def test_no_dialogue_consent_first_and_a_bad_date(
     assert "ít nhất 7 ngày" in leader.text  # allowed, with the law's notice period said
     await leader.send("/doithoai 7")
     assert "Không có buổi đối thoại số 7" in leader.text
+
+
+async def test_the_leaders_guided_flow(app: App, chat_factory: Callable[..., Chat]) -> None:
+    leader = await make_official(app, "ct", "VP", "leader")
+    await leader.send("/doithoai moi")
+    assert leader.says("staff_dialogue_step", step="when", again=False)
+    await leader.send("thứ bảy tuần sau")  # not a day and time: asked again, calmly
+    assert leader.says("staff_dialogue_step", step="when", again=True)
+    await leader.send("20/12/2026 8h30")
+    assert leader.says("staff_dialogue_step", step="place", again=False)
+    await leader.send("Nhà văn hóa thôn 3")
+    assert leader.says("staff_dialogue_step", step="topic", again=False)
+    await leader.send("!!!")  # no words: the topic is asked again, the rest is kept
+    assert leader.says("staff_dialogue_step", step="topic", again=True)
+    await leader.send("Chuyển đổi số, dịch vụ công trực tuyến")
+    assert "Đã tạo buổi đối thoại số 1: 08:30 ngày 20/12/2026, Nhà văn hóa thôn 3" in leader.text
+    await leader.send("Xin chào")  # at rest again: the officials' menu
+    assert "/huongdan" in leader.text
+
+    await leader.send("/doithoai moi")
+    await leader.send("/huy")
+    assert leader.says("staff_cancelled")
+    citizen = chat_factory("an")
+    await citizen.agree()
+    await citizen.press(label("btn.menu_dialogue"))
+    assert "Chủ đề: <b>Chuyển đổi số, dịch vụ công trực tuyến</b>" in citizen.replies[0].text
