@@ -48,6 +48,7 @@ async def start(turn: Turn, _args: str = "") -> None:
     if not turn.citizen.has_consented:
         await turn.ask_consent()
         return
+    turn.data.pop(TEXT, None)  # a question left unsent earlier is not kept
     upcoming = await turn.uow.dialogues.list_upcoming(turn.commune.code, turn.now)
     if not upcoming:
         turn.say("dialogue_none")
