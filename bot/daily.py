@@ -1,5 +1,5 @@
-"""The daily jobs beside the bot: deadline reminders and escalations, follow-ups, and
-deleting old messages from the outbox.
+"""The daily jobs beside the bot: deadline reminders and escalations, follow-ups,
+deleting old messages from the outbox, and reminders of tomorrow's dialogues.
 
 Once a day at `bot.daily_jobs_time` (the default commune's local time), exactly once
 across processes: a lease row per job and day (`job_leases`, shared with the weekly
@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.app import App
 from bot.datacare import retention_job
+from bot.dialogue_jobs import run_dialogue_reminders
 from bot.jobs import JobReport, run_deadline_reminders, run_followups, run_outbox_purge
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
 
@@ -24,6 +25,7 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("followups", run_followups),
     ("outbox-purge", run_outbox_purge),
     ("retention", retention_job),
+    ("dialogue-reminders", run_dialogue_reminders),
 )
 
 

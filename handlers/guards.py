@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from domain.messages import RESUME
+from domain.surveys import SurveyLink
 from handlers.flows import commune, lookup
 from handlers.flows.filing import Filing
 from handlers.free_text import answer_before_consent
@@ -100,6 +101,8 @@ async def first_contact(turn: Turn) -> bool:
     text = turn.text or ""
     if text.startswith("/"):
         head, _, args = text[1:].partition(" ")
+        if head.casefold() == "start" and SurveyLink.parse(args) is not None:
+            return False  # a desk's survey is anonymous: answered before any notice
         if head.split("@", 1)[0].casefold() == "tracuu" and args.strip():
             await lookup.describe(turn, args)
     elif text:

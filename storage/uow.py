@@ -22,6 +22,7 @@ from storage.repos.citizens import CitizensRepo
 from storage.repos.communes import CommunesRepo
 from storage.repos.conversations import ConversationsRepo
 from storage.repos.datacare import DataCareRepo
+from storage.repos.dialogues import DialoguesRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
 from storage.repos.files import FilesRepo
@@ -33,6 +34,7 @@ from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
 from storage.repos.subscriptions import SubscriptionsRepo
+from storage.repos.surveys import SurveysRepo
 from storage.repos.updates import UpdatesRepo
 from storage.repos.zalo_oa import (
     ZaloBotInboxRepo,
@@ -70,6 +72,8 @@ class UnitOfWork:
         self.zalo_bot_inbox = ZaloBotInboxRepo(db)
         self.zalo_contacts = ZaloContactsRepo(db)
         self.files = FilesRepo(db)
+        self.dialogues = DialoguesRepo(db)
+        self.surveys = SurveysRepo(db)
 
     async def transition(
         self,

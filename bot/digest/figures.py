@@ -18,6 +18,7 @@ from bot.digest.weeks import IsoWeek
 from bot.settings import DigestSettings
 from domain.communes import CommuneSettings
 from domain.records import DurationStats, Rating, RecordKind
+from domain.surveys import DeskResult
 from faq.topics import TOPICS
 from storage import UnitOfWork
 
@@ -136,6 +137,7 @@ class Digest:
     previous: WeekFigures
     changes: tuple[Change, ...]
     generated_at: datetime
+    surveys: tuple[DeskResult, ...] = ()  # the one-stop desk's survey, per desk
 
 
 def redact_question(text: str) -> str:

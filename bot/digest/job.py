@@ -21,6 +21,7 @@ from pathlib import Path
 from bot.digest.document import build_docx
 from bot.digest.figures import Digest, collect_week, compare
 from bot.digest.render import DigestRenderer, chart_png
+from bot.digest.surveys import survey_results
 from bot.digest.weeks import IsoWeek, due_week
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
 from bot.settings import Settings
@@ -61,7 +62,8 @@ async def make_digest(
         previous = await collect_week(
             uow, commune, week.previous(), settings.digest, kinds, unknown
         )
-    return Digest(current, previous, compare(current, previous), now)
+        surveys = await survey_results(uow, commune, week)
+    return Digest(current, previous, compare(current, previous), now, surveys)
 
 
 def archive_folder(settings: Settings, commune: CommuneSettings, week: IsoWeek) -> Path:

@@ -48,6 +48,11 @@ def _diem(value: float | None) -> str:
     return "—" if value is None else _so(value) + "%"
 
 
+def _diem1(value: float | None) -> str:
+    """A mean score with one decimal, the Vietnamese way: 4,5."""
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
 def _thoigian(hours: float | None) -> str:
     if hours is None:
         return "—"
@@ -115,6 +120,7 @@ class DigestRenderer:
             so=_so,
             phantram=_phantram,
             diem=_diem,
+            diem1=_diem1,
             thoigian=_thoigian,
             ngay=_ngay,
             ngay_thang_nam=_ngay_thang_nam,

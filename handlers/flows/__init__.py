@@ -11,6 +11,7 @@ from handlers.flows import (
     announcements,
     commune,
     consent,
+    dialogue,
     erase,
     filing,
     info,
@@ -18,6 +19,7 @@ from handlers.flows import (
     menu,
     questions,
     rating,
+    survey,
 )
 from handlers.router import Routes, include_routers
 
@@ -32,4 +34,6 @@ ROUTES: Routes = include_routers(
     announcements.router,
     info.router,
     rating.router,
+    dialogue.router,
+    survey.router,
 )

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from domain import tracking_code
 from domain.records import Record
+from domain.surveys import SurveyLink
 from handlers.callbacks import MenuButton
 from handlers.conversations import IDLE
 from handlers.free_text import answer_free_text
@@ -44,9 +45,14 @@ def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
 
 @router.prompt(Menu.IDLE)
 async def prompt_idle(turn: Turn) -> None:
+    rows = menu_buttons(turn)
+    if turn.citizen.has_consented and await turn.uow.dialogues.list_upcoming(
+        turn.commune.code, turn.now
+    ):
+        rows.append([turn.btn("btn.menu_dialogue", MenuButton("dialogue").pack())])
     turn.say(
         "menu",
-        menu_buttons(turn),
+        rows,
         greeting=bool(turn.data.pop("_greet", False)),
         consented=turn.citizen.has_consented,
     )
@@ -65,7 +71,10 @@ async def handle_idle(turn: Turn) -> None:
 
 
 @router.command("start", menu=1, label="cmd.start")
-async def start(turn: Turn, _args: str) -> None:
+async def start(turn: Turn, args: str) -> None:
+    if SurveyLink.parse(args) is not None:  # a desk's QR poster: its survey
+        await turn.start_flow("survey", payload=args)
+        return
     await turn.welcome()
 
 

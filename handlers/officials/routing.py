@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from domain.lifecycle import Action
 from domain.messages import RESUME, Inbound
 from domain.permissions import may_broadcast, may_manage_officials
-from domain.records import Official
+from domain.records import Official, OfficialRole
 from handlers.callbacks import ProgressButton, RecordButton
-from handlers.officials import admin, broadcast, queues, steps
+from handlers.officials import admin, broadcast, dialogue, queues, steps
 from handlers.officials.turn import StaffTurn, TextStep, command_name
 from handlers.text import clean_text
 
@@ -90,7 +90,7 @@ async def _command(turn: StaffTurn, text: str) -> None:
             turn.say_not_official()
             return
         await COMMANDS[name](turn, args)
-    elif name == "huy" and turn.pending is not None:
+    elif name == "huy" and (turn.pending is not None or turn.state == dialogue.GUIDED):
         turn.end_step()
         turn.say("staff_cancelled")
     elif turn.inbound.is_group and name in CITIZEN_COMMANDS:
@@ -116,6 +116,8 @@ async def _text(turn: StaffTurn, text: str) -> None:
     pending = turn.pending
     if turn.active and pending is not None and _answers_prompt(turn, pending):
         await steps.complete_pending(turn, pending, text)
+    elif turn.active and not inbound.is_group and turn.state == dialogue.GUIDED:
+        await dialogue.guided(turn, text)
     elif turn.active and not inbound.is_group and pending is None:
         staff_menu(turn)
 
@@ -143,6 +145,7 @@ async def staff_help(turn: StaffTurn, _args: str) -> None:
         "staff_help",
         admin=may_manage_officials(turn.official, turn.commune.code),
         announcer=may_broadcast(turn.official, turn.commune.code),
+        leader=turn.official is not None and turn.official.role is OfficialRole.LEADER,
     )
 
 
@@ -169,4 +172,6 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "thuhoi": admin.revoke,
     "huongdan": staff_help,
     "thongbao": broadcast.broadcast,
+    "doithoai": dialogue.dialogue,
+    "traloidt": dialogue.answer,
 }

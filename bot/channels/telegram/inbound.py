@@ -10,6 +10,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 
 from domain.messages import Attachment, Inbound, Location
+from domain.surveys import SurveyLink
 
 CHANNEL = "telegram"
 
@@ -108,4 +109,7 @@ def _commune_hint(text: str | None, codes: Sequence[str]) -> str | None:
     if not text or not text.startswith("/start "):
         return None
     arg = text.split(" ", 1)[1].strip().upper()
+    survey = SurveyLink.parse(arg)  # a desk's poster in a bot of several communes
+    if survey is not None and survey.commune_code in codes:
+        return survey.commune_code
     return arg if arg in codes else None
