@@ -28,6 +28,7 @@ from storage.repos.files import FilesRepo
 from storage.repos.followers import FollowersRepo
 from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
+from storage.repos.open311 import Open311Repo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
@@ -70,6 +71,7 @@ class UnitOfWork:
         self.zalo_bot_inbox = ZaloBotInboxRepo(db)
         self.zalo_contacts = ZaloContactsRepo(db)
         self.files = FilesRepo(db)
+        self.open311 = Open311Repo(db)
 
     async def transition(
         self,
