@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from domain.communes import CommuneSettings
-from domain.records import Event, Record, RecordKind, RecordStatus
+from domain.records import ActorKind, Event, Record, RecordKind, RecordStatus
 from faq.redact import mask_personal
 from faq.topics import DEFAULT_ROUTING, TOPICS
+from storage.repos.open311 import PublicUpdate
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-02T00:00:00+07:00"
@@ -116,7 +117,7 @@ def service_request(
     topic = record.topic or ""
     return {
         "service_request_id": record.code,
-        "status": "open" if record.status in OPEN else "closed",
+        "status": status_of(record.status),
         "status_notes": mask_personal(answers[-1].note or "") if answers else "",
         "service_name": TOPICS.get(topic, ""),
         "service_code": topic,
@@ -131,5 +132,26 @@ def service_request(
         "zipcode": "",
         "lat": record.latitude,
         "long": record.longitude,
+        "media_url": "",
+    }
+
+
+def status_of(status: RecordStatus) -> str:
+    return "open" if status in OPEN else "closed"
+
+
+def service_request_update(
+    commune: CommuneSettings, update: PublicUpdate, label: str
+) -> dict[str, Any]:
+    """One public step of a record (mySociety's servicerequestupdates extension): the
+    official's words, masked, or else `label` (the status reached, as the citizen reads
+    it); nothing names a person."""
+    words = mask_personal(update.note or "") if update.actor_kind is ActorKind.OFFICIAL else ""
+    return {
+        "update_id": str(update.id),
+        "service_request_id": update.record_code,
+        "status": status_of(update.status),
+        "updated_datetime": _local(update.at, commune),
+        "description": words or label,
         "media_url": "",
     }

@@ -36,8 +36,8 @@ class PublicUpdate:
     record_code: str
     at: datetime
     actor_kind: ActorKind
-    to_status: RecordStatus | None
-    note: str | None
+    status: RecordStatus  # the record's status after this step
+    note: str | None  # an official's words; never a citizen's
 
 
 _KEY_COLUMNS = "id, name, commune_code, created_at, last_used_at, revoked_at"
@@ -120,7 +120,10 @@ class Open311Repo(Repo):
         """Citizen-visible events in [since, until) of the commune's records of `kinds`
         that change the status or carry an official's words, oldest first."""
         sql = (
-            "SELECT e.id, r.code AS record_code, e.at, e.actor_kind, e.to_status, "  # noqa: S608 - placeholders only
+            "SELECT e.id, r.code AS record_code, e.at, e.actor_kind, "  # noqa: S608 - placeholders only
+            "COALESCE(e.to_status, (SELECT p.to_status FROM events p WHERE p.record_id = "
+            "e.record_id AND p.id < e.id AND p.to_status IS NOT NULL ORDER BY p.id DESC "
+            "LIMIT 1), r.status) AS status, "
             "CASE WHEN e.actor_kind = 'official' THEN e.note END AS note "
             "FROM events e JOIN records r ON r.id = e.record_id "
             f"WHERE r.commune_code = ? AND r.kind IN ({placeholders(kinds)}) "

@@ -82,6 +82,14 @@ async def test_updates_are_visible_status_steps_and_official_words_of_listed_kin
             note="nội bộ",
             visible_to_citizen=False,
         )
+        await uow.events.add(
+            lamp.id,
+            at=NOW + timedelta(minutes=2),
+            actor_kind=ActorKind.OFFICIAL,
+            action="note",
+            note="Đang kiểm tra",
+            visible_to_citizen=True,
+        )
         answer = PlannedEvent(
             NOW + timedelta(minutes=5),
             ActorKind.OFFICIAL,
@@ -104,18 +112,19 @@ async def test_updates_are_visible_status_steps_and_official_words_of_listed_kin
         updates = await uow.open311.updates(
             "CG", LISTED, NOW - timedelta(days=1), NOW + timedelta(days=1)
         )
-        assert [(u.record_code, u.to_status, u.note) for u in updates] == [
+        assert [(u.record_code, u.status, u.note) for u in updates] == [
             ("CG-2611-AAAAAA", RecordStatus.ACCEPTED, None),
+            ("CG-2611-AAAAAA", RecordStatus.ACCEPTED, "Đang kiểm tra"),  # the status before
             ("CG-2611-AAAAAA", RecordStatus.CLOSED, "Đã thay bóng đèn"),
         ]
-        assert updates[0].id < updates[1].id
-        assert updates[1].actor_kind is ActorKind.OFFICIAL
+        assert updates[0].id < updates[1].id < updates[2].id
+        assert updates[2].actor_kind is ActorKind.OFFICIAL
         window = await uow.open311.updates(
             "CG", LISTED, NOW + timedelta(minutes=1), NOW + timedelta(days=1)
         )
-        assert [u.to_status for u in window] == [RecordStatus.CLOSED]
+        assert [u.status for u in window] == [RecordStatus.ACCEPTED, RecordStatus.CLOSED]
         paged = await uow.open311.updates(
-            "CG", LISTED, NOW - timedelta(days=1), NOW + timedelta(days=1), limit=1, offset=1
+            "CG", LISTED, NOW - timedelta(days=1), NOW + timedelta(days=1), limit=1, offset=2
         )
-        assert [u.id for u in paged] == [updates[1].id]
+        assert [u.id for u in paged] == [updates[2].id]
         assert await uow.open311.updates("XX", LISTED, NOW - timedelta(days=1), NOW) == []
