@@ -36,9 +36,7 @@ def open311(t: schema.Open311Table) -> Open311Settings:
             f"open311.page_size: {t.page_size} is more than open311.max_page_size "
             f"({t.max_page_size}) — lower it or raise max_page_size"
         )
-    return Open311Settings(
-        enabled=t.enabled, page_size=t.page_size, max_page_size=t.max_page_size
-    )
+    return Open311Settings(enabled=t.enabled, page_size=t.page_size, max_page_size=t.max_page_size)
 
 
 def zalo_bot(t: schema.ZaloBotTable | None) -> ZaloBotSettings | None:
