@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -104,6 +105,20 @@ def public_description(record: Record, publishable: bool) -> str:
     return TOPICS.get(record.topic or "", "Phản ánh, kiến nghị")
 
 
+def published(text: str | None, contact_name: str | None) -> str:
+    """An official's words as Open311 serves them: `mask_personal`, and the record's own
+    contact name masked too (its full form and any run of its last two or more words, e.g.
+    «Thị Hoa»), whatever the list of surnames knows."""
+    masked = mask_personal(text or "")
+    words = (contact_name or "").split()
+    for start in range(len(words) - 1):
+        run = " ".join(words[start:])
+        masked = re.sub(rf"(?<!\w){re.escape(run)}(?!\w)", "…", masked, flags=re.IGNORECASE)
+    if len(words) == 1:
+        masked = re.sub(rf"(?<!\w){re.escape(words[0])}(?!\w)", "…", masked)
+    return re.sub(r"…(\s*…)+", "…", masked)
+
+
 def _local(at: datetime | None, commune: CommuneSettings) -> str | None:
     return at.astimezone(commune.timezone).isoformat(timespec="seconds") if at else None
 
@@ -118,7 +133,7 @@ def service_request(
     return {
         "service_request_id": record.code,
         "status": status_of(record.status),
-        "status_notes": mask_personal(answers[-1].note or "") if answers else "",
+        "status_notes": published(answers[-1].note, record.contact_name) if answers else "",
         "service_name": TOPICS.get(topic, ""),
         "service_code": topic,
         "description": public_description(record, publishable=False),
@@ -146,7 +161,8 @@ def service_request_update(
     """One public step of a record (mySociety's servicerequestupdates extension): the
     official's words, masked, or else `label` (the status reached, as the citizen reads
     it); nothing names a person."""
-    words = mask_personal(update.note or "") if update.actor_kind is ActorKind.OFFICIAL else ""
+    official = update.actor_kind is ActorKind.OFFICIAL
+    words = published(update.note, update.contact_name) if official else ""
     return {
         "update_id": str(update.id),
         "service_request_id": update.record_code,

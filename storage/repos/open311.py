@@ -38,6 +38,8 @@ class PublicUpdate:
     actor_kind: ActorKind
     status: RecordStatus  # the record's status after this step
     note: str | None  # an official's words; never a citizen's
+    # the record's contact name, only so that the words can be masked of it; never served
+    contact_name: str | None
 
 
 _KEY_COLUMNS = "id, name, commune_code, created_at, last_used_at, revoked_at"
@@ -123,7 +125,7 @@ class Open311Repo(Repo):
             "SELECT e.id, r.code AS record_code, e.at, e.actor_kind, "  # noqa: S608 - placeholders only
             "COALESCE(e.to_status, (SELECT p.to_status FROM events p WHERE p.record_id = "
             "e.record_id AND p.id < e.id AND p.to_status IS NOT NULL ORDER BY p.id DESC "
-            "LIMIT 1), r.status) AS status, "
+            "LIMIT 1), r.status) AS status, r.contact_name, "
             "CASE WHEN e.actor_kind = 'official' THEN e.note END AS note "
             "FROM events e JOIN records r ON r.id = e.record_id "
             f"WHERE r.commune_code = ? AND r.kind IN ({placeholders(kinds)}) "
