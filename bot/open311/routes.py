@@ -36,7 +36,7 @@ def _int(request: Request, name: str, default: int, top: int) -> int:
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw[:6]) <= top:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= top:
         raise Refused(400, f"{name} must be a whole number from 1 to {top}")
     return int(raw)
 

@@ -54,6 +54,8 @@ async def test_disabled_mounts_nothing_and_page_sizes_hold(
     off = replace(app.settings, open311=Open311Settings(enabled=False))
     assert open311_routes(App(off, app.storage, app.renderer, app.knowledge)) == []
     assert (await http.get("/requests.json", params={"page_size": "1000"})).status_code == 200
+    huge = await http.get("/servicerequestupdates.json", params={"page": "1000000"})
+    assert huge.status_code == 400
     too_big = await http.get("/requests.json", params={"page_size": "1001"})
     assert too_big.status_code == 400
     assert too_big.json()[0]["description"] == "page_size must be a whole number from 1 to 1000"
