@@ -247,6 +247,7 @@ def parse_settings(
         digest=_digest(doc.digest, storage.data_dir, base),
         retention=RetentionSettings(**msgspec.structs.asdict(doc.retention)),
         server=config_web.server(doc.server, telegram),
+        open311=config_web.open311(doc.open311),
         zalo_bot=config_web.zalo_bot(doc.zalo_bot),
         zalo_oa=_zalo_oa(doc.zalo_oa) if doc.zalo_oa is not None else None,
     )

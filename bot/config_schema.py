@@ -106,6 +106,12 @@ class ServerTable(Table, frozen=True):
     ] = 900
 
 
+class Open311Table(Table, frozen=True):
+    enabled: Annotated[bool, _h("serve Open311 GeoReport v2 under /open311/v2/")] = True
+    page_size: Annotated[int, _n(1, 1000, "service requests on one page by default")] = 100
+    max_page_size: Annotated[int, _n(1, 10000, "the largest page_size a client may ask")] = 1000
+
+
 class ZaloBotTable(Table, frozen=True):
     token_env: Annotated[str, _filled("the variable with the Zalo Bot token")] = (
         "DANVAN_ZALO_BOT_TOKEN"  # noqa: S105 (a variable's name)
@@ -223,6 +229,7 @@ class Document(Table, frozen=True):
     storage: StorageTable = field(default_factory=StorageTable)
     telegram: TelegramTable | None = None
     server: ServerTable | None = None
+    open311: Open311Table = field(default_factory=Open311Table)
     zalo_bot: ZaloBotTable | None = None
     zalo_oa: ZaloOaTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)

@@ -1,5 +1,5 @@
-"""Loading the `[server]` and `[zalo_bot]` tables (the one web server, the Zalo Bot
-Platform); `bot.config` calls these."""
+"""Loading the `[server]`, `[open311]` and `[zalo_bot]` tables (the one web server, Open311,
+the Zalo Bot Platform); `bot.config` calls these."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from bot import config_schema as schema
 from bot.config_schema import ConfigError
 from bot.settings import (
     ZALO_BOT_MODES,
+    Open311Settings,
     ServerSettings,
     TelegramSettings,
     ZaloBotSettings,
@@ -27,6 +28,15 @@ def server(t: schema.ServerTable | None, telegram: TelegramSettings | None) -> S
         max_body_bytes=t.max_body_kb * 1024,
         max_outbox_age_seconds=t.max_outbox_age_seconds,
     )
+
+
+def open311(t: schema.Open311Table) -> Open311Settings:
+    if t.page_size > t.max_page_size:
+        raise ConfigError(
+            f"open311.page_size: {t.page_size} is more than open311.max_page_size "
+            f"({t.max_page_size}) — lower it or raise max_page_size"
+        )
+    return Open311Settings(enabled=t.enabled, page_size=t.page_size, max_page_size=t.max_page_size)
 
 
 def zalo_bot(t: schema.ZaloBotTable | None) -> ZaloBotSettings | None:

@@ -112,6 +112,15 @@ class ServerSettings:
     max_outbox_age_seconds: int = 900
 
 
+@dataclass(frozen=True, slots=True)
+class Open311Settings:
+    """Open311 GeoReport v2 on the one web server (`bot/open311`)."""
+
+    enabled: bool = True
+    page_size: int = 100
+    max_page_size: int = 1000
+
+
 ZALO_BOT_MODES = ("polling", "webhook")
 _ZALO_BOT_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 
@@ -203,6 +212,7 @@ class Settings:
     digest: DigestSettings
     retention: RetentionSettings = RetentionSettings()
     server: ServerSettings = ServerSettings()
+    open311: Open311Settings = Open311Settings()
     zalo_bot: ZaloBotSettings | None = None
     zalo_oa: ZaloOaSettings | None = None
 

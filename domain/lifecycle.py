@@ -226,12 +226,13 @@ class PlannedEvent:
 FILED_EVENT = "created"
 
 
-def filed_event(now: datetime) -> PlannedEvent:
-    """The event a record is filed with: by its citizen, seen by them, no status before."""
+def filed_event(now: datetime, actor_ref: str | None = None) -> PlannedEvent:
+    """The event a record is filed with: by its citizen, seen by them, no status before;
+    `actor_ref` names a system that filed it for them (`open311:KEY_ID`)."""
     return PlannedEvent(
         at=now,
         actor_kind=ActorKind.CITIZEN,
-        actor_ref=None,
+        actor_ref=actor_ref,
         action=FILED_EVENT,
         from_status=None,
         to_status=RecordStatus.RECEIVED,

@@ -55,6 +55,7 @@ class Intake:
     topic: str | None = None
     routed_office: str = TRIAGE_OFFICE  # where the description routes (faq's understander)
     chosen_office: str | None = None  # an office chosen before (a report offered from text)
+    filed_by: str | None = None  # a partner system filing for the citizen ("open311:KEY_ID")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ async def file_record(
         await uow.attachments.add(record.id, "photo", ref, now)
     for clip_kind, ref in intake.clips:
         await uow.attachments.add(record.id, clip_kind, ref, now)
-    await uow.events.append(record.id, filed_event(now))
+    await uow.events.append(record.id, filed_event(now, intake.filed_by))
     await _tell_office_of_new(notifier, record)
     log.info("record %s filed: kind=%s office=%s", record.code, kind.value, office_code)
     office = commune.office(office_code)

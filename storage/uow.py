@@ -29,6 +29,7 @@ from storage.repos.files import FilesRepo
 from storage.repos.followers import FollowersRepo
 from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
+from storage.repos.open311 import Open311Repo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
@@ -74,6 +75,7 @@ class UnitOfWork:
         self.files = FilesRepo(db)
         self.dialogues = DialoguesRepo(db)
         self.surveys = SurveysRepo(db)
+        self.open311 = Open311Repo(db)
 
     async def transition(
         self,

@@ -1,8 +1,9 @@
 """The `danvan` command: one click group, each command declared once beside what it does.
 
 `tools` (chat, config check, ask, faq check, outbox status, broadcast), `serve` (run),
-`digest`, `officials` (official …, jobs …). `main` returns the exit status instead of
-exiting, so tests call it in-process; `python -m bot.cli` and the `danvan` script use it.
+`digest`, `officials` (official …, jobs …), `open311` (key …). `main` returns the exit
+status instead of exiting, so tests call it in-process; `python -m bot.cli` and the `danvan`
+script use it.
 The README's CLI reference is `reference()`'s output, checked by tests/test_cli_reference.py.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from bot.cli import data, dialogue, digest, officials, serve, tools, zalo
+from bot.cli import data, dialogue, digest, officials, open311, serve, tools, zalo
 from bot.cli.common import config_option
 
 
@@ -42,6 +43,7 @@ for command in (
     zalo.zalo,
     dialogue.dialogue,
     dialogue.qr,
+    open311.open311,
 ):
     danvan.add_command(command)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from domain.communes import CommuneSettings
-from domain.records import Event, Record, RecordKind, RecordStatus
+from domain.records import ActorKind, Event, Record, RecordKind, RecordStatus
 from faq.redact import mask_personal
 from faq.topics import DEFAULT_ROUTING, TOPICS
+from storage.repos.open311 import PublicUpdate
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-02T00:00:00+07:00"
@@ -103,6 +105,20 @@ def public_description(record: Record, publishable: bool) -> str:
     return TOPICS.get(record.topic or "", "Phản ánh, kiến nghị")
 
 
+def published(text: str | None, contact_name: str | None) -> str:
+    """An official's words as Open311 serves them: `mask_personal`, and the record's own
+    contact name masked too (its full form and any run of its last two or more words, e.g.
+    «Thị Hoa»), whatever the list of surnames knows."""
+    masked = mask_personal(text or "")
+    words = (contact_name or "").split()
+    for start in range(len(words) - 1):
+        run = " ".join(words[start:])
+        masked = re.sub(rf"(?<!\w){re.escape(run)}(?!\w)", "…", masked, flags=re.IGNORECASE)
+    if len(words) == 1:
+        masked = re.sub(rf"(?<!\w){re.escape(words[0])}(?!\w)", "…", masked)
+    return re.sub(r"…(\s*…)+", "…", masked)
+
+
 def _local(at: datetime | None, commune: CommuneSettings) -> str | None:
     return at.astimezone(commune.timezone).isoformat(timespec="seconds") if at else None
 
@@ -116,8 +132,8 @@ def service_request(
     topic = record.topic or ""
     return {
         "service_request_id": record.code,
-        "status": "open" if record.status in OPEN else "closed",
-        "status_notes": mask_personal(answers[-1].note or "") if answers else "",
+        "status": status_of(record.status),
+        "status_notes": published(answers[-1].note, record.contact_name) if answers else "",
         "service_name": TOPICS.get(topic, ""),
         "service_code": topic,
         "description": public_description(record, publishable=False),
@@ -131,5 +147,27 @@ def service_request(
         "zipcode": "",
         "lat": record.latitude,
         "long": record.longitude,
+        "media_url": "",
+    }
+
+
+def status_of(status: RecordStatus) -> str:
+    return "open" if status in OPEN else "closed"
+
+
+def service_request_update(
+    commune: CommuneSettings, update: PublicUpdate, label: str
+) -> dict[str, Any]:
+    """One public step of a record (mySociety's servicerequestupdates extension): the
+    official's words, masked, or else `label` (the status reached, as the citizen reads
+    it); nothing names a person."""
+    official = update.actor_kind is ActorKind.OFFICIAL
+    words = published(update.note, update.contact_name) if official else ""
+    return {
+        "update_id": str(update.id),
+        "service_request_id": update.record_code,
+        "status": status_of(update.status),
+        "updated_datetime": _local(update.at, commune),
+        "description": words or label,
         "media_url": "",
     }

@@ -2,7 +2,8 @@
 
 The XML follows the standard's examples: a list's root is the plural (`services`,
 `service_requests`, `errors`, `discovery`), each item its singular (`service`, `request`,
-`error`, `endpoint`, `format`, `attribute`, `value`); `None` is an empty element.
+`error`, `endpoint`, `format`, `attribute`, `value`); mySociety's extension names its
+list `service_request_updates` of `request_update`; `None` is an empty element.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ FORMATS = {"json": JSON_TYPE, "xml": XML_TYPE}
 SINGULAR = {
     "services": "service",
     "service_requests": "request",
+    "service_request_updates": "request_update",
     "errors": "error",
     "endpoints": "endpoint",
     "formats": "format",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
@@ -10,38 +9,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
-from bot.open311 import documents
-from bot.open311.formats import FORMATS, error, render
+from bot.open311 import documents, write
+from bot.open311.common import PREFIX, Refused, answer
 from domain.communes import CommuneSettings
 from domain.records import Record, RecordStatus
 
-PREFIX = "/open311/v2"
 DEFAULT_WINDOW = timedelta(days=90)  # the standard's default for GET requests
-PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 CLOSED = tuple(s for s in RecordStatus if s not in documents.OPEN)
 
 
 Doc = dict[str, object]
-Build = Callable[[Request, CommuneSettings], Awaitable[tuple[str, object]]]
-
-
-class Refused(Exception):
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status, self.description = status, description
-
-
-def _commune(app: App, request: Request) -> CommuneSettings:
-    wanted = request.query_params.get("jurisdiction_id", "").strip().upper()
-    communes = app.settings.communes
-    if not wanted:
-        if len(communes) == 1:
-            return communes[0]
-        raise Refused(400, "jurisdiction_id is required: the commune's code")
-    for commune in communes:
-        if commune.code.upper() == wanted:
-            return commune
-    raise Refused(404, f"unknown jurisdiction_id {wanted[:20]!r}")
 
 
 def _date(request: Request, name: str) -> datetime | None:
@@ -59,34 +36,38 @@ def _int(request: Request, name: str, default: int, top: int) -> int:
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw[:6]) <= top:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= top:
         raise Refused(400, f"{name} must be a whole number from 1 to {top}")
     return int(raw)
 
 
+def window(req: Request, now: datetime) -> tuple[datetime, datetime]:
+    """[start_date, end_date): the standard's default is the 90 days before the end."""
+    end = _date(req, "end_date") or now
+    start = _date(req, "start_date") or end - DEFAULT_WINDOW
+    if start >= end:
+        raise Refused(400, "start_date must be before end_date")
+    return start, end
+
+
 def open311_routes(app: App) -> list[BaseRoute]:
-    async def answer(request: Request, build: Build) -> Response:
-        fmt = request.path_params.get("fmt", "")
-        if fmt not in FORMATS:
-            return error("json", 404, "format must be json or xml")
-        try:
-            root, document = await build(request, _commune(app, request))
-        except Refused as refused:
-            return error(fmt, refused.status, refused.description)
-        return render(fmt, root, document)
+    """The routes, or none when `[open311] enabled = false`."""
+    config = app.settings.open311
+    if not config.enabled:
+        return []
 
     async def discovery(request: Request) -> Response:
         async def build(req: Request, commune: CommuneSettings) -> tuple[str, object]:
             base = str(req.base_url).rstrip("/") + PREFIX
             return "discovery", documents.discovery(base, commune.hotline or commune.address)
 
-        return await answer(request, build)
+        return await answer(app, request, build)
 
     async def services(request: Request) -> Response:
         async def build(_req: Request, commune: CommuneSettings) -> tuple[str, object]:
             return "services", documents.services(commune)
 
-        return await answer(request, build)
+        return await answer(app, request, build)
 
     async def definition(request: Request) -> Response:
         async def build(req: Request, commune: CommuneSettings) -> tuple[str, object]:
@@ -95,13 +76,13 @@ def open311_routes(app: App) -> list[BaseRoute]:
                 raise Refused(404, "no such service_code")
             return "service_definition", documents.definition(commune, code)
 
-        return await answer(request, build)
+        return await answer(app, request, build)
 
     async def requests(request: Request) -> Response:
         async def build(req: Request, commune: CommuneSettings) -> tuple[str, object]:
             return "service_requests", await _list(req, commune)
 
-        return await answer(request, build)
+        return await answer(app, request, build)
 
     async def one_request(request: Request) -> Response:
         async def build(req: Request, commune: CommuneSettings) -> tuple[str, object]:
@@ -110,12 +91,35 @@ def open311_routes(app: App) -> list[BaseRoute]:
                 raise Refused(404, "no such service_request_id")
             return "service_requests", found
 
-        return await answer(request, build)
+        return await answer(app, request, build)
+
+    async def updates(request: Request) -> Response:
+        async def build(req: Request, commune: CommuneSettings) -> tuple[str, object]:
+            start, end = window(req, datetime.now(UTC))
+            size = _int(req, "page_size", config.page_size, config.max_page_size)
+            page = _int(req, "page", 1, 100_000)
+            async with app.storage.transaction() as uow:
+                found = await uow.open311.updates(
+                    commune.code,
+                    [str(k) for k in documents.LISTED_KINDS],
+                    start,
+                    end,
+                    limit=size,
+                    offset=(page - 1) * size,
+                )
+            return "service_request_updates", [
+                documents.service_request_update(
+                    commune, u, app.renderer.label(f"status.{u.status.value}")
+                )
+                for u in found
+            ]
+
+        return await answer(app, request, build)
 
     async def _described(commune: CommuneSettings, codes: list[str]) -> list[Doc]:
         records: list[Record] = []
         async with app.storage.transaction() as uow:
-            for code in codes[:MAX_PAGE_SIZE]:
+            for code in codes:
                 record = await uow.records.get_by_code(code.strip().upper()[:40])
                 if record is not None:
                     records.append(record)
@@ -137,9 +141,8 @@ def open311_routes(app: App) -> list[BaseRoute]:
     async def _list(req: Request, commune: CommuneSettings) -> list[Doc]:
         wanted = req.query_params.get("service_request_id", "").strip()
         if wanted:
-            return await _described(commune, wanted.split(","))
-        end = _date(req, "end_date") or datetime.now(UTC)
-        start = _date(req, "start_date") or end - DEFAULT_WINDOW
+            return await _described(commune, wanted.split(",")[: config.max_page_size])
+        start, end = window(req, datetime.now(UTC))
         statuses: tuple[RecordStatus, ...] = ()
         status = req.query_params.get("status", "").strip().lower()
         if status:
@@ -152,7 +155,7 @@ def open311_routes(app: App) -> list[BaseRoute]:
         code = req.query_params.get("service_code", "").strip() or None
         if code is not None and not documents.is_service(code):
             raise Refused(400, "no such service_code")
-        size = _int(req, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
+        size = _int(req, "page_size", config.page_size, config.max_page_size)
         page = _int(req, "page", 1, 100_000)
         async with app.storage.transaction() as uow:
             records = await uow.records.list_filed(
@@ -172,5 +175,8 @@ def open311_routes(app: App) -> list[BaseRoute]:
         Route(PREFIX + "/services.{fmt}", services, methods=["GET"]),
         Route(PREFIX + "/services/{code}.{fmt}", definition, methods=["GET"]),
         Route(PREFIX + "/requests.{fmt}", requests, methods=["GET"]),
+        Route(PREFIX + "/requests.{fmt}", write.poster(app), methods=["POST"]),
         Route(PREFIX + "/requests/{id}.{fmt}", one_request, methods=["GET"]),
+        Route(PREFIX + "/servicerequestupdates.{fmt}", updates, methods=["GET"]),
+        *write.routes(app),
     ]

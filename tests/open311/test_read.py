@@ -1,47 +1,29 @@
 """Open311 GeoReport v2, read-only (issue 13): the commune's services and its phản ánh and
 kiến nghị over real HTTP (the app's routes under uvicorn on 127.0.0.1), in JSON and XML, with
-the standard's errors; nothing personal in any answer, khiếu nại and tố cáo never listed; a
+the standard's errors, every JSON answer checked against its schema (conftest.py); nothing
+personal in any answer, khiếu nại and tố cáo never listed; a
 record an official answers in chat shows as closed with the answer."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
 import httpx
-import pytest
 
 from bot.app import App
-from bot.open311.routes import open311_routes
-from bot.server import build_app
-from tests.botapi_http import serve_app
 from tests.conftest import Chat, make_official, receive
+from tests.open311.support import BASE, no_identity
 from tests.support.officials import file_to_cao
 from tests.support.records import file_report
 
-BASE = "/open311/v2"
-SEEDED_IDENTITIES = ("Nguyễn Văn An", "0912345678", "0912 345 678", "Trần Văn Bình", "0987654321")
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 
 
-@pytest.fixture
-async def http(app: App) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        serve_app(build_app(open311_routes(app))) as port,
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}{BASE}") as client,
-    ):
-        yield client
-
-
 def parse(body: bytes) -> ET.Element:
     return ET.fromstring(body)  # noqa: S314 - our own server's answer
-
-
-def no_identity(body: str, chat_ids: list[str]) -> None:
-    for secret in (*SEEDED_IDENTITIES, *chat_ids):
-        assert secret not in body, secret
 
 
 async def test_discovery_services_and_a_definition_in_json_and_xml(
