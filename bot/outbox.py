@@ -192,8 +192,11 @@ class OutboxSender:
         # during a long broadcast) go out between this row's parts.
         index = done
         await self._wait_for_slot(message.chat_id)
-        if self._leased and self._lease_until <= self.clock():
-            return  # the lease ran out while waiting: the new sender sends this part
+        # Renewed now unless at least two seconds of it are left (a late heartbeat, a loop
+        # that was starved): a send never starts on a lease about to run out, so the next
+        # sender does not send this part again while this send is still on its way.
+        if self._leased and not await self.hold_lease():
+            return  # the lease went to another process meanwhile: it sends this part
         try:
             part, temporary = await local_copy(self.storage, parts[index])
         except (FileGone, ValueError) as exc:
