@@ -82,9 +82,7 @@ class Tally:
 
     @property
     def votes(self) -> tuple[int, ...]:
-        return tuple(
-            sum(h.votes[i] for h in self.hamlets) for i in range(len(self.poll.options))
-        )
+        return tuple(sum(h.votes[i] for h in self.hamlets) for i in range(len(self.poll.options)))
 
     @property
     def total(self) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from bot.cli import data, digest, officials, serve, tools, zalo
+from bot.cli import data, digest, officials, polls, serve, tools, zalo
 from bot.cli.common import config_option
 
 
@@ -40,6 +40,7 @@ for command in (
     officials.jobs,
     *data.COMMANDS,
     zalo.zalo,
+    polls.poll,
 ):
     danvan.add_command(command)
 

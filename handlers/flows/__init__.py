@@ -16,6 +16,7 @@ from handlers.flows import (
     info,
     lookup,
     menu,
+    polls,
     questions,
     rating,
 )
@@ -32,4 +33,5 @@ ROUTES: Routes = include_routers(
     announcements.router,
     info.router,
     rating.router,
+    polls.router,
 )

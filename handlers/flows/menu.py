@@ -22,7 +22,7 @@ class Menu(StrEnum):
     IDLE = IDLE
 
 
-def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
+def menu_buttons(turn: Turn, *, polls: bool = False) -> list[list[ButtonSpec]]:
     rows = []
     if turn.citizen.has_consented:
         rows.append([turn.btn("btn.menu_file", MenuButton("file").pack())])
@@ -39,6 +39,8 @@ def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
         rows.append([turn.btn("btn.consent_again", MenuButton("consent").pack()), help_button])
     if turn.citizen.has_consented:
         rows.append([turn.btn("btn.menu_announce", MenuButton("announce").pack())])
+    if polls:  # while the commune consults its people (handlers/flows/polls.py)
+        rows.append([turn.btn("btn.menu_polls", MenuButton("laykien").pack())])
     return rows
 
 
@@ -46,10 +48,14 @@ def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
 async def prompt_idle(turn: Turn) -> None:
     turn.say(
         "menu",
-        menu_buttons(turn),
+        menu_buttons(turn, polls=await _polls_open(turn)),
         greeting=bool(turn.data.pop("_greet", False)),
         consented=turn.citizen.has_consented,
     )
+
+
+async def _polls_open(turn: Turn) -> bool:
+    return bool(await turn.uow.polls.list_for(turn.commune.code, open_at=turn.now, limit=1))
 
 
 @router.handle(Menu.IDLE)

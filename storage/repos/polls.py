@@ -158,9 +158,7 @@ class PollsRepo(Repo):
         )
         return load(Answer, row) if row else None
 
-    async def change_answer(
-        self, poll_id: int, citizen_id: int, choice: int, at: datetime
-    ) -> bool:
+    async def change_answer(self, poll_id: int, citizen_id: int, choice: int, at: datetime) -> bool:
         """Change the person's answer; False if they have none yet."""
         return (
             await self._exec(
