@@ -1,5 +1,5 @@
-"""The daily jobs beside the bot: deadline reminders and escalations, follow-ups, and
-deleting old messages from the outbox.
+"""The daily jobs beside the bot: deadline reminders and escalations, follow-ups,
+deleting old messages from the outbox, retention, and closing polls past their last day.
 
 Once a day at `bot.daily_jobs_time` (the default commune's local time), exactly once
 across processes: a lease row per job and day (`job_leases`, shared with the weekly
@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.app import App
 from bot.datacare import retention_job
 from bot.jobs import JobReport, run_deadline_reminders, run_followups, run_outbox_purge
+from bot.polls import run_poll_closing
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
 
 Job = Callable[[App, datetime], Awaitable[JobReport]]
@@ -24,6 +25,7 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("followups", run_followups),
     ("outbox-purge", run_outbox_purge),
     ("retention", retention_job),
+    ("polls", run_poll_closing),
 )
 
 

@@ -92,12 +92,13 @@ class PollsRepo(Repo):
         )
         return [_poll(r) for r in rows]
 
-    async def list_due(self, now: datetime) -> list[Poll]:
+    async def list_due(self, commune_code: str, now: datetime) -> list[Poll]:
         """Polls past their closing time not closed yet, and closed ones not yet told."""
         rows = await self._all(
-            "SELECT * FROM polls WHERE (closed_at IS NULL AND closes_at <= ?) "
-            "OR (closed_at IS NOT NULL AND results_sent_at IS NULL) ORDER BY id",
-            (ts(now),),
+            "SELECT * FROM polls WHERE commune_code = ? AND ((closed_at IS NULL AND "
+            "closes_at <= ?) OR (closed_at IS NOT NULL AND results_sent_at IS NULL)) "
+            "ORDER BY id",
+            (commune_code, ts(now)),
         )
         return [_poll(r) for r in rows]
 
