@@ -183,7 +183,10 @@ async def handle_code(turn: Turn) -> None:
 @router.action("ykien")
 async def comment(turn: Turn, args: str = "") -> None:
     pressed = PollCommentButton.of_argument(args)
-    poll = await _poll(turn, pressed.poll_id) if pressed else None
+    if pressed is None:
+        turn.say("stale_button")
+        return
+    poll = await _poll(turn, pressed.poll_id)
     if poll is None:
         return
     if not poll.is_open(turn.now):
