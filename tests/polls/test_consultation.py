@@ -50,8 +50,10 @@ async def test_several_citizens_answer_one_changes_and_all_get_the_result(
 
     text = plain_text(await result_text(app, poll.id))
     assert "Tổng số: 3 người trả lời" in text
-    assert "1. Nên mở: 2 (67%)" in text and "2. Không nên: 1 (33%)" in text
-    assert "• Thôn 1: 1 / 0 / 0" in text and "• Thôn 2: 1 / 0 / 0" in text
+    assert "1. Nên mở: 2 (67%)" in text
+    assert "2. Không nên: 1 (33%)" in text
+    assert "• Thôn 1: 1 / 0 / 0" in text
+    assert "• Thôn 2: 1 / 0 / 0" in text
     assert "• Chưa rõ thôn: 0 / 1 / 0" in text
     assert "Có 1 ý kiến góp thêm" in text
     assert "hơn một nửa" not in text  # a consultation decides nothing
@@ -93,7 +95,8 @@ async def test_the_closing_day_ends_answers_and_the_daily_job_sends_the_result(
     report = await run_poll_closing(app, clock())
     assert report.messages == 1
     (result,) = await receive(app, "an")
-    assert "Thôn 3" in result.text and "Không nên: <b>1</b>" in result.text
+    assert "Thôn 3" in result.text
+    assert "Không nên: <b>1</b>" in result.text
     assert (await run_poll_closing(app, clock())).messages == 0
 
 
