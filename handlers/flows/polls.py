@@ -163,17 +163,13 @@ async def handle_code(turn: Turn) -> None:
         reason = "format"
     elif found is None:
         reason = "unknown"
-    elif poll.hamlet is not None and found.hamlet != poll.hamlet:
-        reason = "other_hamlet"
     elif found.used or not await turn.uow.polls.add_answer(
         poll.id, turn.citizen.id, choice, found.hamlet, turn.now, code_id=found.id
     ):
         reason = "used"
     if reason is not None:
         cancel = turn.btn("btn.cancel", MenuButton("cancel").pack())
-        turn.say(
-            "poll_code_problem", [[cancel]], reason=reason, hamlet=found.hamlet if found else None
-        )
+        turn.say("poll_code_problem", [[cancel]], reason=reason)
         return
     turn.data.pop("poll", None)
     _recorded(turn, poll, choice, changed=False)
