@@ -12,6 +12,7 @@ from bot.app import App
 from bot.cli import main
 from bot.config import load_settings
 from tests.conftest import Chat, receive
+from tests.support.cli import run_chat
 
 QUESTION = "Có đồng ý mỗi hộ góp 200.000 đồng làm đường bê tông Thôn 3 không?"
 
@@ -103,3 +104,20 @@ def test_bad_input_is_named(folder: Path, capsys: pytest.CaptureFixture[str]) ->
     assert run(capsys, "close", "42")[0] == 2
     status, out, err = run(capsys, "list")
     assert (status, out) == (0, "")
+
+
+def test_the_terminal_chat_answers_a_poll_on_the_demo_commune(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, _ = run(
+        capsys, "create", "--question", "Có nên mở chợ phiên?", "--option", "Nên mở",
+        "--option", "Không nên",
+    )  # fmt: skip
+    assert status == 0
+    # consent (1), the menu's «🗳 Lấy ý kiến» (7), the poll (1), «Không nên» (2)
+    done = run_chat(folder, ["/start", "1", "7", "1", "2"], "--user", "dan")
+    assert done.returncode == 0, done.stderr
+    assert "[7] 🗳 Lấy ý kiến" in done.stdout
+    assert "Đã ghi nhận lựa chọn «Không nên» của anh/chị." in done.stdout
+    status, out, _ = run(capsys, "results", "1")
+    assert "2. Không nên: 1 (100%)" in out
