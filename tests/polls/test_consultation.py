@@ -7,11 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from bot.app import App
 from domain.messages import Priority, plain_text
 from tests.conftest import Chat, Clock, receive
 from tests.polls.conftest import broadcast_to, close, make_poll, result_text, subscribe
 from tests.support.labels import label
+
+
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """These transcripts run on SQLite and, with a DSN, on PostgreSQL."""
+    return backend_app
 
 
 async def test_several_citizens_answer_one_changes_and_all_get_the_result(

@@ -18,6 +18,12 @@ from tests.support.labels import label
 ROAD = "Có đồng ý mỗi hộ góp 200.000 đồng làm đường bê tông Thôn 3 không?"
 
 
+@pytest.fixture
+def app(backend_app: App) -> App:
+    """These transcripts run on SQLite and, with a DSN, on PostgreSQL."""
+    return backend_app
+
+
 async def vote(citizen: Chat, poll: Poll, option: str, code: str | None) -> None:
     await citizen.deliver(citizen.inbound(button=f"m:laykien:{poll.id}"))
     await citizen.press(option)
