@@ -11,8 +11,9 @@ representatives** agree [partly verified: the rule of the old Ordinance, reporte
 commune)", not of those who voted: `households` from config where given, else the number
 of codes handed out (one per household). Exactly half is not approved.
 
-An ordinary consultation (lấy ý kiến, Điều 25–26: what the people comment on before the
-authority decides) counts people, one answer each, and decides nothing.
+An ordinary consultation (lấy ý kiến: the matters the people comment on before the
+authority decides, DOMAIN.md §3.4 [verified as a list; its article number not checked])
+counts people, one answer each, and decides nothing.
 """
 
 from __future__ import annotations
