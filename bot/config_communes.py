@@ -177,6 +177,7 @@ def _commune(t: schema.CommuneTable, key: str) -> CommuneSettings:
         digest=_commune_digest(t.digest, f"{key}.digest", t.name.strip()),
         admins=_admins(t.admins, f"{key}.admins"),
         working_days=working_days_calendar(working_days),
+        households=_households(t.households, f"{key}.households", hamlets),
     )
 
 
@@ -193,3 +194,16 @@ def _commune_digest(t: schema.CommuneDigestTable, key: str, name: str) -> Commun
     if not digest.recipients:
         raise ConfigError(f'{key}.recipients: list at least one recipient, e.g. ["Lưu: VT"]')
     return digest
+
+
+def _households(table: dict[str, int], key: str, hamlets: tuple[str, ...]) -> dict[str, int]:
+    """thôn → households: each a configured thôn, each a positive number."""
+    households: dict[str, int] = {}
+    for hamlet, count in table.items():
+        name = hamlet.strip()
+        if name not in hamlets:
+            raise ConfigError(f"{key}: {hamlet!r} is not one of the hamlets")
+        if count < 1:
+            raise ConfigError(f"{key}.{name}: the number of households must be at least 1")
+        households[name] = count
+    return households

@@ -214,6 +214,10 @@ class CommuneTable(Table, frozen=True):
     reception_schedule: Annotated[str, _h("when the Chủ tịch receives citizens")] = ""
     website: Annotated[str, _h("the web page or portal")] = ""
     hamlets: Annotated[tuple[str, ...], _h("the thôn / tổ dân phố")] = ()
+    # thôn → number of households (a household vote's turnout and its >50 % line)
+    households: Annotated[dict[str, int], _h("households per thôn = number")] = field(
+        default_factory=dict
+    )
     holidays: Annotated[tuple[str, ...], _h("public holidays, YYYY-MM-DD")] = ()
     working_days: Annotated[tuple[str, ...], _h("weekend days worked, YYYY-MM-DD")] = ()
     admins: Annotated[tuple[str, ...], _h('bootstrap administrators, "channel:id"')] = ()

@@ -1,5 +1,6 @@
 """The daily jobs beside the bot: deadline reminders and escalations, follow-ups,
-deleting old messages from the outbox, and reminders of tomorrow's dialogues.
+deleting old messages from the outbox, retention, reminders of tomorrow's dialogues, and
+closing polls past their last day.
 
 Once a day at `bot.daily_jobs_time` (the default commune's local time), exactly once
 across processes: a lease row per job and day (`job_leases`, shared with the weekly
@@ -17,6 +18,7 @@ from bot.app import App
 from bot.datacare import retention_job
 from bot.dialogue_jobs import run_dialogue_reminders
 from bot.jobs import JobReport, run_deadline_reminders, run_followups, run_outbox_purge
+from bot.polls import run_poll_closing
 from bot.scheduler import Clock, Lease, Run, Scheduler, utcnow
 
 Job = Callable[[App, datetime], Awaitable[JobReport]]
@@ -26,6 +28,7 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("outbox-purge", run_outbox_purge),
     ("retention", retention_job),
     ("dialogue-reminders", run_dialogue_reminders),
+    ("polls", run_poll_closing),
 )
 
 

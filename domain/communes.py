@@ -86,6 +86,8 @@ class CommuneSettings:
     admins: tuple[tuple[str, str], ...] = ()
     # Compensatory working days ("làm bù"): weekend dates that count as working days.
     working_days: Container[date] = frozenset()
+    # Households per thôn (config), for household votes (domain/polls.py); may be empty.
+    households: Mapping[str, int] = field(default_factory=dict)
 
     def office(self, code: str) -> OfficeSettings | None:
         return next((o for o in self.offices if o.code == code), None)

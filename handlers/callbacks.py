@@ -12,6 +12,8 @@ not of its format (a stale or forged button), never raises.
 | `m:<action>[:<argument>]`     | `MenuButton`       | anywhere (menu items, global)        |
 | `m:faq:<entry id>`            | `FaqButton`        | anywhere: show a knowledge-base entry|
 | `m:bosung:<CODE>`             | `SupplementButton` | anywhere: answer a request for info  |
+| `m:laykien[:<id>[:<option>]]` | `PollButton`      | anywhere: open a poll, answer it     |
+| `m:ykien:<poll id>`           | `PollCommentButton` | anywhere: comment on one's answer |
 | `v:<CODE>:<vs, s or u>`       | `RatingButton`     | anywhere: rate a record              |
 | `r:<CODE>:<action>:<version>` | `RecordButton`     | by officials, on a record card       |
 | `p:<first id>:<last id>`      | `ProgressButton`   | by officials, in the chat it went to |
@@ -121,6 +123,61 @@ class SupplementButton:
     def unpack(cls, data: str) -> SupplementButton | None:
         menu = MenuButton.unpack(data)
         return cls(menu.argument) if menu and menu.action == SUPPLEMENT_ACTION else None
+
+
+POLL_ACTION = "laykien"
+
+
+@dataclass(frozen=True, slots=True)
+class PollButton:
+    """`m:laykien:<poll id>[:<option index>]`: show that poll, or answer it with that option
+    (global: it rides on the broadcast of the poll, answered days later)."""
+
+    poll_id: int
+    choice: int | None = None
+
+    def pack(self) -> str:
+        choice = "" if self.choice is None else f":{self.choice}"
+        return MenuButton(POLL_ACTION, f"{self.poll_id}{choice}").pack()
+
+    @classmethod
+    def unpack(cls, data: str) -> PollButton | None:
+        menu = MenuButton.unpack(data)
+        return cls.of_argument(menu.argument) if menu and menu.action == POLL_ACTION else None
+
+    @classmethod
+    def of_argument(cls, argument: str) -> PollButton | None:
+        """From what follows `m:laykien:` (None for an empty or forged argument)."""
+        poll, colon, choice = argument.partition(":")
+        poll_id = _number(poll)
+        index = _number(choice) if colon else None
+        if poll_id is None or (colon and index is None):
+            return None
+        return cls(poll_id, index)
+
+
+POLL_COMMENT_ACTION = "ykien"
+
+
+@dataclass(frozen=True, slots=True)
+class PollCommentButton:
+    """`m:ykien:<poll id>`: add a comment to one's answer to that poll."""
+
+    poll_id: int
+
+    def pack(self) -> str:
+        return MenuButton(POLL_COMMENT_ACTION, str(self.poll_id)).pack()
+
+    @classmethod
+    def unpack(cls, data: str) -> PollCommentButton | None:
+        menu = MenuButton.unpack(data)
+        ok = menu is not None and menu.action == POLL_COMMENT_ACTION
+        return cls.of_argument(menu.argument) if menu is not None and ok else None
+
+    @classmethod
+    def of_argument(cls, argument: str) -> PollCommentButton | None:
+        poll_id = _number(argument)
+        return cls(poll_id) if poll_id is not None else None
 
 
 # The rating's short wire names (sent buttons carry them).

@@ -31,6 +31,7 @@ from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
 from storage.repos.open311 import Open311Repo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.polls import PollsRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
@@ -76,6 +77,7 @@ class UnitOfWork:
         self.dialogues = DialoguesRepo(db)
         self.surveys = SurveysRepo(db)
         self.open311 = Open311Repo(db)
+        self.polls = PollsRepo(db)
 
     async def transition(
         self,

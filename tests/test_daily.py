@@ -35,6 +35,7 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
         "dialogue-reminders:2026-12-05",
         "followups:2026-12-05",
         "outbox-purge:2026-12-05",
+        "polls:2026-12-05",
         "reminders:2026-12-05",
         "retention:2026-12-05",
     ]
@@ -52,6 +53,7 @@ async def test_the_days_jobs_run_once_at_their_time(app: App, chat: Chat, clock:
         "outbox-purge:2026-12-06",
         "retention:2026-12-06",
         "dialogue-reminders:2026-12-06",
+        "polls:2026-12-06",
     ]
     clock.advance(days=40)
     await second.run_due()
@@ -73,6 +75,7 @@ async def test_a_killed_processs_lease_is_taken_over_in_seconds(app: App, clock:
         "outbox-purge:2026-12-05",
         "retention:2026-12-05",
         "dialogue-reminders:2026-12-05",
+        "polls:2026-12-05",
     ]
     assert restarted.waiting == ["reminders:2026-12-05"]  # looked at again in 5 s, not 60
     clock.advance(seconds=LEASE.total_seconds())  # no heartbeat renewed it

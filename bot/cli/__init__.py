@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from bot.cli import data, dialogue, digest, officials, open311, serve, tools, zalo
+from bot.cli import data, dialogue, digest, officials, open311, polls, serve, tools, zalo
 from bot.cli.common import config_option
 
 
@@ -44,6 +44,7 @@ for command in (
     dialogue.dialogue,
     dialogue.qr,
     open311.open311,
+    polls.poll,
 ):
     danvan.add_command(command)
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.digest.consultations import PollLine
+from bot.digest.consultations import collect as collect_consultations
 from bot.digest.weeks import IsoWeek
 from bot.settings import DigestSettings
 from domain.communes import CommuneSettings
@@ -95,6 +97,8 @@ class WeekFigures:
     unanswered: tuple[tuple[str, int], ...]
     daily: tuple[DayFigures, ...]
     offices: tuple[OfficeFigures, ...]
+    # The week's consultations and household votes (bot/digest/consultations.py).
+    consultations: tuple[PollLine, ...] = ()
 
     @property
     def on_time_rate(self) -> float | None:
@@ -279,6 +283,7 @@ async def collect_week(
             )
             for code in codes
         ),
+        consultations=await collect_consultations(uow, commune, since, until),
     )
 
 

@@ -17,6 +17,7 @@ from handlers.flows import (
     info,
     lookup,
     menu,
+    polls,
     questions,
     rating,
     survey,
@@ -36,4 +37,5 @@ ROUTES: Routes = include_routers(
     rating.router,
     dialogue.router,
     survey.router,
+    polls.router,
 )

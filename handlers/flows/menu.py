@@ -23,7 +23,7 @@ class Menu(StrEnum):
     IDLE = IDLE
 
 
-def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
+def menu_buttons(turn: Turn, *, polls: bool = False) -> list[list[ButtonSpec]]:
     rows = []
     if turn.citizen.has_consented:
         rows.append([turn.btn("btn.menu_file", MenuButton("file").pack())])
@@ -40,12 +40,14 @@ def menu_buttons(turn: Turn) -> list[list[ButtonSpec]]:
         rows.append([turn.btn("btn.consent_again", MenuButton("consent").pack()), help_button])
     if turn.citizen.has_consented:
         rows.append([turn.btn("btn.menu_announce", MenuButton("announce").pack())])
+    if polls:  # while the commune consults its people (handlers/flows/polls.py)
+        rows.append([turn.btn("btn.menu_polls", MenuButton("laykien").pack())])
     return rows
 
 
 @router.prompt(Menu.IDLE)
 async def prompt_idle(turn: Turn) -> None:
-    rows = menu_buttons(turn)
+    rows = menu_buttons(turn, polls=await _polls_open(turn))
     if turn.citizen.has_consented and await turn.uow.dialogues.list_upcoming(
         turn.commune.code, turn.now
     ):
@@ -56,6 +58,10 @@ async def prompt_idle(turn: Turn) -> None:
         greeting=bool(turn.data.pop("_greet", False)),
         consented=turn.citizen.has_consented,
     )
+
+
+async def _polls_open(turn: Turn) -> bool:
+    return bool(await turn.uow.polls.list_for(turn.commune.code, open_at=turn.now, limit=1))
 
 
 @router.handle(Menu.IDLE)

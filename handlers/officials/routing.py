@@ -15,7 +15,7 @@ from domain.messages import RESUME, Inbound
 from domain.permissions import may_broadcast, may_manage_officials
 from domain.records import Official, OfficialRole
 from handlers.callbacks import ProgressButton, RecordButton
-from handlers.officials import admin, broadcast, dialogue, queues, steps
+from handlers.officials import admin, broadcast, dialogue, polls, queues, steps
 from handlers.officials.turn import StaffTurn, TextStep, command_name
 from handlers.text import clean_text
 
@@ -90,6 +90,8 @@ async def _command(turn: StaffTurn, text: str) -> None:
             turn.say_not_official()
             return
         await COMMANDS[name](turn, args)
+    elif name == "huy" and polls.drafting(turn):
+        polls.cancel(turn)
     elif name == "huy" and (turn.pending is not None or turn.state == dialogue.GUIDED):
         turn.end_step()
         turn.say("staff_cancelled")
@@ -114,7 +116,9 @@ async def _text(turn: StaffTurn, text: str) -> None:
     if inbound.reply_to_message is not None and await steps.reply_to_notification(turn, text):
         return
     pending = turn.pending
-    if turn.active and pending is not None and _answers_prompt(turn, pending):
+    if polls.drafting(turn) and not inbound.is_group:
+        await polls.take(turn, text)
+    elif turn.active and pending is not None and _answers_prompt(turn, pending):
         await steps.complete_pending(turn, pending, text)
     elif turn.active and not inbound.is_group and turn.state == dialogue.GUIDED:
         await dialogue.guided(turn, text)
@@ -174,4 +178,6 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "thongbao": broadcast.broadcast,
     "doithoai": dialogue.dialogue,
     "traloidt": dialogue.answer,
+    "laykien": polls.start,
+    "ketqua": polls.results,
 }
