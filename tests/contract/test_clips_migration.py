@@ -57,7 +57,11 @@ async def test_clips_are_kept_and_older_attachments_survive(
                 row = await repo._one("SELECT id FROM attachments")
                 assert row is not None
                 photo_id = int(row["id"])
-                await uow.attachments.save_file(photo_id, NOW, path="/tmp/a.jpg", size=10)
+                await repo._exec(
+                    "INSERT INTO attachment_files (attachment_id, path, size, fetched_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (photo_id, "/tmp/a.jpg", 10, ts(NOW)),
+                )
         finally:
             await store.close()  # type: ignore[attr-defined]
         monkeypatch.undo()

@@ -63,9 +63,9 @@ async def test_a_citizen_files_follows_and_rates_on_zalo(oa: Oa) -> None:
     assert answer, arrived
     citizen.seen = seen
     assert label("btn.rate_vs") in citizen.buttons or label("btn.rate_s") in citizen.buttons
-    assert status(oa.app.settings, code) == "answered"
+    assert (await status(oa.app, code)) == "answered"
     await citizen.press(label("btn.rate_s"))
-    assert status(oa.app.settings, code) == "closed"
+    assert (await status(oa.app, code)) == "closed"
     assert all(s["message"].get("quote_message_id") for s in oa.standin.sent[seen:])
 
 
