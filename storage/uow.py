@@ -29,6 +29,7 @@ from storage.repos.followers import FollowersRepo
 from storage.repos.leases import LeasesRepo
 from storage.repos.officials import InvitesRepo, OfficialsRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.public import AnnouncementsRepo, PublicRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
@@ -70,6 +71,8 @@ class UnitOfWork:
         self.zalo_bot_inbox = ZaloBotInboxRepo(db)
         self.zalo_contacts = ZaloContactsRepo(db)
         self.files = FilesRepo(db)
+        self.public = PublicRepo(db)
+        self.announcements = AnnouncementsRepo(db)
 
     async def transition(
         self,
