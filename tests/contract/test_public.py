@@ -22,7 +22,9 @@ async def answer(uow: UnitOfWork, code: str, note: str, *, visible: bool = True)
     record = await uow.records.get_by_code(code)
     assert record is not None
     at = NOW + timedelta(days=2)
-    event = PlannedEvent(at, ActorKind.OFFICIAL, "1", "reply", S.RECEIVED, S.ANSWERED, note, visible)
+    event = PlannedEvent(
+        at, ActorKind.OFFICIAL, "1", "reply", S.RECEIVED, S.ANSWERED, note, visible
+    )
     changes = {"status": S.ANSWERED, "answered_at": at, "resolved_at": at}
     assert await uow.transition(record, record.version, changes, event) is not None
 
