@@ -26,6 +26,10 @@ _TAG = re.compile(r"<[^>]*>")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Digit groups split by spaces, dots or dashes ("0912 345 678", "0912.345.678") are one number.
 _DIGIT_GROUPS = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)+(?!\d)")
+# Vietnamese number plates: the province's two digits, the series (one or two capitals,
+# perhaps a digit), then 4 or 5 digits ("29A-123.45", "29A 12345", "29-B1 123.45",
+# "51LD-12345", "30E-1234"), however spaced.
+_PLATE = re.compile(r"(?<![\w.])\d{2}[ \-]?[A-Z]{1,2}\d?[ \-.]?\d{3}\.?\d{1,2}(?![\w])")
 # Words kept in the log even when the knowledge base never uses them: how people ask.
 LOG_FUNCTION_WORDS: Final = FUNCTION_WORDS | _BUNDLED.words("function_words.log")
 # Vietnamese surnames that are no ordinary word: they and the given names after them go.
@@ -99,8 +103,9 @@ def mask_personal(text: str) -> str:
     the same words, diacritics and punctuation, with e-mail addresses, numbers of 6+ digits
     and personal names each replaced by "…". Written text capitalises names, so a name is a
     capitalised surname (or the words after a lead-in such as «tên tôi là») and the
-    capitalised words after it: «ngõ 7» stays, though it folds like the surname Ngô."""
-    cleaned = _EMAIL.sub(REDACTED, text)
+    capitalised words after it: «ngõ 7» stays, though it folds like the surname Ngô.
+    Number plates ("29A-123.45", "29A 12345") go too."""
+    cleaned = _PLATE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
     cleaned = _DIGIT_GROUPS.sub(lambda match: re.sub(r"[ .\-]", "", match.group()), cleaned)
     tokens = cleaned.split()
     folded = [normalize(_TAG.sub("", token)) for token in tokens]

@@ -23,3 +23,11 @@ def test_empty_and_odd_text() -> None:
     assert mask_personal("") == ""
     assert mask_personal("   ") == ""
     assert mask_personal("<b>Trần Thị Mai</b> 😀") != "<b>Trần Thị Mai</b> 😀"
+
+
+def test_number_plates_go() -> None:
+    # issue 12: plates, however written, are masked on Open311 and the public page
+    for plate in ("29A-123.45", "29A 12345", "29-B1 123.45", "51LD-12345", "30E-1234"):
+        masked = mask_personal(f"Xe {plate} đỗ chắn lối vào chợ.")
+        assert masked == "Xe … đỗ chắn lối vào chợ.", plate
+    assert mask_personal("Đường 12A dài 300 mét") == "Đường 12A dài 300 mét"
