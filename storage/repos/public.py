@@ -17,8 +17,9 @@ from storage.repos.rows import Repo, load, ts
 
 PUBLISHED_KINDS = (RecordKind.PHAN_ANH.value, RecordKind.KIEN_NGHI.value)
 PUBLISHED_STATUSES = (RecordStatus.ANSWERED.value, RecordStatus.CLOSED.value)
-# The events whose note is the official's answer to the citizen.
-ANSWER_ACTIONS = ("reply", "done")
+# The events whose note is the official's answer to the citizen (`domain.lifecycle`'s
+# EVENT_NAMES of REPLY and COMPLETE).
+ANSWER_ACTIONS = ("answered", "closed")
 
 
 @dataclass(frozen=True, slots=True)

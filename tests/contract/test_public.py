@@ -23,7 +23,7 @@ async def answer(uow: UnitOfWork, code: str, note: str, *, visible: bool = True)
     assert record is not None
     at = NOW + timedelta(days=2)
     event = PlannedEvent(
-        at, ActorKind.OFFICIAL, "1", "reply", S.RECEIVED, S.ANSWERED, note, visible
+        at, ActorKind.OFFICIAL, "1", "answered", S.RECEIVED, S.ANSWERED, note, visible
     )
     changes = {"status": S.ANSWERED, "answered_at": at, "resolved_at": at}
     assert await uow.transition(record, record.version, changes, event) is not None
@@ -64,7 +64,7 @@ async def test_only_answered_publishable_phan_anh_and_kien_nghi_are_listed(
             (await uow.records.get_by_code("CG-2611-PUB001")).id,  # type: ignore[union-attr]
             at=NOW + timedelta(days=3),
             actor_kind=ActorKind.OFFICIAL,
-            action="reply",
+            action="answered",
             note="Ghi chú nội bộ",
             visible_to_citizen=False,
         )

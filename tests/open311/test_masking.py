@@ -31,3 +31,13 @@ def test_number_plates_go() -> None:
         masked = mask_personal(f"Xe {plate} đỗ chắn lối vào chợ.")
         assert masked == "Xe … đỗ chắn lối vào chợ.", plate
     assert mask_personal("Đường 12A dài 300 mét") == "Đường 12A dài 300 mét"
+
+
+def test_surnames_that_are_words_and_names_after_a_word_of_address_go() -> None:
+    # issue 12: «Phạm», «Đỗ», «Lê» are words too; written with a capitalised given name
+    # they are a name, as are the capitalised words after «ông», «chị»…
+    masked = mask_personal("Xe của ông Phạm Văn Dũng chắn lối; Lê Thị Chi và chị Lan báo.")
+    assert masked == "Xe của ông … chắn lối; … và chị … báo."
+    assert mask_personal("Ông Dũng, Thôn 3 báo cống tắc") == "Ông …, Thôn 3 báo cống tắc"
+    kept = "Do mưa to, Thôn 3 ngập. Mai đội sẽ đến, gặp anh. Sáng mai xong."
+    assert mask_personal(kept) == kept
