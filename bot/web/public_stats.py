@@ -9,7 +9,9 @@ cannot give the hidden one back by subtraction.
 
 Tố cáo are counted only in the commune's total: a denunciation's month, office or thôn
 could point at the denouncer or the denounced. A rejection (không thụ lý) is not a
-resolution. On time: resolved by the deadline. Satisfaction: the share of rated records
+resolution (resolved: `resolved_at` set — completed, rated or closed, as the digest counts).
+On time: answered (or, with no answer, resolved) by the deadline, since the legal limit is
+the answer's. Satisfaction: the share of rated records
 whose latest rating is satisfied or very satisfied. A record's month is the month (in the
 commune's time zone) it was received, for "received", and resolved, for the other three.
 """
@@ -63,6 +65,7 @@ class Line:
 class Table:
     title: str
     key: str  # month, office, hamlet
+    column: str  # the first column's heading
     lines: list[Line] = field(default_factory=list)
 
 
@@ -137,7 +140,7 @@ def compute(commune: CommuneSettings, rows: Iterable[StatRow], now: datetime) ->
                 _touch(by["month"], month_of(row.created_at), places, "received")
         resolved = row.resolved_at is not None and row.status is not RecordStatus.REJECTED
         if resolved and row.resolved_at is not None and row.resolved_at >= since:
-            on_time = row.resolved_at <= row.due_at
+            on_time = (row.answered_at or row.resolved_at) <= row.due_at
             rated = row.rating is not None
             happy = row.rating in SATISFIED
             _resolve(total, on_time, rated, happy)
@@ -146,9 +149,9 @@ def compute(commune: CommuneSettings, rows: Iterable[StatRow], now: datetime) ->
                 for tally in (*places, *([month] if month else [])):
                     _resolve(tally, on_time, rated, happy)
     tables = [
-        _table("Theo tháng", "month", by["month"], keep_order=True),
-        _table("Theo đơn vị xử lý", "office", by["office"]),
-        _table("Theo thôn, tổ dân phố", "hamlet", by["hamlet"]),
+        _table(("Theo tháng", "month", "Tháng"), by["month"], keep_order=True),
+        _table(("Theo đơn vị xử lý", "office", "Đơn vị"), by["office"]),
+        _table(("Theo thôn, tổ dân phố", "hamlet", "Thôn, tổ dân phố"), by["hamlet"]),
     ]
     return Statistics(since, now.astimezone(zone), Line("Toàn xã", total.cells()), tables)
 
@@ -170,7 +173,9 @@ def _office_name(commune: CommuneSettings, code: str) -> str:
     return office.name if office else code
 
 
-def _table(title: str, key: str, tallies: dict[str, Tally], *, keep_order: bool = False) -> Table:
+def _table(
+    names_of: tuple[str, str, str], tallies: dict[str, Tally], *, keep_order: bool = False
+) -> Table:
     names = list(tallies) if keep_order else sorted(tallies)
     if not keep_order:  # a place with nothing in the window is left out
         names = [n for n in names if tallies[n].received or tallies[n].resolved]
@@ -182,7 +187,7 @@ def _table(title: str, key: str, tallies: dict[str, Tally], *, keep_order: bool 
         ("satisfaction", lambda t: t.rated),
     ):
         _hide_a_second(lines, [tallies[n] for n in names], column, size)
-    return Table(title, key, lines)
+    return Table(*names_of, lines)
 
 
 def _hide_a_second(

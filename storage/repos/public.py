@@ -33,6 +33,7 @@ class StatRow:
     created_at: datetime
     due_at: datetime
     resolved_at: datetime | None
+    answered_at: datetime | None
     rating: str | None  # the latest rating's value, if any
 
 
@@ -60,7 +61,7 @@ class PublicRepo(Repo):
         rows = await self._all(
             "WITH latest AS (SELECT record_id, max(id) AS id FROM ratings GROUP BY record_id) "
             "SELECT r.kind, r.office_code, r.hamlet, r.status, r.created_at, r.due_at, "
-            "r.resolved_at, g.value AS rating FROM records r "
+            "r.resolved_at, r.answered_at, g.value AS rating FROM records r "
             "LEFT JOIN latest l ON l.record_id = r.id LEFT JOIN ratings g ON g.id = l.id "
             "WHERE r.commune_code = ? AND (r.created_at >= ? OR r.resolved_at >= ?) "
             "ORDER BY r.id",
