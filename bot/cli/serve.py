@@ -99,8 +99,7 @@ async def serve(settings: Settings) -> int:
         if not channels:
             log.warning(
                 "no chat channel configured ([telegram], [zalo_bot], [zalo_oa]): serving "
-                "health and "
-                "metrics only (see config.example.toml)"
+                "health, metrics, Open311 and the public page only (see config.example.toml)"
             )
         health = Health(app.storage, metrics, settings.server.max_outbox_age_seconds)
         for name, channel in channels.items():
