@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from typing import Final
 
@@ -39,7 +40,7 @@ NAME_LEAD_INS: Final = _BUNDLED.words("names.lead_ins")
 GIVEN_NAMES_MAX: Final = 3
 # In published, capitalised text: every common surname, and the words of address.
 WRITTEN_SURNAMES: Final = _BUNDLED.words("names.written_surnames")
-HONORIFICS: Final = _BUNDLED.words("names.honorifics")
+HONORIFICS: Final = _BUNDLED.words("names.honorifics") | _BUNDLED.words("names.plain_honorifics")
 _ENDS_CLAUSE: Final = tuple(",.;:!?")
 # Given names can look like function words ("Thị", "Minh"): they do not end a name.
 _NAME_STOPS: Final = LOG_FUNCTION_WORDS - _BUNDLED.words("names.given_names")
@@ -142,7 +143,7 @@ def _capitalised_names(tokens: Sequence[str], folded: Sequence[str]) -> set[int]
         starts = _capital(token) and (word in SURNAMES or (word in WRITTEN_SURNAMES and followed))
         if starts:
             names.add(position)
-        addressed = word in HONORIFICS and followed
+        addressed = followed and _marked(token) in HONORIFICS
         if starts or addressed or pair in NAME_LEAD_INS:
             for after in range(position + 1, min(len(tokens), position + 1 + GIVEN_NAMES_MAX)):
                 if not _capital(tokens[after]):
@@ -151,6 +152,11 @@ def _capitalised_names(tokens: Sequence[str], folded: Sequence[str]) -> set[int]
                 if tokens[after].endswith(_ENDS_CLAUSE):  # «ông Dũng, Thôn 3»
                     break
     return names
+
+
+def _marked(token: str) -> str:
+    """The token as a marked word: lower case, diacritics kept, no tags or punctuation."""
+    return unicodedata.normalize("NFC", _TAG.sub("", token)).lower().strip(",.;:!?()\"'«»")
 
 
 def _word(token: str) -> bool:

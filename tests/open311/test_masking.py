@@ -41,3 +41,10 @@ def test_surnames_that_are_words_and_names_after_a_word_of_address_go() -> None:
     assert mask_personal("Ông Dũng, Thôn 3 báo cống tắc") == "Ông …, Thôn 3 báo cống tắc"
     kept = "Do mưa to, Thôn 3 ngập. Mai đội sẽ đến, gặp anh. Sáng mai xong."
     assert mask_personal(kept) == kept
+
+
+def test_words_that_fold_like_a_word_of_address_do_not_start_a_name() -> None:
+    kept = "Có Thôn 3 bị ngập; đi Thôn Đông mất 10 phút. Phía Bắc Thôn 1 có cống."
+    assert mask_personal(kept) == kept
+    assert mask_personal("Ông Dũng báo") == "Ông … báo"
+    assert mask_personal("Gửi ảnh Thôn 3, anh Tuấn xem") == "Gửi ảnh Thôn 3, anh … xem"
