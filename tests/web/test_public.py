@@ -239,6 +239,12 @@ async def seed(app: App) -> Seed:
 
 
 @pytest.fixture
+def app(backend_app: App) -> App:
+    """Every test here runs on SQLite and, with DANVAN_TEST_POSTGRES_DSN, PostgreSQL."""
+    return backend_app
+
+
+@pytest.fixture
 async def http(app: App) -> AsyncIterator[httpx.AsyncClient]:
     async with (
         serve_app(build_app(public_routes(app))) as port,
