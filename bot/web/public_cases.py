@@ -28,7 +28,7 @@ QUERY_MAX = 100
 class Case:
     code: str
     kind: str
-    topic: str
+    topic: str | None
     hamlet: str | None
     office: str
     received: datetime
@@ -37,7 +37,7 @@ class Case:
     answer: str
 
     def matches(self, words: Sequence[str]) -> bool:
-        text = normalize(f"{self.description} {self.answer} {self.topic} {self.office}")
+        text = normalize(f"{self.description} {self.answer} {self.topic or ''} {self.office}")
         haystack = f" {text} "
         return all(f" {w}" in haystack for w in words)
 
@@ -57,7 +57,7 @@ def case(commune: CommuneSettings, published: Published) -> Case:
     return Case(
         code=record.code,
         kind=record.kind.value,
-        topic=TOPICS.get(record.topic or "", "Phản ánh, kiến nghị"),
+        topic=TOPICS.get(record.topic or ""),
         hamlet=record.hamlet,
         office=office.name if office else record.office_code,
         received=record.created_at.astimezone(zone),
