@@ -98,3 +98,14 @@ async def test_the_answer_can_be_changed_from_the_summary(chat: Chat, settings: 
     assert "Công khai: không" in chat.text
     await chat.press(label("btn.submit"))
     assert stored(settings) == [("phan_anh", 0)]
+
+
+async def test_erasing_ones_data_withdraws_the_consent_to_publish(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await file_report(chat, publish=True)
+    await chat.send("/xoadulieu")
+    assert "Hồ sơ anh/chị đã cho phép công khai sẽ không còn được công khai." in chat.text
+    await chat.press(label("btn.erase_yes"))
+    assert stored(settings) == [("phan_anh", 0)]
