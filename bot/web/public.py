@@ -6,6 +6,7 @@ the answered phản ánh and kiến nghị whose citizens allowed it, masked and
 (`public_cases`); the knowledge base as pages (`/public/CG/huong-dan/`, one page per
 entry); the announcements. What never is: a khiếu nại or a tố cáo, a record without
 consent, a sender's name, phone or chat id, an official's internal note, a photo.
+`/public/` lists the deployment's communes.
 
 Pages are jinja2 templates under `bot/web/templates/public/`, autoescaped; every answer
 carries `Cache-Control: public, max-age=300`. An unknown commune is a 404 in Vietnamese.
@@ -82,6 +83,10 @@ class PublicPages:
             rows = await uow.public.stat_rows(commune.code, since)
         return public_stats.compute(commune, rows, self.now())
 
+    async def communes(self, _request: Request) -> Response:
+        """`/public/`: the communes of this deployment, each with its page."""
+        return self.page("communes", communes=self.app.settings.communes, commune=None)
+
     async def index(self, request: Request) -> Response:
         commune = self.commune(request)
         if commune is None:
@@ -149,6 +154,7 @@ def public_routes(app: App) -> list[BaseRoute]:
     pages = PublicPages(app)
     base = PREFIX + "/{commune}"
     return [
+        Route(PREFIX + "/", pages.communes, methods=["GET"]),
         Route(base + "/", pages.index, methods=["GET"]),
         Route(base + "/stats.json", pages.stats_json, methods=["GET"]),
         Route(base + "/huong-dan/", pages.guides, methods=["GET"]),

@@ -363,11 +363,15 @@ async def test_an_unknown_commune_is_a_404_in_vietnamese(http: httpx.AsyncClient
     assert as_json.json() == {"error": "Không tìm thấy xã có mã «XX»."}
     lower = await http.get("/public/cg/")
     assert lower.status_code == 200
+    listing = await http.get("/public/")
+    assert listing.status_code == 200
+    assert 'href="/public/CG/"' in listing.text
 
 
 async def test_no_page_served_holds_a_seeded_identity(app: App, http: httpx.AsyncClient) -> None:
     await seed(app)
     paths = [
+        "/public/",
         "/public/CG/",
         "/public/CG/?trang=2",
         "/public/CG/?q=c%E1%BB%91ng",
