@@ -11,9 +11,10 @@ is measured is intake, not delivery). The baseline is a `ConversationHandler` wi
 state in memory that answers with `reply_text` and `query.answer()`, as PTB's
 conversationbot example does. The flow is the README's: /start → Đồng ý → Gửi phản ánh →
 Phản ánh → the description → Thôn 3 → "Bỏ qua" (a reply-keyboard label, typed) → Gửi ẩn
-danh → Gửi: 9 updates for each of `--citizens` distinct citizens, taken round-robin. Runs
-are interleaved (baseline first in even rounds, danvan first in odd ones) and the ratio is
-the median of the rounds' ratios. After each danvan run the records are counted.
+danh → Không công khai (issue 12's step; the baseline has the same) → Gửi: 10 updates
+for each of `--citizens` distinct citizens, taken round-robin. Runs are interleaved
+(baseline first in even rounds, danvan first in odd ones) and the ratio is the median of
+the rounds' ratios. After each danvan run the records are counted.
 
 The goal (issue 17) is ratio ≥ 0.8; the reference is the issue's measurement: 0.138.
 """
@@ -54,7 +55,8 @@ DANVAN_STEPS = [
     ("press", "5:h:2"),
     ("text", "Bỏ qua"),
     ("press", "7:c:anon"),
-    ("press", "8:submit"),
+    ("press", "8:pub:no"),
+    ("press", "9:submit"),
 ]
 BASELINE_STEPS = [
     ("text", "/start"),
@@ -65,6 +67,7 @@ BASELINE_STEPS = [
     ("press", "h:2"),
     ("text", "Bỏ qua"),
     ("press", "anon"),
+    ("press", "no"),
     ("press", "submit"),
 ]
 

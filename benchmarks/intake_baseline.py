@@ -25,7 +25,7 @@ from telegram.warnings import PTBUserWarning
 # As PTB's own conversationbot example does: per_message=False is meant here.
 filterwarnings(action="ignore", message=r".*CallbackQueryHandler", category=PTBUserWarning)
 
-CONSENT, MENU, KIND, DESCRIBE, HAMLET, MEDIA, CONTACT, CONFIRM = range(8)
+CONSENT, MENU, KIND, DESCRIBE, HAMLET, MEDIA, CONTACT, PUBLISH, CONFIRM = range(9)
 HAMLETS = ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4", "Thôn Đông", "Thôn Đoài"]
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -96,6 +96,13 @@ def baseline_application(request: BaseRequest) -> Application:  # type: ignore[t
     async def contact(update: Update, context: Context) -> int:
         assert context.user_data is not None
         context.user_data["anonymous"] = True
+        await pressed(update, context, "Cho phép công khai?", [("Không", "no"), ("Có", "yes")])
+        return PUBLISH
+
+    async def publish(update: Update, context: Context) -> int:
+        assert context.user_data is not None
+        assert update.callback_query is not None
+        context.user_data["publishable"] = update.callback_query.data == "yes"
         await pressed(update, context, "Xin kiểm tra lại.", [("Gửi", "submit")])
         return CONFIRM
 
@@ -117,6 +124,7 @@ def baseline_application(request: BaseRequest) -> Application:  # type: ignore[t
             HAMLET: [CallbackQueryHandler(hamlet)],
             MEDIA: [MessageHandler(text, media)],
             CONTACT: [CallbackQueryHandler(contact)],
+            PUBLISH: [CallbackQueryHandler(publish)],
             CONFIRM: [CallbackQueryHandler(confirm)],
         },
         fallbacks=[],

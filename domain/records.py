@@ -129,6 +129,8 @@ class NewRecord:
     contact_phone: str | None
     created_at: datetime
     due_at: datetime
+    # The citizen let it be published, masked, once answered (phản ánh, kiến nghị only).
+    publishable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,8 @@ class Record:
     answered_at: datetime | None = None
     followup_at: datetime | None = None
     rated_at: datetime | None = None
+    # «cho phép công khai (đã ẩn thông tin cá nhân)», asked at filing (migration 013).
+    publishable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

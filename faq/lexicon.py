@@ -97,6 +97,9 @@ SCHEMA: Final[Mapping[str, Mapping[str, Spec]]] = MappingProxyType(
             "surnames": Spec(Form.WORD),
             "lead_ins": Spec(Form.PAIR),
             "given_names": Spec(Form.WORD),
+            "written_surnames": Spec(Form.WORD),
+            "honorifics": Spec(Form.MARKED_WORD),
+            "plain_honorifics": Spec(Form.WORD),
         },
     }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from typing import Final
 
@@ -26,6 +27,10 @@ _TAG = re.compile(r"<[^>]*>")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Digit groups split by spaces, dots or dashes ("0912 345 678", "0912.345.678") are one number.
 _DIGIT_GROUPS = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)+(?!\d)")
+# Vietnamese number plates: the province's two digits, the series (one or two capitals,
+# perhaps a digit), then 4 or 5 digits ("29A-123.45", "29A 12345", "29-B1 123.45",
+# "51LD-12345", "30E-1234"), however spaced.
+_PLATE = re.compile(r"(?<![\w.])\d{2}[ \-]?[A-Z]{1,2}\d?[ \-.]?\d{3}\.?\d{1,2}(?![\w])")
 # Words kept in the log even when the knowledge base never uses them: how people ask.
 LOG_FUNCTION_WORDS: Final = FUNCTION_WORDS | _BUNDLED.words("function_words.log")
 # Vietnamese surnames that are no ordinary word: they and the given names after them go.
@@ -33,6 +38,10 @@ SURNAMES: Final = _BUNDLED.words("names.surnames")
 # Lead-ins after which a name follows: "tên tôi là …", "họ tên …".
 NAME_LEAD_INS: Final = _BUNDLED.words("names.lead_ins")
 GIVEN_NAMES_MAX: Final = 3
+# In published, capitalised text: every common surname, and the words of address.
+WRITTEN_SURNAMES: Final = _BUNDLED.words("names.written_surnames")
+HONORIFICS: Final = _BUNDLED.words("names.honorifics") | _BUNDLED.words("names.plain_honorifics")
+_ENDS_CLAUSE: Final = tuple(",.;:!?")
 # Given names can look like function words ("Thị", "Minh"): they do not end a name.
 _NAME_STOPS: Final = LOG_FUNCTION_WORDS - _BUNDLED.words("names.given_names")
 
@@ -99,8 +108,13 @@ def mask_personal(text: str) -> str:
     the same words, diacritics and punctuation, with e-mail addresses, numbers of 6+ digits
     and personal names each replaced by "…". Written text capitalises names, so a name is a
     capitalised surname (or the words after a lead-in such as «tên tôi là») and the
-    capitalised words after it: «ngõ 7» stays, though it folds like the surname Ngô."""
-    cleaned = _EMAIL.sub(REDACTED, text)
+    capitalised words after it: «ngõ 7» stays, though it folds like the surname Ngô.
+    A common surname that is also a word («Lê», «Đỗ», «Mai») starts a name only when a
+    capitalised word follows, and capitalised words after a word of address («ông Dũng»,
+    «chị Lan») are a name. Number plates ("29A-123.45", "29A 12345") go too. Place names
+    that look like names («Hà Nội», «đường Lê Lợi») are masked as well: erring that way
+    costs a word, the other way a person."""
+    cleaned = _PLATE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
     cleaned = _DIGIT_GROUPS.sub(lambda match: re.sub(r"[ .\-]", "", match.group()), cleaned)
     tokens = cleaned.split()
     folded = [normalize(_TAG.sub("", token)) for token in tokens]
@@ -123,15 +137,32 @@ def _capitalised_names(tokens: Sequence[str], folded: Sequence[str]) -> set[int]
     names: set[int] = set()
     for position, word in enumerate(folded):
         pair = " ".join(folded[max(0, position - 1) : position + 1])
-        starts = word in SURNAMES and _capital(tokens[position])
+        token = tokens[position]
+        open_clause = not token.endswith(_ENDS_CLAUSE)
+        followed = open_clause and position + 1 < len(tokens) and _word(tokens[position + 1])
+        starts = _capital(token) and (word in SURNAMES or (word in WRITTEN_SURNAMES and followed))
         if starts:
             names.add(position)
-        if starts or pair in NAME_LEAD_INS:
+        addressed = followed and _marked(token) in HONORIFICS
+        if starts or addressed or pair in NAME_LEAD_INS:
             for after in range(position + 1, min(len(tokens), position + 1 + GIVEN_NAMES_MAX)):
                 if not _capital(tokens[after]):
                     break
                 names.add(after)
+                if tokens[after].endswith(_ENDS_CLAUSE):  # «ông Dũng, Thôn 3»
+                    break
     return names
+
+
+def _marked(token: str) -> str:
+    """The token as a marked word: lower case, diacritics kept, no tags or punctuation."""
+    return unicodedata.normalize("NFC", _TAG.sub("", token)).lower().strip(",.;:!?()\"'«»")
+
+
+def _word(token: str) -> bool:
+    """Whether the token is a capitalised word: its first character a capital letter."""
+    bare = _TAG.sub("", token)
+    return bool(bare) and bare[0].isalpha() and bare[0].isupper()
 
 
 def _capital(token: str) -> bool:

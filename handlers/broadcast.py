@@ -32,7 +32,9 @@ async def queue_broadcast(
     hamlet: str | None,
     now: datetime,
 ) -> QueuedBroadcast:
-    """One outbox row per subscriber (of the hamlet and of the whole commune)."""
+    """One outbox row per subscriber (of the hamlet and of the whole commune), and the
+    announcement kept once for the commune's public page."""
+    await uow.announcements.add(commune.code, hamlet, text.strip(), now)
     body = renderer.render("broadcast", commune=commune, hamlet=hamlet, text=text.strip())
     ids: list[int] = []
     for subscription in await uow.subscriptions.list_for(commune.code, hamlet):

@@ -52,6 +52,7 @@ class Intake:
     anonymous: bool = False
     contact_name: str | None = None
     contact_phone: str | None = None
+    publishable: bool = False  # «cho phép công khai»: phản ánh and kiến nghị only
     topic: str | None = None
     routed_office: str = TRIAGE_OFFICE  # where the description routes (faq's understander)
     chosen_office: str | None = None  # an office chosen before (a report offered from text)
@@ -111,6 +112,7 @@ async def file_record(
         contact_phone=intake.contact_phone if identity else None,
         created_at=now,
         due_at=record_due_at(commune, kind, now),
+        publishable=intake.publishable and not kind.needs_identity,
     )
     record = await _insert_with_fresh_code(uow, commune, new, now)
     for ref in intake.photos:

@@ -32,6 +32,7 @@ from storage.repos.officials import InvitesRepo, OfficialsRepo
 from storage.repos.open311 import Open311Repo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.polls import PollsRepo
+from storage.repos.public import AnnouncementsRepo, PublicRepo
 from storage.repos.questions import QuestionsRepo
 from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
@@ -78,6 +79,8 @@ class UnitOfWork:
         self.surveys = SurveysRepo(db)
         self.open311 = Open311Repo(db)
         self.polls = PollsRepo(db)
+        self.public = PublicRepo(db)
+        self.announcements = AnnouncementsRepo(db)
 
     async def transition(
         self,

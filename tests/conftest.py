@@ -269,6 +269,7 @@ class Chat:
         await self.press(hamlet)
         await self.press(label("btn.skip"))
         await self.press(label("btn.anonymous"))
+        await self.press(label("btn.publish_no"))
 
 
 @pytest.fixture

@@ -52,12 +52,12 @@ def test_outbox_benchmark_prints_json_last(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_intake_benchmark_files_every_citizens_record(capsys: pytest.CaptureFixture[str]) -> None:
-    """Both bots take the same 9 updates per citizen through PTB's process_update; every
+    """Both bots take the same 10 updates per citizen through PTB's process_update; every
     danvan run files one record per citizen (the figures' shape only, not their speed)."""
     assert REGISTRY["intake"] == "benchmarks.intake"
     status = bench_main(["intake", "--json", "--citizens", "8", "--rounds", "2"])
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["updates_per_run"] == 72
+    assert result["updates_per_run"] == 80  # 8 citizens × 10 (the publish step, issue 12)
     assert result["records_filed"] == result["records_expected"] == 24
     assert result["danvan_ups"] > 0
     assert result["baseline_ups"] > 0

@@ -36,6 +36,7 @@ async def test_a_newcomer_chooses_their_commune_by_typing_it(app: App) -> None:
     await chat.press("Tổ 2")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     assert "Mã hồ sơ của anh/chị: AL-" in chat.text
 

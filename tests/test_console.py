@@ -33,12 +33,14 @@ def test_file_a_report_and_look_it_up_through_a_pipe(tmp_path: Path) -> None:
             ":vitri 20.86,106.68",
             "1",  # Tiếp tục
             "2",  # Gửi ẩn danh
+            "2",  # Có, cho phép công khai
             "1",  # Gửi
         ],
         "--user",
         "ba-lan",
     )
     assert filed.returncode == 0, filed.stderr
+    assert "Công khai: có (đã ẩn thông tin cá nhân)" in filed.stdout  # the numbered menu
     match = re.search(r"Mã hồ sơ của anh/chị: (CG-\d{4}-[0-9A-Z]{6})", filed.stdout)
     assert match, filed.stdout
     code = match.group(1)

@@ -53,6 +53,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_step(
         assert chat.says("filing_media", max_photos=5, has_media=False)
         await chat.press(label("btn.skip"))
         await chat.press(label("btn.anonymous"))
+        await chat.press(label("btn.publish_no"))
         assert "Đường bê tông bị sụt lún" in chat.text
     finally:
         await second.close()

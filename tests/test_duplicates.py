@@ -31,6 +31,7 @@ async def test_a_second_report_of_the_same_light_is_offered_to_follow(
     await _draft(neighbour, "Đèn đường trước nhà văn hóa không sáng")
     await neighbour.press(label("btn.skip"))
     await neighbour.press(label("btn.anonymous"))
+    await neighbour.press(label("btn.publish_no"))
     await neighbour.press(label("btn.submit"))
     neighbour.says_exactly(
         (
@@ -66,6 +67,7 @@ async def test_filing_anyway_files_a_new_record_and_far_away_is_no_duplicate(
     await _draft(neighbour, "Đèn đường trước nhà văn hóa không sáng")
     await neighbour.press(label("btn.skip"))
     await neighbour.press(label("btn.anonymous"))
+    await neighbour.press(label("btn.publish_no"))
     await neighbour.press(label("btn.submit"))
     assert neighbour.says(
         "filing_duplicate", code=code, topic="Đèn chiếu sáng", hamlet="Thôn 3", status="received"
@@ -77,6 +79,7 @@ async def test_filing_anyway_files_a_new_record_and_far_away_is_no_duplicate(
     await other.location(20.0, 106.0)
     await other.press(label("btn.continue"))
     await other.press(label("btn.anonymous"))
+    await other.press(label("btn.publish_no"))
     await other.press(label("btn.submit"))
     assert "Mã hồ sơ của anh/chị" in other.text  # another thôn, far away: filed at once
     with db(settings) as conn:

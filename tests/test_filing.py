@@ -191,6 +191,7 @@ async def test_too_many_photos_are_refused_with_the_limit(chat: Chat, settings: 
     assert "Đã nhận vị trí" in chat.text
     await chat.press(label("btn.continue"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     with db(settings) as conn:
         assert conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 5
@@ -212,6 +213,7 @@ async def test_a_phone_inside_a_sentence_and_a_way_back_to_anonymous(
     await chat.press(label("btn.leave_contact"))
     await chat.send("Lê Văn Tám")
     await chat.send("sdt cua toi la 0912 345 678")
+    await chat.press(label("btn.publish_no"))
     assert "0912345678" in chat.text  # the summary
     await chat.press(label("btn.edit"))
     await chat.press(label("btn.edit_contact"))
@@ -219,7 +221,7 @@ async def test_a_phone_inside_a_sentence_and_a_way_back_to_anonymous(
     await chat.send("Lê Văn Tám")
     await chat.send("không nhớ số")
     assert label("btn.anonymous") in chat.labels
-    await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.anonymous"))  # the publish step was answered: the summary
     assert "Người gửi: ẩn danh" in chat.text
 
 
@@ -244,6 +246,7 @@ async def test_a_control_label_left_on_screen_is_never_stored_as_data(
     chat.says_exactly("choose_button", "filing_name")
     await chat.send("Nguyễn Văn An")
     await chat.send("0912 345 678")
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     with db(settings) as conn:
         record = conn.execute("SELECT place, contact_name FROM records").fetchone()
@@ -268,6 +271,7 @@ async def test_a_voice_message_and_a_video_are_attached_with_a_request_for_words
     )
     await chat.press(label("btn.continue"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     assert "Ghi âm, video: 2" in chat.text
     await chat.press(label("btn.submit"))
     with db(settings) as conn:
@@ -311,4 +315,5 @@ async def test_a_hamlet_named_in_the_description_is_asked_about_by_name(
     assert chat.replies[-1].request_location  # on to photos and location
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     assert "Nơi: Thôn 3" in chat.text

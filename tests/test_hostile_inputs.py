@@ -46,6 +46,7 @@ async def test_a_location_off_the_globe_is_not_supported_calmly(
     assert "Đã nhận vị trí" in chat.text
     await chat.press(label("btn.continue"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     code = CODE.search(chat.text)
     assert code, chat.text
@@ -70,6 +71,7 @@ async def test_a_file_id_with_a_lone_surrogate_is_not_supported_calmly(chat: Cha
     assert "1 ảnh" in chat.text  # the good photo kept, the rest dropped
     await chat.press(label("btn.continue"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     assert CODE.search(chat.text), chat.text
     with db(chat.app.settings) as conn:

@@ -111,7 +111,7 @@ def test_a_case_through_the_terminal_with_two_identities(tmp_path: Path) -> None
 
     filed = run_chat(
         tmp_path,
-        ["/start", "1", "1", "1", "den duong ngo 7 thon 3 hong", "3", "1", "2", "1"],
+        ["/start", "1", "1", "1", "den duong ngo 7 thon 3 hong", "3", "1", "2", "1", "1"],
         "--user",
         "ba-lan",
     )

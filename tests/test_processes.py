@@ -43,6 +43,7 @@ STEPS = (
     "Thôn {h}",  # a thôn each: the same topic in one thôn is offered as a duplicate
     label("btn.skip"),
     label("btn.anonymous"),
+    label("btn.publish_no"),
     label("btn.submit"),
 )
 

@@ -67,6 +67,7 @@ async def test_a_typed_report_becomes_a_prefilled_record_at_the_right_office(
     await chat.press("Thôn 3")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     assert "den duong ngo 7 thon 3 hong 2 tuan nay roi" in chat.text
     await chat.press(label("btn.submit"))
     (record,) = rows(settings, "SELECT kind, topic, office_code FROM records")
@@ -134,6 +135,7 @@ async def test_unknown_question_can_be_sent_as_a_kien_nghi_and_is_logged_redacte
     await chat.press("Thôn 2")
     await chat.press(label("btn.skip"))
     await chat.press(label("btn.anonymous"))
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     (record,) = rows(settings, "SELECT kind, description FROM records")
     assert record["kind"] == "kien_nghi"

@@ -1,6 +1,6 @@
 """`danvan run`: one process serving every configured channel — the one web server
-(webhooks, /healthz, /metrics), the polling channels beside it, the daily jobs and the
-weekly digest — until SIGTERM or Ctrl-C.
+(webhooks, /healthz, /metrics, Open311, the public page /public/CG/), the polling
+channels beside it, the daily jobs and the weekly digest — until SIGTERM or Ctrl-C.
 
 A channel here is anything with `web_routes()` (its webhook routes, none when it polls),
 `serve(stopping, ready, own_server=False)` and `sender_alive()`; `_channels` builds one
@@ -84,6 +84,7 @@ async def serve(settings: Settings) -> int:
 
     # why: starlette, uvicorn and prometheus-client are imported only by `run`
     from bot.server import Health, Metrics, WebServer, build_app
+    from bot.web.public import public_routes  # why: the public page's routes, only for `run`
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -102,8 +103,7 @@ async def serve(settings: Settings) -> int:
         if not channels:
             log.warning(
                 "no chat channel configured ([telegram], [zalo_bot], [zalo_oa]): serving "
-                "health and "
-                "metrics only (see config.example.toml)"
+                "health, metrics, Open311 and the public page only (see config.example.toml)"
             )
         health = Health(app.storage, metrics, settings.server.max_outbox_age_seconds)
         for name, channel in channels.items():
@@ -113,6 +113,7 @@ async def serve(settings: Settings) -> int:
                 health.describe(name, report)  # the OA: its authorization and token age
         routes = [route for channel in channels.values() for route in channel.web_routes()]
         routes += open311_routes(app)
+        routes += public_routes(app)
         web = WebServer(
             build_app(routes, health, metrics, max_body=settings.server.max_body_bytes),
             settings.server.listen,

@@ -98,8 +98,8 @@ def definition(commune: CommuneSettings, topic: str) -> dict[str, Any]:
 
 def public_description(record: Record, publishable: bool) -> str:
     """What a record says in public: its description (masked) only where the citizen let
-    it be published — the consent step of issue 12 is not built yet, so callers pass
-    False — and otherwise the topic's name."""
+    it be published (`Record.publishable`, the filing flow's «cho phép công khai» step),
+    and otherwise the topic's name."""
     if publishable and record.kind in LISTED_KINDS:
         return mask_personal(record.description)
     return TOPICS.get(record.topic or "", "Phản ánh, kiến nghị")
@@ -136,7 +136,7 @@ def service_request(
         "status_notes": published(answers[-1].note, record.contact_name) if answers else "",
         "service_name": TOPICS.get(topic, ""),
         "service_code": topic,
-        "description": public_description(record, publishable=False),
+        "description": public_description(record, record.publishable),
         "agency_responsible": office_name(commune, record.office_code),
         "service_notice": "",
         "requested_datetime": _local(record.created_at, commune),

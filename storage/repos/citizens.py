@@ -65,12 +65,13 @@ class CitizensRepo(Repo):
         """Erase a citizen's personal data. Records stay, de-identified; returns their count.
 
         Their conversation goes, and so does every message to or about their chat: sent
-        texts hold what they wrote.
+        texts hold what they wrote. Withdrawing consent withdraws the consent to publish
+        too: their records leave the public page.
         """
         self._db.erased()  # the backend clears its old page images after the commit
         records = await self._exec(
-            "UPDATE records SET citizen_id = NULL, contact_name = NULL, contact_phone = NULL "
-            "WHERE citizen_id = ?",
+            "UPDATE records SET citizen_id = NULL, contact_name = NULL, contact_phone = NULL, "
+            "publishable = 0 WHERE citizen_id = ?",
             (citizen_id,),
         )
         await self._exec("DELETE FROM conversations WHERE citizen_id = ?", (citizen_id,))

@@ -61,8 +61,8 @@ class RecordsRepo(Repo):
         row = await self._one(
             "INSERT INTO records (code, commune_code, citizen_id, channel, kind, topic, "
             "office_code, status, description, hamlet, place, latitude, longitude, anonymous, "
-            "contact_name, contact_phone, created_at, due_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "contact_name, contact_phone, created_at, due_at, publishable) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (code) DO NOTHING RETURNING *",
             (
                 code,
@@ -82,6 +82,7 @@ class RecordsRepo(Repo):
                 record.contact_phone,
                 ts(record.created_at),
                 ts(record.due_at),
+                int(record.publishable),
             ),
         )
         return load(Record, row) if row else None

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from domain.lifecycle import PlannedEvent
 from domain.records import ActorKind, NewRecord, RecordKind, RecordStatus
+from storage import UnitOfWork
+from storage.repos.rows import ts
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
@@ -31,6 +33,20 @@ def new_record(citizen_id: int | None = None, **changes: object) -> NewRecord:
     }
     fields.update(changes)
     return NewRecord(**fields)  # type: ignore[arg-type]
+
+
+async def insert_before_013(uow: UnitOfWork, code: str) -> int:
+    """A record written with the columns of a schema older than migration 013 (the
+    repository writes `publishable`); returns its id."""
+    row = await uow._one(
+        "INSERT INTO records (code, commune_code, channel, kind, office_code, status, "
+        "description, anonymous, created_at, due_at) "
+        "VALUES (?, 'CG', 'test', 'phan_anh', 'VP', 'received', 'Đèn hỏng', 1, ?, ?) "
+        "RETURNING id",
+        (code, ts(NOW), ts(NOW + timedelta(days=10))),
+    )
+    assert row is not None
+    return int(row["id"])
 
 
 def step(from_status: RecordStatus, to_status: RecordStatus, action: str = "take") -> PlannedEvent:

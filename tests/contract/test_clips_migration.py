@@ -17,7 +17,7 @@ from storage.base import CommuneRow, OfficeRow
 from storage.migrations import migrations
 from storage.repos.rows import ts
 from tests.conftest import BACKENDS, POSTGRES_DSN, postgres_schema
-from tests.contract.support import NOW, new_record
+from tests.contract.support import NOW, insert_before_013
 
 
 @asynccontextmanager
@@ -45,14 +45,13 @@ async def test_clips_are_kept_and_older_attachments_survive(
             async with store.transaction() as uow:
                 offices = (OfficeRow("VP", "Văn phòng", None),)
                 await uow.communes.sync([CommuneRow("CG", "xã Cát Giang", offices)], NOW)
-                record = await uow.records.insert("CG-2611-AAAAAA", new_record())
-                assert record is not None
+                record_id = await insert_before_013(uow, "CG-2611-AAAAAA")
                 # the columns of that time (the repository writes those of migration 019)
                 repo = uow.attachments
                 await repo._exec(
                     "INSERT INTO attachments (record_id, kind, ref, created_at) "
                     "VALUES (?, ?, ?, ?)",
-                    (record.id, "photo", "file-1", ts(NOW)),
+                    (record_id, "photo", "file-1", ts(NOW)),
                 )
                 row = await repo._one("SELECT id FROM attachments")
                 assert row is not None
@@ -68,9 +67,9 @@ async def test_clips_are_kept_and_older_attachments_survive(
         store = await reopen()  # type: ignore[misc]
         try:
             async with store.transaction() as uow:
-                await uow.attachments.add(record.id, "voice", "voice-1", NOW)
-                await uow.attachments.add(record.id, "video", "video-1", NOW)
-                kept = await uow.attachments.list_for(record.id)
+                await uow.attachments.add(record_id, "voice", "voice-1", NOW)
+                await uow.attachments.add(record_id, "video", "video-1", NOW)
+                kept = await uow.attachments.list_for(record_id)
                 assert (kept[0].id, kept[0].kind, kept[0].ref) == (photo_id, "photo", "file-1")
                 assert [a.kind for a in kept] == ["photo", "voice", "video"]
                 # migration 019: what was kept before is the citizen's, of the record's channel

@@ -16,7 +16,7 @@ from storage import SqliteStorage
 from storage.base import CommuneRow, OfficeRow
 from storage.migrations import migrations
 from tests.conftest import BACKENDS, POSTGRES_DSN, postgres_schema
-from tests.contract.support import NOW, new_record
+from tests.contract.support import NOW, insert_before_013
 
 _TABLES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
@@ -49,8 +49,7 @@ async def test_a_waiting_step_is_carried_into_the_officials_conversation(
             async with store.transaction() as uow:
                 offices = (OfficeRow("VP", "Văn phòng", None),)
                 await uow.communes.sync([CommuneRow("CG", "xã Cát Giang", offices)], NOW)
-                record = await uow.records.insert("CG-2611-AAAAAA", new_record())
-                assert record is not None
+                record_id = await insert_before_013(uow, "CG-2611-AAAAAA")
                 lan = await uow.officials.upsert(
                     "CG", "test", "lan", "Lan", "VP", OfficialRole.MEMBER, NOW
                 )
@@ -61,8 +60,8 @@ async def test_a_waiting_step_is_carried_into_the_officials_conversation(
                     "INSERT INTO official_pending (official_id, record_id, action, chat_id, "
                     "created_at, version) VALUES (?, ?, ?, ?, ?, ?)"
                 )
-                await uow._exec(insert, (lan.id, record.id, "transfer", "-100", NOW, 3))
-                await uow._exec(insert, (ha.id, record.id, "reply", "ha", NOW, None))
+                await uow._exec(insert, (lan.id, record_id, "transfer", "-100", NOW, 3))
+                await uow._exec(insert, (ha.id, record_id, "reply", "ha", NOW, None))
         finally:
             await store.close()
         monkeypatch.undo()
@@ -84,10 +83,10 @@ async def test_a_waiting_step_is_carried_into_the_officials_conversation(
         NOW,
     )
     assert lans.data == {
-        "record_id": record.id,
+        "record_id": record_id,
         "action": "transfer",
         "chat_id": "-100",
         "version": 3,
     }
     assert has is not None
-    assert has.data == {"record_id": record.id, "action": "reply", "chat_id": "ha", "version": None}
+    assert has.data == {"record_id": record_id, "action": "reply", "chat_id": "ha", "version": None}

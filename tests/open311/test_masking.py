@@ -23,3 +23,28 @@ def test_empty_and_odd_text() -> None:
     assert mask_personal("") == ""
     assert mask_personal("   ") == ""
     assert mask_personal("<b>Trần Thị Mai</b> 😀") != "<b>Trần Thị Mai</b> 😀"
+
+
+def test_number_plates_go() -> None:
+    # issue 12: plates, however written, are masked on Open311 and the public page
+    for plate in ("29A-123.45", "29A 12345", "29-B1 123.45", "51LD-12345", "30E-1234"):
+        masked = mask_personal(f"Xe {plate} đỗ chắn lối vào chợ.")
+        assert masked == "Xe … đỗ chắn lối vào chợ.", plate
+    assert mask_personal("Đường 12A dài 300 mét") == "Đường 12A dài 300 mét"
+
+
+def test_surnames_that_are_words_and_names_after_a_word_of_address_go() -> None:
+    # issue 12: «Phạm», «Đỗ», «Lê» are words too; written with a capitalised given name
+    # they are a name, as are the capitalised words after «ông», «chị»…
+    masked = mask_personal("Xe của ông Phạm Văn Dũng chắn lối; Lê Thị Chi và chị Lan báo.")
+    assert masked == "Xe của ông … chắn lối; … và chị … báo."
+    assert mask_personal("Ông Dũng, Thôn 3 báo cống tắc") == "Ông …, Thôn 3 báo cống tắc"
+    kept = "Do mưa to, Thôn 3 ngập. Mai đội sẽ đến, gặp anh. Sáng mai xong."
+    assert mask_personal(kept) == kept
+
+
+def test_words_that_fold_like_a_word_of_address_do_not_start_a_name() -> None:
+    kept = "Có Thôn 3 bị ngập; đi Thôn Đông mất 10 phút. Phía Bắc Thôn 1 có cống."
+    assert mask_personal(kept) == kept
+    assert mask_personal("Ông Dũng báo") == "Ông … báo"
+    assert mask_personal("Gửi ảnh Thôn 3, anh Tuấn xem") == "Gửi ảnh Thôn 3, anh … xem"

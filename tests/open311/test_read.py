@@ -15,6 +15,7 @@ import httpx
 from bot.app import App
 from tests.conftest import Chat, make_official, receive
 from tests.open311.support import BASE, no_identity
+from tests.support.labels import label
 from tests.support.officials import file_to_cao
 from tests.support.records import file_report
 
@@ -134,3 +135,22 @@ async def test_requests_hold_nothing_personal_and_no_complaint_or_denunciation(
     assert xml.tag == "service_requests"
     assert xml.findtext("request/service_request_id") == code
     assert xml.findtext("request/lat") == ""
+
+
+async def test_a_record_the_citizen_let_be_published_shows_its_masked_description(
+    app: App, chat_factory: Callable[..., Chat], http: httpx.AsyncClient
+) -> None:
+    citizen = chat_factory("dan")
+    await citizen.agree()
+    await citizen.send("/gopy")
+    await citizen.press(label("kind.phan_anh"))
+    await citizen.send("Xe 29A-123.45 của ông Nguyễn Văn An đỗ chắn lối vào chợ, gọi 0912345678")
+    await citizen.press("Thôn 3")
+    await citizen.press(label("btn.skip"))
+    await citizen.press(label("btn.anonymous"))
+    await citizen.press(label("btn.publish_yes"))
+    await citizen.press(label("btn.submit"))
+    (request,) = (await http.get("/requests.json")).json()
+    assert request["description"].startswith("Xe … của ông … đỗ chắn lối vào chợ")
+    no_identity(json.dumps(request, ensure_ascii=False), ["dan"])
+    assert "29A" not in request["description"]

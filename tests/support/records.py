@@ -34,7 +34,9 @@ def texts(replies: list[Reply]) -> str:
     return "\n".join(plain_text(r.text) for r in replies)
 
 
-async def file_report(chat: Chat, *, anonymous: bool = True, hamlet: str = "Thôn 3") -> str:
+async def file_report(
+    chat: Chat, *, anonymous: bool = True, hamlet: str = "Thôn 3", publish: bool = False
+) -> str:
     """File a phản ánh with one photo from the main menu; returns its tracking code."""
     await chat.press(label("btn.menu_file"))
     await chat.press(label("kind.phan_anh"))
@@ -48,6 +50,8 @@ async def file_report(chat: Chat, *, anonymous: bool = True, hamlet: str = "Thô
         await chat.press(label("btn.leave_contact"))
         await chat.send("Nguyễn Văn An")
         await chat.send("0912 345 678")
+    assert chat.says("filing_publish"), chat.text
+    await chat.press(label("btn.publish_yes" if publish else "btn.publish_no"))
     summary = {
         "kind": "phan_anh",
         "hamlet": hamlet,
@@ -58,6 +62,8 @@ async def file_report(chat: Chat, *, anonymous: bool = True, hamlet: str = "Thô
         "anonymous": anonymous,
         "name": "Nguyễn Văn An",
         "phone": "0912345678",
+        "publish_asked": True,
+        "publishable": publish,
     }
     assert chat.says("filing_summary", draft=summary), chat.text
     await chat.press(label("btn.submit"))

@@ -146,6 +146,7 @@ async def test_a_long_escaped_description_reaches_citizen_and_office_whole(
             await citizen.send_fields(location={"latitude": 20.86, "longitude": 106.68})
             await citizen.press(label("btn.continue"))
             await citizen.press(label("btn.anonymous"))
+            await citizen.press(label("btn.publish_no"))
             summary = citizen.last
             assert len(summary) > 1  # split
             assert label("btn.submit") in summary[-1].inline_buttons

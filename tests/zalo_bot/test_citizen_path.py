@@ -53,6 +53,7 @@ async def test_a_citizen_files_follows_and_rates_a_case_on_zalo_bot(
         await citizen.choose(label("btn.leave_contact"))
         await citizen.send("Nguyễn Văn An")
         await citizen.send("0912 345 678")
+        await citizen.choose(label("btn.publish_no"))
         assert "Đèn đường ngõ 7 hỏng hai tuần nay" in citizen.text
         await citizen.choose(label("btn.submit"))
         found = CODE.search(citizen.text)

@@ -37,6 +37,7 @@ async def test_a_zalo_bot_official_gets_the_citizens_photo_as_an_image(
         await citizen.photo(PHOTO)
         await citizen.choose(label("btn.continue"))
         await citizen.choose(label("btn.anonymous"))
+        await citizen.choose(label("btn.publish_no"))
         await citizen.choose(label("btn.submit"))
         found = CODE.search(citizen.text)
         assert found, citizen.text

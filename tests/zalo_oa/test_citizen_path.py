@@ -28,10 +28,12 @@ async def file_on_zalo(citizen: ZaloCitizen, *, anonymous: bool = True) -> str:
     await citizen.press(label("btn.continue"))
     if anonymous:
         await citizen.press(label("btn.anonymous"))
+        await citizen.press(label("btn.publish_no"))
     else:
         await citizen.press(label("btn.leave_contact"))
         await citizen.send("Nguyễn Văn An")
         await citizen.submit_info("Nguyen Van An", "0912345678")  # Zalo's own form
+        await citizen.press(label("btn.publish_no"))
     await citizen.press(label("btn.submit"))
     match = CODE.search(citizen.text)
     assert match, citizen.text
@@ -97,6 +99,7 @@ async def test_a_choice_past_the_fifth_button_is_chosen_by_its_number(oa: Oa) ->
     await citizen.send(numbered.group(1))
     await citizen.press(label("btn.skip"))  # no photo
     await citizen.press(label("btn.anonymous"))
+    await citizen.press(label("btn.publish_no"))
     await citizen.press(label("btn.submit"))
     match = CODE.search(citizen.text)
     assert match, citizen.text

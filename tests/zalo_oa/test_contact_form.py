@@ -28,6 +28,7 @@ async def test_the_form_at_the_contact_step_fills_name_and_phone(oa: Oa) -> None
     await to_contact_step(citizen)
     assert label("btn.leave_contact") in citizen.buttons
     await citizen.submit_info("Nguyễn Văn An", "0912 345 678")
+    await citizen.press(label("btn.publish_no"))
     assert "Nguyễn Văn An" in citizen.text  # the summary, ready to send
     assert "0912345678" in citizen.text
     await citizen.press(label("btn.submit"))
@@ -45,6 +46,7 @@ async def test_the_form_at_the_name_step_with_a_bad_phone_asks_for_the_phone(oa:
     await citizen.submit_info("Trần Thị Bích", "12345")
     assert oa.app.renderer.render("filing_phone") in citizen.text
     await citizen.send("0987654321")
+    await citizen.press(label("btn.publish_no"))
     assert "Trần Thị Bích" in citizen.text
 
 
@@ -56,6 +58,7 @@ async def test_a_name_from_the_form_is_validated_like_a_typed_one(oa: Oa) -> Non
     assert "Dạ, tên chưa đúng." in citizen.text
     assert rows(oa, "SELECT name, phone FROM citizens") == [(None, None)]
     await citizen.submit_info("Nguyễn Văn An", "0912345678")
+    await citizen.press(label("btn.publish_no"))
     assert "Nguyễn Văn An" in citizen.text
 
 

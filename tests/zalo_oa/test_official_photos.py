@@ -42,6 +42,7 @@ async def test_an_oa_official_gets_the_photo_as_an_uploaded_image(oa: Oa) -> Non
     await citizen.photo(f"{oa.settings.api_base}/media/cot-den.jpg")
     await citizen.press(label("btn.continue"))
     await citizen.press(label("btn.anonymous"))
+    await citizen.press(label("btn.publish_no"))
     seen = len(oa.standin.sent)
     await citizen.press(label("btn.submit"))
     found = CODE.search(citizen.text)

@@ -1,4 +1,5 @@
-"""Filing a record: kind → description → hamlet → photos/location → contact → summary.
+"""Filing a record: kind → description → hamlet → photos/location → contact → publish →
+summary.
 
 ```mermaid
 stateDiagram-v2
@@ -16,15 +17,18 @@ stateDiagram-v2
     media --> contact: phản ánh / kiến nghị
     media --> name: khiếu nại / tố cáo
     contact --> name: để lại thông tin
-    contact --> confirm: ẩn danh / dùng thông tin đã lưu
+    contact --> publish: ẩn danh / dùng thông tin đã lưu
     name --> phone
-    phone --> confirm
+    phone --> publish: phản ánh / kiến nghị
+    phone --> confirm: khiếu nại / tố cáo
+    publish --> confirm: Có / Không (cho phép công khai)
     confirm --> edit: Sửa
     edit --> kind
     edit --> description
     edit --> hamlet
     edit --> media
     edit --> contact
+    edit --> publish
     confirm --> duplicate: Gửi, an open record likely the same (topic and thôn, or ≤ 100 m)
     duplicate --> [*]: Theo dõi cùng (nothing filed) / Vẫn gửi hồ sơ mới
     confirm --> [*]: Gửi (record committed, code shown)
@@ -35,17 +39,20 @@ same step, and leaving with another command keeps it for later; /huy drops it. W
 editing (`draft["editing"]`) each step returns to the summary instead of going on.
 
 One flow in several modules, each with a sub-router of the flow: `draft.py` (the states,
-the way in, resuming), `details.py` (kind → photos and location) and `submit.py`
-(contact → summary → submit).
+the way in, resuming), `details.py` (kind → photos and location), `submit.py`
+(contact → summary → submit) and `publish.py` (the consent to publish, phản ánh and kiến
+nghị only).
 """
 
 from __future__ import annotations
 
-from handlers.flows.filing import details, draft, duplicate, submit
+from handlers.flows.filing import details, draft, duplicate, publish, submit
 from handlers.flows.filing.details import prompt_hamlet
 from handlers.flows.filing.draft import Filing, start
 from handlers.router import FlowRouter
 
-router = FlowRouter("filing").include(draft.router, details.router, submit.router, duplicate.router)
+router = FlowRouter("filing").include(
+    draft.router, details.router, submit.router, publish.router, duplicate.router
+)
 
 __all__ = ["Filing", "prompt_hamlet", "router", "start"]

@@ -28,6 +28,7 @@ class Filing(StrEnum):
     CONTACT = "filing.contact"
     NAME = "filing.name"
     PHONE = "filing.phone"
+    PUBLISH = "filing.publish"
     CONFIRM = "filing.confirm"
     EDIT = "filing.edit"
     DUPLICATE = "filing.duplicate"
@@ -125,4 +126,6 @@ def first_missing(turn: Turn) -> Filing | None:
         return Filing.HAMLET
     if not draft.get("anonymous") and not (draft.get("name") and draft.get("phone")):
         return Filing.NAME if kind.needs_identity else Filing.CONTACT
+    if not kind.needs_identity and "publishable" not in draft:
+        return Filing.PUBLISH
     return None

@@ -11,6 +11,7 @@ from handlers import records
 from handlers.callbacks import EditButton
 from handlers.flows.filing.draft import Filing, cancel_row, draft_of, first_missing, kind_of
 from handlers.flows.filing.matching import offer_to_follow
+from handlers.flows.filing.publish import asks_to_publish, publishable, to_summary
 from handlers.free_text import understander
 from handlers.notify import Notifier
 from handlers.records import Intake
@@ -44,10 +45,10 @@ async def handle_contact(turn: Turn) -> None:
             await turn.goto(Filing.NAME)
             return
         draft.update(anonymous=True, name=None, phone=None)
-        await turn.goto(Filing.CONFIRM)
+        await to_summary(turn)
     elif turn.action == "c:saved" and turn.citizen.name and turn.citizen.phone:
         draft.update(anonymous=False, name=turn.citizen.name, phone=turn.citizen.phone)
-        await turn.goto(Filing.CONFIRM)
+        await to_summary(turn)
     elif turn.action == "c:leave":
         draft["anonymous"] = False
         await turn.goto(Filing.NAME)
@@ -101,7 +102,7 @@ async def handle_phone(turn: Turn) -> None:
     draft = draft_of(turn)
     draft["phone"] = phone
     await turn.uow.citizens.set_contact(turn.citizen.id, draft.get("name"), phone)
-    await turn.goto(Filing.CONFIRM)
+    await to_summary(turn)
 
 
 # --- summary, edit, submit -------------------------------------------------------------
@@ -128,6 +129,8 @@ async def prompt_confirm(turn: Turn) -> None:
             "anonymous": bool(draft.get("anonymous")),
             "name": draft.get("name"),
             "phone": draft.get("phone"),
+            "publish_asked": asks_to_publish(turn),
+            "publishable": publishable(turn),
         },
     )
 
@@ -155,12 +158,18 @@ _EDIT_TARGETS = {
     "hamlet": Filing.HAMLET,
     "media": Filing.MEDIA,
     "contact": Filing.CONTACT,
+    "publish": Filing.PUBLISH,
 }
 _EDIT_BACK = "back"
 
 
 @router.prompt(Filing.EDIT)
 async def prompt_edit(turn: Turn) -> None:
+    publish_button = (
+        [turn.btn("btn.edit_publish", EditButton("publish").pack())]
+        if asks_to_publish(turn)
+        else []
+    )
     turn.say(
         "filing_edit",
         [
@@ -174,6 +183,7 @@ async def prompt_edit(turn: Turn) -> None:
             ],
             [
                 turn.btn("btn.edit_contact", EditButton("contact").pack()),
+                *publish_button,
                 turn.btn("btn.back", EditButton(_EDIT_BACK).pack()),
             ],
         ],
@@ -188,6 +198,8 @@ async def handle_edit(turn: Turn) -> None:
         await turn.goto(Filing.CONFIRM)
     elif target is Filing.CONTACT and (kind := kind_of(turn)) is not None and kind.needs_identity:
         await turn.goto(Filing.NAME)
+    elif target is Filing.PUBLISH and not asks_to_publish(turn):
+        await turn.goto(Filing.CONFIRM)
     elif target is not None:
         await turn.goto(target)
     else:
@@ -215,6 +227,7 @@ async def submit(turn: Turn) -> None:
         anonymous=bool(draft.get("anonymous")),
         contact_name=draft.get("name"),
         contact_phone=draft.get("phone"),
+        publishable=publishable(turn),
         topic=draft.get("topic") or topic,
         routed_office=routed,
         chosen_office=chosen if isinstance(chosen, str) else None,
