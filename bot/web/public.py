@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.app import App
 from bot.web import public_cases, public_stats
+from bot.web.public_participation import participation
 from domain.communes import CommuneSettings
 from faq.knowledge import FaqEntry, KnowledgeBase
 
@@ -91,9 +92,12 @@ class PublicPages:
         commune = self.commune(request)
         if commune is None:
             return self.not_found(request, "commune")
+        since, _ = public_stats.window(self.now(), commune.timezone)
+        today = self.now().astimezone(commune.timezone).date()
         async with self.app.storage.transaction() as uow:
             published = await uow.public.published(commune.code, public_cases.MOST)
             announced = await uow.announcements.list_recent(commune.code, ANNOUNCEMENTS)
+            polls, desks = await participation(uow, commune, since, since.date(), today)
         cases = public_cases.page_of(
             commune, published, request.query_params.get("q", ""), _page(request)
         )
@@ -102,6 +106,8 @@ class PublicPages:
             commune=commune,
             stats=await self.statistics(commune),
             cases=cases,
+            polls=polls,
+            desks=desks,
             announcements=[
                 (a.created_at.astimezone(commune.timezone), a.hamlet, a.text) for a in announced
             ],
