@@ -47,23 +47,31 @@ class Limits:
         return True
 
 
+ME = {"id": 123456, "is_bot": True, "first_name": "danvan", "username": "danvan_bot"}
+
+
+async def bot_api_call(request: Request) -> tuple[str, dict[str, Any]] | Response:
+    """(method, parameters) of a Bot API call, or the answer to a wrong token."""
+    if request.path_params["token"] != TOKEN:
+        return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+    body = (await request.body()).decode()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        params: dict[str, Any] = json.loads(body or "{}")
+    else:
+        params = dict(parse_qsl(body))
+    return request.path_params["method"], params
+
+
 def limited_app(scale: float) -> Starlette:
     limits = Limits(scale)
 
     async def method(request: Request) -> Response:
-        if request.path_params["token"] != TOKEN:
-            return JSONResponse(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
-            )
-        body = (await request.body()).decode()
-        if request.headers.get("content-type", "").startswith("application/json"):
-            params: dict[str, Any] = json.loads(body or "{}")
-        else:
-            params = dict(parse_qsl(body))
-        name = request.path_params["method"]
+        call = await bot_api_call(request)
+        if isinstance(call, Response):
+            return call
+        name, params = call
         if name == "getMe":
-            me = {"id": 123456, "is_bot": True, "first_name": "danvan", "username": "danvan_bot"}
-            return JSONResponse({"ok": True, "result": me})
+            return JSONResponse({"ok": True, "result": ME})
         if name != "sendMessage":
             return JSONResponse({"ok": True, "result": True})
         chat_id, now = str(params["chat_id"]), time.time()

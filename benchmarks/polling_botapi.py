@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import time
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-TOKEN = "123456:BENCHMARK"  # noqa: S105 - the stand-in's own made-up token
+from benchmarks.limited_botapi import ME, TOKEN, bot_api_call
+
+__all__ = ["TOKEN", "polling_app", "serve"]
 
 
 class Citizens:
@@ -101,19 +101,12 @@ def polling_app() -> Starlette:
     citizens = Citizens()
 
     async def method(request: Request) -> Response:
-        if request.path_params["token"] != TOKEN:
-            return JSONResponse(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
-            )
-        body = (await request.body()).decode()
-        if request.headers.get("content-type", "").startswith("application/json"):
-            params: dict[str, Any] = json.loads(body or "{}")
-        else:
-            params = dict(parse_qsl(body))
-        name = request.path_params["method"]
+        call = await bot_api_call(request)
+        if isinstance(call, Response):
+            return call
+        name, params = call
         if name == "getMe":
-            me = {"id": 123456, "is_bot": True, "first_name": "danvan", "username": "danvan_bot"}
-            return JSONResponse({"ok": True, "result": me})
+            return JSONResponse({"ok": True, "result": ME})
         if name == "getUpdates":
             result = await citizens.updates(
                 int(params.get("offset") or 0),
