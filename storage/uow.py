@@ -20,6 +20,7 @@ from storage.base import Db, Row
 from storage.repos.attachments import AttachmentsRepo
 from storage.repos.citizens import CitizensRepo
 from storage.repos.communes import CommunesRepo
+from storage.repos.console import ConsoleRepo
 from storage.repos.conversations import ConversationsRepo
 from storage.repos.datacare import DataCareRepo
 from storage.repos.digest import DigestRepo
@@ -34,6 +35,7 @@ from storage.repos.ratings import RatingsRepo
 from storage.repos.records import RecordsRepo, compare_and_set
 from storage.repos.subscriptions import SubscriptionsRepo
 from storage.repos.updates import UpdatesRepo
+from storage.repos.web import NotesRepo, WebAuditRepo, WebLinksRepo
 from storage.repos.zalo_oa import (
     ZaloBotInboxRepo,
     ZaloContactsRepo,
@@ -70,6 +72,10 @@ class UnitOfWork:
         self.zalo_bot_inbox = ZaloBotInboxRepo(db)
         self.zalo_contacts = ZaloContactsRepo(db)
         self.files = FilesRepo(db)
+        self.web_links = WebLinksRepo(db)
+        self.notes = NotesRepo(db)
+        self.web_audit = WebAuditRepo(db)
+        self.console = ConsoleRepo(db)
 
     async def transition(
         self,
