@@ -103,6 +103,10 @@ class ServerTable(Table, frozen=True):
     ] = 900
 
 
+class WebTable(Table, frozen=True):
+    public_url: Annotated[str, _h("the address people reach the web server at")] = ""
+
+
 class ZaloBotTable(Table, frozen=True):
     token_env: Annotated[str, _filled("the variable with the Zalo Bot token")] = (
         "DANVAN_ZALO_BOT_TOKEN"  # noqa: S105 (a variable's name)
@@ -220,6 +224,7 @@ class Document(Table, frozen=True):
     storage: StorageTable = field(default_factory=StorageTable)
     telegram: TelegramTable | None = None
     server: ServerTable | None = None
+    web: WebTable = field(default_factory=WebTable)
     zalo_bot: ZaloBotTable | None = None
     zalo_oa: ZaloOaTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)

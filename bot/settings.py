@@ -110,6 +110,22 @@ class ServerSettings:
     max_outbox_age_seconds: int = 900
 
 
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The web pages (`bot/web`): the address the bot's links to them start with."""
+
+    public_url: str = "http://127.0.0.1:8080"
+
+    @property
+    def secure(self) -> bool:
+        """Behind https: the console's cookie is sent only over https."""
+        return self.public_url.startswith("https://")
+
+    @property
+    def console_url(self) -> str:
+        return self.public_url + "/console/"
+
+
 ZALO_BOT_MODES = ("polling", "webhook")
 _ZALO_BOT_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 
@@ -201,6 +217,7 @@ class Settings:
     digest: DigestSettings
     retention: RetentionSettings = RetentionSettings()
     server: ServerSettings = ServerSettings()
+    web: WebSettings = WebSettings()
     zalo_bot: ZaloBotSettings | None = None
     zalo_oa: ZaloOaSettings | None = None
 
