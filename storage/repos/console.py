@@ -32,7 +32,8 @@ class QueueFilter:
     kind: RecordKind | None = None
     hamlet: str | None = None
     due_before: datetime | None = None  # overdue / due soon: due before this time
-    open_statuses: Sequence[RecordStatus] = ()  # with due_before: only these count
+    due_after: datetime | None = None  # due soon: not yet overdue
+    open_statuses: Sequence[RecordStatus] = ()  # with a due time: only these count
     filed_from: datetime | None = None
     filed_until: datetime | None = None
     text: str | None = None  # in the code or the description
@@ -78,12 +79,15 @@ def _where(wanted: QueueFilter, *, with_statuses: bool) -> tuple[str, list[Any]]
     if wanted.hamlet:
         clauses.append("hamlet = ?")
         params.append(wanted.hamlet)
+    if wanted.due_after is not None:
+        clauses.append("due_at >= ?")
+        params.append(ts(wanted.due_after))
     if wanted.due_before is not None:
         clauses.append("due_at < ?")
         params.append(ts(wanted.due_before))
-        if wanted.open_statuses:
-            clauses.append(f"status IN ({placeholders(wanted.open_statuses)})")
-            params.extend(s.value for s in wanted.open_statuses)
+    if (wanted.due_before is not None or wanted.due_after is not None) and wanted.open_statuses:
+        clauses.append(f"status IN ({placeholders(wanted.open_statuses)})")
+        params.extend(s.value for s in wanted.open_statuses)
     if wanted.filed_from is not None:
         clauses.append("created_at >= ?")
         params.append(ts(wanted.filed_from))
