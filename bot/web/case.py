@@ -123,6 +123,12 @@ def routes(console: Console) -> list[RouteSpec]:
 
     async def act(request: Request) -> Response:
         desk, form = await console.posted(request)
+        try:
+            return await act_on(desk, form)
+        finally:
+            await form.close()  # the uploads' temporary files
+
+    async def act_on(desk: Desk, form: FormData) -> Response:
         code = form_text(form, "code", 40)
         saved: list[Path] = []
         async with app.storage.transaction() as uow:

@@ -41,7 +41,7 @@ ACT_MAX_BODY = 12 * 1024 * 1024
 async def console_routes(app: App) -> list[BaseRoute]:
     """The console's routes for `danvan run` (the session key loaded from storage)."""
     sessions = await Sessions.open(app.storage, datetime.now(UTC), secure=app.settings.web.secure)
-    return routes(Console(app, sessions))
+    return routes(Console(app, sessions, clock=lambda: app.dispatcher.clock()))
 
 
 def routes(console: Console) -> list[BaseRoute]:

@@ -95,6 +95,7 @@ class Console:
         desk = await self.desk(request)
         form = await request.form(max_files=12, max_fields=64)
         if not csrf_ok(desk.session, form.get("csrf")):
+            await form.close()
             log.warning("console: POST without a valid CSRF token from %s", desk.official.id)
             raise Refused(self.page(desk, "refused", status=403, reason="csrf"))
         return desk, form
