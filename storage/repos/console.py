@@ -95,7 +95,12 @@ def _where(wanted: QueueFilter, *, with_statuses: bool) -> tuple[str, list[Any]]
         clauses.append("created_at < ?")
         params.append(ts(wanted.filed_until))
     if wanted.text:
-        pattern = "%" + wanted.text.lower().translate(_LIKE_ESCAPE) + "%"
-        clauses.append("(lower(code) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')")
-        params.extend([pattern, pattern])
+        # lower() folds ASCII only on SQLite: the text as typed is matched too ("Ổ gà").
+        typed = "%" + wanted.text.translate(_LIKE_ESCAPE) + "%"
+        pattern = typed.lower()
+        clauses.append(
+            "(lower(code) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\' "
+            "OR description LIKE ? ESCAPE '\\')"
+        )
+        params.extend([pattern, pattern, typed])
     return " AND ".join(clauses), params
