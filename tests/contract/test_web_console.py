@@ -55,7 +55,8 @@ async def test_the_queue_query_filters_sorts_and_counts(storage: Storage) -> Non
                 due_at=NOW + timedelta(days=2),
             ),
         )
-        assert a is not None and b is not None
+        assert a is not None
+        assert b is not None
         moved = await uow.transition(
             b,
             b.version,
