@@ -117,14 +117,19 @@ def code_in(chat: Chat) -> str:
 LAT, LON = 21.028511, 105.804817
 
 
-async def file_located(chat: Chat, description: str = "Đèn đường ngõ 7 hỏng hai tuần nay") -> str:
-    """A phản ánh with one photo, a location and the sender's contact; its tracking code."""
+async def file_located(
+    chat: Chat,
+    description: str = "Đèn đường ngõ 7 hỏng hai tuần nay",
+    at: tuple[float, float] = (LAT, LON),
+) -> str:
+    """A phản ánh with one photo, a location and the sender's contact; its tracking code.
+    (Another record near the same place would be offered as a duplicate: vary `at`.)"""
     await chat.press(label("btn.menu_file"))
     await chat.press(label("kind.phan_anh"))
     await chat.send(description)
     await chat.press("Thôn 3")
     await chat.photo("file-1")
-    await chat.location(LAT, LON)
+    await chat.location(*at)
     await chat.press(label("btn.continue"))
     await chat.press(label("btn.leave_contact"))
     await chat.send("Nguyễn Văn An")

@@ -30,7 +30,7 @@ async def test_scope_filters_and_counts(
     await dan.agree()
     light = await file_located(dan)
     clock.advance(hours=1)
-    road = await file_located(dan, "Ổ gà lớn trên đường liên thôn gần cầu")
+    road = await file_located(dan, "Ổ gà lớn trên đường liên thôn gần cầu", (21.1, 105.9))
     binh = chat_factory("binh")
     await binh.agree()
     to_cao = await file_to_cao(binh)
