@@ -95,12 +95,13 @@ def _where(wanted: QueueFilter, *, with_statuses: bool) -> tuple[str, list[Any]]
         clauses.append("created_at < ?")
         params.append(ts(wanted.filed_until))
     if wanted.text:
-        # lower() folds ASCII only on SQLite: the text as typed is matched too ("Ổ gà").
-        typed = "%" + wanted.text.translate(_LIKE_ESCAPE) + "%"
-        pattern = typed.lower()
-        clauses.append(
-            "(lower(code) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\' "
-            "OR description LIKE ? ESCAPE '\\')"
-        )
-        params.extend([pattern, pattern, typed])
+        # lower() folds ASCII only on SQLite ("Đ" stays "Đ"): the text is matched as
+        # typed and in its usual casings too, so "đèn đường" finds "Đèn đường".
+        typed = wanted.text.translate(_LIKE_ESCAPE)
+        folded = f"%{typed.lower()}%"
+        casings = dict.fromkeys(f"%{t}%" for t in (typed, typed.capitalize(), typed.upper()))
+        matches = ["lower(code) LIKE ? ESCAPE '\\'", "lower(description) LIKE ? ESCAPE '\\'"]
+        matches += ["description LIKE ? ESCAPE '\\'"] * len(casings)
+        clauses.append("(" + " OR ".join(matches) + ")")
+        params.extend([folded, folded, *casings])
     return " AND ".join(clauses), params

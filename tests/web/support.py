@@ -102,7 +102,7 @@ async def keep_local_copies(app: App, code: str, now: datetime) -> list[int]:
         assert record is not None
         for attachment in await uow.attachments.list_for(record.id):
             path = folder / f"{record.id}-{attachment.id}.png"
-            path.write_bytes(png())
+            path.write_bytes(png(PHOTO_SIZE[0], PHOTO_SIZE[1], (70, 110, 160)))
             await uow.attachments.save_file(attachment.id, now, path=str(path), size=1)
             ids.append(attachment.id)
     return ids
@@ -115,6 +115,7 @@ def code_in(chat: Chat) -> str:
 
 
 LAT, LON = 21.028511, 105.804817
+PHOTO_SIZE = (240, 160)  # the citizen's photo a record is given (a real PNG)
 
 
 async def file_located(

@@ -16,6 +16,7 @@ from tests.support.officials import events, file_to_cao, status
 from tests.web.support import (
     LAT,
     LON,
+    PHOTO_SIZE,
     browser_client,
     csrf_in,
     file_located,
@@ -58,7 +59,7 @@ async def test_the_case_page_shows_the_record_its_photo_and_its_map(
         image = await browser.get(f"/console/records/{code}/files/{photo}")
         assert image.status_code == 200
         assert image.headers["content-type"] == "image/png"
-        assert image.content == png()
+        assert image.content == png(*PHOTO_SIZE, (70, 110, 160))
         assert "no-store" in image.headers["cache-control"]
         assert page.headers["x-content-type-options"] == "nosniff"
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
