@@ -31,7 +31,7 @@ from handlers.officials.weblink import LINK_VALID, make_link
 @click.group()
 @config_option
 def official() -> None:
-    """Manage officials: invite, list, revoke."""
+    """Manage officials: invite, list, revoke, web console links."""
 
 
 @official.command()
