@@ -77,6 +77,8 @@ def routes(console: Console) -> list[RouteSpec]:
     async def page(desk: Desk, code: str, flash: list[str], status: int = 200) -> Response:
         async with app.storage.transaction() as uow:
             record = await record_for(desk, uow, code)
+            if record is None and flash:  # a step moved it out of sight (Chuyển)
+                return console.page(desk, "moved", flash=flash, code=code)
             if record is None:
                 return not_found(desk, code)
             context = await case_context(uow, desk, record)
@@ -165,8 +167,13 @@ def routes(console: Console) -> list[RouteSpec]:
         assignee: Official | None = None
         if action is Action.TRANSFER:
             office_code = form_text(form, "office", 20).upper()
-            if turn.commune.office(office_code) is None:
-                await steps.refuse(turn, record, action, "not_allowed")
+            if turn.commune.office(office_code) is None or office_code == record.office_code:
+                turn.say(
+                    "staff_transfer_usage",
+                    record_code=record.code,
+                    code=record.code,
+                    offices=[o for o in turn.commune.offices if o.code != record.office_code],
+                )
                 return
         if action is Action.ASSIGN:
             number = form_text(form, "assignee", 20)

@@ -80,3 +80,32 @@ async def test_a_heads_overview_is_their_offices(
         assert "Báo cáo tuần đã lưu" not in page.text
         archived = await browser.get("/console/dashboard/digest/2026-W47/x.html")
         assert archived.status_code == 403
+
+
+async def test_a_transfer_goes_to_the_office_chosen_and_it_hears(
+    app: App, chat_factory: Callable[..., Chat]
+) -> None:
+    lan = await make_official(app, "lan", "KT", "member", "chị Lan")
+    await make_official(app, "hoa", "VHXH", "member", "chị Hoa")
+    dan = chat_factory("dan")
+    await dan.agree()
+    code = await file_located(dan)
+    async with browser_client(app) as browser:
+        assert (await log_in(browser, await link_for(app, lan))).status_code == 303
+        csrf = csrf_in((await browser.get(f"/console/records/{code}")).text)
+        data = {"code": code, "csrf": csrf, "action": "transfer", "version": "0"}
+        wrong = await browser.post("/console/act", data={**data, "office": "XX", "note": "Sai"})
+        assert wrong.status_code == 200
+        assert status(app.settings, code) == "received"
+        moved = await browser.post(
+            "/console/act", data={**data, "office": "VHXH", "note": "Việc của văn hóa"}
+        )
+        assert moved.status_code == 200
+        assert "không còn thuộc phần việc của anh/chị" in moved.text
+    assert status(app.settings, code) == "transferred"
+    async with app.storage.transaction() as uow:
+        record = await uow.records.get_by_code(code)
+    assert record is not None
+    assert record.office_code == "VHXH"
+    told = await receive(app, "hoa")
+    assert any(code in r.text for r in told)
