@@ -11,12 +11,14 @@ form carries the record's version: a record moved since the page was opened is r
 Files are served only here, to an official allowed to see the record, from the local copy
 the channel fetched (`attachment_files`); there is no public address for them. An answer's
 result photo uploaded here is kept in `<data_dir>/files/web/` as an attachment of role
-"result" (channel "web"), and shown here and in the export, not sent in chat.
+"result" (channel "web"), shown here, and the first one goes with the answer to the
+citizen in chat (as a stored file, `bot.shared_files`, like the digest's chart).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 from datetime import datetime
@@ -27,6 +29,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from bot.shared_files import share
 from bot.web.desk import CHANNEL, Console, Desk, RouteSpec, form_text
 from domain import lifecycle, tracking_code
 from domain.lifecycle import Action
@@ -150,6 +153,8 @@ def routes(console: Console) -> list[RouteSpec]:
                 if saved and action in steps.RESULT_PHOTO_STEPS:
                     turn.keep_result_photos([f"{CHANNEL}:{p.name}" for p in saved])
                 await _do(turn, uow, record, action, form)
+                if saved and action in steps.RESULT_PHOTO_STEPS:
+                    await _photo_to_citizen(uow, record, turn, saved[0], desk.now)
             await _keep_files(uow, record, saved, desk.now)
             for reply in turn.notifier.out:
                 await uow.outbox.enqueue(reply, desk.now)
@@ -204,6 +209,24 @@ def routes(console: Console) -> list[RouteSpec]:
                 )
         for path in refs.values():  # the step was refused: nothing of it is kept
             await asyncio.to_thread(path.unlink, missing_ok=True)
+
+    async def _photo_to_citizen(
+        uow: UnitOfWork, record: Record, turn: StaffTurn, photo: Path, now: datetime
+    ) -> None:
+        """The first result photo goes with the answer to the citizen, in their chat, as a
+        file any process can send (`bot.shared_files`): a web upload is no channel's file
+        reference, so the chat's own photo forwarding cannot carry it."""
+        citizen = await uow.citizens.get_by_id(record.citizen_id) if record.citizen_id else None
+        if citizen is None:
+            return
+        for i, reply in reversed(list(enumerate(turn.notifier.out))):  # the answer: last
+            to_citizen = (reply.channel, reply.chat_id) == (citizen.channel, citizen.external_id)
+            if to_citizen and reply.record_code == record.code and reply.text:
+                ref = await share(uow, photo, app.settings.storage.shared_files_dir, now)
+                turn.notifier.out[i] = dataclasses.replace(
+                    reply, extra={**reply.extra, "photo": ref}
+                )
+                return
 
     async def note(request: Request) -> Response:
         desk, form = await console.posted(request)

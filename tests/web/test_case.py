@@ -94,7 +94,14 @@ async def test_steps_go_through_the_chat_and_the_citizen_hears(
         assert answer in answered.text
         assert "(trang quản lý)" in answered.text
     told = await receive(app, "dan")
-    assert any(answer in plain_text(r.text) for r in told), [r.text for r in told]
+    (answer_reply,) = [r for r in told if answer in plain_text(r.text)]
+    # The result photo goes with the answer, as a stored file any process can send.
+    stored = answer_reply.extra["photo"]
+    assert stored.startswith("db:")
+    async with app.storage.transaction() as uow:
+        shared = await uow.files.get(int(stored.removeprefix("db:")))
+    assert shared is not None
+    assert shared[1] == png(rgb=(20, 160, 20))
     rows = events(app.settings, code)
     assert [r["action"] for r in rows][-2:] == ["accepted", "answered"]
     assert [r["channel"] for r in rows][-2:] == ["web", "web"]
