@@ -8,55 +8,46 @@ group, through the outbox. The turn's confirmation (or refusal) is shown on the 
 form carries the record's version: a record moved since the page was opened is refused
 ("hồ sơ đã thay đổi") as a stale card's button is.
 
-Files are served only here, to an official allowed to see the record, from the local copy
-the channel fetched (`attachment_files`); there is no public address for them. An answer's
-result photo uploaded here is kept in `<data_dir>/files/web/` as an attachment of role
-"result" (channel "web"), shown here, and the first one goes with the answer to the
-citizen in chat (as a stored file, `bot.shared_files`, like the digest's chart).
+Files are served only here, to an official allowed to see the record, from the copy the
+channel fetched (`attachment_files`, read by `bot.web.files`); there is no public address
+for them. An answer's result photo uploaded here is kept as a stored file (`bot.web.files.
+store`) and an attachment of role "result" (channel "web"), shown here; the first one goes
+with the answer to the citizen in chat (like the digest's chart).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-import secrets
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-from bot.shared_files import share
+from bot.web import files
 from bot.web.desk import CHANNEL, Console, Desk, RouteSpec, form_text
 from domain import lifecycle, tracking_code
 from domain.lifecycle import Action
 from domain.messages import plain_text
 from domain.permissions import Perm, allowed
-from domain.records import Official, Record
+from domain.records import Citizen, Official, Record
 from handlers.callbacks import RecordButton
 from handlers.notify import Notifier
 from handlers.officials import steps
-from handlers.officials.turn import RESULT_PHOTOS_MAX, StaffTurn
+from handlers.officials.turn import StaffTurn
 from storage import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 ACT_PATH = "/console/act"
 NOTE_PATH = "/console/notes"
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
-# What an uploaded result photo must start with: JPEG, PNG, WebP.
-IMAGE_MAGIC = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png", b"RIFF": ".webp"}
-INLINE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-INLINE_TYPES[".webp"] = "image/webp"
 MAP_SPAN = 0.004  # degrees around the point in the map embed
 
 
 def routes(console: Console) -> list[RouteSpec]:
     app = console.app
-    files_dir = app.settings.storage.data_dir / "files"
 
     async def record_for(desk: Desk, uow: UnitOfWork, code: str) -> Record | None:
         """The record named, if the official may see it (the same None otherwise)."""
@@ -135,7 +126,7 @@ def routes(console: Console) -> list[RouteSpec]:
 
     async def act_on(desk: Desk, form: FormData) -> Response:
         code = form_text(form, "code", 40)
-        saved: list[Path] = []
+        uploads: list[files.Upload] = []
         async with app.storage.transaction() as uow:
             record = await record_for(desk, uow, code)
             if record is None:
@@ -149,13 +140,13 @@ def routes(console: Console) -> list[RouteSpec]:
             elif version != str(record.version):
                 await steps.refuse(turn, record, action, "conflict")
             else:
-                saved = await _save_photos(form, files_dir / CHANNEL, record.id)
-                if saved and action in steps.RESULT_PHOTO_STEPS:
-                    turn.keep_result_photos([f"{CHANNEL}:{p.name}" for p in saved])
+                if action in steps.RESULT_PHOTO_STEPS:
+                    uploads = await files.read_photos(form)
+                    turn.keep_result_photos([f"{CHANNEL}:{u.name}" for u in uploads])
                 await _do(turn, uow, record, action, form)
-                if saved and action in steps.RESULT_PHOTO_STEPS:
-                    await _photo_to_citizen(uow, record, turn, saved[0], desk.now)
-            await _keep_files(uow, record, saved, desk.now)
+                kept = await _keep_uploads(uow, record, uploads, desk.now)
+                if kept:
+                    _photo_to_citizen(uow, record, turn, kept[0], await _citizen(uow, record))
             for reply in turn.notifier.out:
                 await uow.outbox.enqueue(reply, desk.now)
         flash = [plain_text(r.text) for r in turn.replies if r.text]
@@ -196,35 +187,39 @@ def routes(console: Console) -> list[RouteSpec]:
             assignee=assignee,
         )
 
-    async def _keep_files(
-        uow: UnitOfWork, record: Record, saved: list[Path], now: datetime
-    ) -> None:
-        """The local copies of the photos a step kept; the others are removed."""
-        refs = {f"{CHANNEL}:{p.name}": p for p in saved}
+    async def _keep_uploads(
+        uow: UnitOfWork, record: Record, uploads: list[files.Upload], now: datetime
+    ) -> list[str]:
+        """Store the uploads the step kept as attachments (none, if it was refused: the
+        attachments are added only by a step done); their stored names."""
+        wanted = {f"{CHANNEL}:{u.name}": u for u in uploads}
+        stored = []
         for attachment in await uow.attachments.list_for(record.id):
-            path = refs.pop(attachment.ref, None) if attachment.channel == CHANNEL else None
-            if path is not None:
+            upload = wanted.pop(attachment.ref, None) if attachment.channel == CHANNEL else None
+            if upload is not None:
+                named = await files.store(uow, app.settings, upload, now)
                 await uow.attachments.save_file(
-                    attachment.id, now, path=str(path), size=await _size(path)
+                    attachment.id, now, path=named, size=len(upload.data)
                 )
-        for path in refs.values():  # the step was refused: nothing of it is kept
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+                stored.append(named)
+        return stored
 
-    async def _photo_to_citizen(
-        uow: UnitOfWork, record: Record, turn: StaffTurn, photo: Path, now: datetime
+    async def _citizen(uow: UnitOfWork, record: Record) -> Citizen | None:
+        return await uow.citizens.get_by_id(record.citizen_id) if record.citizen_id else None
+
+    def _photo_to_citizen(
+        uow: UnitOfWork, record: Record, turn: StaffTurn, named: str, citizen: Citizen | None
     ) -> None:
         """The first result photo goes with the answer to the citizen, in their chat, as a
-        file any process can send (`bot.shared_files`): a web upload is no channel's file
-        reference, so the chat's own photo forwarding cannot carry it."""
-        citizen = await uow.citizens.get_by_id(record.citizen_id) if record.citizen_id else None
+        stored file (`bot.shared_files`, like the digest's chart): a web upload is no
+        channel's file reference, so the chat's own photo forwarding cannot carry it."""
         if citizen is None:
             return
         for i, reply in reversed(list(enumerate(turn.notifier.out))):  # the answer: last
             to_citizen = (reply.channel, reply.chat_id) == (citizen.channel, citizen.external_id)
             if to_citizen and reply.record_code == record.code and reply.text:
-                ref = await share(uow, photo, app.settings.storage.shared_files_dir, now)
                 turn.notifier.out[i] = dataclasses.replace(
-                    reply, extra={**reply.extra, "photo": ref}
+                    reply, extra={**reply.extra, "photo": named}
                 )
                 return
 
@@ -252,19 +247,10 @@ def routes(console: Console) -> list[RouteSpec]:
             kept = {a.id: a for a in await uow.attachments.list_for(record.id)}
             attachment = kept.get(number)
             path, _ = await uow.attachments.get_file(number) if attachment else (None, None)
-        target = await asyncio.to_thread(_located, path, files_dir) if path else None
-        if target is None:
+            found = await files.load(uow, app.settings, path) if path else None
+        if found is None:
             return console.page(desk, "refused", status=404, reason="no_file", code=record.code)
-        media = INLINE_TYPES.get(target.suffix.lower())
-        headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-        if media is None:  # a document: downloaded, never shown in the console's origin
-            return FileResponse(
-                target,
-                media_type="application/octet-stream",
-                filename=target.name,
-                headers=headers,
-            )
-        return FileResponse(target, media_type=media, headers=headers)
+        return files.response(*found)
 
     return [
         ("/console/records/{code}", show, ["GET"]),
@@ -291,35 +277,3 @@ def _map(lat: float | None, lon: float | None) -> dict[str, str] | None:
         "lat": f"{lat:.6f}",
         "lon": f"{lon:.6f}",
     }
-
-
-async def _save_photos(form: FormData, folder: Path, record_id: int) -> list[Path]:
-    """The uploaded result photos that are images (JPEG, PNG, WebP) of at most
-    `PHOTO_MAX_BYTES`, written to `folder`; anything else is skipped."""
-    saved: list[Path] = []
-    for upload in form.getlist("photo")[:RESULT_PHOTOS_MAX]:
-        if not isinstance(upload, UploadFile):
-            continue
-        data = await upload.read(PHOTO_MAX_BYTES + 1)
-        suffix = next((s for magic, s in IMAGE_MAGIC.items() if data.startswith(magic)), None)
-        if suffix is None or len(data) > PHOTO_MAX_BYTES:
-            continue
-        path = folder / f"{record_id}-{secrets.token_hex(8)}{suffix}"
-        await asyncio.to_thread(_write, path, data)
-        saved.append(path)
-    return saved
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _located(path: str, root: Path) -> Path | None:
-    """The stored copy's path, if it is a file inside the files folder."""
-    target = Path(path).resolve()
-    return target if target.is_file() and root.resolve() in target.parents else None
-
-
-async def _size(path: Path) -> int:
-    return (await asyncio.to_thread(path.stat)).st_size

@@ -113,6 +113,7 @@ async def test_steps_go_through_the_chat_and_the_citizen_hears(
         assert [(a.kind, a.channel) for a in result] == [("photo", "web")]
         path, _ = await uow.attachments.get_file(result[0].id)
     assert path is not None
+    assert path.startswith("db:")  # any process can read it (shared_files)
     async with browser_client(app) as browser:
         await signed_in(app, lan, browser)
         shown = await browser.get(f"/console/records/{code}/files/{result[0].id}")

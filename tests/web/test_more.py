@@ -5,11 +5,12 @@ and an office head's overview is their office's."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.app import App
 from tests.conftest import Chat, make_official, receive
 from tests.support.officials import events, file_to_cao, status
-from tests.web.support import browser_client, csrf_in, file_located, link_for, log_in
+from tests.web.support import browser_client, csrf_in, file_located, link_for, log_in, png
 
 HOSTILE = 'Đèn đường ngõ 7 hỏng <script>alert("x")</script> <b>gấp</b>'
 
@@ -44,8 +45,8 @@ async def test_a_citizens_text_is_escaped_and_a_non_image_upload_is_not_kept(
         assert record is not None
         kept = await uow.attachments.list_for(record.id)
     assert [a.role for a in kept] == ["citizen"]
-    folder = app.settings.storage.data_dir / "files" / "web"
-    assert not folder.exists() or list(folder.iterdir()) == []
+    async with app.storage.transaction() as uow:
+        assert await uow.files.get(1) is None  # nothing stored for the rejected upload
 
 
 async def test_a_member_may_not_take_a_denunciation_from_the_web_either(
@@ -109,3 +110,31 @@ async def test_a_transfer_goes_to_the_office_chosen_and_it_hears(
     assert record.office_code == "VHXH"
     told = await receive(app, "hoa")
     assert any(code in r.text for r in told)
+
+
+async def test_copies_are_read_from_storage_or_the_download_folder_and_nowhere_else(
+    app: App, chat_factory: Callable[..., Chat], tmp_path: Path
+) -> None:
+    lan = await make_official(app, "lan", "KT", "member", "chị Lan")
+    dan = chat_factory("dan")
+    await dan.agree()
+    code = await file_located(dan)
+    now = app.dispatcher.clock()
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(png())
+    async with app.storage.transaction() as uow:
+        record = await uow.records.get_by_code(code)
+        assert record is not None
+        (photo,) = await uow.attachments.list_for(record.id)
+        stored = await uow.files.put("anh.png", png(8, 8), now)
+        await uow.attachments.save_file(photo.id, now, path=f"db:{stored}", size=1)
+    async with browser_client(app) as browser:
+        assert (await log_in(browser, await link_for(app, lan))).status_code == 303
+        got = await browser.get(f"/console/records/{code}/files/{photo.id}")
+        assert got.status_code == 200
+        assert got.content == png(8, 8)
+        async with app.storage.transaction() as uow:
+            await uow.attachments.save_file(photo.id, now, path=str(outside), size=1)
+        refused = await browser.get(f"/console/records/{code}/files/{photo.id}")
+        assert refused.status_code == 404
+        assert "chưa được tải về máy chủ" in refused.text
