@@ -20,6 +20,7 @@ declared key is missing there.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -237,8 +238,10 @@ def parse_settings(
     codes = [c.code for c in communes]
     storage = _storage(doc.storage, base, environ)
     telegram = _telegram(doc.telegram) if doc.telegram is not None else None
+    server = config_web.server(doc.server, telegram)
+    web = config_web.web(doc.web, server)
     return Settings(
-        bot=_bot(doc.bot, codes, base),
+        bot=dataclasses.replace(_bot(doc.bot, codes, base), console_url=web.console_url),
         storage=storage,
         communes=communes,
         source=source,
@@ -246,8 +249,9 @@ def parse_settings(
         outbox=OutboxSettings(**msgspec.structs.asdict(doc.outbox)),
         digest=_digest(doc.digest, storage.data_dir, base),
         retention=RetentionSettings(**msgspec.structs.asdict(doc.retention)),
-        server=config_web.server(doc.server, telegram),
+        server=server,
         open311=config_web.open311(doc.open311),
+        web=web,
         zalo_bot=config_web.zalo_bot(doc.zalo_bot),
         zalo_oa=_zalo_oa(doc.zalo_oa) if doc.zalo_oa is not None else None,
     )

@@ -112,6 +112,10 @@ class Open311Table(Table, frozen=True):
     max_page_size: Annotated[int, _n(1, 10000, "the largest page_size a client may ask")] = 1000
 
 
+class WebTable(Table, frozen=True):
+    public_url: Annotated[str, _h("the address people reach the web server at")] = ""
+
+
 class ZaloBotTable(Table, frozen=True):
     token_env: Annotated[str, _filled("the variable with the Zalo Bot token")] = (
         "DANVAN_ZALO_BOT_TOKEN"  # noqa: S105 (a variable's name)
@@ -234,6 +238,7 @@ class Document(Table, frozen=True):
     telegram: TelegramTable | None = None
     server: ServerTable | None = None
     open311: Open311Table = field(default_factory=Open311Table)
+    web: WebTable = field(default_factory=WebTable)
     zalo_bot: ZaloBotTable | None = None
     zalo_oa: ZaloOaTable | None = None
     outbox: OutboxTable = field(default_factory=OutboxTable)

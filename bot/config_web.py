@@ -1,7 +1,9 @@
-"""Loading the `[server]`, `[open311]` and `[zalo_bot]` tables (the one web server, Open311,
-the Zalo Bot Platform); `bot.config` calls these."""
+"""Loading the `[server]`, `[web]`, `[open311]` and `[zalo_bot]` tables (the one web server,
+its web pages, Open311, the Zalo Bot Platform); `bot.config` calls these."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from bot import config_schema as schema
 from bot.config_schema import ConfigError
@@ -10,6 +12,7 @@ from bot.settings import (
     Open311Settings,
     ServerSettings,
     TelegramSettings,
+    WebSettings,
     ZaloBotSettings,
     check_env_names,
 )
@@ -37,6 +40,21 @@ def open311(t: schema.Open311Table) -> Open311Settings:
             f"({t.max_page_size}) — lower it or raise max_page_size"
         )
     return Open311Settings(enabled=t.enabled, page_size=t.page_size, max_page_size=t.max_page_size)
+
+
+def web(t: schema.WebTable, server: ServerSettings) -> WebSettings:
+    """Without `public_url`, the links point at the server itself (a trial on one machine)."""
+    url = t.public_url.strip().rstrip("/")
+    if not url:
+        host = "127.0.0.1" if server.listen in ("0.0.0.0", "::", "") else server.listen  # noqa: S104 (compared, not bound)
+        return WebSettings(public_url=f"http://{host}:{server.port or 8080}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ConfigError(
+            f"web.public_url: {url!r} — write the address people open, e.g. "
+            '"https://danvan.example.vn" (https behind a reverse proxy)'
+        )
+    return WebSettings(public_url=url)
 
 
 def zalo_bot(t: schema.ZaloBotTable | None) -> ZaloBotSettings | None:

@@ -121,6 +121,22 @@ class Open311Settings:
     max_page_size: int = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The web pages (`bot/web`): the address the bot's links to them start with."""
+
+    public_url: str = "http://127.0.0.1:8080"
+
+    @property
+    def secure(self) -> bool:
+        """Behind https: the console's cookie is sent only over https."""
+        return self.public_url.startswith("https://")
+
+    @property
+    def console_url(self) -> str:
+        return self.public_url + "/console/"
+
+
 ZALO_BOT_MODES = ("polling", "webhook")
 _ZALO_BOT_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 
@@ -213,6 +229,7 @@ class Settings:
     retention: RetentionSettings = RetentionSettings()
     server: ServerSettings = ServerSettings()
     open311: Open311Settings = Open311Settings()
+    web: WebSettings = WebSettings()
     zalo_bot: ZaloBotSettings | None = None
     zalo_oa: ZaloOaSettings | None = None
 

@@ -73,6 +73,11 @@ def discard(folders: list[Path]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def stored_file_id(name: str) -> int | None:
+    """The `shared_files` id a copy's name gives (`db:<id>`), or None for a path."""
+    return int(name.removeprefix(DB_PREFIX)) if name.startswith(DB_PREFIX) else None
+
+
 async def attachment_bytes(storage: Storage, attachment_id: int) -> tuple[str, bytes] | None:
     """(file name, content) of an attachment's kept copy, from whichever process made it;
     None when there is no copy (not fetched, refused as too large, or gone)."""

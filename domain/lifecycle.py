@@ -220,6 +220,7 @@ class PlannedEvent:
     to_status: RecordStatus
     note: str | None
     visible_to_citizen: bool
+    channel: str | None = None  # where the step was done ("web": the console)
 
 
 # The first event of every record, appended when it is filed ([*] --> received).

@@ -179,6 +179,7 @@ class Event:
     to_status: RecordStatus | None
     note: str | None
     visible_to_citizen: bool
+    channel: str | None = None  # where the step was done (migration 012; None before)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ class Policy:
     reminder_days: int = 2
     queue_page_size: int = 10
     max_messages_per_minute: int = 20
+    # The officials' web console, where the bot's one-time login links point (`[web]`).
+    console_url: str = ""
 
 
 class CoreSettings(Protocol):

@@ -17,6 +17,7 @@ not of its format (a stale or forged button), never raises.
 | `v:<CODE>:<vs, s or u>`       | `RatingButton`     | anywhere: rate a record              |
 | `r:<CODE>:<action>:<version>` | `RecordButton`     | by officials, on a record card       |
 | `p:<first id>:<last id>`      | `ProgressButton`   | by officials, in the chat it went to |
+| `w:login`                     | `WEB_LOGIN`        | by officials: a web console link     |
 | action `c:<COMMUNE>`          | `CommuneButton`    | the commune step (inside a nonce)    |
 | action `e:<target>`           | `EditButton`       | filing's edit step (inside a nonce)  |
 """
@@ -243,6 +244,10 @@ class ProgressButton:
         if not data.startswith(cls.PREFIX) or first_id is None or last_id is None:
             return None
         return cls(first_id, last_id)
+
+
+# «🖥 Mở trang quản lý» on an official's menu: a one-time link to the web console.
+WEB_LOGIN = "w:login"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ before the caller commits (invariant 1).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -167,8 +168,10 @@ async def apply(
     expected_version: int | None = None,
     visible: bool = True,
     assignee: Official | None = None,
+    channel: str | None = None,
 ) -> StepResult:
-    """Move `record` by `action`; raises a `LifecycleError` and changes nothing if it can't."""
+    """Move `record` by `action`; raises a `LifecycleError` and changes nothing if it can't.
+    `channel` is where the step was done (the audit event keeps it: "web" for the console)."""
     try:
         step = plan(
             commune,
@@ -187,6 +190,8 @@ async def apply(
             "refused %s on %s for %s %s", action.value, record.code, actor.kind.value, actor.ref
         )
         raise
+    if channel is not None:
+        step = dataclasses.replace(step, event=dataclasses.replace(step.event, channel=channel))
     # The version check and the audit event in one storage call (invariant 2).
     after = await uow.transition(record, record.version, step.changes, step.event)
     if after is None:

@@ -20,6 +20,7 @@ from storage.base import Db, Row
 from storage.repos.attachments import AttachmentsRepo
 from storage.repos.citizens import CitizensRepo
 from storage.repos.communes import CommunesRepo
+from storage.repos.console import ConsoleRepo
 from storage.repos.conversations import ConversationsRepo
 from storage.repos.datacare import DataCareRepo
 from storage.repos.dialogues import DialoguesRepo
@@ -39,6 +40,7 @@ from storage.repos.records import RecordsRepo, compare_and_set
 from storage.repos.subscriptions import SubscriptionsRepo
 from storage.repos.surveys import SurveysRepo
 from storage.repos.updates import UpdatesRepo
+from storage.repos.web import NotesRepo, WebAuditRepo, WebLinksRepo
 from storage.repos.zalo_oa import (
     ZaloBotInboxRepo,
     ZaloContactsRepo,
@@ -81,6 +83,10 @@ class UnitOfWork:
         self.polls = PollsRepo(db)
         self.public = PublicRepo(db)
         self.announcements = AnnouncementsRepo(db)
+        self.web_links = WebLinksRepo(db)
+        self.notes = NotesRepo(db)
+        self.web_audit = WebAuditRepo(db)
+        self.console = ConsoleRepo(db)
 
     async def transition(
         self,

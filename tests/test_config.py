@@ -56,7 +56,7 @@ def test_every_setting_the_loader_reads_is_in_the_example() -> None:
 
 def test_every_key_is_declared_with_its_help() -> None:
     tables = {"bot", "storage", "telegram", "outbox", "digest", "retention", "communes"}
-    tables |= {"server", "open311", "zalo_bot", "zalo_oa"}
+    tables |= {"server", "open311", "web", "zalo_bot", "zalo_oa"}
     tables |= {f"communes.{t}" for t in ("deadlines", "digest", "offices")}
     tables |= {f"communes.deadlines.{k.value}" for k in RecordKind}
     helps = dict(settings_help())

@@ -25,12 +25,13 @@ from domain.records import OfficialRole
 from handlers import invites
 from handlers.notify import Notifier
 from handlers.officials.admin import tell_reassign
+from handlers.officials.weblink import LINK_VALID, make_link
 
 
 @click.group()
 @config_option
 def official() -> None:
-    """Manage officials: invite, list, revoke."""
+    """Manage officials: invite, list, revoke, web console links."""
 
 
 @official.command()
@@ -121,6 +122,28 @@ async def revoke_and_tell(settings: Settings, official_id: int) -> int:
         return fail(f"official {official_id}: no active official with this id")
     print(f"official {official_id} revoked")
     return 0
+
+
+@official.command()
+@click.argument("official_id", metavar="ID", type=int)
+@config_option
+@settings_command(log="stderr")
+def weblink(settings: Settings, official_id: int) -> int:
+    """Make a one-time link to the web console for an official (by the id `list` shows)."""
+
+    async def make() -> int:
+        now = datetime.now(UTC)
+        async with await App.open(settings) as app, app.storage.transaction() as uow:
+            target = await uow.officials.get_by_id(official_id)
+            if target is None or not target.active:
+                return fail(f"official {official_id}: no active official with this id")
+            url = await make_link(uow, target, settings.web.console_url, now)
+        minutes = int(LINK_VALID.total_seconds() // 60)
+        print(f"one-time link for {target.display_name} (valid {minutes} minutes, once):")
+        print(url)
+        return 0
+
+    return run_async(make())
 
 
 @click.group()

@@ -4,8 +4,8 @@ channels beside it, the daily jobs and the weekly digest — until SIGTERM or Ct
 
 A channel here is anything with `web_routes()` (its webhook routes, none when it polls),
 `serve(stopping, ready, own_server=False)` and `sender_alive()`; `_channels` builds one
-per configured table. With no chat channel configured the server still runs (health and
-metrics), and says so in the log.
+per configured table. With no chat channel configured the server still runs (the web
+console at /console/, health and metrics), and says so in the log.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ async def serve(settings: Settings) -> int:
 
     # why: starlette, uvicorn and prometheus-client are imported only by `run`
     from bot.server import Health, Metrics, WebServer, build_app
+    from bot.web.console import ACT_MAX_BODY, ACT_PATH, console_routes  # why: as above
     from bot.web.public import public_routes  # why: the public page's routes, only for `run`
 
     stopping = asyncio.Event()
@@ -103,7 +104,8 @@ async def serve(settings: Settings) -> int:
         if not channels:
             log.warning(
                 "no chat channel configured ([telegram], [zalo_bot], [zalo_oa]): serving "
-                "health, metrics, Open311 and the public page only (see config.example.toml)"
+                "the web console, the public page, Open311, health and metrics only (see "
+                "config.example.toml)"
             )
         health = Health(app.storage, metrics, settings.server.max_outbox_age_seconds)
         for name, channel in channels.items():
@@ -114,8 +116,15 @@ async def serve(settings: Settings) -> int:
         routes = [route for channel in channels.values() for route in channel.web_routes()]
         routes += open311_routes(app)
         routes += public_routes(app)
+        routes += await console_routes(app)
         web = WebServer(
-            build_app(routes, health, metrics, max_body=settings.server.max_body_bytes),
+            build_app(
+                routes,
+                health,
+                metrics,
+                max_body=settings.server.max_body_bytes,
+                body_limits={ACT_PATH: ACT_MAX_BODY},
+            ),
             settings.server.listen,
             settings.server.port,
         )

@@ -25,6 +25,7 @@ One module per job, imported in this order (no cycle, nothing imported inside a 
 - `queues`: `/hangdoi`, `/quahan`, `/xem`;
 - `admin`: `/thamgia`, `/moi`, `/canbo`, `/thuhoi` and `tell_reassign`;
 - `broadcast`: `/thongbao` and its «Xem tiến độ» button;
+- `weblink`: `/web` and the menu's «🖥 Mở trang quản lý»: a one-time console link;
 - `routing`: `claims` (is this update for the officials' side?), `handle`, the command table.
 
 This package's `__init__` imports nothing, so importing one job does not load the rest.

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain import lifecycle
 from domain.deadlines import due_within
-from domain.records import OfficialRole, Record
+from domain.records import Official, OfficialRole, Record
 from handlers.notify import MEDIA_LOCATION, MEDIA_PHOTOS
 from handlers.officials.turn import StaffTurn, named_record
 from handlers.text import one_line
@@ -56,8 +56,12 @@ async def media(turn: StaffTurn, args: str) -> None:
 
 
 def _scope(turn: StaffTurn) -> str | None:
-    """The office whose records an official sees (None: the whole commune, for leaders)."""
-    official = turn.official
+    return scope_of(turn.official)
+
+
+def scope_of(official: Official | None) -> str | None:
+    """The office whose records an official sees (None: the whole commune, for leaders);
+    the chat's queues and the web console's both ask this."""
     if official is None or official.role is OfficialRole.LEADER:
         return None
     return official.office_code

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from domain.lifecycle import Action
-from domain.messages import RESUME, Inbound
+from domain.messages import RESUME, Button, Inbound
 from domain.permissions import may_broadcast, may_manage_officials
 from domain.records import Official, OfficialRole
-from handlers.callbacks import ProgressButton, RecordButton
-from handlers.officials import admin, broadcast, dialogue, polls, queues, steps
+from handlers.callbacks import WEB_LOGIN, ProgressButton, RecordButton
+from handlers.officials import admin, broadcast, dialogue, polls, queues, steps, weblink
 from handlers.officials.turn import StaffTurn, TextStep, command_name
 from handlers.text import clean_text
 
@@ -43,7 +43,9 @@ def claims(
     if inbound.button == RESUME and official is not None and official.active:
         return True  # an official's terminal reopening: nothing to show (no citizen notice)
     if inbound.button is not None:
-        return inbound.button.startswith((RecordButton.PREFIX, ProgressButton.PREFIX))
+        return inbound.button == WEB_LOGIN or inbound.button.startswith(
+            (RecordButton.PREFIX, ProgressButton.PREFIX)
+        )
     text = (inbound.text or "").strip()
     at_rest = official is not None and official.active and not citizen_busy
     if text.startswith("/"):
@@ -73,6 +75,8 @@ async def handle(turn: StaffTurn) -> None:
             await broadcast.progress(turn, inbound.button)
         elif inbound.button.startswith(RecordButton.PREFIX):
             await steps.press(turn, inbound.button)
+        elif inbound.button == WEB_LOGIN:
+            await weblink.web(turn, "")
         return  # other buttons in a group belong to nobody here
     text = clean_text(inbound.text or "")
     if text.startswith("/"):
@@ -131,6 +135,7 @@ def staff_menu(turn: StaffTurn) -> None:
     official = turn.official
     turn.say(
         "staff_menu",
+        [[Button(turn.renderer.label("btn.web"), WEB_LOGIN)]],
         name=official.display_name if official else "",
         office=turn.office_name(official.office_code if official else None) or "",
     )
@@ -180,4 +185,5 @@ COMMANDS: Mapping[str, Callable[[StaffTurn, str], Awaitable[None]]] = {
     "traloidt": dialogue.answer,
     "laykien": polls.start,
     "ketqua": polls.results,
+    "web": weblink.web,
 }

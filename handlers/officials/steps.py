@@ -158,6 +158,7 @@ async def perform(
             office_code=office_code,
             expected_version=expected_version,
             assignee=assignee,
+            channel=turn.inbound.channel,
         )
     except LifecycleError as exc:
         await refuse(turn, record, action, exc.reason)
@@ -182,7 +183,13 @@ async def _take_on_the_way(turn: StaffTurn, record: Record, action: Action) -> b
         return False
     try:
         step = await records.apply(
-            turn.uow, turn.commune, record, Action.TAKE, turn.actor, turn.now
+            turn.uow,
+            turn.commune,
+            record,
+            Action.TAKE,
+            turn.actor,
+            turn.now,
+            channel=turn.inbound.channel,
         )
     except LifecycleError:
         return False

@@ -23,6 +23,7 @@ class EventsRepo(Repo):
             to_status=event.to_status,
             note=event.note,
             visible_to_citizen=event.visible_to_citizen,
+            channel=event.channel,
         )
 
     async def add(
@@ -37,12 +38,13 @@ class EventsRepo(Repo):
         to_status: RecordStatus | None = None,
         note: str | None = None,
         visible_to_citizen: bool,
+        channel: str | None = None,
     ) -> None:
         """Append an event that changes no record's columns (a record's creation); a
         lifecycle step appends its event through `UnitOfWork.transition`."""
         await self._exec(
             "INSERT INTO events (record_id, at, actor_kind, actor_ref, action, from_status, "
-            "to_status, note, visible_to_citizen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "to_status, note, visible_to_citizen, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record_id,
                 ts(at),
@@ -53,6 +55,7 @@ class EventsRepo(Repo):
                 to_status.value if to_status else None,
                 note,
                 int(visible_to_citizen),
+                channel,
             ),
         )
 

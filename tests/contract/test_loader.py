@@ -24,11 +24,12 @@ def test_times_enums_bools_and_json_are_converted() -> None:
         "to_status": "accepted",
         "note": "",
         "visible_to_citizen": 0,
+        "channel": "web",
         "ignored": "a column the dataclass does not have",
     }
     event = load(Event, row)
     assert event == Event(
-        1, 2, AT, ActorKind.OFFICIAL, None, "take", None, RecordStatus.ACCEPTED, "", False
+        1, 2, AT, ActorKind.OFFICIAL, None, "take", None, RecordStatus.ACCEPTED, "", False, "web"
     )
     assert event.visible_to_citizen is False
     assert isinstance(event.to_status, RecordStatus)

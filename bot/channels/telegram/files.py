@@ -16,7 +16,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.app import App
 from bot.channels.telegram.inbound import CHANNEL
-from bot.shared_files import DB_PREFIX, share
+from bot.shared_files import share, stored_file_id
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,7 @@ class FileFetcher:
             async with self.app.storage.transaction() as uow:
                 if error is None:
                     path = await share(uow, target, self.shared_dir, self.clock())
-                    if path.startswith(DB_PREFIX):
-                        file_id = int(path.removeprefix(DB_PREFIX))
+                    file_id = stored_file_id(path)
                 await uow.attachments.save_file(
                     attachment.id, self.clock(), path=path, size=size, error=error, file_id=file_id
                 )
