@@ -135,5 +135,6 @@ async def file_located(
     await chat.press(label("btn.leave_contact"))
     await chat.send("Nguyễn Văn An")
     await chat.send("0912 345 678")
+    await chat.press(label("btn.publish_no"))
     await chat.press(label("btn.submit"))
     return code_in(chat)

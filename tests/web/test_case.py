@@ -82,7 +82,7 @@ async def test_steps_go_through_the_chat_and_the_citizen_hears(
         taken = await browser.post("/console/act", data=step(code, csrf, "take", 0))
         assert taken.status_code == 200
         assert "Đã tiếp nhận" in taken.text
-        assert status(app.settings, code) == "accepted"
+        assert (await status(app, code)) == "accepted"
         answer = "Đã thay bóng đèn ngõ 7 sáng nay."
         answered = await browser.post(
             "/console/act",
@@ -90,7 +90,7 @@ async def test_steps_go_through_the_chat_and_the_citizen_hears(
             files={"photo": ("ketqua.png", png(rgb=(20, 160, 20)), "image/png")},
         )
         assert answered.status_code == 200
-        assert status(app.settings, code) == "answered"
+        assert (await status(app, code)) == "answered"
         assert answer in answered.text
         assert "(trang quản lý)" in answered.text
     told = await receive(app, "dan")
@@ -102,7 +102,7 @@ async def test_steps_go_through_the_chat_and_the_citizen_hears(
         shared = await uow.files.get(int(stored.removeprefix("db:")))
     assert shared is not None
     assert shared[1] == png(rgb=(20, 160, 20))
-    rows = events(app.settings, code)
+    rows = await events(app, code)
     assert [r["action"] for r in rows][-2:] == ["accepted", "answered"]
     assert [r["channel"] for r in rows][-2:] == ["web", "web"]
     async with app.storage.transaction() as uow:
@@ -128,7 +128,7 @@ async def test_a_post_without_csrf_or_with_a_stale_version_changes_nothing(
     await dan.agree()
     code = await file_located(dan)
     await receive(app, "dan")
-    before = len(events(app.settings, code))
+    before = len(await events(app, code))
     async with browser_client(app) as browser:
         await signed_in(app, lan, browser)
         csrf = csrf_in((await browser.get(f"/console/records/{code}")).text)
@@ -141,8 +141,8 @@ async def test_a_post_without_csrf_or_with_a_stale_version_changes_nothing(
         assert note.status_code == 403
         stale = await browser.post("/console/act", data=step(code, csrf, "take", 7))
         assert f"Hồ sơ {code} đã có người xử lý hoặc vừa thay đổi" in stale.text
-    assert status(app.settings, code) == "received"
-    assert len(events(app.settings, code)) == before
+    assert (await status(app, code)) == "received"
+    assert len(await events(app, code)) == before
     assert await receive(app, "dan") == []
 
 
@@ -168,7 +168,7 @@ async def test_another_offices_record_is_not_found_and_nothing_changes(
         assert act.status_code == 404
         note = await browser.post("/console/notes", data={"code": code, "csrf": csrf, "text": "x"})
         assert note.status_code == 404
-    assert status(app.settings, code) == "received"
+    assert (await status(app, code)) == "received"
 
 
 async def test_a_denouncers_identity_follows_the_chats_rule(

@@ -39,7 +39,7 @@ async def test_a_citizens_text_is_escaped_and_a_non_image_upload_is_not_kept(
             files={"photo": ("x.html", b"<html><script>1</script></html>", "image/png")},
         )
         assert answered.status_code == 200
-    assert status(app.settings, code) == "answered"
+    assert (await status(app, code)) == "answered"
     async with app.storage.transaction() as uow:
         record = await uow.records.get_by_code(code)
         assert record is not None
@@ -56,7 +56,7 @@ async def test_a_member_may_not_take_a_denunciation_from_the_web_either(
     binh = chat_factory("binh")
     await binh.agree()
     code = await file_to_cao(binh)
-    before = len(events(app.settings, code))
+    before = len(await events(app, code))
     async with browser_client(app) as browser:
         assert (await log_in(browser, await link_for(app, member))).status_code == 303
         page = await browser.get(f"/console/records/{code}")
@@ -64,8 +64,8 @@ async def test_a_member_may_not_take_a_denunciation_from_the_web_either(
         data = {"code": code, "csrf": csrf_in(page.text), "action": "take", "version": "0"}
         refused = await browser.post("/console/act", data=data)
         assert "không có quyền tiếp nhận" in refused.text
-    assert status(app.settings, code) == "received"
-    assert len(events(app.settings, code)) == before
+    assert (await status(app, code)) == "received"
+    assert len(await events(app, code)) == before
 
 
 async def test_a_heads_overview_is_their_offices(
@@ -97,13 +97,13 @@ async def test_a_transfer_goes_to_the_office_chosen_and_it_hears(
         data = {"code": code, "csrf": csrf, "action": "transfer", "version": "0"}
         wrong = await browser.post("/console/act", data={**data, "office": "XX", "note": "Sai"})
         assert wrong.status_code == 200
-        assert status(app.settings, code) == "received"
+        assert (await status(app, code)) == "received"
         moved = await browser.post(
             "/console/act", data={**data, "office": "VHXH", "note": "Việc của văn hóa"}
         )
         assert moved.status_code == 200
         assert "không còn thuộc phần việc của anh/chị" in moved.text
-    assert status(app.settings, code) == "transferred"
+    assert (await status(app, code)) == "transferred"
     async with app.storage.transaction() as uow:
         record = await uow.records.get_by_code(code)
     assert record is not None
