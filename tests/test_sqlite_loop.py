@@ -1,0 +1,103 @@
+"""SQLite statements run on the event loop; another process's lock is waited for on the
+worker thread, with the configured busy timeout, and the loop stays free meanwhile.
+
+Two `SqliteStorage` objects on one file are two processes' connections (each its own
+lock, its own thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.base import Timeouts
+from storage.sqlite import SqliteStorage
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+async def _mark(store: SqliteStorage, update_id: str) -> bool:
+    async with store.transaction() as uow:
+        return await uow.updates.mark_processed("test", update_id, NOW)
+
+
+async def test_a_transaction_runs_its_statements_on_the_loop(tmp_path: Path) -> None:
+    store = await SqliteStorage.open(tmp_path / "db.sqlite3")
+    threads: list[int] = []
+    try:
+        store._conn._conn.set_trace_callback(lambda _sql: threads.append(threading.get_ident()))
+        assert await _mark(store, "1")
+        assert not await _mark(store, "1")  # the mark is there: committed
+    finally:
+        await store.close()
+    assert len(threads) == 6  # BEGIN, INSERT, COMMIT, twice
+    assert set(threads) == {threading.get_ident()}
+
+
+async def test_another_processes_lock_is_waited_for_off_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    first = await SqliteStorage.open(path)
+    second = await SqliteStorage.open(path, Timeouts(busy=10.0))
+    holding, release = asyncio.Event(), asyncio.Event()
+    ticks = 0
+
+    async def hold() -> None:
+        async with first.transaction() as uow:
+            await uow.updates.mark_processed("test", "held", NOW)
+            holding.set()
+            await release.wait()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not release.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+        release.set()
+
+    try:
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        waiter = asyncio.create_task(_mark(second, "after"))
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.3)
+        assert not waiter.done()  # waiting for the lock, not failed
+        assert ticks >= 10  # and the loop went on meanwhile
+        release.set()
+        await asyncio.gather(holder, ticker)
+        assert await waiter  # took the lock once the other committed
+        async with second.transaction() as uow:  # and saw what the other wrote
+            assert not await uow.updates.mark_processed("test", "held", NOW)
+            assert not await uow.updates.mark_processed("test", "after", NOW)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_and_leaves_nothing_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    first = await SqliteStorage.open(path)
+    second = await SqliteStorage.open(path, Timeouts(busy=0.2))
+    try:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await _mark(second, "1")
+        assert asyncio.get_running_loop().time() - started >= 0.15  # it did wait
+        other.execute("ROLLBACK")
+        other.close()
+        assert not second._conn._conn.in_transaction
+        # Back to not waiting on the loop, and working: both connections write again.
+        row = second._conn._conn.execute("PRAGMA busy_timeout").fetchone()
+        assert row[0] == 0
+        assert await _mark(second, "1")
+        assert await _mark(first, "2")
+    finally:
+        await first.close()
+        await second.close()
