@@ -6,16 +6,17 @@ together or not at all (DESIGN.md, "the write path"). Another process's write lo
 waited for `Timeouts.busy` seconds at most. The WAL keeps earlier page images until a
 checkpoint, so the storage checkpoints it (TRUNCATE) after a transaction that erased
 personal data (`Db.erased`) and after the first commit once `checkpoint_every` has passed.
-The repository's SQL is shared (`storage/repos/`); SQLite-only SQL (pragmas, the schema)
-stays here and in `migrations/sqlite/`.
+Statements run on the event loop (`storage.sqlite_db`); the WAL is copied into the
+database every `BACKGROUND_CHECKPOINT_COMMITS` commits by a second connection on its own
+thread, not inside a COMMIT. The repository's SQL is shared (`storage/repos/`);
+SQLite-only SQL (pragmas, the schema) stays here and in `migrations/sqlite/`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,126 +24,21 @@ from typing import Any, cast
 
 import aiosqlite
 
-from storage.base import Dialect, StorageUnavailable, Timeouts
+from storage.base import StorageUnavailable, Timeouts
 from storage.migrations import migrations, split_sql
+from storage.sqlite_db import SqliteDb, fetch_one, param, run_statement, waiting
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 # The first line of a SQLite migration that rebuilds a table (run with foreign keys off).
 REBUILDS_TABLES = "-- rebuilds tables"
-
-
-def _param(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to storage")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    return value
-
-
-def _fetch_one(conn: sqlite3.Connection, sql: str, params: list[Any]) -> Any:
-    """The first row of `sql`, the cursor closed."""
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.fetchone()
-    finally:
-        cursor.close()
-
-
-def _fetch_all(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[Any]:
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _run(conn: sqlite3.Connection, sql: str, params: list[Any]) -> int:
-    """Run `sql`, return how many rows it changed."""
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.rowcount
-    finally:
-        cursor.close()
-
-
-def _waiting(
-    conn: sqlite3.Connection,
-    busy_ms: int,
-    fn: Callable[[sqlite3.Connection, str, list[Any]], Any],
-    sql: str,
-    params: list[Any],
-) -> Any:
-    """On the worker thread: `fn` with SQLite's busy handler waiting up to `busy_ms` for
-    another process's lock, then back to not waiting (the loop's setting)."""
-    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
-    try:
-        return fn(conn, sql, params)
-    finally:
-        conn.execute("PRAGMA busy_timeout=0")
-
-
-def _busy(exc: sqlite3.OperationalError) -> bool:
-    """SQLITE_BUSY (any extended code): another connection holds the lock; the
-    statement did nothing and can be run again."""
-    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
-
-
-class SqliteDb:
-    """The repository's view of the connection (see `storage.base.Db`).
-
-    A statement runs on the event loop (no thread hand-off: the round trips to a worker
-    thread were most of an update's time, docs/architecture.md "SQLite on the loop"),
-    with SQLite's busy timeout 0 so that it can never sleep there; a statement that finds
-    another process's lock (SQLITE_BUSY: it did nothing) is run again on the worker
-    thread, which waits up to the configured busy timeout as before.
-    """
-
-    # BEGIN IMMEDIATE already holds the database's write lock: no row locks needed.
-    dialect = Dialect(for_update="")
-
-    def __init__(self, conn: aiosqlite.Connection, busy_ms: int) -> None:
-        self._conn = conn
-        self._raw = conn._conn
-        self._busy_ms = busy_ms
-        self.erasure = False
-
-    async def one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        row: aiosqlite.Row | None = await self.run(_fetch_one, sql, params)
-        return row
-
-    async def all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        rows: list[aiosqlite.Row] = await self.run(_fetch_all, sql, params)
-        return rows
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        count: int = await self.run(_run, sql, params)
-        return count
-
-    async def run(
-        self,
-        fn: Callable[[sqlite3.Connection, str, list[Any]], Any],
-        sql: str,
-        params: Sequence[Any] = (),
-    ) -> Any:
-        """`fn(connection, sql, params)` on the loop; on SQLITE_BUSY, on the thread."""
-        args = [_param(p) for p in params]
-        try:
-            return fn(self._raw, sql, args)
-        except sqlite3.OperationalError as exc:
-            if not _busy(exc):
-                raise
-        # aiosqlite's `_execute` is its own way to run a function on its thread (untyped).
-        on_thread = cast(Callable[..., Awaitable[Any]], self._conn._execute)
-        return await on_thread(_waiting, self._raw, self._busy_ms, fn, sql, args)
-
-    def erased(self) -> None:
-        self.erasure = True
-
-
 _CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 # How often the WAL is checkpointed and truncated while the bot runs.
 CHECKPOINT_EVERY = timedelta(minutes=5)
+# Commits between two background (PASSIVE) checkpoints. SQLite's own automatic checkpoint
+# would run inside a COMMIT every 1,000 pages, with its fsyncs, on the loop: 1 % of the
+# commits took 8–20 ms that way. A commit writes a few pages, so this is about as often.
+BACKGROUND_CHECKPOINT_COMMITS = 200
 
 
 class SqliteStorage:
@@ -158,6 +54,11 @@ class SqliteStorage:
         self._conn = conn
         self.path = path
         self._busy_ms = busy_ms
+        # A second connection, on its own thread, that copies the WAL into the database
+        # while the loop goes on committing (PASSIVE: it never blocks a writer).
+        self._checkpointer: aiosqlite.Connection | None = None
+        self._background: asyncio.Task[None] | None = None
+        self._commits = 0
         self._lock = asyncio.Lock()
         self.checkpoint_every = checkpoint_every
         self._last_checkpoint = datetime.now(UTC)
@@ -190,8 +91,11 @@ class SqliteStorage:
             await conn.execute("PRAGMA synchronous=NORMAL")
             storage = cls(conn, path, checkpoint_every, busy_ms)
             await storage.migrate()
-            # From here on statements run on the loop and must not wait there (`SqliteDb`).
+            # From here on statements run on the loop and must not wait there (`SqliteDb`),
+            # and checkpoints run beside it, not inside a COMMIT.
             await conn.execute("PRAGMA busy_timeout=0")
+            await conn.execute("PRAGMA wal_autocheckpoint=0")
+            storage._checkpointer = await aiosqlite.connect(path, isolation_level=None)
         except BaseException:
             await conn.close()
             raise
@@ -202,16 +106,34 @@ class SqliteStorage:
         page image (an erased citizen's name) stays in it: (busy, wal pages, copied)."""
         # On the thread, waiting for readers up to the busy timeout as a writer would.
         on_thread = cast(Callable[..., Awaitable[Any]], self._conn._execute)
-        row = await on_thread(
-            _waiting, self._conn._conn, self._busy_ms, _fetch_one, _CHECKPOINT, []
-        )
+        row = await on_thread(waiting, self._conn._conn, self._busy_ms, fetch_one, _CHECKPOINT, [])
         self._last_checkpoint = datetime.now(UTC)
         busy, pages, copied = (int(v) for v in row) if row else (0, 0, 0)
         if busy:
             log.warning("WAL checkpoint blocked by another connection; retried later")
         return busy, pages, copied
 
+    def _committed(self) -> None:
+        """Count a commit; every `BACKGROUND_CHECKPOINT_COMMITS`, checkpoint beside."""
+        self._commits += 1
+        if self._commits < BACKGROUND_CHECKPOINT_COMMITS or self._checkpointer is None:
+            return
+        if self._background is None or self._background.done():
+            self._commits = 0
+            self._background = asyncio.create_task(self._checkpoint_beside(self._checkpointer))
+
+    async def _checkpoint_beside(self, checkpointer: aiosqlite.Connection) -> None:
+        try:
+            async with checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)") as cur:
+                await cur.fetchone()
+        except aiosqlite.Error as exc:  # the next one, or the timed TRUNCATE, catches up
+            log.warning("background WAL checkpoint failed: %s", type(exc).__name__)
+
     async def close(self) -> None:
+        if self._background is not None:
+            await self._background
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
         await self._conn.close()
 
     async def migrate(self) -> list[str]:
@@ -238,7 +160,7 @@ class SqliteStorage:
                         await self._conn.execute(statement)
                     await self._conn.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                        (number, name, _param(datetime.now(UTC))),
+                        (number, name, param(datetime.now(UTC))),
                     )
                     if rebuild:
                         async with self._conn.execute("PRAGMA foreign_key_check") as cur:
@@ -259,18 +181,19 @@ class SqliteStorage:
         """One unit of work: committed if the block ends normally, rolled back otherwise."""
         async with self._lock:
             db = SqliteDb(self._conn, self._busy_ms)
-            await db.run(_run, "BEGIN IMMEDIATE")
+            await db.run(run_statement, "BEGIN IMMEDIATE")
             try:
                 yield UnitOfWork(db)
             except BaseException:
-                await db.run(_run, "ROLLBACK")
+                await db.run(run_statement, "ROLLBACK")
                 raise
             try:
-                await db.run(_run, "COMMIT")
+                await db.run(run_statement, "COMMIT")
             except BaseException:  # still open (a failed COMMIT does not end it)
                 if self._conn._conn.in_transaction:
-                    await db.run(_run, "ROLLBACK")
+                    await db.run(run_statement, "ROLLBACK")
                 raise
+            self._committed()
             due = datetime.now(UTC) - self._last_checkpoint >= self.checkpoint_every
             if db.erasure or due:
                 try:

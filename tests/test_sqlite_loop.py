@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import storage.sqlite
 from storage.base import Timeouts
 from storage.sqlite import SqliteStorage
 
@@ -101,3 +102,24 @@ async def test_a_lock_held_past_the_busy_timeout_fails_and_leaves_nothing_open(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_the_wal_is_copied_beside_the_loop_every_so_many_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No COMMIT checkpoints (SQLite's automatic one is off); every N commits a second
+    connection copies the WAL into the database file."""
+    monkeypatch.setattr(storage.sqlite, "BACKGROUND_CHECKPOINT_COMMITS", 5)
+    path = tmp_path / "db.sqlite3"
+    store = await SqliteStorage.open(path)
+    try:
+        assert store._conn._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        for n in range(4):
+            assert await _mark(store, f"marker-{n}")
+        assert b"marker-0" not in path.read_bytes()  # in the WAL only
+        assert await _mark(store, "marker-4")
+        assert store._background is not None
+        await store._background
+        assert b"marker-4" in path.read_bytes()  # copied
+    finally:
+        await store.close()
