@@ -110,7 +110,7 @@ class SqliteDb:
         params: Sequence[Any] = (),
     ) -> Any:
         """`fn(connection, sql, params)` on the loop; on SQLITE_BUSY, on the thread."""
-        args = [param(p) for p in params]
+        args = [param(p) if isinstance(p, datetime) else p for p in params]
         try:
             return fn(self._raw, sql, args)
         except sqlite3.OperationalError as exc:

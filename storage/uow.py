@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import cached_property
 from typing import Any, Protocol
 
 from domain.lifecycle import PlannedEvent
@@ -45,31 +46,102 @@ from storage.repos.zalo_oa import (
 class UnitOfWork:
     """The repository operations available inside one transaction, by aggregate."""
 
+    # Each repository is made on first use: an update touches a few of the twenty-odd, and
+    # a unit of work is made for every update.
     def __init__(self, db: Db) -> None:
         self._db = db
-        self.updates = UpdatesRepo(db)
-        self.communes = CommunesRepo(db)
-        self.citizens = CitizensRepo(db)
-        self.conversations = ConversationsRepo(db)
-        self.official_conversations = ConversationsRepo(db, "official_conversations")
-        self.records = RecordsRepo(db)
-        self.attachments = AttachmentsRepo(db)
-        self.events = EventsRepo(db)
-        self.ratings = RatingsRepo(db)
-        self.officials = OfficialsRepo(db)
-        self.invites = InvitesRepo(db)
-        self.outbox = OutboxRepo(db)
-        self.subscriptions = SubscriptionsRepo(db)
-        self.followers = FollowersRepo(db)
-        self.questions = QuestionsRepo(db)
-        self.digest = DigestRepo(db)
-        self.leases = LeasesRepo(db)
-        self.datacare = DataCareRepo(db)
-        self.zalo_tokens = ZaloTokensRepo(db)
-        self.zalo_inbox = ZaloInboxRepo(db)
-        self.zalo_bot_inbox = ZaloBotInboxRepo(db)
-        self.zalo_contacts = ZaloContactsRepo(db)
-        self.files = FilesRepo(db)
+
+    @cached_property
+    def updates(self) -> UpdatesRepo:
+        return UpdatesRepo(self._db)
+
+    @cached_property
+    def communes(self) -> CommunesRepo:
+        return CommunesRepo(self._db)
+
+    @cached_property
+    def citizens(self) -> CitizensRepo:
+        return CitizensRepo(self._db)
+
+    @cached_property
+    def conversations(self) -> ConversationsRepo:
+        return ConversationsRepo(self._db)
+
+    @cached_property
+    def official_conversations(self) -> ConversationsRepo:
+        return ConversationsRepo(self._db, "official_conversations")
+
+    @cached_property
+    def records(self) -> RecordsRepo:
+        return RecordsRepo(self._db)
+
+    @cached_property
+    def attachments(self) -> AttachmentsRepo:
+        return AttachmentsRepo(self._db)
+
+    @cached_property
+    def events(self) -> EventsRepo:
+        return EventsRepo(self._db)
+
+    @cached_property
+    def ratings(self) -> RatingsRepo:
+        return RatingsRepo(self._db)
+
+    @cached_property
+    def officials(self) -> OfficialsRepo:
+        return OfficialsRepo(self._db)
+
+    @cached_property
+    def invites(self) -> InvitesRepo:
+        return InvitesRepo(self._db)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self._db)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionsRepo:
+        return SubscriptionsRepo(self._db)
+
+    @cached_property
+    def followers(self) -> FollowersRepo:
+        return FollowersRepo(self._db)
+
+    @cached_property
+    def questions(self) -> QuestionsRepo:
+        return QuestionsRepo(self._db)
+
+    @cached_property
+    def digest(self) -> DigestRepo:
+        return DigestRepo(self._db)
+
+    @cached_property
+    def leases(self) -> LeasesRepo:
+        return LeasesRepo(self._db)
+
+    @cached_property
+    def datacare(self) -> DataCareRepo:
+        return DataCareRepo(self._db)
+
+    @cached_property
+    def zalo_tokens(self) -> ZaloTokensRepo:
+        return ZaloTokensRepo(self._db)
+
+    @cached_property
+    def zalo_inbox(self) -> ZaloInboxRepo:
+        return ZaloInboxRepo(self._db)
+
+    @cached_property
+    def zalo_bot_inbox(self) -> ZaloBotInboxRepo:
+        return ZaloBotInboxRepo(self._db)
+
+    @cached_property
+    def zalo_contacts(self) -> ZaloContactsRepo:
+        return ZaloContactsRepo(self._db)
+
+    @cached_property
+    def files(self) -> FilesRepo:
+        return FilesRepo(self._db)
 
     async def transition(
         self,
