@@ -26,7 +26,7 @@ import aiosqlite
 
 from storage.base import StorageUnavailable, Timeouts
 from storage.migrations import migrations, split_sql
-from storage.sqlite_db import SqliteDb, fetch_one, param, run_statement, waiting
+from storage.sqlite_db import Placement, SqliteDb, fetch_one, param, run_statement, waiting
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class SqliteStorage:
         self._checkpointer: aiosqlite.Connection | None = None
         self._background: asyncio.Task[None] | None = None
         self._commits = 0
+        self._placement = Placement()
         self._lock = asyncio.Lock()
         self.checkpoint_every = checkpoint_every
         self._last_checkpoint = datetime.now(UTC)
@@ -180,7 +181,7 @@ class SqliteStorage:
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """One unit of work: committed if the block ends normally, rolled back otherwise."""
         async with self._lock:
-            db = SqliteDb(self._conn, self._busy_ms)
+            db = SqliteDb(self._conn, self._busy_ms, self._placement)
             await db.run(run_statement, "BEGIN IMMEDIATE")
             try:
                 yield UnitOfWork(db)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import storage.sqlite
+import storage.sqlite_db
 from storage.base import Timeouts
 from storage.sqlite import SqliteStorage
 
@@ -121,5 +122,39 @@ async def test_the_wal_is_copied_beside_the_loop_every_so_many_commits(
         assert store._background is not None
         await store._background
         assert b"marker-4" in path.read_bytes()  # copied
+    finally:
+        await store.close()
+
+
+async def test_a_list_and_a_slow_statement_run_on_the_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list of rows starts on the worker thread; a statement that took longer than the
+    loop's budget runs there the next time, and comes back once it is fast again."""
+    store = await SqliteStorage.open(tmp_path / "db.sqlite3")
+    where: list[tuple[str, bool]] = []
+    loop_thread = threading.get_ident()
+
+    def trace(sql: str) -> None:
+        if not sql.startswith("PRAGMA"):  # (the thread's busy timeout, set and reset)
+            where.append((sql.split()[0], threading.get_ident() == loop_thread))
+
+    store._conn._conn.set_trace_callback(trace)
+    count = "SELECT count(*) FROM processed_updates"
+    try:
+        async with store.transaction() as uow:
+            await uow._all("SELECT update_id FROM processed_updates")
+            assert where[-1] == ("SELECT", False)  # a list: on the thread
+            await uow._all("SELECT update_id FROM processed_updates")
+            assert where[-1] == ("SELECT", True)  # it was fast: on the loop
+            monkeypatch.setattr(storage.sqlite_db, "LOOP_BUDGET_S", 0.0)  # all is slow
+            await uow._one(count)
+            assert where[-1] == ("SELECT", True)  # not seen yet: on the loop
+            await uow._one(count)
+            assert where[-1] == ("SELECT", False)  # slow last time: on the thread
+            monkeypatch.setattr(storage.sqlite_db, "LOOP_BUDGET_S", 10.0)
+            await uow._one(count)
+            await uow._one(count)
+            assert where[-1] == ("SELECT", True)  # fast again: back on the loop
     finally:
         await store.close()
