@@ -158,3 +158,19 @@ async def test_a_list_and_a_slow_statement_run_on_the_thread(
             assert where[-1] == ("SELECT", True)  # fast again: back on the loop
     finally:
         await store.close()
+
+
+async def test_the_filing_conversation_costs_no_thread_round_trip(tmp_path: Path) -> None:
+    """The intake benchmark's flow through PTB and the dispatcher, counted: every update
+    is one transaction whose statements ran on the loop (the first time a list of rows is
+    read it goes to the thread, and a statement a busy machine slowed past the loop's
+    budget goes there once: a few trips in all, against nine an update before)."""
+    from benchmarks.intake import count
+
+    counted = await count(3, tmp_path)
+    assert counted["updates"] == 27
+    assert counted["round_trips_per_update"] < 1
+    assert counted["by_kind_per_update"]["BEGIN"] == counted["by_kind_per_update"]["COMMIT"] == 1
+    assert 5 <= counted["statements_per_update"] <= 15
+    submit = counted["per_step"]["8:submit"]
+    assert submit["by_kind"]["INSERT"] >= 4  # the record, its event, the outbox rows
