@@ -182,11 +182,14 @@ class SqliteStorage:
         """One unit of work: committed if the block ends normally, rolled back otherwise."""
         async with self._lock:
             db = SqliteDb(self._conn, self._busy_ms, self._placement)
+            if self._conn._conn.in_transaction:  # a BEGIN that went on after its caller
+                await db.run(run_statement, "ROLLBACK")  # was cancelled, on the thread
             await db.run(run_statement, "BEGIN IMMEDIATE")
             try:
                 yield UnitOfWork(db)
             except BaseException:
-                await db.run(run_statement, "ROLLBACK")
+                if self._conn._conn.in_transaction:  # (some errors end it themselves)
+                    await db.run(run_statement, "ROLLBACK")
                 raise
             try:
                 await db.run(run_statement, "COMMIT")

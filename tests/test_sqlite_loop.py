@@ -174,3 +174,33 @@ async def test_the_filing_conversation_costs_no_thread_round_trip(tmp_path: Path
     assert 5 <= counted["statements_per_update"] <= 15
     submit = counted["per_step"]["8:submit"]
     assert submit["by_kind"]["INSERT"] >= 4  # the record, its event, the outbox rows
+
+
+async def test_a_transaction_cancelled_while_it_waits_for_the_lock_leaves_none_open(
+    tmp_path: Path,
+) -> None:
+    """Cancelled while its BEGIN waits on the thread, the BEGIN still goes on there; the
+    next unit of work finds that transaction and rolls it back first."""
+    path = tmp_path / "db.sqlite3"
+    store = await SqliteStorage.open(path, Timeouts(busy=5.0))
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        waiting = asyncio.create_task(_mark(store, "cancelled"))
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        other.execute("ROLLBACK")
+        for _ in range(100):  # the thread's BEGIN takes the lock once it is free
+            if store._conn._conn.in_transaction:
+                break
+            await asyncio.sleep(0.01)
+        assert store._conn._conn.in_transaction
+        assert await _mark(store, "next")
+        assert not store._conn._conn.in_transaction
+        async with store.transaction() as uow:
+            assert await uow.updates.mark_processed("test", "cancelled", NOW)  # never written
+    finally:
+        other.close()
+        await store.close()
