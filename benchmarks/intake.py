@@ -1,6 +1,7 @@
 """Intake: the filing conversation through the full stack vs a bot as PTB's examples teach.
 
     python -m benchmarks intake [--json] [--citizens 200] [--rounds 6]
+    python -m benchmarks intake --count [--citizens 50]   (statements per update)
 
 Both bots take the same Telegram updates through a real PTB `Application.process_update`,
 with the Bot API answered in process by `NullRequest` (no sockets), and both parse the
@@ -37,10 +38,12 @@ from telegram import Update
 from telegram.ext import Application
 
 from benchmarks.intake_baseline import baseline_application
+from benchmarks.intake_count import count_steps
 from benchmarks.null_request import NullRequest, callback_update, message_update
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.config import Secret, StorageSettings, TelegramSettings, load_settings
+from storage.sqlite import SqliteStorage
 
 GOAL_RATIO = 0.8
 REFERENCE_RATIO = 0.138
@@ -103,7 +106,8 @@ async def timed(application: Application, batch: list[dict[str, Any]]) -> tuple[
     return time.perf_counter() - start, each
 
 
-async def run(citizens: int, rounds: int, data: Path) -> dict[str, Any]:
+async def open_danvan(data: Path) -> tuple[App, Application]:  # type: ignore[type-arg]
+    """danvan as `danvan run` wires it, on a SQLite file in `data`, PTB not initialised."""
     settings = load_settings(None)
     settings = replace(
         settings, storage=StorageSettings(data_dir=data, sqlite_path=data / "intake.sqlite3")
@@ -122,7 +126,25 @@ async def run(citizens: int, rounds: int, data: Path) -> dict[str, Any]:
     channel = TelegramChannel(
         app, telegram, Secret("123:BENCH"), request=NullRequest(), get_updates_request=NullRequest()
     )
-    danvan = channel.application
+    return app, channel.application
+
+
+async def count(citizens: int, data: Path) -> dict[str, Any]:
+    """Statements and worker-thread round trips per update (`benchmarks.intake_count`)."""
+    app, danvan = await open_danvan(data)
+    await danvan.initialize()
+    try:
+        if not isinstance(app.storage, SqliteStorage):
+            raise TypeError("the count runs on SQLite")
+        batch = updates(DANVAN_STEPS, 1_000_000, citizens)
+        return await count_steps(danvan, app.storage, batch, DANVAN_STEPS, citizens)
+    finally:
+        await danvan.shutdown()
+        await app.close()
+
+
+async def run(citizens: int, rounds: int, data: Path) -> dict[str, Any]:
+    app, danvan = await open_danvan(data)
     baseline = baseline_application(NullRequest())
     await danvan.initialize()
     await baseline.initialize()
@@ -183,8 +205,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--count", action="store_true", help="statements per update, untimed")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
+        if args.count:
+            counted = asyncio.run(count(args.citizens, Path(tmp)))
+            print(json.dumps(counted, ensure_ascii=False, indent=None if args.json else 2))
+            return 0
         result = asyncio.run(run(args.citizens, args.rounds, Path(tmp)))
     if not args.json:
         for key, value in result.items():

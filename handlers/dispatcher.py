@@ -87,10 +87,15 @@ class Dispatcher:
                     log.info("update %s/%s already processed", inbound.channel, inbound.update_id)
                     return []
                 official = await uow.officials.get(inbound.channel, inbound.user_id)
-                staff_turn = await self._staff_turn(uow, inbound, now, official)
+                # (someone who is no official has no staff turn to load unless claimed)
+                staff_turn = (
+                    await self._staff_turn(uow, inbound, now, official) if official else None
+                )
+                pending = staff_turn.pending if staff_turn else None
                 busy = await self._citizen_busy(uow, inbound, official)
-                if officials.claims(inbound, official, staff_turn.pending, citizen_busy=busy):
+                if officials.claims(inbound, official, pending, citizen_busy=busy):
                     # Officials' commands and buttons, and everything in a group chat.
+                    staff_turn = staff_turn or await self._staff_turn(uow, inbound, now, None)
                     loaded = staff_turn.nonce
                     await officials.handle(staff_turn)
                     return await self._commit_staff(uow, staff_turn, loaded)
@@ -118,6 +123,9 @@ class Dispatcher:
         elif citizen.commune_code != commune.code:
             await uow.citizens.set_commune(citizen.id, commune.code)
         conversation = await uow.conversations.get(citizen.id)
+        # Cleaned once, here: the emergency check and every guard and step read this form
+        # (`handlers.guards.too_long` refuses it when it is too long).
+        text = clean_text(inbound.text) if inbound.text is not None else None
         return Turn(
             inbound=inbound,
             now=now,
@@ -133,8 +141,8 @@ class Dispatcher:
             data=dict(conversation.data) if conversation else {},
             nonce=conversation.nonce if conversation else 0,
             needs_commune=needs_commune,
-            urgent=inbound.text is not None
-            and self.knowledge.is_emergency(clean_text(inbound.text)[:2000]),
+            text=text,
+            urgent=text is not None and self.knowledge.is_emergency(text[:2000]),
         )
 
     async def _run(self, turn: Turn) -> None:

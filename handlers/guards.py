@@ -66,12 +66,15 @@ async def flood(turn: Turn) -> bool:
 
 
 async def too_long(turn: Turn) -> bool:
-    """Cleans the text into `turn.text`; a text over the limit is refused."""
+    """A text over the limit is refused, and `turn.text` is None for its answer. The
+    dispatcher has cleaned the text into `turn.text` once (a turn built without it is
+    cleaned here)."""
     if turn.inbound.text is None:
         return False
-    cleaned = clean_text(turn.inbound.text)
+    cleaned = turn.text if turn.text is not None else clean_text(turn.inbound.text)
     limit = turn.settings.bot.max_text_length
     if len(cleaned) > limit:
+        turn.text = None
         turn.say("input_too_long", length=len(cleaned), limit=limit)
         if turn.state in turn.steps:
             await turn.reprompt()

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from handlers.callbacks import MenuButton, StepButton
 from handlers.conversations import TYPED_BUTTONS, flow_of
-from handlers.text import match_form
+from handlers.text import label_form, match_form
 from handlers.turn import Entry, Step, Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -191,11 +191,12 @@ class Routes:
         if turn.text and turn.text.startswith("/"):
             await self.command(turn, turn.text)
             return
-        typed = turn.data.get(TYPED_BUTTONS, {}).get(match_form(turn.text)) if turn.text else None
+        form = match_form(turn.text) if turn.text else ""
+        typed = turn.data.get(TYPED_BUTTONS, {}).get(form) if turn.text else None
         if typed:
             await self.press(turn, typed)
             return
-        if turn.text and await self.control_word(turn, match_form(turn.text)):
+        if turn.text and await self.control_word(turn, form):
             return
         for guard in before_step:
             if await guard(turn):
@@ -206,7 +207,7 @@ class Routes:
         """A control's label typed (or tapped on a keyboard left from an earlier step) that
         the last message did not offer: «Hủy» cancels, «Bỏ qua» and «Tiếp tục» stand for
         each other; any other is refused with the step asked again. Never step data."""
-        controls = {match_form(turn.renderer.label(key)): key for key in CONTROL_LABELS}
+        controls = {label_form(turn.renderer.label(key)): key for key in CONTROL_LABELS}
         key = controls.get(form)
         if key is None:
             return False
@@ -216,7 +217,7 @@ class Routes:
             return True
         if key in _EITHER:
             for other in _EITHER:
-                data = typed.get(match_form(turn.renderer.label(other)))
+                data = typed.get(label_form(turn.renderer.label(other)))
                 if data:
                     await self.press(turn, data)
                     return True

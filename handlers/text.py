@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 
@@ -83,6 +84,14 @@ def valid_phone(text: str) -> str | None:
             national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
             return re.sub(r"\D", "", national)
     return None
+
+
+@lru_cache(maxsize=2048)
+def label_form(label: str) -> str:
+    """`match_form` of a button's or a control's label, remembered: labels come from the
+    templates and the commune's settings (a few hundred), and every reply's buttons are
+    put in this form. Never a person's text (that is not to be kept in memory)."""
+    return match_form(label)
 
 
 def match_form(text: str) -> str:

@@ -34,7 +34,7 @@ from domain.settings import CoreSettings
 from handlers.callbacks import MenuButton, RatingButton, StepButton
 from handlers.conversations import IDLE, TYPED_BUTTONS, flow_of
 from handlers.render import Renderer
-from handlers.text import match_form
+from handlers.text import label_form
 from handlers.understanding import Knowledge
 from storage import UnitOfWork
 
@@ -232,7 +232,7 @@ class Turn(BaseTurn[ButtonSpec]):
                 for row in pending.rows
             )
             if rows:
-                typed = {match_form(b.label): b.data for row in rows for b in row}
+                typed = {label_form(b.label): b.data for row in rows for b in row}
             replies.append(
                 Reply(
                     channel=self.inbound.channel,

@@ -10,9 +10,9 @@ event in the same call (invariant 2: a record is never edited without an event).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from domain.lifecycle import PlannedEvent
 from domain.records import Record
@@ -48,45 +48,71 @@ from storage.repos.zalo_oa import (
     ZaloTokensRepo,
 )
 
+R = TypeVar("R")
+
+
+class _Repo(Generic[R]):
+    """A repository of the unit of work, made on first use and then kept: an update touches
+    a few of the thirty-odd, and a unit of work is made for every update."""
+
+    def __init__(self, make: Callable[[Db], R]) -> None:
+        self.make = make
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repo[R]: ...
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> R | _Repo[R]:
+        if uow is None:
+            return self
+        repo = self.make(uow._db)
+        uow.__dict__[self.name] = repo  # later reads find the instance's own attribute
+        return repo
+
 
 class UnitOfWork:
     """The repository operations available inside one transaction, by aggregate."""
 
     def __init__(self, db: Db) -> None:
         self._db = db
-        self.updates = UpdatesRepo(db)
-        self.communes = CommunesRepo(db)
-        self.citizens = CitizensRepo(db)
-        self.conversations = ConversationsRepo(db)
-        self.official_conversations = ConversationsRepo(db, "official_conversations")
-        self.records = RecordsRepo(db)
-        self.attachments = AttachmentsRepo(db)
-        self.events = EventsRepo(db)
-        self.ratings = RatingsRepo(db)
-        self.officials = OfficialsRepo(db)
-        self.invites = InvitesRepo(db)
-        self.outbox = OutboxRepo(db)
-        self.subscriptions = SubscriptionsRepo(db)
-        self.followers = FollowersRepo(db)
-        self.questions = QuestionsRepo(db)
-        self.digest = DigestRepo(db)
-        self.leases = LeasesRepo(db)
-        self.datacare = DataCareRepo(db)
-        self.zalo_tokens = ZaloTokensRepo(db)
-        self.zalo_inbox = ZaloInboxRepo(db)
-        self.zalo_bot_inbox = ZaloBotInboxRepo(db)
-        self.zalo_contacts = ZaloContactsRepo(db)
-        self.files = FilesRepo(db)
-        self.dialogues = DialoguesRepo(db)
-        self.surveys = SurveysRepo(db)
-        self.open311 = Open311Repo(db)
-        self.polls = PollsRepo(db)
-        self.public = PublicRepo(db)
-        self.announcements = AnnouncementsRepo(db)
-        self.web_links = WebLinksRepo(db)
-        self.notes = NotesRepo(db)
-        self.web_audit = WebAuditRepo(db)
-        self.console = ConsoleRepo(db)
+
+    updates = _Repo(UpdatesRepo)
+    communes = _Repo(CommunesRepo)
+    citizens = _Repo(CitizensRepo)
+    conversations = _Repo(ConversationsRepo)
+    official_conversations = _Repo(lambda db: ConversationsRepo(db, "official_conversations"))
+    records = _Repo(RecordsRepo)
+    attachments = _Repo(AttachmentsRepo)
+    events = _Repo(EventsRepo)
+    ratings = _Repo(RatingsRepo)
+    officials = _Repo(OfficialsRepo)
+    invites = _Repo(InvitesRepo)
+    outbox = _Repo(OutboxRepo)
+    subscriptions = _Repo(SubscriptionsRepo)
+    followers = _Repo(FollowersRepo)
+    questions = _Repo(QuestionsRepo)
+    digest = _Repo(DigestRepo)
+    leases = _Repo(LeasesRepo)
+    datacare = _Repo(DataCareRepo)
+    zalo_tokens = _Repo(ZaloTokensRepo)
+    zalo_inbox = _Repo(ZaloInboxRepo)
+    zalo_bot_inbox = _Repo(ZaloBotInboxRepo)
+    zalo_contacts = _Repo(ZaloContactsRepo)
+    files = _Repo(FilesRepo)
+    dialogues = _Repo(DialoguesRepo)
+    surveys = _Repo(SurveysRepo)
+    open311 = _Repo(Open311Repo)
+    polls = _Repo(PollsRepo)
+    public = _Repo(PublicRepo)
+    announcements = _Repo(AnnouncementsRepo)
+    web_links = _Repo(WebLinksRepo)
+    notes = _Repo(NotesRepo)
+    web_audit = _Repo(WebAuditRepo)
+    console = _Repo(ConsoleRepo)
 
     async def transition(
         self,
