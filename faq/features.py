@@ -1,0 +1,54 @@
+"""Features of a message for the trained model (`faq.model`): hashed n-grams, two forms.
+
+* the FOLDED form (`faq.normalize.normalize`: no diacritics, abbreviations expanded): word
+  unigrams and bigrams, and character n-grams of 2 to 5 letters inside each word padded
+  with spaces (so "ngap" gives " n", "ng", …, "ap ", and typos or missing letters still
+  share most grams);
+* the MARKED form (NFC, lower case, diacritics kept): word unigrams and bigrams, so
+  *cưới* and *cuối*, *bão* and *báo* stay apart for those who type the marks (a text
+  typed without marks simply shares its folded features with the marked ones).
+
+Every feature is a string hashed by CRC-32 into `BUCKETS` buckets; the model keeps only
+the buckets seen in training. `VERSION` is part of the model cache key: change it whenever
+the features change.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from typing import Final
+
+from faq.normalize import normalize
+
+VERSION: Final = "f1"
+BUCKETS: Final = 1 << 22
+CHAR_SIZES: Final = (2, 3, 4, 5)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def marked_words(text: str) -> list[str]:
+    """The words as typed: NFC, casefolded, diacritics kept, punctuation dropped."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFC", text).casefold()).split()
+
+
+def _strings(text: str) -> list[str]:
+    folded = normalize(text).split()
+    marked = marked_words(text)
+    out = [f"w {word}" for word in folded]
+    out += [f"b {a} {b}" for a, b in itertools.pairwise(folded)]
+    for word in folded:
+        padded = f" {word} "
+        for size in CHAR_SIZES:
+            out += [f"c{padded[i : i + size]}" for i in range(len(padded) - size + 1)]
+    out += [f"m {word}" for word in marked]
+    out += [f"n {a} {b}" for a, b in itertools.pairwise(marked)]
+    return out
+
+
+def hashed(text: str) -> Counter[int]:
+    """Bucket -> count for one message (an empty Counter for a text without words)."""
+    return Counter(zlib.crc32(s.encode()) % BUCKETS for s in _strings(text))
