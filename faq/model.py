@@ -18,6 +18,7 @@ version, so a changed knowledge base, word list, split or correction retrains on
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -30,8 +31,10 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from faq.corpus import INTENTS, Example, fingerprint
+from faq.corpus import INTENTS, Example, bundled_examples, fingerprint
 from faq.features import VERSION, hashed
+from faq.knowledge import KnowledgeBase, load_knowledge_base
+from faq.lexicon import Lexicon, bundled_lexicon
 
 log = logging.getLogger(__name__)
 
@@ -271,3 +274,25 @@ def cached(examples: Sequence[Example], topics: Sequence[str], folder: Path | No
         except OSError:
             log.warning("model cache %s not written", path.name)
     return model
+
+
+def build_model(
+    kb: KnowledgeBase,
+    lexicon: Lexicon,
+    corrections: Sequence[Example] = (),
+    folder: Path | None = None,
+) -> Model:
+    """The model of the bundled training split, `kb`'s questions, `lexicon`'s words and
+    `corrections` (examples from `faq.corpus.correction_examples`)."""
+    examples = [*bundled_examples(kb, lexicon), *corrections]
+    return cached(examples, list(lexicon.topics), folder)
+
+
+@functools.cache
+def default_model() -> Model:
+    """The bundled model, trained once per process (saved under $DANVAN_MODEL_CACHE when
+    that is set: tests and tools share it between runs)."""
+    folder = os.environ.get("DANVAN_MODEL_CACHE")
+    return build_model(
+        load_knowledge_base(), bundled_lexicon(), (), Path(folder) if folder else None
+    )

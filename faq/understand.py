@@ -2,20 +2,26 @@
 
 `Understander.understand` is pure and synchronous. Decision order:
 
-1. emergency words (cháy, tai nạn, cướp, cấp cứu …) → EMERGENCY, whatever else matches;
-2. only greetings or thanks → GREETING;
-3. a problem described without a question (hỏng, ngập, đổ trộm …), or an explicit wish to
-   file (muốn phản ánh / khiếu nại / tố cáo) → REPORT;
-4. the FAQ score: ≥ answer_threshold → FAQ with the entry, unless the query is vague (at
-   most two content words that name no single entry's title or tag) or the two best
-   entries nearly tie; those, and scores between the thresholds → FAQ suggestions (top
-   three, no entry chosen: "Có phải anh/chị hỏi…");
-5. otherwise UNKNOWN.
+1. the emergency lexicon (cháy, tai nạn, sạt lở, rắn cắn …) → EMERGENCY, whatever else
+   the text says — unless it speaks of prevention or support («học bơi để tránh đuối
+   nước», «bao nhiêu tiền hỗ trợ»: `not_emergency.preventive`), where the model decides;
+2. only greetings or thanks (the lexicon) → GREETING;
+3. the trained model (`faq.model`): emergency when its probability is at least
+   `EMERGENCY_PROBABILITY`; greeting, other; otherwise question or report, whichever is
+   likelier. When neither has `SURE_SHARE` of their joint probability the result is
+   `unsure` (the bot asks «hỏi thủ tục hay gửi phản ánh?»);
+4. a report's topic is the topic head's best (the commune's routing gives the office);
+   when that office holds less than `SURE_OFFICE` of the probability, `offices` names the
+   two likeliest (the bot asks which field it is);
+5. a question goes to the FAQ index, whose candidates the topic head re-ranks (a khai tử
+   question does not get the khiếu nại deadline): ≥ answer_threshold → the entry, unless
+   the query is vague or the two best nearly tie; those, and scores between the
+   thresholds → suggestions ("Có phải anh/chị hỏi…"); below, a question with no entry.
+
+With `rules_only=True` steps 3–5 are today's phrase rules (`faq.intent`, `faq.topics`):
+the baseline the benchmarks print beside the model.
 
 `office` is always filled: where a report of this text would be routed.
-
-The rules of steps 1–3 are `faq.intent` (over the lexicons, `faq.lexicon`); the question-log
-redaction is `faq.redact`. Both are re-exported here for existing callers.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from faq.intent import (
 )
 from faq.knowledge import KnowledgeBase
 from faq.lexicon import Lexicon, bundled_lexicon
+from faq.model import Model, Prediction, default_model
 from faq.normalize import normalize
 from faq.redact import log_vocabulary, redact_for_log
 from faq.topics import BUNDLED_MATCHER, TopicMatcher
@@ -71,6 +78,15 @@ TIE_MARGIN: Final = 0.02
 # A vague query this similar (rapidfuzz ratio) to an entry's own title names that entry.
 TITLE_SIMILARITY: Final = 85.0
 RECORD_KINDS: Final = frozenset({"phan_anh", "kien_nghi", "khieu_nai", "to_cao"})
+# The model's thresholds, calibrated on the training split's held-back part and
+# tests/data (never on an evaluation split).
+EMERGENCY_PROBABILITY: Final = 0.5
+SURE_SHARE: Final = 0.7
+SURE_OFFICE: Final = 0.5
+# How much the topic head's probability of an entry's topic adds to its FAQ score.
+RERANK_WEIGHT: Final = 0.15
+RERANK_POOL: Final = 8
+EMERGENCY_TOPIC: Final = "khan_cap"
 
 
 class Intent(StrEnum):
@@ -89,6 +105,8 @@ class Understanding:
     topic: str | None
     office: str
     confidence: float
+    unsure: bool = False  # question or report: the bot should ask
+    offices: tuple[str, ...] = ()  # a report's two likeliest offices, when unsure of one
 
 
 class Understander:
@@ -104,6 +122,8 @@ class Understander:
         answer_threshold: float = ANSWER_THRESHOLD,
         suggest_threshold: float = SUGGEST_THRESHOLD,
         lexicon: Lexicon | None = None,
+        model: Model | None = None,
+        rules_only: bool = False,
     ) -> None:
         if not 0.0 <= suggest_threshold <= answer_threshold <= 1.0:
             raise ValueError("need 0 <= suggest_threshold <= answer_threshold <= 1")
@@ -127,6 +147,8 @@ class Understander:
         self._names = {name: frozenset(owners) for name, owners in names.items() if name}
         self._titles = [normalize(entry.title) for entry in kb.entries]
         self._vocabulary: frozenset[str] | None = None
+        self.model = None if rules_only else (model or default_model())
+        self.preventive = self.lexicon.words("not_emergency.preventive")
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -164,7 +186,10 @@ class Understander:
             raise ValueError(
                 f"unknown record kind {kind!r}; expected one of {sorted(RECORD_KINDS)}"
             )
-        topic = self._topics.classify(normalize(text))
+        if self.model is None:
+            topic = self._topics.classify(normalize(text))
+        else:
+            topic = self._report_topics(self.model.predict(text))[0][0]
         if kind in {"khieu_nai", "to_cao"}:
             return topic, TRIAGE_OFFICE
         return topic, self._office(topic)
@@ -174,17 +199,76 @@ class Understander:
         normalised = analysed.normalised
         if not normalised:
             return Understanding(Intent.UNKNOWN, None, (), None, TRIAGE_OFFICE, 0.0)
-        if self.rules.emergency(analysed):
-            office = self._office("khan_cap")
-            return Understanding(Intent.EMERGENCY, None, (), "khan_cap", office, 1.0)
+        if self.rules.emergency(analysed) and not (
+            self.model is not None and analysed.grams & self.preventive
+        ):
+            office = self._office(EMERGENCY_TOPIC)
+            return Understanding(Intent.EMERGENCY, None, (), EMERGENCY_TOPIC, office, 1.0)
         if self.rules.greeting(analysed):
             return Understanding(Intent.GREETING, None, (), None, TRIAGE_OFFICE, 1.0)
-        topic = self._topics.classify(normalised)
-        if self.rules.report(analysed):
-            strength = max(self._topics.scores(normalised).values(), default=0)
-            confidence = 0.5 + 0.5 * min(1.0, strength / 6)
-            return Understanding(Intent.REPORT, None, (), topic, self._office(topic), confidence)
-        hits = self._index.search(normalised, limit=3)
+        if self.model is None:
+            return self._by_rules(text, normalised)
+        return self._by_model(normalised, self.model.predict(text))
+
+    def _report_topics(self, prediction: Prediction) -> list[tuple[str, float]]:
+        ranked = [(t, p) for t, p in prediction.ranked_topics() if t != EMERGENCY_TOPIC]
+        return ranked or [(EMERGENCY_TOPIC, 0.0)]
+
+    def _by_model(self, normalised: str, prediction: Prediction) -> Understanding:
+        intents = prediction.intents
+        intent, probability = prediction.best_intent()
+        topics = self._report_topics(prediction)
+        topic = topics[0][0]
+        if intents["emergency"] >= EMERGENCY_PROBABILITY:
+            office = self._office(EMERGENCY_TOPIC)
+            return Understanding(
+                Intent.EMERGENCY, None, (), EMERGENCY_TOPIC, office, intents["emergency"]
+            )
+        if intent == "greeting":
+            return Understanding(Intent.GREETING, None, (), None, TRIAGE_OFFICE, probability)
+        if intent == "other":
+            return Understanding(Intent.UNKNOWN, None, (), topic, self._office(topic), probability)
+        question, report = intents["question"], intents["report"]
+        share = max(question, report) / (question + report)
+        unsure = share < SURE_SHARE
+        if report > question:
+            by_office: dict[str, float] = {}
+            for name, p in topics:
+                office = self._office(name)
+                by_office[office] = by_office.get(office, 0.0) + p
+            ranked = sorted(by_office, key=lambda o: -by_office[o])
+            office = self._office(topic)
+            offices = tuple(ranked[:2]) if by_office[office] < SURE_OFFICE else ()
+            return Understanding(Intent.REPORT, None, (), topic, office, share, unsure, offices)
+        result = self._faq(normalised, self._ranked(normalised, prediction.topics), topic)
+        if unsure:
+            return Understanding(
+                result.intent,
+                None,
+                result.suggestions,
+                result.topic,
+                result.office,
+                share,
+                True,
+            )
+        return result
+
+    def _ranked(self, normalised: str, topics: Mapping[str, float] | None) -> list[Hit]:
+        """The index's hits, re-ranked by the topic head's probability of their topic."""
+        hits = self._index.search(normalised, limit=RERANK_POOL if topics else 3)
+        if not topics:
+            return hits
+        rescored = [
+            Hit(
+                h.position,
+                h.score + RERANK_WEIGHT * topics.get(self._entries[h.position].topic or "", 0.0),
+            )
+            for h in hits
+        ]
+        return sorted(rescored, key=lambda h: -h.score)[:3]
+
+    def _faq(self, normalised: str, hits: Sequence[Hit], topic: str | None) -> Understanding:
+        """The answer, suggestions, or none (a question with no entry: FAQ, nothing chosen)."""
         best = hits[0].score if hits else 0.0
         if hits and best >= self.answer_threshold and self._decisive(normalised, hits):
             entry = self._entries[hits[0].position]
@@ -197,11 +281,25 @@ class Understander:
             topics = {self._entries[hit.position].topic for hit in hits}
             guess = topic or (topics.pop() if len(topics) == 1 else None)
             return Understanding(Intent.FAQ, None, ids, guess, self._office(guess), best)
-        return Understanding(Intent.UNKNOWN, None, (), topic, self._office(topic), best)
+        intent = Intent.UNKNOWN if self.model is None else Intent.FAQ
+        return Understanding(intent, None, (), topic, self._office(topic), best)
+
+    def _by_rules(self, text: str, normalised: str) -> Understanding:
+        analysed = self.rules.analyse(text)
+        topic = self._topics.classify(normalised)
+        if self.rules.report(analysed):
+            strength = max(self._topics.scores(normalised).values(), default=0)
+            confidence = 0.5 + 0.5 * min(1.0, strength / 6)
+            return Understanding(Intent.REPORT, None, (), topic, self._office(topic), confidence)
+        return self._faq(normalised, self._index.search(normalised, limit=3), topic)
 
     def candidates(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
         """The best entry ids with their scores, whatever the thresholds (for tools)."""
-        hits = self._index.search(normalize(text), limit=limit)
+        normalised = normalize(text)
+        if self.model is None or limit > 3:
+            hits = self._index.search(normalised, limit=limit)
+        else:
+            hits = self._ranked(normalised, self.model.predict(text).topics)[:limit]
         return [(self._entries[hit.position].id, hit.score) for hit in hits]
 
     def is_thanks(self, text: str) -> bool:
