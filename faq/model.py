@@ -210,6 +210,10 @@ def _head(
     position = {name: i for i, name in enumerate(classes)}
     y = np.array([position[labels[i]] for i in keep], np.int64)
     sw = np.array([weights[i] for i in keep], np.float32)
+    # Classes weigh by the square root of their inverse share: a split of mostly reports
+    # does not teach that everything is a report, nor does a rare class win everything.
+    totals = np.bincount(y, sw, len(classes))
+    sw *= np.sqrt(totals.sum() / np.maximum(totals, 1e-9))[y].astype(np.float32)
     w, b = _fit(matrix, y, sw, n_features, len(classes))
     return Head(classes, w, b)
 

@@ -240,7 +240,8 @@ class Understander:
             office = self._office(topic)
             offices = tuple(ranked[:2]) if by_office[office] < SURE_OFFICE else ()
             return Understanding(Intent.REPORT, None, (), topic, office, share, unsure, offices)
-        result = self._faq(normalised, self._ranked(normalised, prediction.topics), topic)
+        hits = self._ranked(normalised, prediction.topics)
+        result = self._faq(normalised, hits, topic, asks=question >= SURE_SHARE)
         if unsure:
             return Understanding(
                 result.intent,
@@ -267,8 +268,11 @@ class Understander:
         ]
         return sorted(rescored, key=lambda h: -h.score)[:3]
 
-    def _faq(self, normalised: str, hits: Sequence[Hit], topic: str | None) -> Understanding:
-        """The answer, suggestions, or none (a question with no entry: FAQ, nothing chosen)."""
+    def _faq(
+        self, normalised: str, hits: Sequence[Hit], topic: str | None, asks: bool | None = None
+    ) -> Understanding:
+        """The answer, suggestions, or none: a question with no entry (FAQ, nothing chosen)
+        when the model is sure it `asks`, else UNKNOWN."""
         best = hits[0].score if hits else 0.0
         if hits and best >= self.answer_threshold and self._decisive(normalised, hits):
             entry = self._entries[hits[0].position]
@@ -281,7 +285,8 @@ class Understander:
             topics = {self._entries[hit.position].topic for hit in hits}
             guess = topic or (topics.pop() if len(topics) == 1 else None)
             return Understanding(Intent.FAQ, None, ids, guess, self._office(guess), best)
-        intent = Intent.UNKNOWN if self.model is None else Intent.FAQ
+        asked = asks if asks is not None else False
+        intent = Intent.FAQ if asked else Intent.UNKNOWN
         return Understanding(intent, None, (), topic, self._office(topic), best)
 
     def _by_rules(self, text: str, normalised: str) -> Understanding:

@@ -21,6 +21,7 @@ from storage.repos.attachments import AttachmentsRepo
 from storage.repos.citizens import CitizensRepo
 from storage.repos.communes import CommunesRepo
 from storage.repos.conversations import ConversationsRepo
+from storage.repos.corrections import CorrectionsRepo
 from storage.repos.datacare import DataCareRepo
 from storage.repos.digest import DigestRepo
 from storage.repos.events import EventsRepo
@@ -62,6 +63,7 @@ class UnitOfWork:
         self.subscriptions = SubscriptionsRepo(db)
         self.followers = FollowersRepo(db)
         self.questions = QuestionsRepo(db)
+        self.corrections = CorrectionsRepo(db)
         self.digest = DigestRepo(db)
         self.leases = LeasesRepo(db)
         self.datacare = DataCareRepo(db)
