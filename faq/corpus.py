@@ -15,6 +15,7 @@ Sources, each with a weight (how much one example counts in the loss):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +25,7 @@ from typing import Final
 
 from faq.knowledge import KnowledgeBase
 from faq.lexicon import Lexicon
+from faq.normalize import normalize
 
 CORPUS_DIR: Final = Path(__file__).parent / "data" / "corpus"
 INTENTS: Final = ("question", "report", "emergency", "greeting", "other")
@@ -111,11 +113,11 @@ def correction_examples(
     sends to that office, else the first topic so routed."""
     examples = []
     for correction in corrections:
-        topic = None
+        topic: str | None = None
         if correction.office is not None:
             offered = [t for t, office in routing.items() if office == correction.office]
             ranked = [t for t in (topic_of or {}).get(correction.text, ()) if t in offered]
-            topic = (ranked or offered or [None])[0]
+            topic = next(iter(ranked or offered), None)
         intent = correction.intent or ("report" if topic is not None else None)
         if intent is not None or topic is not None:
             examples.append(Example(correction.text, intent, topic, CORRECTION_WEIGHT))
@@ -129,6 +131,18 @@ def bundled_examples(
     for path in corpus_files(folder):
         examples += read_cases(path)
     return examples
+
+
+@functools.cache
+def training_vocabulary() -> frozenset[str]:
+    """The normalised words of the bundled training split (written for the repository:
+    no personal data), which a correction's text may keep (`faq.redact`)."""
+    return frozenset(
+        word
+        for path in corpus_files()
+        for e in read_cases(path)
+        for word in normalize(e.text).split()
+    )
 
 
 def fingerprint(examples: Sequence[Example], *extra: str) -> str:

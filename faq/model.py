@@ -55,7 +55,8 @@ class Head:
     def probabilities(self, columns: Ints, values: Floats) -> Floats:
         scores = values @ self.weights[columns] + self.bias
         scores = np.exp(scores - scores.max())
-        return (scores / scores.sum()).astype(np.float32)
+        probabilities: Floats = (scores / scores.sum()).astype(np.float32)
+        return probabilities
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +183,9 @@ def _fit(
         residual = (p - target) * share
         spread = np.take(residual, matrix.rows, axis=1)
         spread *= data_by_feature
-        grad_w = L2 * w
+        grad_w = (L2 * w).astype(np.float32)
         grad_w[:, matrix.features] += np.add.reduceat(spread, matrix.feature_starts, axis=1)
-        grad_b = residual.sum(axis=1)
+        grad_b = residual.sum(axis=1).astype(np.float32)
         rate = LEARNING_RATE * math.sqrt(1 - beta2**step) / (1 - beta1**step)
         for value, grad, m, v in (
             (w, grad_w, moments[0], moments[1]),
@@ -194,7 +195,7 @@ def _fit(
             m += (1 - beta1) * grad
             v *= beta2
             v += (1 - beta2) * grad * grad
-            value -= rate * m / (np.sqrt(v) + 1e-8)
+            np.subtract(value, rate * m / (np.sqrt(v) + 1e-8), out=value, casting="unsafe")
     return np.ascontiguousarray(w.T), b
 
 
@@ -266,18 +267,28 @@ def cached(examples: Sequence[Example], topics: Sequence[str], folder: Path | No
     (and saved there when a folder is given)."""
     key = model_key(examples, topics)
     path = folder / f"model-{key}.npz" if folder is not None else None
+    if key in _TRAINED:  # (already saved, where a folder was given, when trained)
+        return _TRAINED[key]
     if path is not None and path.exists():
         try:
             return Model.load(path)
         except (OSError, ValueError, KeyError):
             log.warning("model cache %s unreadable; training again", path.name)
-    model = train(examples, topics)
+    model = _TRAINED[key] = train(examples, topics)
     if path is not None:
-        try:
-            model.save(path)
-        except OSError:
-            log.warning("model cache %s not written", path.name)
+        _save(model, path)
     return model
+
+
+# Models trained in this process, by key: one training per process and data.
+_TRAINED: dict[str, Model] = {}
+
+
+def _save(model: Model, path: Path) -> None:
+    try:
+        model.save(path)
+    except OSError:
+        log.warning("model cache %s not written", path.name)
 
 
 def build_model(
