@@ -27,7 +27,7 @@ the baseline the benchmarks print beside the model.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
@@ -242,16 +242,8 @@ class Understander:
             return Understanding(Intent.REPORT, None, (), topic, office, share, unsure, offices)
         hits = self._ranked(normalised, prediction.topics)
         result = self._faq(normalised, hits, topic, asks=question >= SURE_SHARE)
-        if unsure:
-            return Understanding(
-                result.intent,
-                None,
-                result.suggestions,
-                result.topic,
-                result.office,
-                share,
-                True,
-            )
+        if unsure and result.faq_id is None:  # (an entry the index is sure of: answered)
+            return replace(result, unsure=True)
         return result
 
     def _ranked(self, normalised: str, topics: Mapping[str, float] | None) -> list[Hit]:
