@@ -5,8 +5,9 @@
   with spaces (so "ngap" gives " n", "ng", …, "ap ", and typos or missing letters still
   share most grams);
 * the MARKED form (NFC, lower case, diacritics kept): word unigrams and bigrams, so
-  *cưới* and *cuối*, *bão* and *báo* stay apart for those who type the marks (a text
-  typed without marks simply shares its folded features with the marked ones).
+  *cưới* and *cuối*, *bão* and *báo* stay apart for those who type the marks — only for
+  a text with marks: one typed without them says nothing of which word was meant, and
+  its bare words taken as marked ones would teach that "chay" is "cháy".
 
 Every feature is a string hashed by CRC-32 into `BUCKETS` buckets; the model keeps only
 the buckets seen in training. `VERSION` is part of the model cache key: change it whenever
@@ -24,7 +25,7 @@ from typing import Final
 
 from faq.normalize import normalize
 
-VERSION: Final = "f1"
+VERSION: Final = "f2"
 BUCKETS: Final = 1 << 22
 CHAR_SIZES: Final = (2, 3, 4, 5)
 _NON_WORD = re.compile(r"[\W_]+")
@@ -44,9 +45,25 @@ def _strings(text: str) -> list[str]:
         padded = f" {word} "
         for size in CHAR_SIZES:
             out += [f"c{padded[i : i + size]}" for i in range(len(padded) - size + 1)]
-    out += [f"m {word}" for word in marked]
-    out += [f"n {a} {b}" for a, b in itertools.pairwise(marked)]
+    if (
+        any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text))
+        or "đ" in text.casefold()
+    ):
+        # (marks typed: the marked words say which word it is; a text typed without
+        # marks has none to tell, and its folded features are all it has)
+        out += [f"m {word}" for word in marked]
+        out += [f"n {a} {b}" for a, b in itertools.pairwise(marked)]
     return out
+
+
+def _has_marks(text: str) -> bool:
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "đ" in decomposed or any(unicodedata.combining(c) for c in decomposed)
+
+
+def word_keys(text: str) -> list[int]:
+    """The buckets of the folded words alone (`Model.known_share`)."""
+    return [zlib.crc32(f"w {word}".encode()) % BUCKETS for word in normalize(text).split()]
 
 
 def hashed(text: str) -> Counter[int]:

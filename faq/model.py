@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from faq.corpus import INTENTS, Example, bundled_examples, fingerprint
-from faq.features import VERSION, hashed
+from faq.features import VERSION, hashed, word_keys
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.lexicon import Lexicon, bundled_lexicon
 
@@ -93,6 +93,14 @@ class Model:
         values = (1.0 + np.log(tf[known])) * self.idf[columns]
         norm = float(np.sqrt((values * values).sum()))
         return columns, (values / norm if norm else values).astype(np.float32)
+
+    def known_share(self, text: str) -> float:
+        """The share of the text's words the training set used (0 for no words)."""
+        keys = np.array(word_keys(text), np.int64)
+        if not len(keys):
+            return 0.0
+        positions = np.minimum(np.searchsorted(self.buckets, keys), len(self.buckets) - 1)
+        return float((self.buckets[positions] == keys).mean())
 
     def predict(self, text: str) -> Prediction:
         columns, values = self.vector(text)

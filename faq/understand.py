@@ -87,6 +87,10 @@ SURE_OFFICE: Final = 0.5
 RERANK_WEIGHT: Final = 0.15
 RERANK_POOL: Final = 8
 EMERGENCY_TOPIC: Final = "khan_cap"
+# Below this share of words the training set knows ("asdfgh qwerty"), nothing is guessed.
+KNOWN_SHARE: Final = 0.5
+# A topic below this probability is no topic: the report goes to the triage office.
+TOPIC_PROBABILITY: Final = 0.2
 
 
 class Intent(StrEnum):
@@ -149,6 +153,7 @@ class Understander:
         self._vocabulary: frozenset[str] | None = None
         self.model = None if rules_only else (model or default_model())
         self.preventive = self.lexicon.words("not_emergency.preventive")
+        self._own = _own_keywords(self.lexicon)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -186,10 +191,7 @@ class Understander:
             raise ValueError(
                 f"unknown record kind {kind!r}; expected one of {sorted(RECORD_KINDS)}"
             )
-        if self.model is None:
-            topic = self._topics.classify(normalize(text))
-        else:
-            topic = self._report_topics(self.model.predict(text))[0][0]
+        topic = self._topic(text, normalize(text))
         if kind in {"khieu_nai", "to_cao"}:
             return topic, TRIAGE_OFFICE
         return topic, self._office(topic)
@@ -208,17 +210,33 @@ class Understander:
             return Understanding(Intent.GREETING, None, (), None, TRIAGE_OFFICE, 1.0)
         if self.model is None:
             return self._by_rules(text, normalised)
-        return self._by_model(normalised, self.model.predict(text))
+        if self.model.known_share(text) < KNOWN_SHARE:
+            hits = self._index.search(normalised, limit=3)
+            return self._faq(normalised, hits, None)
+        return self._by_model(text, normalised, self.model.predict(text))
+
+    def _topic(
+        self, text: str, normalised: str, prediction: Prediction | None = None
+    ) -> str | None:
+        """A report's topic: a deployment's own keyword of weight 3 names it; else the
+        model's likeliest topic (none below `TOPIC_PROBABILITY`, or for unknown words)."""
+        named = self._own.classify(normalised, min_score=3) if self._own else None
+        if named is not None or self.model is None:
+            return named or self._topics.classify(normalised)
+        if self.model.known_share(text) < KNOWN_SHARE:
+            return None
+        topic, probability = self._report_topics(prediction or self.model.predict(text))[0]
+        return topic if probability >= TOPIC_PROBABILITY else None
 
     def _report_topics(self, prediction: Prediction) -> list[tuple[str, float]]:
         ranked = [(t, p) for t, p in prediction.ranked_topics() if t != EMERGENCY_TOPIC]
         return ranked or [(EMERGENCY_TOPIC, 0.0)]
 
-    def _by_model(self, normalised: str, prediction: Prediction) -> Understanding:
+    def _by_model(self, text: str, normalised: str, prediction: Prediction) -> Understanding:
         intents = prediction.intents
         intent, probability = prediction.best_intent()
         topics = self._report_topics(prediction)
-        topic = topics[0][0]
+        topic = self._topic(text, normalised, prediction)
         if intents["emergency"] >= EMERGENCY_PROBABILITY:
             office = self._office(EMERGENCY_TOPIC)
             return Understanding(
@@ -238,7 +256,9 @@ class Understander:
                 by_office[office] = by_office.get(office, 0.0) + p
             ranked = sorted(by_office, key=lambda o: -by_office[o])
             office = self._office(topic)
-            offices = tuple(ranked[:2]) if by_office[office] < SURE_OFFICE else ()
+            own = self._own is not None and self._own.classify(normalised, min_score=3)
+            sure = bool(own) or (topic is not None and by_office.get(office, 0.0) >= SURE_OFFICE)
+            offices = () if sure else tuple(ranked[:2])
             return Understanding(Intent.REPORT, None, (), topic, office, share, unsure, offices)
         hits = self._ranked(normalised, prediction.topics)
         result = self._faq(normalised, hits, topic, asks=question >= SURE_SHARE)
@@ -251,14 +271,13 @@ class Understander:
         hits = self._index.search(normalised, limit=RERANK_POOL if topics else 3)
         if not topics:
             return hits
-        rescored = [
-            Hit(
-                h.position,
-                h.score + RERANK_WEIGHT * topics.get(self._entries[h.position].topic or "", 0.0),
-            )
-            for h in hits
-        ]
-        return sorted(rescored, key=lambda h: -h.score)[:3]
+
+        def key(hit: Hit) -> float:
+            entry_topic = self._entries[hit.position].topic or ""
+            return hit.score + RERANK_WEIGHT * topics.get(entry_topic, 0.0)
+
+        # (ordered by the re-ranked score; each keeps its own score for the thresholds)
+        return sorted(hits, key=lambda h: -key(h))[:3]
 
     def _faq(
         self, normalised: str, hits: Sequence[Hit], topic: str | None, asks: bool | None = None
@@ -306,3 +325,15 @@ class Understander:
     def requested_kind(self, text: str) -> RecordKind:
         """`faq.intent.requested_kind` with this understander's lexicon."""
         return self.rules.requested_kind(text)
+
+
+def _own_keywords(lexicon: Lexicon) -> TopicMatcher | None:
+    """The keywords a deployment's own `topics.toml` adds (a commune's words for its
+    places and habits: certain by its decision, and unknown to the bundled model)."""
+    bundled = bundled_lexicon().topics
+    own = {}
+    for topic in lexicon.topics.values():
+        added = {p: w for p, w in topic.keywords.items() if p not in bundled[topic.id].keywords}
+        if added:
+            own[topic.id] = replace(topic, keywords=added, origins={})
+    return TopicMatcher(own) if own else None

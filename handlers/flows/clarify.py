@@ -3,11 +3,11 @@
 ```mermaid
 stateDiagram-v2
     [*] --> intent: question or report, neither sure
-    intent --> answer: Hỏi thủ tục (the answer, suggestions or «chưa có câu trả lời»)
+    intent --> questions: Hỏi thủ tục (the answer, suggestions, «chưa có câu trả lời»)
     intent --> office: Gửi phản ánh, the office unsure
-    intent --> report: Gửi phản ánh (questions:report)
+    intent --> questions: Gửi phản ánh (questions:report)
     [*] --> office: a report, its office unsure
-    office --> report: an office chosen, or «Tôi không rõ» (the triage office)
+    office --> questions: an office chosen, or «Tôi không rõ» (the triage office)
 ```
 
 `handlers.free_text` comes here by name: `clarify:intent` when the model's question and
