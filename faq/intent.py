@@ -159,6 +159,13 @@ class IntentRules:
             return True
         return bool(text.grams & self.filing_verbs and text.grams & self.wish_words)
 
+    def wants_to_file(self, text: Text) -> bool:
+        """An explicit wish to file («tôi muốn tố cáo …», «em muốn phản ánh …»), not asked
+        as a question: as certain as a command."""
+        if self.question(text):
+            return False
+        return bool(text.grams & self.filing_verbs and text.grams & self.wish_words)
+
     def requested_kind(self, text: str) -> RecordKind:
         """The record kind `text` names (tố cáo, khiếu nại, kiến nghị), else phản ánh; the
         most serious kind named wins ("khiếu nại, tố cáo" is a tố cáo)."""

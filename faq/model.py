@@ -41,9 +41,10 @@ log = logging.getLogger(__name__)
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
 
-ITERATIONS: Final = 160
-LEARNING_RATE: Final = 0.08
-L2: Final = 1e-6
+# Chosen on a fifth of the training split held back (never on an evaluation split).
+ITERATIONS: Final = 100
+LEARNING_RATE: Final = 0.15
+L2: Final = 1e-5
 
 
 @dataclass(frozen=True, slots=True)

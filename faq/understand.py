@@ -5,7 +5,8 @@
 1. the emergency lexicon (cháy, tai nạn, sạt lở, rắn cắn …) → EMERGENCY, whatever else
    the text says — unless it speaks of prevention or support («học bơi để tránh đuối
    nước», «bao nhiêu tiền hỗ trợ»: `not_emergency.preventive`), where the model decides;
-2. only greetings or thanks (the lexicon) → GREETING;
+2. only greetings or thanks (the lexicon) → GREETING; an explicit wish to file («tôi
+   muốn tố cáo …», not asked as a question) is a report whatever the model says;
 3. the trained model (`faq.model`): emergency when its probability is at least
    `EMERGENCY_PROBABILITY`; greeting, other; otherwise question or report, whichever is
    likelier. When neither has `SURE_SHARE` of their joint probability the result is
@@ -245,10 +246,12 @@ class Understander:
         if intent == "greeting":
             return Understanding(Intent.GREETING, None, (), None, TRIAGE_OFFICE, probability)
         if intent == "other":
-            return Understanding(Intent.UNKNOWN, None, (), topic, self._office(topic), probability)
+            return Understanding(Intent.UNKNOWN, None, (), None, TRIAGE_OFFICE, probability)
         question, report = intents["question"], intents["report"]
         share = max(question, report) / (question + report)
         unsure = share < SURE_SHARE
+        if self.rules.wants_to_file(self.rules.analyse(text)):
+            question, unsure = 0.0, False
         if report > question:
             by_office: dict[str, float] = {}
             for name, p in topics:
