@@ -9,9 +9,10 @@
   a text with marks: one typed without them says nothing of which word was meant, and
   its bare words taken as marked ones would teach that "chay" is "cháy".
 
-Every feature is a string hashed by CRC-32 into `BUCKETS` buckets; the model keeps only
-the buckets seen in training. `VERSION` is part of the model cache key: change it whenever
-the features change.
+and three signals of the bundled phrase rules (`faq.intent`): the text asks something,
+names a problem, asks to file. Every feature is a string hashed by CRC-32 into `BUCKETS`
+buckets; the model keeps only the buckets seen in training. `VERSION` is part of the
+model's cache key: change it whenever the features change.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import zlib
 from collections import Counter
 from typing import Final
 
+from faq.intent import BUNDLED_RULES
 from faq.normalize import normalize
 
-VERSION: Final = "f2"
+VERSION: Final = "f3"
 BUCKETS: Final = 1 << 22
 CHAR_SIZES: Final = (2, 3, 4, 5)
 _NON_WORD = re.compile(r"[\W_]+")
@@ -36,10 +38,24 @@ def marked_words(text: str) -> list[str]:
     return _NON_WORD.sub(" ", unicodedata.normalize("NFC", text).casefold()).split()
 
 
+def _rule_signals(text: str) -> list[str]:
+    """The bundled phrase rules' verdicts as features: the model learns how far to trust
+    «asks something», «names a problem», «wants to file»."""
+    analysed = BUNDLED_RULES.analyse(text)
+    signals = []
+    if BUNDLED_RULES.question(analysed):
+        signals.append("r question")
+    if analysed.masked & BUNDLED_RULES.problem_phrases:
+        signals.append("r problem")
+    if BUNDLED_RULES.wants_to_file(analysed):
+        signals.append("r file")
+    return signals
+
+
 def _strings(text: str) -> list[str]:
     folded = normalize(text).split()
     marked = marked_words(text)
-    out = [f"w {word}" for word in folded]
+    out = [f"w {word}" for word in folded] + _rule_signals(text)
     out += [f"b {a} {b}" for a, b in itertools.pairwise(folded)]
     for word in folded:
         padded = f" {word} "

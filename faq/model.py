@@ -45,6 +45,7 @@ Ints = npt.NDArray[np.int64]
 ITERATIONS: Final = 100
 LEARNING_RATE: Final = 0.15
 L2: Final = 1e-5
+CLASS_BALANCE: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +221,10 @@ def _head(
     position = {name: i for i, name in enumerate(classes)}
     y = np.array([position[labels[i]] for i in keep], np.int64)
     sw = np.array([weights[i] for i in keep], np.float32)
-    # Classes weigh by the square root of their inverse share: a split of mostly reports
+    # Classes weigh by a power (CLASS_BALANCE) of their inverse share: a split of mostly reports
     # does not teach that everything is a report, nor does a rare class win everything.
     totals = np.bincount(y, sw, len(classes))
-    sw *= np.sqrt(totals.sum() / np.maximum(totals, 1e-9))[y].astype(np.float32)
+    sw *= np.power(totals.sum() / np.maximum(totals, 1e-9), CLASS_BALANCE)[y].astype(np.float32)
     w, b = _fit(matrix, y, sw, n_features, len(classes))
     return Head(classes, w, b)
 
