@@ -54,6 +54,8 @@ def _rule_signals(text: str) -> list[str]:
 
 def _strings(text: str) -> list[str]:
     folded = normalize(text).split()
+    if not folded:
+        return []
     marked = marked_words(text)
     out = [f"w {word}" for word in folded] + _rule_signals(text)
     out += [f"b {a} {b}" for a, b in itertools.pairwise(folded)]
