@@ -40,6 +40,7 @@ from faq.index import FUNCTION_WORDS, FaqIndex, Hit
 from faq.intent import (
     BUNDLED_RULES,
     IntentRules,
+    Text,
     is_emergency,
     is_greeting,
     is_question,
@@ -214,7 +215,7 @@ class Understander:
         if self.model.known_share(text) < KNOWN_SHARE:
             hits = self._index.search(normalised, limit=3)
             return self._faq(normalised, hits, None)
-        return self._by_model(text, normalised, self.model.predict(text))
+        return self._by_model(analysed, self.model.predict(text))
 
     def _topic(
         self, text: str, normalised: str, prediction: Prediction | None = None
@@ -233,7 +234,8 @@ class Understander:
         ranked = [(t, p) for t, p in prediction.ranked_topics() if t != EMERGENCY_TOPIC]
         return ranked or [(EMERGENCY_TOPIC, 0.0)]
 
-    def _by_model(self, text: str, normalised: str, prediction: Prediction) -> Understanding:
+    def _by_model(self, analysed: Text, prediction: Prediction) -> Understanding:
+        text, normalised = analysed.raw, analysed.normalised
         intents = prediction.intents
         intent, probability = prediction.best_intent()
         topics = self._report_topics(prediction)
@@ -250,7 +252,7 @@ class Understander:
         question, report = intents["question"], intents["report"]
         share = max(question, report) / (question + report)
         unsure = share < SURE_SHARE
-        if self.rules.wants_to_file(self.rules.analyse(text)):
+        if self.rules.wants_to_file(analysed):
             question, unsure = 0.0, False
         if report > question:
             by_office: dict[str, float] = {}
