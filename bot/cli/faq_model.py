@@ -70,7 +70,12 @@ def corrections(
 
 @click.command("train")
 @click.option("--commune", help=COMMUNE_HELP)
-@click.option("--cases", type=click.Path(path_type=Path, exists=True), default=EVAL_SPLIT)
+@click.option(
+    "--cases",
+    type=click.Path(path_type=Path, exists=True),
+    default=EVAL_SPLIT,
+    help="The labelled split to print figures on (default: the evaluation split).",
+)
 @config_option
 @settings_command(log="stderr")
 def train(settings: Settings, commune: str | None, cases: Path) -> int:
