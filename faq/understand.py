@@ -11,7 +11,8 @@
    `EMERGENCY_PROBABILITY`; greeting, other; otherwise question or report, whichever is
    likelier. When neither has `SURE_SHARE` of their joint probability the result is
    `unsure` (the bot asks «hỏi thủ tục hay gửi phản ánh?»);
-4. a report's topic is the topic head's best (the commune's routing gives the office);
+4. a report goes to the office with the most of the topic head's probability (summed
+   over the topics the commune routes there), its topic the likeliest of those;
    when that office holds less than `SURE_OFFICE` of the probability, `offices` names the
    two likeliest (the bot asks which field it is);
 5. a question goes to the FAQ index, whose candidates the topic head re-ranks (a khai tử
@@ -229,8 +230,20 @@ class Understander:
             return named or self._topics.classify(normalised)
         if self.model.known_share(text) < KNOWN_SHARE:
             return None
-        topic, probability = self._report_topics(prediction or self.model.predict(text))[0]
-        return topic if probability >= TOPIC_PROBABILITY else None
+        ranked = self._report_topics(prediction or self.model.predict(text))
+        by_office = self._by_office(ranked)
+        office = max(by_office, key=lambda o: by_office[o])
+        if by_office[office] < TOPIC_PROBABILITY:
+            return None
+        # The office with the most probability, summed over its topics; its likeliest topic.
+        return next(topic for topic, _ in ranked if self._office(topic) == office)
+
+    def _by_office(self, ranked: Sequence[tuple[str, float]]) -> dict[str, float]:
+        by_office: dict[str, float] = {}
+        for name, p in ranked:
+            office = self._office(name)
+            by_office[office] = by_office.get(office, 0.0) + p
+        return by_office
 
     def _report_topics(self, prediction: Prediction) -> list[tuple[str, float]]:
         ranked = [(t, p) for t, p in prediction.ranked_topics() if t != EMERGENCY_TOPIC]
@@ -257,10 +270,7 @@ class Understander:
         if self.rules.wants_to_file(analysed):
             question, unsure = 0.0, False
         if report > question:
-            by_office: dict[str, float] = {}
-            for name, p in topics:
-                office = self._office(name)
-                by_office[office] = by_office.get(office, 0.0) + p
+            by_office = self._by_office(topics)
             ranked = sorted(by_office, key=lambda o: -by_office[o])
             office = self._office(topic)
             own = self._own is not None and self._own.classify(normalised, min_score=3)
