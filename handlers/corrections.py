@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any
 
 from domain.lifecycle import StepResult
 from domain.records import RecordKind
@@ -25,6 +26,9 @@ from faq.redact import log_vocabulary, redact_for_training
 from storage.uow import UnitOfWork
 
 ROUTED_KINDS = (RecordKind.PHAN_ANH, RecordKind.KIEN_NGHI)
+# The conversation's note of the text last answered from the knowledge base (consented
+# citizens only), until their next free text: filing right after it makes it a report.
+ANSWERED = "_answered"
 
 
 @functools.cache
@@ -75,3 +79,15 @@ async def labelled(
         source=source,
         accepted=False,
     )
+
+
+async def filed_after_answer(
+    uow: UnitOfWork, commune_code: str, now: datetime, data: dict[str, Any], kind: RecordKind
+) -> None:
+    """The citizen filed right after an answer: what they had typed was a report. Not kept
+    for a tố cáo (what a denouncer typed is kept nowhere it need not be)."""
+    text = data.pop(ANSWERED, None)
+    if isinstance(text, str) and text and kind is not RecordKind.TO_CAO:
+        await labelled(
+            uow, commune_code, now, text, "report", previous="question", source="filed_after_answer"
+        )

@@ -20,6 +20,7 @@ from domain.records import RecordKind, RecordStatus
 from faq.knowledge import FaqEntry
 from faq.understand import Intent, Understander, Understanding
 from handlers.callbacks import FaqButton, MenuButton
+from handlers.corrections import ANSWERED
 from handlers.render import Renderer
 from handlers.turn import HELD_REPORT, ButtonSpec, Turn
 from handlers.understanding import loggable_question
@@ -62,6 +63,7 @@ async def answer_free_text(turn: Turn, *, not_supplement: bool = False) -> None:
     for this citizen's information, their text is first offered as that information
     (`info:confirm`), unless they said it is not (`not_supplement`) or it is an emergency."""
     text = turn.text or ""
+    turn.data.pop(ANSWERED, None)  # (another message: no longer "right after" an answer)
     understanding = understander(turn).understand(text)
     waiting, open_to_cao = await _open_matters(turn)
     if waiting and not not_supplement and understanding.intent is not Intent.EMERGENCY:
@@ -106,6 +108,8 @@ async def answer_question(turn: Turn, text: str, understanding: Understanding) -
     entry = turn.knowledge.entry(understanding.faq_id) if understanding.faq_id else None
     if entry is not None:
         await show_entry(turn, entry)
+        if turn.citizen.has_consented:
+            turn.data[ANSWERED] = text  # (filing next makes it a report: handlers.corrections)
     elif understanding.suggestions:
         await turn.start_flow("questions:suggest", text=text, suggestions=understanding.suggestions)
     else:

@@ -14,6 +14,7 @@ from bot.config import Settings
 from faq import understand
 from tests.conftest import Chat
 from tests.support.labels import label
+from tests.support.records import file_report
 
 REPORT = "Đèn đường ngõ 7 hỏng hai tuần nay"
 
@@ -107,3 +108,26 @@ async def test_rejecting_the_report_guess_is_kept_as_an_intent_label(
     )
     await chat.press(label("btn.no_question"))
     assert corrections(settings) == [("intent", "question", "rejected_report", "pending")]
+
+
+async def test_filing_right_after_an_answer_is_kept_as_an_intent_label(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await chat.send("đăng kí khai sinh cho con thì cần mang theo giấy tờ gì ạ")
+    assert "Đăng ký khai sinh" in chat.text
+    assert corrections(settings) == []
+    await chat.press(label("btn.menu"))
+    await file_report(chat)
+    assert corrections(settings) == [("intent", "report", "filed_after_answer", "pending")]
+
+
+async def test_another_message_between_the_answer_and_the_filing_keeps_nothing(
+    chat: Chat, settings: Settings
+) -> None:
+    await chat.agree()
+    await chat.send("đăng kí khai sinh cho con thì cần mang theo giấy tờ gì ạ")
+    await chat.send("cam on nhe")
+    await chat.send("/start")
+    await file_report(chat)
+    assert corrections(settings) == []
