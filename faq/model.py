@@ -273,19 +273,27 @@ def model_key(examples: Sequence[Example], topics: Sequence[str]) -> str:
 
 
 def cached(examples: Sequence[Example], topics: Sequence[str], folder: Path | None) -> Model:
-    """The model of these examples: loaded from `folder` when saved there, else trained
-    (and saved there when a folder is given)."""
+    """The model of these examples: trained once per process; loaded from `folder` (or
+    the shared cache `$DANVAN_MODEL_CACHE`, when set) where saved there, else trained and
+    saved to both."""
     key = model_key(examples, topics)
-    path = folder / f"model-{key}.npz" if folder is not None else None
-    if key in _TRAINED:  # (already saved, where a folder was given, when trained)
+    if key in _TRAINED:
         return _TRAINED[key]
-    if path is not None and path.exists():
-        try:
-            return Model.load(path)
-        except (OSError, ValueError, KeyError):
-            log.warning("model cache %s unreadable; training again", path.name)
+    shared = os.environ.get("DANVAN_MODEL_CACHE")
+    paths = [f / f"model-{key}.npz" for f in (folder, Path(shared) if shared else None) if f]
+    for path in paths:
+        if path.exists():
+            try:
+                model = _TRAINED[key] = Model.load(path)
+            except (OSError, ValueError, KeyError):
+                log.warning("model cache %s unreadable; training again", path.name)
+                continue
+            for other in paths:
+                if not other.exists():
+                    _save(model, other)
+            return model
     model = _TRAINED[key] = train(examples, topics)
-    if path is not None:
+    for path in paths:
         _save(model, path)
     return model
 
@@ -315,9 +323,6 @@ def build_model(
 
 @functools.cache
 def default_model() -> Model:
-    """The bundled model, trained once per process (saved under $DANVAN_MODEL_CACHE when
-    that is set: tests and tools share it between runs)."""
-    folder = os.environ.get("DANVAN_MODEL_CACHE")
-    return build_model(
-        load_knowledge_base(), bundled_lexicon(), (), Path(folder) if folder else None
-    )
+    """The bundled model, trained once per process (and kept in $DANVAN_MODEL_CACHE when
+    that is set: the tests and their `danvan` subprocesses share it between runs)."""
+    return build_model(load_knowledge_base(), bundled_lexicon(), (), None)
