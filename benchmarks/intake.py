@@ -77,8 +77,10 @@ BASELINE_STEPS = [
 
 def description(n: int) -> str:
     # A report with no topic of its own, so that no two citizens' reports of one thôn are
-    # offered as duplicates (that step would add an update for some citizens only).
-    return f"Xin phản ánh giúp em việc số {n} ở gần nhà, mong xã xem xét sớm ạ"
+    # offered as duplicates (that step would add an update for some citizens only). The
+    # trained model (faq.model) finds a topic in any ordinary sentence; words it has never
+    # seen make it guess none.
+    return f"Phản ánh KTRW VLQP ZXNM BX{n}QZ"
 
 
 def updates(steps: list[tuple[str, str]], first_chat: int, citizens: int) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime
 from types import TracebackType
 
+from bot.models import load_models
 from bot.public_holidays import missing_holiday_warnings
 from bot.settings import Settings, StorageSettings
 from domain.communes import TRIAGE_OFFICE
@@ -118,7 +119,8 @@ class App:
     async def open(cls, settings: Settings) -> App:
         renderer = Renderer(settings.bot.templates_dir)
         dirs = settings.bot.knowledge_dirs
-        knowledge = Knowledge(load_deployment_knowledge(dirs), load_lexicon(dirs))
+        kb, lexicon = load_deployment_knowledge(dirs), load_lexicon(dirs)
+        knowledge = Knowledge(kb, lexicon, *load_models(settings, kb, lexicon))
         for warning in missing_holiday_warnings(settings.communes, datetime.now(UTC)):
             log.warning("%s", warning)
         settings.storage.data_dir.mkdir(parents=True, exist_ok=True)

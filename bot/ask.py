@@ -4,7 +4,9 @@
 `bot.knowledge_dirs`, with the bundled ones.
 
 `ask` stores nothing: it loads the knowledge base, understands each message and prints
-one JSON object per message, with the text a citizen would be shown.
+one JSON object per message, with the text a citizen would be shown. It uses the bundled
+trained model (`faq.model.default_model`), not a commune's own, and writes no model file
+into the data folder.
 """
 
 from __future__ import annotations

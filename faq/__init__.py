@@ -5,7 +5,9 @@ Public API (see each module): `normalize`, `fold` (faq.normalize); `FaqEntry`,
 (faq.knowledge); `Lexicon`, `LexiconError`, `load_lexicon` (faq.lexicon, the word lists
 under faq/data); `DEFAULT_OFFICES`, `TOPICS`, `DEFAULT_ROUTING` (faq.topics);
 `is_emergency`, `is_greeting`, `is_thanks` (faq.intent); `redact_for_log` (faq.redact);
-`Intent`, `Understanding`, `Understander` (faq.understand).
+`Intent`, `Understanding`, `Understander` (faq.understand); the trained model:
+`faq.features`, `faq.corpus` (its examples), `faq.model` (`Model`, `build_model`,
+`default_model`).
 """
 
 from faq.intent import is_emergency, is_greeting, is_thanks

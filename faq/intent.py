@@ -96,7 +96,12 @@ class IntentRules:
         """An emergency phrase, unless the word after it or the marks say otherwise."""
         if not text.grams & self.emergency_phrases:
             return False
-        alias = any(pair in self.not_emergency_marked for pair in pairwise(raw_words))
+        # Pairs typed with marks that are something else ("bí danh", "đám người"), folded.
+        aliases = [
+            normalize(" ".join(pair))
+            for pair in pairwise(raw_words)
+            if pair in self.not_emergency_marked
+        ]
         words = text.normalised.split()
         for start in range(len(words)):
             for size in range(1, GRAM_WORDS + 1):
@@ -110,7 +115,7 @@ class IntentRules:
                 after = words[start + size] if start + size < len(words) else ""
                 if after in self.not_emergency_next.get(last, ()):
                     continue
-                if alias and "bi danh" in phrase:
+                if any(alias in phrase for alias in aliases):
                     continue
                 return True
         return False
@@ -128,6 +133,9 @@ class IntentRules:
         for position, word in enumerate(words):
             if word in self.emergency_words_with_marks:
                 before = normalize(words[position - 1]) if position else ""
+                after = normalize(words[position + 1]) if position + 1 < len(words) else ""
+                if after in self.not_emergency_next.get(normalize(word), ()):
+                    continue
                 if before not in self.not_emergency_after:
                     return True
         return "chay" in text.grams and bool(text.grams & self.fire_context)
@@ -157,6 +165,13 @@ class IntentRules:
             return False
         if text.masked & self.problem_phrases:
             return True
+        return bool(text.grams & self.filing_verbs and text.grams & self.wish_words)
+
+    def wants_to_file(self, text: Text) -> bool:
+        """An explicit wish to file («tôi muốn tố cáo …», «em muốn phản ánh …»), not asked
+        as a question: as certain as a command."""
+        if self.question(text):
+            return False
         return bool(text.grams & self.filing_verbs and text.grams & self.wish_words)
 
     def requested_kind(self, text: str) -> RecordKind:

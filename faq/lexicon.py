@@ -78,6 +78,7 @@ SCHEMA: Final[Mapping[str, Mapping[str, Spec]]] = MappingProxyType(
         "not_emergency": {
             "marked_pairs": Spec(Form.MARKED_PAIR),
             "after_marked": Spec(Form.WORD),
+            "preventive": Spec(Form.PHRASE),
             "next": Spec(Form.WORD, by_word=True),
             "before": Spec(Form.WORD, by_word=True),
         },

@@ -103,6 +103,51 @@ def redact_for_log(text: str, vocabulary: Collection[str] | None = None) -> str:
     return " ".join(kept)
 
 
+def _led_in_names(words: Sequence[str]) -> set[int]:
+    """Positions of the words after a lead-in («tên tôi là …»), however they are typed
+    (a lower-case surname alone is no sign: «ngõ 7» folds like Ngô)."""
+    names: set[int] = set()
+    for position in range(1, len(words)):
+        if f"{words[position - 1]} {words[position]}" not in NAME_LEAD_INS:
+            continue
+        following = position + 1
+        if following < len(words) and words[following] == "la":
+            following += 1
+        for after in range(following, min(len(words), following + GIVEN_NAMES_MAX)):
+            if words[after] in _NAME_STOPS:
+                break
+            names.add(after)
+    return names
+
+
+def redact_for_training(text: str, vocabulary: Collection[str]) -> str:
+    """`text` as a stored correction may keep it (`danvan faq train`): `mask_personal`
+    first (e-mail addresses, long numbers, capitalised names), then every word typed as
+    the citizen typed it (diacritics kept, for the model's marked features) when its
+    normalised form is in `vocabulary` or a function word and it is not a name after a
+    lead-in, else "…" (consecutive ones collapsed)."""
+    tokens = [token.strip(",.;:!?()\"'") for token in mask_personal(text).split()]
+    tokens = [token for token in tokens if token]
+    folded = [normalize(token) for token in tokens]
+    names = _led_in_names([word.split()[0] if word else "" for word in folded])
+    kept: list[str] = []
+    for position, (token, words) in enumerate(zip(tokens, folded, strict=True)):
+        keep = (
+            position not in names
+            and bool(words)
+            and all(
+                (w in vocabulary or w in LOG_FUNCTION_WORDS)
+                and not (w.isdigit() and len(w) >= LONG_NUMBER)
+                for w in words.split()
+            )
+        )
+        if keep:
+            kept.append(token.lower())
+        elif not kept or kept[-1] != REDACTED:
+            kept.append(REDACTED)
+    return " ".join(kept)
+
+
 def mask_personal(text: str) -> str:
     """`text` as it may be published (an official's answer on Open311, the public page):
     the same words, diacritics and punctuation, with e-mail addresses, numbers of 6+ digits

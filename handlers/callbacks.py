@@ -20,6 +20,7 @@ not of its format (a stale or forged button), never raises.
 | `w:login`                     | `WEB_LOGIN`        | by officials: a web console link     |
 | action `c:<COMMUNE>`          | `CommuneButton`    | the commune step (inside a nonce)    |
 | action `e:<target>`           | `EditButton`       | filing's edit step (inside a nonce)  |
+| action `o:<OFFICE>`           | `OfficeChoice`     | «which field?» step (inside a nonce) |
 """
 
 from __future__ import annotations
@@ -277,4 +278,19 @@ class EditButton:
 
     @classmethod
     def unpack(cls, action: str) -> EditButton | None:
+        return cls(action.removeprefix(cls.PREFIX)) if action.startswith(cls.PREFIX) else None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeChoice:
+    """A step action of the «which field is it?» step: the citizen chose this office."""
+
+    PREFIX: ClassVar[str] = "o:"
+    code: str
+
+    def pack(self) -> str:
+        return _checked(f"{self.PREFIX}{self.code}")
+
+    @classmethod
+    def unpack(cls, action: str) -> OfficeChoice | None:
         return cls(action.removeprefix(cls.PREFIX)) if action.startswith(cls.PREFIX) else None

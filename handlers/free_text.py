@@ -4,7 +4,9 @@ A service, not a flow: the menu, the consent notice, the lookup step, the questi
 and the dispatcher's first contact all hand free text here. What the understander decides
 is pure (`faq.understand`); this module turns it into messages, and hands the conversation
 on by name to the questions flow (`questions:report`, `questions:suggest`,
-`questions:unclear`) when there is more to ask. A question answered below the confidence
+`questions:unclear`) when there is more to ask, and to `clarify:intent` / `clarify:office`
+when the understanding is unsure whether it is a question or a report, or which office a
+report is for. A question answered below the confidence
 threshold, or not at all, is logged in a redacted form for the weekly digest. For a
 citizen who has not consented, nothing they typed is kept.
 """
@@ -18,6 +20,7 @@ from domain.records import RecordKind, RecordStatus
 from faq.knowledge import FaqEntry
 from faq.understand import Intent, Understander, Understanding
 from handlers.callbacks import FaqButton, MenuButton
+from handlers.corrections import ANSWERED
 from handlers.render import Renderer
 from handlers.turn import HELD_REPORT, ButtonSpec, Turn
 from handlers.understanding import loggable_question
@@ -60,6 +63,7 @@ async def answer_free_text(turn: Turn, *, not_supplement: bool = False) -> None:
     for this citizen's information, their text is first offered as that information
     (`info:confirm`), unless they said it is not (`not_supplement`) or it is an emergency."""
     text = turn.text or ""
+    turn.data.pop(ANSWERED, None)  # (another message: no longer "right after" an answer)
     understanding = understander(turn).understand(text)
     waiting, open_to_cao = await _open_matters(turn)
     if waiting and not not_supplement and understanding.intent is not Intent.EMERGENCY:
@@ -78,6 +82,9 @@ async def answer_free_text(turn: Turn, *, not_supplement: bool = False) -> None:
         # "cán bộ đòi tiền mới làm sổ": a tố cáo to offer, not a question to forward.
         await turn.start_flow("questions:report", text=text, understanding=understanding)
         return
+    if understanding.unsure and understanding.intent in (Intent.FAQ, Intent.REPORT):
+        await turn.start_flow("clarify:intent", text=text, understanding=understanding)
+        return
     match understanding.intent:
         case Intent.EMERGENCY:
             turn.say("emergency", [[turn.btn("btn.menu", MenuButton("menu").pack())]])
@@ -88,20 +95,25 @@ async def answer_free_text(turn: Turn, *, not_supplement: bool = False) -> None:
         case Intent.GREETING:
             turn.data["_greet"] = True
             await turn.go_idle()
+        case Intent.REPORT if understanding.offices:
+            await turn.start_flow("clarify:office", text=text, understanding=understanding)
         case Intent.REPORT:
             await turn.start_flow("questions:report", text=text, understanding=understanding)
-        case Intent.FAQ if understanding.faq_id:
-            entry = turn.knowledge.entry(understanding.faq_id)
-            if entry is not None:
-                await show_entry(turn, entry)
-            else:
-                await turn.start_flow("questions:unclear", text=text)
-        case Intent.FAQ if understanding.suggestions:
-            await turn.start_flow(
-                "questions:suggest", text=text, suggestions=understanding.suggestions
-            )
         case _:
-            await turn.start_flow("questions:unclear", text=text)
+            await answer_question(turn, text, understanding)
+
+
+async def answer_question(turn: Turn, text: str, understanding: Understanding) -> None:
+    """The entry, the suggestions («Có phải anh/chị hỏi…») or «chưa có câu trả lời»."""
+    entry = turn.knowledge.entry(understanding.faq_id) if understanding.faq_id else None
+    if entry is not None:
+        await show_entry(turn, entry)
+        if turn.citizen.has_consented:
+            turn.data[ANSWERED] = text  # (filing next makes it a report: handlers.corrections)
+    elif understanding.suggestions:
+        await turn.start_flow("questions:suggest", text=text, suggestions=understanding.suggestions)
+    else:
+        await turn.start_flow("questions:unclear", text=text)
 
 
 async def _open_matters(turn: Turn) -> tuple[list[str], bool]:

@@ -10,7 +10,7 @@ own `routing` settings on top of the lexicon's (a deployment's `topics.toml` may
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from domain.communes import CommuneSettings
@@ -18,6 +18,7 @@ from domain.records import RecordKind
 from faq.intent import BUNDLED_RULES, IntentRules
 from faq.knowledge import FaqEntry, KnowledgeBase
 from faq.lexicon import Lexicon
+from faq.model import Model
 from faq.topics import DEFAULT_ROUTING
 from faq.understand import Understander, redact_for_log
 
@@ -25,11 +26,21 @@ _CAPITALISED_WORD = re.compile(r"(?<=\S\s)[A-ZĐÀ-Ỹ][\wÀ-ỹ]*")
 
 
 class Knowledge:
-    """The knowledge base and the word lists (`faq.lexicon`; the bundled ones when None)."""
+    """The knowledge base, the word lists (`faq.lexicon`; the bundled ones when None) and
+    the trained model (`faq.model`: the bundled one when None; a commune's own, trained
+    with its corrections by `danvan faq train`, in `models`)."""
 
-    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        lexicon: Lexicon | None = None,
+        model: Model | None = None,
+        models: Mapping[str, Model] | None = None,
+    ) -> None:
         self.kb = kb
         self.lexicon = lexicon
+        self.model = model
+        self.models = dict(models or {})
         # The deployment's word lists reach every check, not only the understander's.
         self.rules = BUNDLED_RULES if lexicon is None else IntentRules(lexicon)
         self._cache: dict[str, tuple[date, Understander]] = {}
@@ -40,7 +51,10 @@ class Knowledge:
             return cached[1]
         default = DEFAULT_ROUTING if self.lexicon is None else self.lexicon.routing
         routing = {**default, **commune.routing}
-        understander = Understander(self.kb.active_on(day), routing, lexicon=self.lexicon)
+        model = self.models.get(commune.code, self.model)
+        understander = Understander(
+            self.kb.active_on(day), routing, lexicon=self.lexicon, model=model
+        )
         self._cache[commune.code] = (day, understander)
         return understander
 

@@ -22,6 +22,7 @@ from storage.repos.citizens import CitizensRepo
 from storage.repos.communes import CommunesRepo
 from storage.repos.console import ConsoleRepo
 from storage.repos.conversations import ConversationsRepo
+from storage.repos.corrections import CorrectionsRepo
 from storage.repos.datacare import DataCareRepo
 from storage.repos.dialogues import DialoguesRepo
 from storage.repos.digest import DigestRepo
@@ -95,6 +96,7 @@ class UnitOfWork:
     subscriptions = _Repo(SubscriptionsRepo)
     followers = _Repo(FollowersRepo)
     questions = _Repo(QuestionsRepo)
+    corrections = _Repo(CorrectionsRepo)
     digest = _Repo(DigestRepo)
     leases = _Repo(LeasesRepo)
     datacare = _Repo(DataCareRepo)

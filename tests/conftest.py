@@ -31,6 +31,11 @@ from tests.support.labels import label
 
 # PostgreSQL tests run where this names a database (CI sets it; see .ci/run).
 POSTGRES_DSN = os.environ.get("DANVAN_TEST_POSTGRES_DSN", "")
+# The trained understanding model (faq.model) is trained once and kept here, for this run,
+# the next, and the `danvan` subprocesses the tests start (they inherit the environment).
+os.environ.setdefault(
+    "DANVAN_MODEL_CACHE", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "models")
+)
 BACKENDS = [
     "sqlite",
     pytest.param(

@@ -106,7 +106,7 @@ def test_faq_check_reports_a_deployment_file_that_does_not_load(tmp_path: Path) 
 def test_ask_routes_by_a_deployment_keyword(tmp_path: Path) -> None:
     text = "cột cờ ở sân vận động bị nghiêng"
     before = json.loads(cli(tmp_path, "ask", "--json", text).stdout)
-    assert (before["topic"], before["office"]) == (None, "VP")
+    assert before["topic"] != "xay_dung"  # (the trained model's guess, whatever it is)
     _deployment(tmp_path, {"topics.toml": '[topics.xay_dung.keywords]\n"cot co" = 3\n'})
     result = cli(tmp_path, "ask", "--json", text)
     assert result.returncode == 0, result.stderr

@@ -67,17 +67,21 @@ def test_intake_benchmark_files_every_citizens_record(capsys: pytest.CaptureFixt
 
 
 def test_understanding_benchmark_reports_per_class(capsys: pytest.CaptureFixture[str]) -> None:
-    """The rules' per-class figures on the evaluation split (its shape, and that the counts
-    add up: every case lands in one cell of the confusion matrix)."""
+    """The rules' and the model's per-class figures on the evaluation split, in one run (its
+    shape, and that the counts add up: every case lands in one cell of the confusion
+    matrix)."""
     assert REGISTRY["understanding"] == "benchmarks.understanding"
     assert bench_main(["understanding", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["cases"] == sum(result["make_up"].values()) >= 600
-    cells = sum(n for row in result["confusion"].values() for n in row.values())
-    assert cells == result["cases"]
-    assert set(result["routing_by_office"]) >= {"VP", "KT", "VHXH", "CA", "QS", "TTPVHCC"}
-    for key in ("intent", "report_recall", "emergency_recall", "routing", "faq_top1"):
-        assert 0 <= result[key] <= 1, key
+    both = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert both["split"] == "eval.toml"
+    assert (both["rules"]["system"], both["model"]["system"]) == ("rules only", "model")
+    for result in (both["rules"], both["model"]):
+        assert result["cases"] == sum(result["make_up"].values()) >= 600
+        cells = sum(n for row in result["confusion"].values() for n in row.values())
+        assert cells == result["cases"]
+        assert set(result["routing_by_office"]) >= {"VP", "KT", "VHXH", "CA", "QS", "TTPVHCC"}
+        for key in ("intent", "report_recall", "emergency_recall", "routing", "faq_top1"):
+            assert 0 <= result[key] <= 1, key
 
 
 def test_memory_benchmark_times_every_kind_of_start(capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,7 +54,8 @@ def test_the_knowledge_base_does_not_read_topics_toml_as_entries(tmp_path: Path)
 def test_a_deployment_keyword_changes_the_routing(tmp_path: Path) -> None:
     text = "cột cờ ở sân vận động bị nghiêng"
     kb = load_knowledge_base()
-    assert Understander(kb).route(text, "phan_anh") == (None, "VP")
+    bundled = Understander(kb).route(text, "phan_anh")
+    assert bundled[0] != "xay_dung"
     folder = _folder(
         tmp_path, {"topics.toml": '[topics.xay_dung.keywords]\n"cot co" = 3\n"xay dung" = 1\n'}
     )
@@ -68,7 +69,7 @@ def test_a_deployment_keyword_changes_the_routing(tmp_path: Path) -> None:
     assert keywords["xay dung"] == 1
     assert TOPIC_KEYWORDS["xay_dung"]["xay dung"] == 2
     # The bundled lexicon is untouched.
-    assert Understander(kb).route(text, "phan_anh") == (None, "VP")
+    assert Understander(kb).route(text, "phan_anh") == bundled
 
 
 def test_a_deployment_may_route_a_topic_to_another_office(tmp_path: Path) -> None:
@@ -84,12 +85,12 @@ def test_a_deployment_may_route_a_topic_to_another_office(tmp_path: Path) -> Non
 
 
 def test_a_deployment_phrase_extends_a_lexicon(tmp_path: Path) -> None:
-    text = "ong tôi bị rắn độc cắn ngoài ruộng"
+    text = "giàn giáo công trình bên cạnh đổ ập xuống ngõ"
     assert not is_emergency(text)
     folder = _folder(
         tmp_path,
         {
-            "lexicons/emergency.toml": 'phrases = ["ran doc"]\n',
+            "lexicons/emergency.toml": 'phrases = ["gian giao"]\n',
             "lexicons/kinds.toml": 'to_cao = ["an hoi mon"]\n',
         },
     )

@@ -98,4 +98,4 @@ def test_the_flow_diagrams_name_only_states_of_their_flow_or_other_flows() -> No
         assert nodes - {"[*]"} <= states | flows, (path.name, nodes - states - flows)
         assert states <= nodes, (path.name, states - nodes)
         checked += 1
-    assert checked == 2  # filing and questions
+    assert checked == 3  # filing, questions and clarify

@@ -15,6 +15,7 @@ from bot.app import App
 from bot.ask import ask as understand_texts
 from bot.ask import check_faq
 from bot.channels.console import chat as console_chat
+from bot.cli import faq_model
 from bot.cli.common import (
     commune_or_none,
     config_option,
@@ -160,6 +161,10 @@ def faq_check(settings: Settings) -> int:
         entries = 0  # the load error is among the problems printed above
     print(f"knowledge base: {entries} entries, {len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0
+
+
+faq.add_command(faq_model.corrections)
+faq.add_command(faq_model.train)
 
 
 @click.group()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.flows import (
     announcements,
+    clarify,
     commune,
     consent,
     dialogue,
@@ -32,6 +33,7 @@ ROUTES: Routes = include_routers(
     lookup.router,
     erase.router,
     questions.router,
+    clarify.router,
     announcements.router,
     info.router,
     rating.router,

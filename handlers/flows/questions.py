@@ -27,6 +27,7 @@ from domain.communes import TRIAGE_OFFICE
 from domain.records import RecordKind
 from faq.topics import TOPICS
 from faq.understand import Understanding
+from handlers import corrections
 from handlers.callbacks import FAQ_ACTION, MenuButton
 from handlers.free_text import answer_free_text, button_rows, faq_button, show_entry, understander
 from handlers.router import FlowRouter
@@ -186,6 +187,16 @@ async def handle_report(turn: Turn) -> None:
                 office=offer.get("office"),
             )
     elif turn.action == "no" and offer.get("text"):
+        # «Không, tôi muốn hỏi»: the guess was wrong, an intent label (handlers.corrections)
+        await corrections.labelled(
+            turn.uow,
+            turn.commune.code,
+            turn.now,
+            offer["text"],
+            "question",
+            previous="report",
+            source="rejected_report",
+        )
         understanding = understander(turn).understand(offer["text"])
         candidates = understanding.suggestions or tuple(
             entry_id for entry_id, _ in understander(turn).candidates(offer["text"])

@@ -18,7 +18,7 @@ from domain import lifecycle
 from domain.lifecycle import Action, LifecycleError
 from domain.permissions import Perm, allowed
 from domain.records import Official, Record, RecordStatus
-from handlers import records
+from handlers import corrections, records
 from handlers.callbacks import RecordButton
 from handlers.notify import CARD_ACTIONS
 from handlers.officials.report import tell_about_step
@@ -163,6 +163,8 @@ async def perform(
     except LifecycleError as exc:
         await refuse(turn, record, action, exc.reason)
         return
+    if action is Action.TRANSFER:  # where the report should have gone: a correction
+        await corrections.transferred(turn.uow, turn.commune.code, turn.now, step)
     photos = turn.result_photos() if action in RESULT_PHOTO_STEPS else []
     for ref in photos:  # kept with the record (/anh MÃ), not only forwarded to the citizen
         await turn.uow.attachments.add(

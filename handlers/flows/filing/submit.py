@@ -7,7 +7,7 @@ same transaction; the tracking code is shown only then (invariant 1).
 from __future__ import annotations
 
 from domain.records import RecordKind
-from handlers import records
+from handlers import corrections, records
 from handlers.callbacks import EditButton
 from handlers.flows.filing.draft import Filing, cancel_row, draft_of, first_missing, kind_of
 from handlers.flows.filing.matching import offer_to_follow
@@ -235,6 +235,7 @@ async def submit(turn: Turn) -> None:
     notifier = Notifier(turn.uow, turn.renderer, turn.commune, turn.now, turn.notifications)
     filed = await records.file_record(turn.uow, turn.commune, intake, turn.now, notifier=notifier)
     turn.data.pop("draft", None)
+    await corrections.filed_after_answer(turn.uow, turn.commune.code, turn.now, turn.data, kind)
     turn.say(
         "filing_done",
         record=filed.record,
