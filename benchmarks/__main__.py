@@ -13,6 +13,7 @@ REGISTRY: dict[str, str] = {
     "intake": "benchmarks.intake",
     "understanding": "benchmarks.understanding",
     "memory": "benchmarks.memory",
+    "calibrate": "benchmarks.calibrate",
 }
 
 

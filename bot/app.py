@@ -70,14 +70,15 @@ async def open_storage(settings: StorageSettings) -> Storage:
 
 async def open_when_reachable(settings: Settings, stopping: asyncio.Event) -> App | None:
     """`App.open`, trying again while the database cannot be reached, for up to
-    `storage.start_wait_seconds` (waits of 1, 2, 4 … 10 s, each logged on one line); then
+    `storage.start_wait_seconds` from the first refusal (waits of 1, 2, 4 … 10 s, each logged
+    on one line); then
     the last `StorageUnavailable` is raised. Only PostgreSQL is waited for (a server that
     boots with the machine); a SQLite file that cannot be opened is a setting to fix.
     None when `stopping` is set meanwhile (SIGTERM while waiting, or during a connect
     that hangs): the caller stops without a traceback.
     """
     wait_s = settings.storage.start_wait_seconds if settings.storage.backend == "postgres" else 0
-    deadline = asyncio.get_running_loop().time() + wait_s
+    deadline: float | None = None  # counted from the first refusal, not from the start
     delay = 1.0
     while True:
         opening = asyncio.ensure_future(App.open(settings))
@@ -91,6 +92,8 @@ async def open_when_reachable(settings: Settings, stopping: asyncio.Event) -> Ap
         try:
             return opening.result()
         except StorageUnavailable as exc:
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + wait_s
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 raise

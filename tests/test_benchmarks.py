@@ -98,3 +98,19 @@ def test_memory_benchmark_times_every_kind_of_start(capsys: pytest.CaptureFixtur
     assert 0 < result["rss_after_start_mb"] <= result["peak_rss_mb"]
     assert result["rss_mb"] <= result["peak_rss_mb"]
     assert status == (0 if result["met"] else 1)
+
+
+def test_the_emergency_threshold_is_the_highest_with_the_best_recall_in_bounds() -> None:
+    """`benchmarks calibrate`'s choice over held-out probabilities: the lexicon's verdict
+    counts whatever the threshold; false alarms above 2 % rule a threshold out."""
+    from benchmarks.calibrate import choose, table
+
+    emergencies = [(True, True, 0.0), (True, False, 0.6), (True, False, 0.3)]
+    rest = [(False, False, 0.01)] * 97 + [(False, False, 0.26), (False, False, 0.22)]
+    rows = table(emergencies + rest)
+    by = {r["threshold"]: r for r in rows}
+    assert by[0.5]["emergency_recall"] == round(2 / 3, 4)
+    assert by[0.3]["emergency_recall"] == by[0.25]["emergency_recall"] == 1.0
+    assert by[0.25]["false_emergencies"] == round(1 / 99, 4)
+    assert by[0.2]["false_emergencies"] == round(2 / 99, 4)  # 2.02 %: over the bound
+    assert choose(rows)["threshold"] == 0.3

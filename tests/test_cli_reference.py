@@ -23,7 +23,7 @@ def test_the_readme_shows_the_help_of_every_command() -> None:
 def test_every_command_has_help_and_takes_config_after_its_name() -> None:
     text = reference()
     commands = re.findall(r"^\$ (danvan.*) --help$", text, re.M)
-    assert len(commands) == 45
+    assert len(commands) == 46
     for command in commands:
         helps = text.split(f"$ {command} --help\n", 1)[1].split("\n$ ", 1)[0]
         assert "--config PATH" in helps, command

@@ -220,25 +220,33 @@ def run_config(folder: Path, server_port: int, **storage: int) -> Path:
 
 def spawn_run(folder: Path, config: Path, dsn: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    return subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-        [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
-        cwd=folder,
-        env={**env, "PYTHONPATH": str(ROOT), "DANVAN_DATABASE_URL": dsn},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    if "DANVAN_MODEL_CACHE" in os.environ:  # the model the test run trained once
+        env["DANVAN_MODEL_CACHE"] = os.environ["DANVAN_MODEL_CACHE"]
+    with (folder / "stderr.log").open("w") as log:  # the child keeps its own copy
+        return subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
+            [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+            cwd=folder,
+            env={**env, "PYTHONPATH": str(ROOT), "DANVAN_DATABASE_URL": dsn},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            text=True,
+        )
+
+
+def stderr_of(folder: Path) -> str:
+    return (folder / "stderr.log").read_text("utf-8")
 
 
 async def ended(proc: subprocess.Popen[str], within: float) -> tuple[int, str]:
     """The exit status and stderr of `proc`, which must end within `within` seconds."""
+    folder = Path(str(proc.args[-2])).parent  # the config's folder (spawn_run's arguments)
     try:
-        _, stderr = await asyncio.to_thread(proc.communicate, timeout=within)
+        await asyncio.to_thread(proc.wait, timeout=within)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
+        proc.wait()
         raise AssertionError(f"still running after {within} s") from None
-    return proc.returncode, stderr
+    return proc.returncode, stderr_of(folder)
 
 
 async def test_sigterm_while_the_database_is_silent_stops_at_once(tmp_path: Path) -> None:
@@ -308,8 +316,11 @@ async def test_run_waits_for_a_database_that_comes_up(tmp_path: Path) -> None:
         )
         proc = spawn_run(tmp_path, run_config(tmp_path, web, start_wait_seconds=60), dsn)
         try:
-            await asyncio.sleep(2.5)  # refused twice meanwhile
-            assert proc.poll() is None
+            for _ in range(600):  # until it has been refused once (the model may train first)
+                if "trying again in" in stderr_of(tmp_path):
+                    break
+                assert proc.poll() is None, stderr_of(tmp_path)
+                await asyncio.sleep(0.1)
             async with forwarder(port, real.hostname or "127.0.0.1", real.port or 5432):
                 async with httpx.AsyncClient() as client:
                     for _ in range(300):
@@ -326,7 +337,7 @@ async def test_run_waits_for_a_database_that_comes_up(tmp_path: Path) -> None:
         finally:
             if proc.poll() is None:
                 proc.kill()
-                proc.communicate()
+                proc.wait()
     assert code == 0, stderr
     assert "trying again in 1 s" in stderr
     assert "Traceback" not in stderr

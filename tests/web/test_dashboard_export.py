@@ -80,7 +80,10 @@ async def test_exports_are_pseudonymised_unless_identities_are_asked_for(
     member = await make_official(app, "vp1", "VP", "member", "anh Tùng")
     dan = chat_factory("dan")
     await dan.agree()
-    light = await file_located(dan, '=HYPERLINK("http://x") đèn hỏng')
+    # a Văn phòng matter (an official's manner), so the Văn phòng's member sees it too
+    light = await file_located(
+        dan, '=HYPERLINK("http://x") cán bộ tiếp dân thái độ hách dịch, quát người dân'
+    )
     binh = chat_factory("binh")
     await binh.agree()
     to_cao = await file_to_cao(binh)
