@@ -177,6 +177,7 @@ def per_class(understander: Understander, cases: Sequence[Mapping[str, Any]]) ->
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     right = reports_found = said_report = said_report_right = 0
     emergencies_found = false_emergencies = top1 = faq_cases = 0
+    shown_numbers = numbers_in_vain = 0  # the hotline numbers, as an emergency or a hint
     routed: Counter[str] = Counter()
     of_office: Counter[str] = Counter()
     for case in cases:
@@ -192,10 +193,13 @@ def per_class(understander: Understander, cases: Sequence[Mapping[str, Any]]) ->
             office = case["office"]
             of_office[office] += 1
             routed[office] += result.office in {office, *case.get("also", ())}
+        numbers = result.intent == Intent.EMERGENCY or result.maybe_emergency
         if expected == Intent.EMERGENCY:
             emergencies_found += result.intent == Intent.EMERGENCY
-        elif result.intent == Intent.EMERGENCY:
-            false_emergencies += 1
+            shown_numbers += numbers
+        else:
+            false_emergencies += result.intent == Intent.EMERGENCY
+            numbers_in_vain += numbers
         if expected == Intent.FAQ and case.get("faq_id"):
             faq_cases += 1
             ranked = understander.candidates(case["text"], limit=1)
@@ -211,6 +215,10 @@ def per_class(understander: Understander, cases: Sequence[Mapping[str, Any]]) ->
         "report_precision": _rounded(said_report_right, said_report),
         "emergency_recall": _rounded(emergencies_found, emergencies),
         "false_emergency_rate": _rounded(false_emergencies, len(cases) - emergencies),
+        # emergencies that got the hotline numbers (answered as one, or a report with the
+        # numbers first), and the other messages that got them too
+        "emergency_numbers_recall": _rounded(shown_numbers, emergencies),
+        "numbers_to_non_emergencies": _rounded(numbers_in_vain, len(cases) - emergencies),
         "routing": _rounded(sum(routed.values()), reports),
         "routing_by_office": {o: _rounded(routed[o], n) for o, n in sorted(of_office.items())},
         "faq_top1": _rounded(top1, faq_cases),

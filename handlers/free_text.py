@@ -69,6 +69,10 @@ async def answer_free_text(turn: Turn, *, not_supplement: bool = False) -> None:
     if waiting and not not_supplement and understanding.intent is not Intent.EMERGENCY:
         await turn.start_flow("info:confirm", text=text, codes=waiting[:3])
         return
+    if understanding.maybe_emergency:
+        # Perhaps an emergency in words the lexicon does not know: the numbers first,
+        # then what it most likely is (a report to file) as usual.
+        turn.say("emergency_hint")
     if not (waiting or open_to_cao):
         # (what someone with a tố cáo or a pending request writes may describe it: the
         # digest's question list must never carry it)

@@ -7,6 +7,7 @@ they test the conversation, not today's model."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 import pytest
 
@@ -131,3 +132,24 @@ async def test_another_message_between_the_answer_and_the_filing_keeps_nothing(
     await chat.send("/start")
     await file_report(chat)
     assert corrections(settings) == []
+
+
+async def test_a_report_that_may_be_an_emergency_shows_the_numbers_first(
+    chat: Chat, chat_factory: Callable[..., Chat], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between `MAYBE_EMERGENCY` and `EMERGENCY_PROBABILITY` the report is handled as a
+    report, with the hotline numbers first. (The lower bound moved to 0 so that the street
+    light lands there, whatever today's model says of it.)"""
+    monkeypatch.setattr(understand, "MAYBE_EMERGENCY", 0.0)
+    await chat.agree()
+    await chat.send(REPORT)
+    assert chat.replies[0].text == chat.render("emergency_hint")
+    assert "113" in chat.replies[0].text
+    assert len(chat.replies) > 1  # and the report's own reply after it
+    assert chat.labels  # whatever the report asks next, it asks with buttons
+    monkeypatch.setattr(understand, "MAYBE_EMERGENCY", 1.01)  # never: the report alone
+    other = chat_factory("u2")
+    await other.agree()
+    await other.send(REPORT)
+    assert other.replies
+    assert not any(r.text == other.render("emergency_hint") for r in other.replies)
