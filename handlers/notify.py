@@ -92,6 +92,7 @@ class Notifier:
             "handler": handler.display_name if handler else None,
             # Zalo's window kept a message about it from the citizen (call them instead)
             "unreachable": bool(await self.uow.zalo_contacts.unreachable_for(record.code)),
+            "publishable": record.publishable,
         }
 
     def card_buttons(

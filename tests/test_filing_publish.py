@@ -4,7 +4,7 @@ step before the summary, default Không, shown in the summary, changeable from �
 from __future__ import annotations
 
 from bot.config import Settings
-from tests.conftest import Chat
+from tests.conftest import Chat, make_official, receive
 from tests.support.labels import label
 from tests.support.records import db, file_report
 
@@ -17,10 +17,15 @@ def stored(settings: Settings) -> list[tuple[str, int]]:
 async def test_a_phan_anh_is_published_only_when_the_citizen_says_yes(
     chat: Chat, settings: Settings
 ) -> None:
+    await make_official(chat.app, "kt", "KT", "member", "chị Hà")
     await chat.agree()
     await file_report(chat, publish=True)  # asserts the step and the summary's line
     await file_report(chat, anonymous=True, publish=False)
     assert stored(settings) == [("phan_anh", 1), ("phan_anh", 0)]
+    # the office's cards say which one its answer will be published with
+    cards = [r.text for r in await receive(chat.app, "kt")]
+    told = "Người gửi cho phép công khai"
+    assert [told in card for card in cards if "Đèn đường ngõ 7" in card] == [True, False]
 
 
 async def to_publish_step(chat: Chat, description: str) -> None:
