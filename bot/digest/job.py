@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -95,6 +97,27 @@ def write_outputs(
     return files
 
 
+def _write_in_child(
+    digest: Digest, commune: CommuneSettings, override_dir: Path | None, folder: Path
+) -> DigestFiles:
+    return write_outputs(digest, commune, DigestRenderer(override_dir), folder)
+
+
+async def write_outputs_apart(
+    digest: Digest, commune: CommuneSettings, renderer: DigestRenderer, folder: Path
+) -> DigestFiles:
+    """`write_outputs` in a child process of its own: the chart's matplotlib and the
+    report's python-docx (about 55 MB) load there, once a week, and never stay in the
+    bot's memory (issue 17's memory goal). The figures and the files are the same."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            pool, _write_in_child, digest, commune, renderer.override_dir, folder
+        )
+    finally:
+        pool.shutdown(wait=False)
+
+
 def digest_chat(settings: Settings, commune: CommuneSettings) -> tuple[str, str] | None:
     """(channel, chat id) of the Văn phòng's chat, or None if none is configured."""
     chat_id = commune.digest_chat_id
@@ -163,7 +186,7 @@ class DigestScheduler(Scheduler):
                 self.storage, commune, week, self.settings, self.renderer, now
             )
             folder = archive_folder(self.settings, commune, week)
-            files = await asyncio.to_thread(write_outputs, digest, commune, self.renderer, folder)
+            files = await write_outputs_apart(digest, commune, self.renderer, folder)
             chat = digest_chat(self.settings, commune)
             async with self.storage.transaction() as uow:
                 await lease.finish(uow)  # with the outbox row: a commit means never again

@@ -107,6 +107,7 @@ def parse_report(text: str) -> list[Block]:
 
 class DigestRenderer:
     def __init__(self, override_dir: Path | None = None) -> None:
+        self.override_dir = override_dir
         self.env = jinja2.Environment(
             loader=template_loader(override_dir),
             # HTML templates are escaped; the report's `part|text` lines (.txt.j2) are not
