@@ -65,16 +65,34 @@ class FollowersRepo(Repo):
         return [r["code"] for r in rows]
 
     async def open_candidates(
-        self, commune_code: str, kinds: tuple[str, ...], since: datetime, limit: int = 200
+        self,
+        commune_code: str,
+        kinds: tuple[str, ...],
+        since: datetime,
+        *,
+        topic: str | None = None,
+        hamlet: str | None = None,
+        box: tuple[float, float, float, float] | None = None,
+        not_citizen: int | None = None,
+        limit: int = 20,
     ) -> list[Candidate]:
-        """Open records of these kinds filed since `since`, newest first."""
+        """Open records of these kinds filed since `since`, newest first, that have this
+        `topic` and `hamlet` or lie in `box` (south, north, west, east), and are not
+        `not_citizen`'s: the filtering is the database's, so a commune with hundreds of
+        open records hands back only the few that may match."""
         marks = ", ".join("?" for _ in kinds)
+        south, north, west, east = box or (1.0, 0.0, 1.0, 0.0)  # (an empty box)
         sql = (
             "SELECT code, citizen_id, kind, topic, hamlet, latitude, longitude, status, "  # noqa: S608
             f"created_at FROM records WHERE commune_code = ? AND kind IN ({marks}) "
-            f"AND status IN {_OPEN} AND created_at >= ? ORDER BY created_at DESC LIMIT ?"
+            f"AND status IN {_OPEN} AND created_at >= ? "
+            "AND (citizen_id IS NULL OR citizen_id <> ?) "
+            "AND ((topic = ? AND hamlet = ?) OR (latitude BETWEEN ? AND ? "
+            "AND longitude BETWEEN ? AND ?)) ORDER BY created_at DESC LIMIT ?"
         )  # (only placeholders and a constant are formatted in)
-        rows = await self._all(sql, (commune_code, *kinds, ts(since), limit))
+        params = (commune_code, *kinds, ts(since), not_citizen if not_citizen is not None else -1)
+        params += (topic, hamlet, south, north, west, east, limit)
+        rows = await self._all(sql, params)
         return [
             Candidate(
                 r["code"],

@@ -30,8 +30,10 @@ async def test_following_a_record_and_who_follows_it(storage: Storage) -> None:
 
 async def test_open_candidates_are_recent_open_and_of_the_kinds_asked(storage: Storage) -> None:
     async with storage.transaction() as uow:
+        filer = await uow.citizens.create("test", "filer", NOW)
         near = await uow.records.insert(
-            "CG-2611-AAAAAA", new_record(topic="chieu_sang", latitude=20.86, longitude=106.68)
+            "CG-2611-AAAAAA",
+            new_record(filer.id, topic="chieu_sang", latitude=20.86, longitude=106.68),
         )
         old = await uow.records.insert(
             "CG-2611-BBBBBB", new_record(created_at=NOW - timedelta(days=60))
@@ -44,9 +46,23 @@ async def test_open_candidates_are_recent_open_and_of_the_kinds_asked(storage: S
         assert other
         closed = {"status": RecordStatus.CLOSED}
         await uow.transition(done, 0, closed, step(RecordStatus.RECEIVED, RecordStatus.CLOSED))
-        found = await uow.followers.open_candidates(
-            "CG", ("phan_anh", "kien_nghi"), NOW - timedelta(days=30)
+        kinds, since = ("phan_anh", "kien_nghi"), NOW - timedelta(days=30)
+        by_place = await uow.followers.open_candidates(
+            "CG", kinds, since, topic="chieu_sang", hamlet="Thôn 1"
         )
-    assert [(c.code, c.topic, c.hamlet, c.latitude) for c in found] == [
-        ("CG-2611-AAAAAA", "chieu_sang", "Thôn 1", 20.86)
-    ]
+        by_box = await uow.followers.open_candidates(
+            "CG", kinds, since, box=(20.859, 20.861, 106.679, 106.681)
+        )
+        elsewhere = await uow.followers.open_candidates(
+            "CG", kinds, since, topic="chieu_sang", hamlet="Thôn 2", box=(21.0, 21.1, 106.0, 106.1)
+        )
+        nothing_asked = await uow.followers.open_candidates("CG", kinds, since)
+        own = await uow.followers.open_candidates(
+            "CG", kinds, since, topic="chieu_sang", hamlet="Thôn 1", not_citizen=filer.id
+        )
+    for found in (by_place, by_box):
+        assert [(c.code, c.topic, c.hamlet, c.latitude) for c in found] == [
+            ("CG-2611-AAAAAA", "chieu_sang", "Thôn 1", 20.86)
+        ]
+    assert elsewhere == nothing_asked == []
+    assert own == []  # never one's own record

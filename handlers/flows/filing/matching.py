@@ -7,7 +7,7 @@ matter), only records filed in the last 30 days, and never the citizen's own.
 from __future__ import annotations
 
 from datetime import timedelta
-from math import asin, cos, radians, sin, sqrt
+from math import asin, cos, degrees, radians, sin, sqrt
 
 from domain.records import RecordKind
 from handlers.flows.filing.draft import Filing, draft_of
@@ -28,6 +28,14 @@ def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * _EARTH_METRES * asin(sqrt(h))
 
 
+def around(latitude: float, longitude: float) -> tuple[float, float, float, float]:
+    """(south, north, west, east) of a box a little wider than `NEAR_METRES` around a
+    point: the database's first cut, the haversine then decides."""
+    dlat = degrees(1.1 * NEAR_METRES / _EARTH_METRES)
+    dlon = dlat / max(cos(radians(latitude)), 0.01)
+    return latitude - dlat, latitude + dlat, longitude - dlon, longitude + dlon
+
+
 async def likely_duplicate(turn: Turn) -> Candidate | None:
     """The newest open record the draft is likely about, if any."""
     draft = draft_of(turn)
@@ -37,12 +45,18 @@ async def likely_duplicate(turn: Turn) -> Candidate | None:
     topic = draft.get("topic") or understander(turn).route(draft["description"], kind)[0]
     hamlet = draft.get("hamlet")
     location = draft.get("location")
+    if not (topic and hamlet) and location is None:
+        return None  # nothing to match on
     candidates = await turn.uow.followers.open_candidates(
-        turn.commune.code, _KINDS, turn.now - RECENT
+        turn.commune.code,
+        _KINDS,
+        turn.now - RECENT,
+        topic=topic if hamlet else None,
+        hamlet=hamlet if topic else None,
+        box=around(location[0], location[1]) if location is not None else None,
+        not_citizen=turn.citizen.id,
     )
     for candidate in candidates:
-        if candidate.citizen_id == turn.citizen.id:
-            continue
         same_place = bool(topic and hamlet) and (candidate.topic, candidate.hamlet) == (
             topic,
             hamlet,
