@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.settings import StorageSettings
 from domain.messages import Reply
 from storage import Storage, UnitOfWork
 
@@ -37,7 +38,23 @@ async def share(uow: UnitOfWork, path: Path, shared_dir: Path | None, now: datet
         await asyncio.to_thread(_copy, path, target)
         return str(target.resolve())
     data = await asyncio.to_thread(path.read_bytes)
-    return f"{DB_PREFIX}{await uow.files.put(path.name, data, now)}"
+    return await share_bytes(uow, path.name, data, None, now)
+
+
+async def share_bytes(
+    uow: UnitOfWork, name: str, data: bytes, shared_dir: Path | None, now: datetime
+) -> str:
+    """`share` for content in hand (an upload): kept as `name`; how a row names it."""
+    if shared_dir is None:
+        return f"{DB_PREFIX}{await uow.files.put(name, data, now)}"
+    target = shared_dir / uuid.uuid4().hex[:12] / name
+    await asyncio.to_thread(_write, target, data)
+    return str(target.resolve())
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -78,17 +95,34 @@ def stored_file_id(name: str) -> int | None:
     return int(name.removeprefix(DB_PREFIX)) if name.startswith(DB_PREFIX) else None
 
 
-async def attachment_bytes(storage: Storage, attachment_id: int) -> tuple[str, bytes] | None:
+async def read_copy(
+    uow: UnitOfWork, settings: StorageSettings, named: str
+) -> tuple[str, bytes] | None:
+    """(file name, content) of a copy named `named` (`db:<id>`, or a path), if it is in
+    the database or inside the data folder's `files` or the shared folder; anything else,
+    or a copy gone, is None (a row never makes the server read an arbitrary path)."""
+    if named.startswith(DB_PREFIX):
+        number = named.removeprefix(DB_PREFIX)
+        return await uow.files.get(int(number)) if number.isdigit() else None
+    roots = [settings.data_dir / "files"]
+    if settings.shared_files_dir is not None:
+        roots.append(settings.shared_files_dir)
+    return await asyncio.to_thread(_read_inside, Path(named), roots)
+
+
+def _read_inside(path: Path, roots: list[Path]) -> tuple[str, bytes] | None:
+    target = path.resolve()
+    inside = any(root.resolve() in target.parents for root in roots)
+    if not inside or not target.is_file():
+        return None
+    return target.name, target.read_bytes()
+
+
+async def attachment_bytes(
+    storage: Storage, settings: StorageSettings, attachment_id: int
+) -> tuple[str, bytes] | None:
     """(file name, content) of an attachment's kept copy, from whichever process made it;
     None when there is no copy (not fetched, refused as too large, or gone)."""
     async with storage.transaction() as uow:
         path, _error = await uow.attachments.get_file(attachment_id)
-        if path is None:
-            return None
-        if path.startswith(DB_PREFIX):
-            return await uow.files.get(int(path.removeprefix(DB_PREFIX)))
-    copy = Path(path)
-    try:
-        return copy.name, await asyncio.to_thread(copy.read_bytes)
-    except OSError:
-        return None
+        return await read_copy(uow, settings, path) if path is not None else None

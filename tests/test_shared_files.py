@@ -3,6 +3,7 @@ database by default or in the configured shared folder, and read back by attachm
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,19 +44,23 @@ async def test_a_copy_kept_in_the_database_outlives_the_files_purge(
     app: App, tmp_path: Path
 ) -> None:
     attachment = await keep_copy(app, tmp_path, None)
-    assert await attachment_bytes(app.storage, attachment) == ("cot-den.jpg", PHOTO)
+    settings = app.settings.storage
+    assert await attachment_bytes(app.storage, settings, attachment) == ("cot-den.jpg", PHOTO)
     async with app.storage.transaction() as uow:
         await uow.files.purge(NOW + timedelta(days=400))  # the digests' old files go
-    assert await attachment_bytes(app.storage, attachment) == ("cot-den.jpg", PHOTO)
+    assert await attachment_bytes(app.storage, settings, attachment) == ("cot-den.jpg", PHOTO)
 
 
 async def test_a_copy_in_the_shared_folder_is_read_from_there(app: App, tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     attachment = await keep_copy(app, tmp_path, shared)
-    assert await attachment_bytes(app.storage, attachment) == ("cot-den.jpg", PHOTO)
+    settings = replace(app.settings.storage, shared_files_dir=shared)
+    assert await attachment_bytes(app.storage, settings, attachment) == ("cot-den.jpg", PHOTO)
+    # a path outside the data folder's files and the shared folder is never read
+    assert await attachment_bytes(app.storage, app.settings.storage, attachment) is None
     (kept,) = list(shared.rglob("cot-den.jpg"))
     kept.unlink()  # the folder lost it: no copy, and no crash
-    assert await attachment_bytes(app.storage, attachment) is None
+    assert await attachment_bytes(app.storage, settings, attachment) is None
 
 
 async def test_no_copy_yet_is_none(app: App) -> None:
@@ -63,4 +68,4 @@ async def test_no_copy_yet_is_none(app: App) -> None:
         record = await uow.records.insert("CG-2612-PHOTO2", new_record())
         await uow.attachments.add(record.id, "photo", "large-id", NOW)
         (attachment,) = await uow.attachments.list_for(record.id)
-    assert await attachment_bytes(app.storage, attachment.id) is None
+    assert await attachment_bytes(app.storage, app.settings.storage, attachment.id) is None

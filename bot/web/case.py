@@ -26,7 +26,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.shared_files import stored_file_id
+from bot.shared_files import read_copy, stored_file_id
 from bot.web import files
 from bot.web.desk import CHANNEL, Console, Desk, RouteSpec, form_text
 from domain import lifecycle, tracking_code
@@ -252,7 +252,7 @@ def routes(console: Console) -> list[RouteSpec]:
             kept = {a.id: a for a in await uow.attachments.list_for(record.id)}
             attachment = kept.get(number)
             path, _ = await uow.attachments.get_file(number) if attachment else (None, None)
-            found = await files.load(uow, app.settings, path) if path else None
+            found = await read_copy(uow, app.settings.storage, path) if path else None
         if found is None:
             return console.page(desk, "refused", status=404, reason="no_file", code=record.code)
         return files.response(*found)

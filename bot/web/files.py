@@ -4,8 +4,9 @@ photos an official uploads with an answer.
 A copy is named in `attachment_files.path` either as `db:<id>` (kept in `shared_files`,
 any process can read it) or as a path: the channel's own download folder
 (`<data_dir>/files`) or the deployment's shared folder (`storage.shared_files_dir`). Only
-those places are read; anything else is "no copy". An upload is kept the same way
-(`store`), so whichever process serves the console, or sends the answer, finds it.
+those places are read (`bot.shared_files.read_copy`); anything else is "no copy". An
+upload is kept the same way (`store`), so whichever process serves the console, or sends
+the answer, finds it.
 
 What goes to the browser: images (JPEG, PNG, WebP) inline, anything else as a download
 (`application/octet-stream`), never rendered in the console's origin; never cached.
@@ -13,18 +14,16 @@ What goes to the browser: images (JPEG, PNG, WebP) inline, anything else as a do
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from bot.settings import Settings
-from bot.shared_files import DB_PREFIX
+from bot.shared_files import share_bytes
 from handlers.officials.turn import RESULT_PHOTOS_MAX
 from storage import UnitOfWork
 
@@ -61,23 +60,7 @@ async def read_photos(form: FormData) -> list[Upload]:
 
 async def store(uow: UnitOfWork, settings: Settings, upload: Upload, now: datetime) -> str:
     """Keep `upload` where every process can read it; how `attachment_files` names it."""
-    shared = settings.storage.shared_files_dir
-    if shared is None:
-        return f"{DB_PREFIX}{await uow.files.put(upload.name, upload.data, now)}"
-    target = shared / uuid.uuid4().hex[:12] / upload.name
-    await asyncio.to_thread(_write, target, upload.data)
-    return str(target.resolve())
-
-
-async def load(uow: UnitOfWork, settings: Settings, named: str) -> tuple[str, bytes] | None:
-    """(file name, bytes) of a copy named `named`, if it is in one of the places above."""
-    if named.startswith(DB_PREFIX):
-        number = named.removeprefix(DB_PREFIX)
-        return await uow.files.get(int(number)) if number.isdigit() else None
-    roots = [settings.storage.data_dir / "files"]
-    if settings.storage.shared_files_dir is not None:
-        roots.append(settings.storage.shared_files_dir)
-    return await asyncio.to_thread(_read_inside, Path(named), roots)
+    return await share_bytes(uow, upload.name, upload.data, settings.storage.shared_files_dir, now)
 
 
 def response(name: str, data: bytes) -> Response:
@@ -93,16 +76,3 @@ def response(name: str, data: bytes) -> Response:
             headers={**HEADERS, "Content-Disposition": disposition},
         )
     return Response(data, media_type=media, headers=HEADERS)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _read_inside(path: Path, roots: list[Path]) -> tuple[str, bytes] | None:
-    target = path.resolve()
-    inside = any(root.resolve() in target.parents for root in roots)
-    if not inside or not target.is_file():
-        return None
-    return target.name, target.read_bytes()

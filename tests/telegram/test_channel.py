@@ -65,14 +65,17 @@ async def test_a_citizen_files_a_report_with_photo_and_location(
         assert [(c["size"], c["error"]) for c in copies] == [(len(photo), None)]
         # kept in the database, which every process reads (no shared folder configured)
         assert copies[0]["path"] == f"db:{copies[0]['file_id']}"
-        kept = await attachment_bytes(app.storage, copies[0]["attachment_id"])
+        kept = await attachment_bytes(app.storage, settings.storage, copies[0]["attachment_id"])
         assert kept is not None
         assert kept[1] == photo
         assert kept[0].endswith(".jpg")
         assert not list((settings.storage.data_dir / "files").rglob("*.*"))  # no stray copy
         async with app.storage.transaction() as uow:  # the digests' files purge keeps it
             await uow.files.purge(datetime.now(UTC) + timedelta(days=365))
-        assert await attachment_bytes(app.storage, copies[0]["attachment_id"]) == kept
+        assert (
+            await attachment_bytes(app.storage, settings.storage, copies[0]["attachment_id"])
+            == kept
+        )
     records = db_rows(settings, "SELECT * FROM records")
     assert [r["code"] for r in records] == [match.group(0)]
     assert (records[0]["latitude"], records[0]["longitude"]) == (20.86, 106.68)
