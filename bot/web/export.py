@@ -30,18 +30,20 @@ from domain.records import Record
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
-HEADER = (
-    "Mã hồ sơ",
-    "Loại",
-    "Tình trạng",
-    "Bộ phận",
-    "Thôn / tổ dân phố",
-    "Nội dung",
-    "Gửi lúc",
-    "Hạn xử lý",
-    "Quá hạn",
-    "Người gửi",
-    "Điện thoại",
+# The columns, named by `export.*` in handlers/templates/labels.j2 (Vietnamese text stays
+# in the templates, which a deployment may override).
+COLUMNS = (
+    "code",
+    "kind",
+    "status",
+    "office",
+    "hamlet",
+    "description",
+    "created",
+    "due",
+    "overdue",
+    "sender",
+    "phone",
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,9 +61,9 @@ def routes(console: Console) -> list[RouteSpec]:
             if contact is not None and contact.present:
                 who, phone = contact.name or "", contact.phone or ""
             elif contact is not None and contact.hidden:
-                who, phone = "được giữ bí mật", ""
+                who, phone = labels["export.sender_hidden"], ""
             elif r.anonymous or r.citizen_id is None:
-                who, phone = "ẩn danh", ""
+                who, phone = labels["export.sender_anonymous"], ""
             else:
                 who, phone = console.sessions.pseudonym(f"{r.commune_code}:{r.citizen_id}"), ""
             out.append(
@@ -74,7 +76,9 @@ def routes(console: Console) -> list[RouteSpec]:
                     r.description,
                     r.created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
                     r.due_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
-                    "có" if r.due_at < desk.now and r.resolved_at is None else "",
+                    labels["export.overdue_yes"]
+                    if r.due_at < desk.now and r.resolved_at is None
+                    else "",
                     who,
                     phone,
                 ]
@@ -106,9 +110,14 @@ def routes(console: Console) -> list[RouteSpec]:
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",
         }
+        header = [labels["export." + column] for column in COLUMNS]
         if fmt == "csv":
-            return Response(_csv(table), media_type="text/csv; charset=utf-8", headers=headers)
-        return Response(_xlsx(table), media_type=XLSX, headers=headers)
+            return Response(
+                _csv(header, table), media_type="text/csv; charset=utf-8", headers=headers
+            )
+        return Response(
+            _xlsx(header, table, labels["export.sheet"]), media_type=XLSX, headers=headers
+        )
 
     async def as_csv(request: Request) -> Response:
         return await export(request, "csv")
@@ -127,20 +136,20 @@ def _safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _csv(table: list[list[str]]) -> bytes:
+def _csv(header: list[str], table: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     writer.writerows([[_safe(c) for c in row] for row in table])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: Excel reads it as UTF-8
 
 
-def _xlsx(table: list[list[str]]) -> bytes:
+def _xlsx(header: list[str], table: list[list[str]], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 (a new workbook has its sheet)
-    sheet.title = "Hồ sơ"
-    sheet.append(HEADER)
+    sheet.title = title
+    sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table:
